@@ -1,0 +1,304 @@
+package org.bind;
+
+import java.util.ArrayDeque;
+
+import org.bind.dag.Counters;
+import org.bind.dag.Engine;
+import org.bind.intercept.Dispatcher;
+import org.bind.intercept.Interceptor;
+import org.bind.intercept.OpSink;
+
+/**
+ * The entry point: one instance per rank. The program's thread (the one that calls {@link #init}) runs the
+ * sequential program; calls it makes to {@code @Op} methods are recorded and run in parallel.
+ *
+ * <pre>{@code
+ * try (Bind bind = Bind.init(args)) {
+ *     DoubleArray a = DoubleArray.of(n);
+ *     Kernels.fill(a, 1.0);      // @Op: recorded, runs on a worker
+ *     Kernels.scale(a, 2.0);     // waits for fill only
+ *     bind.sync();
+ *     double[] result = a.toArray();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #init}, {@link #sync}, {@link #on}, {@link #close}: the program thread only.
+ */
+public final class Bind implements AutoCloseable {
+    private static final ThreadLocal<Bind> PROGRAM = new ThreadLocal<>();
+    private static volatile Bind latest;
+
+    static {
+        Dispatcher.locator(Bind::sinkFor);
+    }
+
+    private final Context context;
+    private final Engine engine;
+    private final String[] args;
+    private final ArrayDeque<Integer> scopes = new ArrayDeque<>();
+    private boolean closed;
+
+    private Bind(Context context, String[] args) {
+        this.context = context;
+        this.args = args.clone();
+        this.engine = new Engine(context.rank(), context.workers(), context.windowOps(), context.windowBytes());
+    }
+
+    /**
+     * Joins the job started by the launcher ({@code bin/bindrun}); run alone it is a job of one rank. Settings
+     * come from system properties (see {@link Context}).
+     */
+    public static Bind init(String... args) {
+        return init(new Context(), args == null ? new String[0] : args);
+    }
+
+    /** Starts with explicit settings. */
+    public static Bind init(Context context) {
+        return init(context, new String[0]);
+    }
+
+    private static Bind init(Context context, String[] args) {
+        Bind current = PROGRAM.get();
+        if (current != null && !current.closed) {
+            throw new IllegalStateException("Bind is already initialised on thread " + Thread.currentThread().getName()
+                + "; close it before calling init again");
+        }
+        Context concluded = context.conclude();
+        Interceptor.install();
+        Bind bind = new Bind(concluded, args);
+        PROGRAM.set(bind);
+        latest = bind;
+        return bind;
+    }
+
+    /** The instance of the calling program thread (or of the running op's rank); else {@link IllegalStateException}. */
+    public static Bind current() {
+        Bind bind = PROGRAM.get();
+        if (bind == null) {
+            bind = latest;
+        }
+        if (bind == null || bind.closed) {
+            throw new IllegalStateException("Bind is not initialised: call Bind.init(args) first");
+        }
+        return bind;
+    }
+
+    public int rank() {
+        return context.rank();
+    }
+
+    public int size() {
+        return context.size();
+    }
+
+    public int workers() {
+        return engine.workers();
+    }
+
+    /** The application's own arguments (the launcher's removed). */
+    public String[] args() {
+        return args.clone();
+    }
+
+    /**
+     * Opens a scope: ops submitted until it closes run only on {@code rank}. Scopes nest on the same rank only.
+     *
+     * @throws IllegalArgumentException when {@code rank} is outside {@code [0, size)} or another rank's scope is open
+     */
+    public Scope on(int rank) {
+        checkProgramThread("on(" + rank + ")");
+        if (rank < 0 || rank >= size()) {
+            throw new IllegalArgumentException("rank " + rank + " out of range [0, " + size() + ")");
+        }
+        Integer open = scopes.peek();
+        if (open != null && open != rank) {
+            throw new IllegalArgumentException("cannot open a scope on rank " + rank + " inside the scope of rank "
+                + open + ": an op runs on one rank");
+        }
+        scopes.push(rank);
+        return new RankScope(rank);
+    }
+
+    private final class RankScope implements Scope {
+        private final int rank;
+        private boolean closed;
+
+        RankScope(int rank) {
+            this.rank = rank;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            Integer top = scopes.peek();
+            if (top == null || top != rank) {
+                throw new IllegalStateException("scope of rank " + rank + " closed out of order");
+            }
+            scopes.pop();
+            closed = true;
+        }
+    }
+
+    /**
+     * Waits until every op submitted so far has finished (on every rank), then throws
+     * {@link OpFailedException} for the first op that failed since the previous sync, if any.
+     */
+    public void sync() {
+        checkProgramThread("sync()");
+        engine.sync();
+    }
+
+    /** Syncs and stops the workers. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkProgramThread("close()");
+        try {
+            engine.close();
+        } finally {
+            closed = true;
+            if (PROGRAM.get() == this) {
+                PROGRAM.remove();
+            }
+            if (latest == this) {
+                latest = null;
+            }
+        }
+    }
+
+    /** Runtime counters: ops run, window stalls, steals, bytes live. */
+    public Counters counters() {
+        return engine.counters();
+    }
+
+    private void checkProgramThread(String action) {
+        checkProgramThread(engine, action);
+    }
+
+    static void checkProgramThread(Engine engine, String what) {
+        Thread self = Thread.currentThread();
+        if (self != engine.programThread()) {
+            throw new IllegalStateException(what + ": called on thread " + self.getName()
+                + ", but Bind was initialised on thread " + engine.programThread().getName()
+                + "; the sequential program must run on one thread");
+        }
+        if (engine.isClosed()) {
+            throw new IllegalStateException("Bind is closed: " + what);
+        }
+    }
+
+    static Engine engineForNewObject(Class<?> type) {
+        if (Engine.inOp()) {
+            throw new IllegalStateException("cannot create a " + type.getSimpleName()
+                + " inside an @Op method: create versioned objects in the sequential program");
+        }
+        Bind bind = PROGRAM.get();
+        if (bind == null) {
+            Bind other = latest;
+            if (other != null && !other.closed) {
+                checkProgramThread(other.engine, "creating a " + type.getSimpleName());
+            }
+            throw new IllegalStateException("cannot create a " + type.getSimpleName()
+                + ": Bind is not initialised; call Bind.init(args) first");
+        }
+        if (bind.closed) {
+            throw new IllegalStateException("cannot create a " + type.getSimpleName() + ": Bind is closed");
+        }
+        return bind.engine;
+    }
+
+    private static OpSink sinkFor(org.bind.intercept.OpMethod method) {
+        Bind bind = PROGRAM.get();
+        if (bind == null) {
+            Bind other = latest;
+            if (other != null && !other.closed) {
+                checkProgramThread(other.engine, "op " + method.name());
+            }
+            throw new IllegalStateException("op " + method.name() + " called, but Bind is not initialised:"
+                + " call Bind.init(args) first");
+        }
+        if (bind.closed) {
+            throw new IllegalStateException("Bind is closed: cannot submit op " + method.name());
+        }
+        return bind.engine;
+    }
+
+    /**
+     * Settings, with system-property overrides ({@code *_PROP_NAME}) and defaults ({@code *_DEFAULT}); fluent
+     * setters; {@link #conclude()} validates once.
+     */
+    public static final class Context {
+        public static final String WORKERS_PROP_NAME = "bind.workers";
+        public static final String WINDOW_OPS_PROP_NAME = "bind.window.ops";
+        public static final long WINDOW_OPS_DEFAULT = 1 << 16;
+        public static final String WINDOW_BYTES_PROP_NAME = "bind.window.bytes";
+
+        private int workers = Integer.getInteger(WORKERS_PROP_NAME, 0);
+        private long windowOps = Long.getLong(WINDOW_OPS_PROP_NAME, WINDOW_OPS_DEFAULT);
+        private long windowBytes = Long.getLong(WINDOW_BYTES_PROP_NAME, 0L);
+        private int rank;
+        private int size = 1;
+
+        /** Worker threads per rank; default (0) = available processors. */
+        public Context workers(int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        public int workers() {
+            return workers;
+        }
+
+        /** Ops in flight before the program thread blocks; default {@value #WINDOW_OPS_DEFAULT}. */
+        public Context windowOps(long ops) {
+            this.windowOps = ops;
+            return this;
+        }
+
+        public long windowOps() {
+            return windowOps;
+        }
+
+        /** Bytes of live version buffers before the program thread blocks; default (0) = a quarter of the heap. */
+        public Context windowBytes(long bytes) {
+            this.windowBytes = bytes;
+            return this;
+        }
+
+        public long windowBytes() {
+            return windowBytes;
+        }
+
+        public int rank() {
+            return rank;
+        }
+
+        public int size() {
+            return size;
+        }
+
+        /** Validates and fills defaults; returns a concluded copy. */
+        public Context conclude() {
+            Context c = new Context();
+            c.workers = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
+            c.windowOps = windowOps;
+            c.windowBytes = windowBytes == 0 ? Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4) : windowBytes;
+            c.rank = rank;
+            c.size = size;
+            if (c.workers < 1 || c.workers > 4096) {
+                throw new IllegalArgumentException("workers " + c.workers + " out of range [1, 4096]");
+            }
+            if (c.windowOps < 1) {
+                throw new IllegalArgumentException("windowOps " + c.windowOps + " must be at least 1");
+            }
+            if (c.windowBytes < 1) {
+                throw new IllegalArgumentException("windowBytes " + c.windowBytes + " must be at least 1");
+            }
+            return c;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.bind;
+
+import org.bind.version.ArrayBufferType;
+
+/**
+ * A versioned {@code double[]} of fixed length. Its first version is all zeros. Inside an op, {@link #data()} is
+ * the array of the version bound to that op; outside ops, {@link #toArray()} returns a copy of the latest version.
+ */
+public final class DoubleArray extends Versioned {
+    private final int length;
+
+    private DoubleArray(int length) {
+        super(new ArrayBufferType<>(double[].class, length));
+        this.length = length;
+    }
+
+    /** A new array of {@code length} zeros. Program thread, after {@link Bind#init}. */
+    public static DoubleArray of(int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("DoubleArray length " + length + " is negative");
+        }
+        return new DoubleArray(length);
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /**
+     * The array of the version bound to the running op: read it for {@code @In}, fill it for {@code @Out}, update
+     * it otherwise. Throws {@link IllegalStateException} naming this object outside ops.
+     */
+    public double[] data() {
+        return (double[]) buffer();
+    }
+
+    /** A copy of the latest version, after waiting for its producer; inside an op, of the bound version. */
+    public double[] toArray() {
+        double[] latest = (double[]) latestBuffer();
+        return latest == null ? new double[length] : latest.clone();
+    }
+}

@@ -1,0 +1,42 @@
+package org.bind;
+
+import org.bind.version.ArrayBufferType;
+
+/**
+ * A versioned {@code long[]} of fixed length. Its first version is all zeros. Inside an op, {@link #data()} is
+ * the array of the version bound to that op; outside ops, {@link #toArray()} returns a copy of the latest version.
+ */
+public final class LongArray extends Versioned {
+    private final int length;
+
+    private LongArray(int length) {
+        super(new ArrayBufferType<>(long[].class, length));
+        this.length = length;
+    }
+
+    /** A new array of {@code length} zeros. Program thread, after {@link Bind#init}. */
+    public static LongArray of(int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("LongArray length " + length + " is negative");
+        }
+        return new LongArray(length);
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /**
+     * The array of the version bound to the running op: read it for {@code @In}, fill it for {@code @Out}, update
+     * it otherwise. Throws {@link IllegalStateException} naming this object outside ops.
+     */
+    public long[] data() {
+        return (long[]) buffer();
+    }
+
+    /** A copy of the latest version, after waiting for its producer; inside an op, of the bound version. */
+    public long[] toArray() {
+        long[] latest = (long[]) latestBuffer();
+        return latest == null ? new long[length] : latest.clone();
+    }
+}

@@ -1,0 +1,137 @@
+package org.bind.dag;
+
+import java.lang.reflect.Array;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.function.UnaryOperator;
+
+/**
+ * Captures plain op arguments by value at call time, so that the program may change its own copy after the
+ * call: immutable values are kept, primitive arrays copied, records and object arrays copied deeply.
+ * Anything else is not capturable ({@link #capturer} returns null).
+ *
+ * <p>Thread safe; capturers are cached per class.
+ */
+final class ArgCapture {
+    private static final UnaryOperator<Object> SAME = value -> value;
+
+    private static final ClassValue<UnaryOperator<Object>> CAPTURERS = new ClassValue<>() {
+        @Override
+        protected UnaryOperator<Object> computeValue(Class<?> type) {
+            return derive(type);
+        }
+    };
+
+    private ArgCapture() {
+    }
+
+    /** A function copying values of {@code type} by value, or null when such values cannot be captured. */
+    static UnaryOperator<Object> capturer(Class<?> type) {
+        return CAPTURERS.get(type);
+    }
+
+    private static UnaryOperator<Object> derive(Class<?> type) {
+        if (type == Integer.class || type == Long.class || type == Double.class || type == Float.class
+            || type == Short.class || type == Byte.class || type == Character.class || type == Boolean.class
+            || type == String.class || type.isEnum() || type == BigInteger.class || type == BigDecimal.class
+            || type == Class.class) {
+            return SAME;
+        }
+        if (type.isArray()) {
+            Class<?> element = type.getComponentType();
+            if (element.isPrimitive()) {
+                return ArgCapture::copyPrimitiveArray;
+            }
+            UnaryOperator<Object> elementCapturer = capturer(element);
+            if (elementCapturer == null && element != Object.class) {
+                return null;
+            }
+            return array -> copyObjectArray(array, element);
+        }
+        if (type.isRecord()) {
+            return recordCapturer(type);
+        }
+        return null;
+    }
+
+    private static Object copyPrimitiveArray(Object array) {
+        int n = Array.getLength(array);
+        Object copy = Array.newInstance(array.getClass().getComponentType(), n);
+        System.arraycopy(array, 0, copy, 0, n);
+        return copy;
+    }
+
+    private static Object copyObjectArray(Object array, Class<?> element) {
+        Object[] source = (Object[]) array;
+        Object[] copy = (Object[]) Array.newInstance(element, source.length);
+        for (int i = 0; i < source.length; i++) {
+            copy[i] = captureOrFail(source[i]);
+        }
+        return copy;
+    }
+
+    private static Object captureOrFail(Object value) {
+        if (value == null) {
+            return null;
+        }
+        UnaryOperator<Object> capturer = capturer(value.getClass());
+        if (capturer == null) {
+            throw new NotCapturable(value.getClass());
+        }
+        return capturer.apply(value);
+    }
+
+    private static UnaryOperator<Object> recordCapturer(Class<?> type) {
+        RecordComponent[] components = type.getRecordComponents();
+        boolean allImmutable = true;
+        for (RecordComponent component : components) {
+            Class<?> componentType = component.getType();
+            if (componentType.isPrimitive()) {
+                continue;
+            }
+            UnaryOperator<Object> capturer = capturer(componentType);
+            if (capturer == null && componentType != Object.class) {
+                return null;
+            }
+            allImmutable &= capturer == SAME;
+        }
+        if (allImmutable) {
+            return SAME;
+        }
+        try {
+            Class<?>[] types = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                components[i].getAccessor().setAccessible(true);
+            }
+            java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor(types);
+            constructor.setAccessible(true);
+            return record -> {
+                try {
+                    Object[] values = new Object[components.length];
+                    for (int i = 0; i < components.length; i++) {
+                        Object value = components[i].getAccessor().invoke(record);
+                        values[i] = components[i].getType().isPrimitive() ? value : captureOrFail(value);
+                    }
+                    return constructor.newInstance(values);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot copy record " + type.getName() + ": " + e, e);
+                }
+            };
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A value nested in an array or record that cannot be captured. */
+    static final class NotCapturable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final Class<?> type;
+
+        NotCapturable(Class<?> type) {
+            super(type.getName(), null, false, false);
+            this.type = type;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package org.bind.dag;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ForkJoinTask;
+
+import org.bind.Versioned;
+import org.bind.intercept.Dispatcher;
+import org.bind.intercept.OpMethod;
+import org.bind.version.BufferPool;
+import org.bind.version.BufferType;
+import org.bind.version.Failure;
+import org.bind.version.Version;
+import org.bind.version.VersionWaiter;
+
+/**
+ * One recorded op call: the method, the captured arguments and, per distinct versioned argument, the version
+ * it reads and the version it writes. Becomes runnable when its last pending input is done.
+ *
+ * <p>Built by the program thread; run by one worker; {@link #onVersionDone} from completing threads.
+ */
+final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
+    private static final long serialVersionUID = 1L;
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(OpNode.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final transient Engine engine;
+    private final transient OpMethod method;
+    final long sequence;
+    private transient Object receiver;
+    private transient Object[] arguments;
+    private transient Versioned[] objects;
+    private transient Access[] access;
+    private transient Version[] inputs;
+    private transient Version[] outputs;
+    private transient Object[] buffers;
+    private volatile int pending = 1; // one for the program thread until submission is finished
+
+    OpNode(Engine engine, OpMethod method, long sequence, Object receiver, Object[] arguments,
+           Versioned[] objects, Access[] access) {
+        this.engine = engine;
+        this.method = method;
+        this.sequence = sequence;
+        this.receiver = receiver;
+        this.arguments = arguments;
+        this.objects = objects;
+        this.access = access;
+        int n = objects.length;
+        this.inputs = new Version[n];
+        this.outputs = new Version[n];
+        this.buffers = new Object[n];
+    }
+
+    OpMethod method() {
+        return method;
+    }
+
+    void bindInput(int index, Version version) {
+        inputs[index] = version;
+        version.addHold();
+        if (!version.isDone()) {
+            PENDING.getAndAdd(this, 1);
+            if (!version.addWaiter(this)) {
+                PENDING.getAndAdd(this, -1);
+            }
+        }
+    }
+
+    void bindOutput(int index, Version version) {
+        outputs[index] = version;
+    }
+
+    /** Drops the program thread's guard; true when the op is ready to run. */
+    boolean finishSubmission() {
+        return (int) PENDING.getAndAdd(this, -1) == 1;
+    }
+
+    @Override
+    public void onVersionDone(Version version) {
+        if ((int) PENDING.getAndAdd(this, -1) == 1) {
+            engine.schedule(this);
+        }
+    }
+
+    /** The buffer bound to {@code object} in this op, or null when the object is not one of its arguments. */
+    Object bufferOf(Versioned object) {
+        Versioned[] bound = objects;
+        for (int i = 0; i < bound.length; i++) {
+            if (bound[i] == object) {
+                return buffers[i];
+            }
+        }
+        return null;
+    }
+
+    boolean writes(Versioned object) {
+        for (int i = 0; i < objects.length; i++) {
+            if (objects[i] == object) {
+                return access[i].writes();
+            }
+        }
+        return false;
+    }
+
+    @Override
+    protected boolean exec() {
+        BufferPool pool = BufferPool.ofCurrentThread();
+        Failure failure = inputFailure();
+        boolean ran = false;
+        if (failure == null) {
+            try {
+                bindBuffers(pool);
+                Object previous = Dispatcher.enterOp(this);
+                try {
+                    method.invoke(receiver, arguments);
+                } finally {
+                    Dispatcher.exitOp(previous);
+                }
+                ran = true;
+            } catch (Throwable t) {
+                failure = engine.onOpFailed(this, t);
+            }
+        } else {
+            failure = engine.onOpSkipped(this, failure);
+        }
+        finish(ran ? null : failure, pool);
+        return true;
+    }
+
+    private Failure inputFailure() {
+        for (Version input : inputs) {
+            if (input != null && input.isFailed()) {
+                return input.failure();
+            }
+        }
+        return null;
+    }
+
+    private void bindBuffers(BufferPool pool) {
+        for (int i = 0; i < objects.length; i++) {
+            Version in = inputs[i];
+            Version out = outputs[i];
+            if (out == null) {
+                buffers[i] = in.buffer();
+            } else if (in == null) {
+                buffers[i] = engine.freshBuffer(out.chain().type(), pool);
+            } else {
+                Object taken = in.tryTakeOver();
+                if (taken != null) {
+                    inputs[i] = null; // its hold went with the buffer
+                    buffers[i] = taken;
+                    engine.countInPlace();
+                } else {
+                    BufferType<Object> type = out.chain().type();
+                    Object target = pool == null ? null : pool.take(type);
+                    if (target == null) {
+                        buffers[i] = type.copy(in.buffer(), null);
+                    } else {
+                        buffers[i] = type.copy(in.buffer(), target);
+                    }
+                    engine.addBytes(type.bytes(buffers[i]));
+                    engine.countCopy();
+                }
+            }
+        }
+    }
+
+    private void finish(Failure failure, BufferPool pool) {
+        for (int i = 0; i < outputs.length; i++) {
+            Version out = outputs[i];
+            if (out == null) {
+                continue;
+            }
+            if (failure == null) {
+                out.complete(buffers[i]);
+            } else {
+                Object unused = buffers[i];
+                if (unused != null && unused != (inputs[i] == null ? null : inputs[i].buffer())) {
+                    engine.addBytes(-out.chain().type().bytes(unused));
+                }
+                out.fail(failure);
+            }
+            out.releaseHold(pool, engine); // the producer's hold
+        }
+        for (Version in : inputs) {
+            if (in != null) {
+                in.releaseHold(pool, engine);
+            }
+        }
+        receiver = null;
+        arguments = null;
+        objects = null;
+        access = null;
+        inputs = null;
+        outputs = null;
+        buffers = null;
+        engine.onOpDone();
+    }
+
+    @Override
+    public Void getRawResult() {
+        return null;
+    }
+
+    @Override
+    protected void setRawResult(Void value) {
+    }
+
+    @Override
+    public String toString() {
+        return method.name() + " #" + sequence;
+    }
+}

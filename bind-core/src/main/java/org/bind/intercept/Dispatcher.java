@@ -1,0 +1,49 @@
+package org.bind.intercept;
+
+/**
+ * Where woven {@code @Op} calls land. Called by woven code in user classes, so it is public; not for users.
+ */
+public final class Dispatcher {
+    private static final ThreadLocal<Object> RUNNING = new ThreadLocal<>();
+    private static volatile OpSink.Locator locator = method -> {
+        throw new IllegalStateException("op " + method.name() + " called, but Bind is not initialised");
+    };
+
+    private Dispatcher() {
+    }
+
+    /** Set once by the runtime: finds the sink for calls from the current thread. */
+    public static void locator(OpSink.Locator sinks) {
+        locator = sinks;
+    }
+
+    /**
+     * A woven op was called. Returns true when the call was recorded (the body is skipped), false when the body
+     * must run now (the call comes from inside a running op).
+     */
+    public static boolean onCall(int opId, Class<?> declaringType, Object self, Object[] arguments) {
+        if (RUNNING.get() != null) {
+            return false;
+        }
+        OpMethod method = OpRegistry.resolve(opId, declaringType);
+        locator.sinkFor(method).submit(method, self, arguments);
+        return true;
+    }
+
+    /** The op the current thread is running, or null. */
+    public static Object runningOp() {
+        return RUNNING.get();
+    }
+
+    /** Marks the current thread as running {@code op}; returns what it ran before (for nesting). */
+    public static Object enterOp(Object op) {
+        Object previous = RUNNING.get();
+        RUNNING.set(op);
+        return previous;
+    }
+
+    /** Restores the state saved by {@link #enterOp}. */
+    public static void exitOp(Object previous) {
+        RUNNING.set(previous);
+    }
+}

@@ -1,0 +1,85 @@
+package org.bind.intercept;
+
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isAnnotatedWith;
+import static net.bytebuddy.matcher.ElementMatchers.is;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+
+import java.lang.instrument.Instrumentation;
+
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.matcher.ElementMatcher;
+import org.bind.BindException;
+
+/**
+ * Installs the weaving of {@code @Op} methods, once per JVM: a Byte Buddy {@link AgentBuilder} that adds
+ * {@link OpAdvice} to every method annotated {@code org.bind.Op} (matched by name, so per-rank class loaders
+ * work too), in classes loaded later and, by retransformation, in classes loaded already.
+ *
+ * <p>The {@link Instrumentation} comes from {@code -javaagent} (bind-core's or Byte Buddy's agent jar) when the
+ * JVM was started with one, else from a self-attach.
+ */
+public final class Interceptor {
+    private static final ElementMatcher.Junction<net.bytebuddy.description.annotation.AnnotationSource> OP =
+        isAnnotatedWith(named("org.bind.Op"));
+    private static volatile boolean installed;
+
+    private Interceptor() {
+    }
+
+    /** Installs the weaving unless done already. Thread safe; the first call takes a moment (retransformation). */
+    public static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        Instrumentation inst = instrumentation();
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(AgentBuilder.PoolStrategy.Default.FAST)
+            .with(AgentBuilder.Listener.NoOp.INSTANCE)
+            .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
+                .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("net.bytebuddy."))
+                .or(nameStartsWith("org.junit.")).or(nameStartsWith("net.jqwik.")).or(nameStartsWith("org.apache.maven."))
+                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()))
+            .type(declaresMethod(OP))
+            .transform((builder, type, classLoader, module, protectionDomain) -> {
+                for (MethodDescription.InDefinedShape method : type.getDeclaredMethods().filter(OP)) {
+                    if (method.isAbstract() || method.isNative()) {
+                        continue;
+                    }
+                    int id = OpRegistry.register(method.getInternalName(), method.getDescriptor());
+                    builder = builder.visit(Advice.withCustomMapping()
+                        .bind(OpId.class, id)
+                        .to(OpAdvice.class, ClassFileLocator.ForClassLoader.of(OpAdvice.class.getClassLoader()))
+                        .on(is(method)));
+                }
+                return builder;
+            })
+            .installOn(inst);
+        installed = true;
+    }
+
+    private static Instrumentation instrumentation() {
+        Instrumentation inst = BindAgent.instrumentation();
+        if (inst != null) {
+            return inst;
+        }
+        try {
+            return ByteBuddyAgent.install();
+        } catch (RuntimeException | LinkageError e) {
+            throw new BindException("cannot install the @Op interception: the JVM refused to attach an agent ("
+                + e.getMessage() + "); start it with -javaagent:<bind-core.jar>, as bin/bindrun does", e);
+        }
+    }
+}

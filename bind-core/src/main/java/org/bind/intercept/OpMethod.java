@@ -1,0 +1,130 @@
+package org.bind.intercept;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+
+import org.bind.ByRef;
+import org.bind.In;
+import org.bind.Out;
+import org.bind.Versioned;
+
+/**
+ * An {@code @Op} method as the runtime sees it: name, parameter kinds, and an invoker. A method that breaks
+ * the rules still gets an {@code OpMethod}, carrying the message that every call to it throws.
+ *
+ * <p>Immutable; thread safe.
+ */
+public final class OpMethod {
+    private static final MethodType INVOKER_TYPE = MethodType.methodType(void.class, Object.class, Object[].class);
+
+    private final int id;
+    private final String name;
+    private final Method method;
+    private final ParamKind[] kinds;
+    private final String[] parameterNames;
+    private final MethodHandle invoker;
+    private final String misuse;
+
+    private OpMethod(int id, Method method) {
+        this.id = id;
+        this.method = method;
+        this.name = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+        Parameter[] parameters = method.getParameters();
+        this.kinds = new ParamKind[parameters.length];
+        this.parameterNames = new String[parameters.length];
+        String problem = method.getReturnType() == void.class ? null
+            : "@Op method " + name + " returns " + method.getReturnType().getTypeName()
+              + ": ops must return void; write results into an @Out parameter";
+        for (int i = 0; i < parameters.length; i++) {
+            Parameter p = parameters[i];
+            parameterNames[i] = p.isNamePresent() ? p.getName() : "#" + i;
+            boolean in = p.isAnnotationPresent(In.class);
+            boolean out = p.isAnnotationPresent(Out.class);
+            boolean byRef = p.isAnnotationPresent(ByRef.class);
+            boolean versionedType = Versioned.class.isAssignableFrom(p.getType());
+            String where = "@Op method " + name + ", parameter " + describe(i);
+            if (problem != null) {
+                kinds[i] = ParamKind.DEFAULT;
+                continue;
+            }
+            if ((in ? 1 : 0) + (out ? 1 : 0) + (byRef ? 1 : 0) > 1) {
+                problem = where + ": @In, @Out and @ByRef exclude each other";
+            } else if ((in || out) && !versionedType && p.getType() != Object.class) {
+                problem = where + ": @" + (in ? "In" : "Out") + " needs a Versioned type, not "
+                    + p.getType().getTypeName();
+            } else if (byRef && versionedType) {
+                problem = where + ": " + p.getType().getSimpleName()
+                    + " is versioned and tracked by the runtime; drop @ByRef (use @In or @Out to narrow access)";
+            }
+            kinds[i] = in ? ParamKind.IN : out ? ParamKind.OUT : byRef ? ParamKind.BY_REF : ParamKind.DEFAULT;
+        }
+        this.misuse = problem;
+        this.invoker = problem == null ? invokerFor(method) : null;
+    }
+
+    static OpMethod create(int id, Method method) {
+        return new OpMethod(id, method);
+    }
+
+    private static MethodHandle invokerFor(Method method) {
+        try {
+            method.setAccessible(true);
+            MethodHandle target = MethodHandles.lookup().unreflect(method);
+            int arity = method.getParameterCount();
+            if (Modifier.isStatic(method.getModifiers())) {
+                MethodHandle spread = target.asSpreader(Object[].class, arity)
+                    .asType(MethodType.methodType(void.class, Object[].class));
+                return MethodHandles.dropArguments(spread, 0, Object.class);
+            }
+            return target.asSpreader(Object[].class, arity).asType(INVOKER_TYPE);
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new IllegalStateException("cannot invoke @Op method " + method + ": " + e, e);
+        }
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** {@code Class.method}. */
+    public String name() {
+        return name;
+    }
+
+    public Method method() {
+        return method;
+    }
+
+    public int parameterCount() {
+        return kinds.length;
+    }
+
+    public ParamKind kind(int parameter) {
+        return kinds[parameter];
+    }
+
+    /** "2 (values)": the index and, when compiled with {@code -parameters}, the name. */
+    public String describe(int parameter) {
+        String n = parameterNames[parameter];
+        return n.startsWith("#") ? String.valueOf(parameter) : parameter + " (" + n + ")";
+    }
+
+    /** Why this method cannot be an op, or null. */
+    public String misuse() {
+        return misuse;
+    }
+
+    /** Runs the method body. Any thread; the caller marks the thread as running an op first. */
+    public void invoke(Object receiver, Object[] arguments) throws Throwable {
+        invoker.invokeExact(receiver, arguments);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

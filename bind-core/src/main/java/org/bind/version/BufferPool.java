@@ -1,0 +1,68 @@
+package org.bind.version;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A worker's cache of dead version buffers, by {@link BufferType#poolKey()}, so that a new version can reuse
+ * the memory of one that just died while it is still in this core's cache (GRAMPS' buffer manager).
+ * Bounded in bytes; what does not fit is left to the garbage collector.
+ *
+ * <p>Owning worker thread only.
+ */
+public final class BufferPool {
+    private final Map<Object, ArrayDeque<Object>> free = new HashMap<>();
+    private final long capacityBytes;
+    private long heldBytes;
+    private long reused;
+
+    public BufferPool(long capacityBytes) {
+        this.capacityBytes = capacityBytes;
+    }
+
+    /** Implemented by threads that own a pool. */
+    public interface Owner {
+        BufferPool bufferPool();
+    }
+
+    /** The calling thread's pool, or null when it has none. */
+    public static BufferPool ofCurrentThread() {
+        return Thread.currentThread() instanceof Owner owner ? owner.bufferPool() : null;
+    }
+
+    void recycle(BufferType<Object> type, Object buffer) {
+        Object key = type.poolKey();
+        long bytes = type.bytes(buffer);
+        if (key == null || heldBytes + bytes > capacityBytes) {
+            return;
+        }
+        free.computeIfAbsent(key, k -> new ArrayDeque<>()).push(buffer);
+        heldBytes += bytes;
+    }
+
+    /** A recycled buffer of this type with unspecified contents, or null. */
+    public Object take(BufferType<Object> type) {
+        Object key = type.poolKey();
+        if (key == null) {
+            return null;
+        }
+        ArrayDeque<Object> buffers = free.get(key);
+        Object buffer = buffers == null ? null : buffers.poll();
+        if (buffer != null) {
+            heldBytes -= type.bytes(buffer);
+            reused++;
+        }
+        return buffer;
+    }
+
+    /** Buffers handed out again so far. */
+    public long reused() {
+        return reused;
+    }
+
+    public void clear() {
+        free.clear();
+        heldBytes = 0;
+    }
+}

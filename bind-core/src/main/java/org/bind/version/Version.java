@@ -1,0 +1,210 @@
+package org.bind.version;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+
+/**
+ * One version of a versioned object. A version is produced once (by an op, or by the program for a first
+ * version or {@code Shared.set}) and never changes after it is {@link #isDone() done}.
+ *
+ * <p><b>Holds.</b> A version's buffer is live while something holds it: being the object's latest version,
+ * a pending producer, each reader op submitted against it (and, across ranks, each pending send). When the
+ * last hold is released the buffer goes back to the releasing worker's {@link BufferPool}. A read-write op
+ * that is the only holder of its input takes the buffer over instead of copying it ({@link #tryTakeOver}).
+ *
+ * <p><b>Threads.</b> Created and read for submission by the program thread; completed by one worker;
+ * {@link #await}ed by the program thread. Waiter lists are guarded by {@code this}.
+ */
+public final class Version {
+    private static final int PENDING = 0;
+    private static final int READY = 1;
+    private static final int FAILED = 2;
+    private static final VarHandle STATE;
+    private static final VarHandle HOLDS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Version.class, "state", int.class);
+            HOLDS = lookup.findVarHandle(Version.class, "holds", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final VersionChain chain;
+    private final long number;
+    private Object buffer;
+    private Failure failure;
+    private volatile int state;
+    private volatile int holds;
+    private Object waiters;
+
+    Version(VersionChain chain, long number, int holds, boolean done, Object buffer) {
+        this.chain = chain;
+        this.number = number;
+        this.buffer = buffer;
+        this.holds = holds;
+        this.state = done ? READY : PENDING;
+    }
+
+    public VersionChain chain() {
+        return chain;
+    }
+
+    /** 0 for the first version, then one more per write. */
+    public long number() {
+        return number;
+    }
+
+    public boolean isDone() {
+        return (int) STATE.getAcquire(this) != PENDING;
+    }
+
+    public boolean isFailed() {
+        return (int) STATE.getAcquire(this) == FAILED;
+    }
+
+    /** Why this version has no value; only meaningful when {@link #isFailed()}. */
+    public Failure failure() {
+        return failure;
+    }
+
+    /**
+     * The buffer of a done version, materialising a first version's zeros on first use.
+     * Program thread, or an op holding this version.
+     */
+    public Object buffer() {
+        return buffer;
+    }
+
+    /**
+     * Allocates the zero contents of a first version that nobody has read yet. Program thread only, before
+     * any op that reads this version is published.
+     */
+    public void materialize(MemoryAccount account) {
+        if (buffer == null && isDone() && !isFailed()) {
+            buffer = chain.type().allocate();
+            account.addBytes(chain.type().bytes(buffer));
+        }
+    }
+
+    public void addHold() {
+        HOLDS.getAndAdd(this, 1);
+    }
+
+    /** Drops one hold; the last one recycles the buffer into {@code pool} (may be null) and un-counts it. */
+    public void releaseHold(BufferPool pool, MemoryAccount account) {
+        int before = (int) HOLDS.getAndAdd(this, -1);
+        if (before == 1) {
+            free(pool, account);
+        } else if (before <= 0) {
+            throw new IllegalStateException(this + " released more often than held");
+        }
+    }
+
+    /**
+     * Takes the buffer over for the next version when the caller's hold is the only one left: the in-place
+     * write of a read-write op that is the sole user of its input. Returns null when others still hold it.
+     */
+    public Object tryTakeOver() {
+        if (buffer != null && HOLDS.compareAndSet(this, 1, 0)) {
+            Object taken = buffer;
+            buffer = null;
+            return taken;
+        }
+        return null;
+    }
+
+    private void free(BufferPool pool, MemoryAccount account) {
+        Object freed = buffer;
+        if (freed != null) {
+            buffer = null;
+            account.addBytes(-chain.type().bytes(freed));
+            if (pool != null) {
+                pool.recycle(chain.type(), freed);
+            }
+        }
+    }
+
+    /**
+     * Publishes the produced buffer and wakes the waiters. The producer's hold is released afterwards by the
+     * caller. Worker thread of the producing op.
+     */
+    public void complete(Object produced) {
+        buffer = produced;
+        finish(READY, null);
+    }
+
+    /** Marks this version as lost because its producer failed (or was skipped). */
+    public void fail(Failure cause) {
+        failure = cause;
+        finish(FAILED, cause);
+    }
+
+    private void finish(int finalState, Failure cause) {
+        Object toWake;
+        synchronized (this) {
+            STATE.setRelease(this, finalState); // publishes buffer / failure written above
+            toWake = waiters;
+            waiters = null;
+        }
+        if (toWake instanceof VersionWaiter single) {
+            single.onVersionDone(this);
+        } else if (toWake != null) {
+            @SuppressWarnings("unchecked")
+            ArrayList<VersionWaiter> list = (ArrayList<VersionWaiter>) toWake;
+            for (int i = 0, n = list.size(); i < n; i++) {
+                list.get(i).onVersionDone(this);
+            }
+        }
+    }
+
+    /**
+     * Registers {@code waiter} to be told when this version is done. Returns false, registering nothing, when it
+     * is done already.
+     */
+    public boolean addWaiter(VersionWaiter waiter) {
+        if (isDone()) {
+            return false;
+        }
+        synchronized (this) {
+            if (isDone()) {
+                return false;
+            }
+            if (waiters == null) {
+                waiters = waiter;
+            } else if (waiters instanceof ArrayList<?>) {
+                @SuppressWarnings("unchecked")
+                ArrayList<VersionWaiter> list = (ArrayList<VersionWaiter>) waiters;
+                list.add(waiter);
+            } else {
+                ArrayList<VersionWaiter> list = new ArrayList<>(4);
+                list.add((VersionWaiter) waiters);
+                list.add(waiter);
+                waiters = list;
+            }
+            return true;
+        }
+    }
+
+    /** Blocks the calling (program) thread until this version is done. */
+    public void await() {
+        if (isDone()) {
+            return;
+        }
+        Thread self = Thread.currentThread();
+        VersionWaiter wake = version -> java.util.concurrent.locks.LockSupport.unpark(self);
+        if (addWaiter(wake)) {
+            while (!isDone()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, 50_000_000L);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return chain.name() + " v" + number;
+    }
+}
