@@ -1,5 +1,6 @@
 package org.bind;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 
 import org.bind.dag.Counters;
@@ -7,6 +8,7 @@ import org.bind.dag.Engine;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.Interceptor;
 import org.bind.intercept.OpSink;
+import org.bind.trace.Tracer;
 
 /**
  * The entry point: one instance per rank. The program's thread (the one that calls {@link #init}) runs the
@@ -41,7 +43,9 @@ public final class Bind implements AutoCloseable {
     private Bind(Context context, String[] args) {
         this.context = context;
         this.args = args.clone();
-        this.engine = new Engine(context.rank(), context.workers(), context.windowOps(), context.windowBytes());
+        Tracer tracer = context.trace() == null ? null : new Tracer(context.traceFile(), context.rank(), context.traceEvents());
+        this.engine = new Engine(context.rank(), context.workers(), context.windowOps(), context.windowBytes(), tracer,
+            context.progressMs());
     }
 
     /**
@@ -236,12 +240,64 @@ public final class Bind implements AutoCloseable {
         public static final String WINDOW_OPS_PROP_NAME = "bind.window.ops";
         public static final long WINDOW_OPS_DEFAULT = 1 << 16;
         public static final String WINDOW_BYTES_PROP_NAME = "bind.window.bytes";
+        public static final String TRACE_PROP_NAME = "bind.trace";
+        public static final String TRACE_EVENTS_PROP_NAME = "bind.trace.events";
+        public static final long TRACE_EVENTS_DEFAULT = 2_000_000;
+        public static final String PROGRESS_PROP_NAME = "bind.progress.ms";
 
         private int workers = Integer.getInteger(WORKERS_PROP_NAME, 0);
         private long windowOps = Long.getLong(WINDOW_OPS_PROP_NAME, WINDOW_OPS_DEFAULT);
         private long windowBytes = Long.getLong(WINDOW_BYTES_PROP_NAME, 0L);
+        private Path trace = System.getProperty(TRACE_PROP_NAME) == null ? null : Path.of(System.getProperty(TRACE_PROP_NAME));
+        private long traceEvents = Long.getLong(TRACE_EVENTS_PROP_NAME, TRACE_EVENTS_DEFAULT);
+        private long progressMs = Long.getLong(PROGRESS_PROP_NAME, 0L);
         private int rank;
         private int size = 1;
+
+        /**
+         * Writes a Chrome/Perfetto trace (one slice per op, one track per worker) to {@code file} at close; with
+         * several ranks, {@code -rank<k>} is inserted before the extension. Default: none.
+         */
+        public Context trace(Path file) {
+            this.trace = file;
+            return this;
+        }
+
+        public Path trace() {
+            return trace;
+        }
+
+        /** Slices kept per rank before further ones are dropped (and counted); default {@value #TRACE_EVENTS_DEFAULT}. */
+        public Context traceEvents(long events) {
+            this.traceEvents = events;
+            return this;
+        }
+
+        public long traceEvents() {
+            return traceEvents;
+        }
+
+        /** Period of a progress line on stderr (ops done / submitted); 0 (default) for none. */
+        public Context progressMs(long periodMs) {
+            this.progressMs = periodMs;
+            return this;
+        }
+
+        public long progressMs() {
+            return progressMs;
+        }
+
+        /** This rank's trace file: {@link #trace()}, with {@code -rank<k>} inserted when there are several ranks. */
+        Path traceFile() {
+            if (trace == null || size == 1) {
+                return trace;
+            }
+            String name = trace.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            String ranked = dot > 0 ? name.substring(0, dot) + "-rank" + rank + name.substring(dot)
+                : name + "-rank" + rank;
+            return trace.resolveSibling(ranked);
+        }
 
         /** Worker threads per rank; default (0) = available processors. */
         public Context workers(int workers) {
@@ -289,6 +345,15 @@ public final class Bind implements AutoCloseable {
             c.windowBytes = windowBytes == 0 ? Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4) : windowBytes;
             c.rank = rank;
             c.size = size;
+            c.trace = trace;
+            c.traceEvents = traceEvents;
+            c.progressMs = progressMs;
+            if (c.traceEvents < 0) {
+                throw new IllegalArgumentException("traceEvents " + c.traceEvents + " is negative");
+            }
+            if (c.progressMs < 0) {
+                throw new IllegalArgumentException("progressMs " + c.progressMs + " is negative");
+            }
             if (c.workers < 1 || c.workers > 4096) {
                 throw new IllegalArgumentException("workers " + c.workers + " out of range [1, 4096]");
             }

@@ -20,6 +20,7 @@ import org.bind.intercept.OpSink;
 import org.bind.intercept.ParamKind;
 import org.bind.schedule.Scheduler;
 import org.bind.schedule.Window;
+import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
@@ -44,6 +45,8 @@ public final class Engine implements OpSink, MemoryAccount {
     private static final int MAX_SUPPRESSED = 8;
 
     private final int rank;
+    private final Tracer tracer;
+    private final Thread progress;
     private final Window window;
     private final Scheduler scheduler;
     private final Thread programThread;
@@ -77,14 +80,45 @@ public final class Engine implements OpSink, MemoryAccount {
      * @param workers      worker threads
      * @param windowOps    ops in flight before the program thread blocks
      * @param windowBytes  bytes of live versions before the program thread blocks
+     * @param tracer       records op slices, or null
+     * @param progressMs   period of the progress line on stderr, or 0 for none
      */
-    public Engine(int rank, int workers, long windowOps, long windowBytes) {
+    public Engine(int rank, int workers, long windowOps, long windowBytes, Tracer tracer, long progressMs) {
         this.rank = rank;
+        this.tracer = tracer;
         this.window = new Window(windowOps, windowBytes);
         long poolBytes = Math.max(1L << 20, Math.min(64L << 20, windowBytes / (4L * workers)));
         this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes,
             (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));
         this.programThread = Thread.currentThread();
+        this.progress = progressMs > 0 ? startProgress(progressMs) : null;
+    }
+
+    private Thread startProgress(long periodMs) {
+        Thread thread = new Thread(() -> {
+            long lastRun = -1;
+            while (!closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(periodMs * 1_000_000L);
+                long run = opsRun.sum();
+                long inFlight = window.inFlight();
+                if (!closed && (run != lastRun || inFlight > 0)) {
+                    System.err.printf("\rbind: rank %d: %,d ops done / %,d submitted, %,d in flight, %,d MiB live   ",
+                        rank, run, run + inFlight, inFlight, window.liveBytes() >> 20);
+                    lastRun = run;
+                }
+            }
+            if (lastRun >= 0) {
+                System.err.println();
+            }
+        }, "bind-progress-" + rank);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** The tracer, or null when tracing is off. */
+    Tracer tracer() {
+        return tracer;
     }
 
     public int rank() {
@@ -344,6 +378,23 @@ public final class Engine implements OpSink, MemoryAccount {
                 System.err.println("bind: workers of rank " + rank + " did not stop within 10 s");
             }
             tracked.clear();
+            if (progress != null) {
+                java.util.concurrent.locks.LockSupport.unpark(progress);
+                joinQuietly(progress);
+            }
+            if (tracer != null) {
+                tracer.write();
+                System.err.println("bind: trace of rank " + rank + " written to " + tracer.file()
+                    + " (open it in ui.perfetto.dev)");
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

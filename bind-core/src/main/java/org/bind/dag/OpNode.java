@@ -7,6 +7,7 @@ import java.util.concurrent.ForkJoinTask;
 import org.bind.Versioned;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
+import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
@@ -112,6 +113,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
     @Override
     protected boolean exec() {
         BufferPool pool = BufferPool.ofCurrentThread();
+        Tracer tracer = engine.tracer();
+        long startNs = tracer == null ? 0 : System.nanoTime();
         Failure failure = inputFailure();
         boolean ran = false;
         if (failure == null) {
@@ -129,6 +132,10 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
             }
         } else {
             failure = engine.onOpSkipped(this, failure);
+        }
+        if (tracer != null) {
+            tracer.record(ran ? method.name() : method.name() + (failure.opName().equals(method.name())
+                ? " (failed)" : " (skipped)"), startNs, System.nanoTime());
         }
         finish(ran ? null : failure, pool);
         return true;
@@ -179,15 +186,13 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
                 continue;
             }
             if (failure == null) {
-                out.complete(buffers[i]);
+                out.complete(buffers[i], pool, engine);
             } else {
-                Object unused = buffers[i];
-                if (unused != null && unused != (inputs[i] == null ? null : inputs[i].buffer())) {
-                    engine.addBytes(-out.chain().type().bytes(unused));
+                if (buffers[i] != null) { // taken over, copied or fresh: counted when bound, dropped now
+                    engine.addBytes(-out.chain().type().bytes(buffers[i]));
                 }
-                out.fail(failure);
+                out.fail(failure, pool, engine);
             }
-            out.releaseHold(pool, engine); // the producer's hold
         }
         for (Version in : inputs) {
             if (in != null) {

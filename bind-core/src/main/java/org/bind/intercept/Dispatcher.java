@@ -22,10 +22,13 @@ public final class Dispatcher {
      * must run now (the call comes from inside a running op).
      */
     public static boolean onCall(int opId, Class<?> declaringType, Object self, Object[] arguments) {
+        OpMethod method = OpRegistry.resolve(opId, declaringType);
         if (RUNNING.get() != null) {
+            if (method.misuse() != null) {
+                throw new org.bind.BindException(method.misuse());
+            }
             return false;
         }
-        OpMethod method = OpRegistry.resolve(opId, declaringType);
         locator.sinkFor(method).submit(method, self, arguments);
         return true;
     }

@@ -4,6 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.bind.version.BufferPool;
 
@@ -31,9 +32,10 @@ public final class Scheduler {
      * @param onUncaught      told about anything that escapes a task (should not happen: ops catch their own)
      */
     public Scheduler(int workers, String threadName, long poolBytes, Thread.UncaughtExceptionHandler onUncaught) {
+        AtomicInteger created = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = fjp -> {
             Worker worker = new Worker(fjp, poolBytes);
-            worker.setName(threadName + worker.getPoolIndex());
+            worker.setName(threadName + created.getAndIncrement());
             worker.setDaemon(true);
             return worker;
         };

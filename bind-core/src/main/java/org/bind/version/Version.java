@@ -71,10 +71,7 @@ public final class Version {
         return failure;
     }
 
-    /**
-     * The buffer of a done version, materialising a first version's zeros on first use.
-     * Program thread, or an op holding this version.
-     */
+    /** The buffer of a done version; null for a first version not yet materialised. After {@link #isDone()}. */
     public Object buffer() {
         return buffer;
     }
@@ -84,7 +81,9 @@ public final class Version {
      * any op that reads this version is published.
      */
     public void materialize(MemoryAccount account) {
-        if (buffer == null && isDone() && !isFailed()) {
+        // Only a first version (number 0, never produced by an op) starts without a buffer; testing the number
+        // first avoids reading the buffer field of a version an op is producing right now.
+        if (number == 0 && buffer == null) {
             buffer = chain.type().allocate();
             account.addBytes(chain.type().bytes(buffer));
         }
@@ -129,27 +128,29 @@ public final class Version {
     }
 
     /**
-     * Publishes the produced buffer and wakes the waiters. The producer's hold is released afterwards by the
-     * caller. Worker thread of the producing op.
+     * Publishes the produced buffer, drops the producer's hold, then wakes the waiters: dropping the hold
+     * first lets a read-write successor that is the only remaining holder write in place. Worker thread of
+     * the producing op.
      */
-    public void complete(Object produced) {
+    public void complete(Object produced, BufferPool pool, MemoryAccount account) {
         buffer = produced;
-        finish(READY, null);
+        finish(READY, pool, account);
     }
 
-    /** Marks this version as lost because its producer failed (or was skipped). */
-    public void fail(Failure cause) {
+    /** Marks this version as lost because its producer failed (or was skipped); drops the producer's hold. */
+    public void fail(Failure cause, BufferPool pool, MemoryAccount account) {
         failure = cause;
-        finish(FAILED, cause);
+        finish(FAILED, pool, account);
     }
 
-    private void finish(int finalState, Failure cause) {
+    private void finish(int finalState, BufferPool pool, MemoryAccount account) {
         Object toWake;
         synchronized (this) {
             STATE.setRelease(this, finalState); // publishes buffer / failure written above
             toWake = waiters;
             waiters = null;
         }
+        releaseHold(pool, account);
         if (toWake instanceof VersionWaiter single) {
             single.onVersionDone(this);
         } else if (toWake != null) {

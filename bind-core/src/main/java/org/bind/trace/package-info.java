@@ -1,0 +1,2 @@
+/** Chrome/Perfetto trace files: one track per worker, one slice per op. */
+package org.bind.trace;
