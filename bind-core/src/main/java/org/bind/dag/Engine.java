@@ -43,6 +43,8 @@ import org.bind.version.VersionChain;
  */
 public final class Engine implements OpSink, MemoryAccount {
     private static final int MAX_SUPPRESSED = 8;
+    private static final Versioned[] NO_OBJECTS = new Versioned[0];
+    private static final Access[] NO_ACCESS = new Access[0];
 
     private final int rank;
     private final Tracer tracer;
@@ -211,8 +213,8 @@ public final class Engine implements OpSink, MemoryAccount {
             throw new BindException(method.misuse());
         }
         drainUnreachable();
-        Versioned[] objects = new Versioned[arguments.length];
-        Access[] access = new Access[arguments.length];
+        Versioned[] objects = NO_OBJECTS;
+        Access[] access = NO_ACCESS;
         int count = 0;
         for (int i = 0; i < arguments.length; i++) {
             Object argument = arguments[i];
@@ -230,6 +232,10 @@ public final class Engine implements OpSink, MemoryAccount {
                 if (at >= 0) {
                     access[at] = access[at].combine(a);
                 } else {
+                    if (count == 0) {
+                        objects = new Versioned[arguments.length - i];
+                        access = new Access[arguments.length - i];
+                    }
                     objects[count] = object;
                     access[count++] = a;
                 }
@@ -240,7 +246,7 @@ public final class Engine implements OpSink, MemoryAccount {
                 arguments[i] = capture(method, i, argument);
             }
         }
-        if (count < objects.length) {
+        if (count > 0 && count < objects.length) {
             objects = java.util.Arrays.copyOf(objects, count);
             access = java.util.Arrays.copyOf(access, count);
         }

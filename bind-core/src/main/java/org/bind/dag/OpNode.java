@@ -23,6 +23,8 @@ import org.bind.version.VersionWaiter;
 final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
     private static final long serialVersionUID = 1L;
     private static final VarHandle PENDING;
+    private static final Version[] NO_VERSIONS = new Version[0];
+    private static final Object[] NO_BUFFERS = new Object[0];
 
     static {
         try {
@@ -54,9 +56,9 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
         this.objects = objects;
         this.access = access;
         int n = objects.length;
-        this.inputs = new Version[n];
-        this.outputs = new Version[n];
-        this.buffers = new Object[n];
+        this.inputs = n == 0 ? NO_VERSIONS : new Version[n];
+        this.outputs = n == 0 ? NO_VERSIONS : new Version[n];
+        this.buffers = n == 0 ? NO_BUFFERS : new Object[n];
     }
 
     OpMethod method() {

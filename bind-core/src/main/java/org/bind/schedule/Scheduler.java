@@ -1,5 +1,6 @@
 package org.bind.schedule;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -23,7 +24,14 @@ import org.bind.version.BufferPool;
  * so a custom deque would not change the picture (see {@code bin/bench overhead}).
  */
 public final class Scheduler {
+    private static final long DRAINER_LINGER_NS = 50_000;
+    private static final int BACKLOG_PER_DRAINER = 32;
+
     private final ForkJoinPool pool;
+    private final int maxDrainers;
+    private final ConcurrentLinkedQueue<ForkJoinTask<?>> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger backlog = new AtomicInteger();
+    private final AtomicInteger drainers = new AtomicInteger();
 
     /**
      * @param workers         worker threads
@@ -40,14 +48,85 @@ public final class Scheduler {
             return worker;
         };
         this.pool = new ForkJoinPool(workers, factory, onUncaught, false);
+        this.maxDrainers = workers;
     }
 
-    /** Makes {@code task} runnable: onto the calling worker's own deque, else into the pool's queues. Any thread. */
+    /**
+     * Makes {@code task} runnable: onto the calling worker's own deque, else into the inbox that drainers empty.
+     * Any thread.
+     */
     public void execute(ForkJoinTask<?> task) {
         if (Thread.currentThread() instanceof Worker worker && worker.getPool() == pool) {
             task.fork();
-        } else {
-            pool.execute(task);
+            return;
+        }
+        inbox.offer(task);
+        int waiting = backlog.incrementAndGet();
+        int active = drainers.get();
+        if (active == 0 || (active < maxDrainers && waiting > active * BACKLOG_PER_DRAINER)) {
+            spawnDrainer();
+        }
+    }
+
+    private void spawnDrainer() {
+        int active;
+        do {
+            active = drainers.get();
+            if (active >= maxDrainers) {
+                return;
+            }
+        } while (!drainers.compareAndSet(active, active + 1));
+        pool.execute(new Drainer());
+    }
+
+    /**
+     * Runs ops submitted by the program thread, and what they make ready, on one worker; lingers briefly when
+     * the inbox is empty so that a program thread submitting small ops does not pay a worker wake-up per op.
+     */
+    private final class Drainer extends ForkJoinTask<Void> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean exec() {
+            long idleSinceNs = 0;
+            int spins = 0;
+            while (!pool.isShutdown()) {
+                ForkJoinTask<?> task = pollNextLocalTask();
+                if (task == null) {
+                    task = inbox.poll();
+                    if (task != null) {
+                        backlog.decrementAndGet();
+                    }
+                }
+                if (task != null) {
+                    task.invoke();
+                    idleSinceNs = 0;
+                    continue;
+                }
+                if ((++spins & 63) == 0) {
+                    long now = System.nanoTime();
+                    if (idleSinceNs == 0) {
+                        idleSinceNs = now;
+                    } else if (now - idleSinceNs > DRAINER_LINGER_NS) {
+                        break;
+                    }
+                }
+                Thread.onSpinWait();
+            }
+            drainers.decrementAndGet();
+            if (!inbox.isEmpty()) {
+                spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
+            }
+            return true;
+        }
+
+        @Override
+        public Void getRawResult() {
+            return null;
+        }
+
+        @Override
+        protected void setRawResult(Void value) {
         }
     }
 
