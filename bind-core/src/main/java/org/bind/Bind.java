@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 
 import org.bind.dag.Counters;
 import org.bind.dag.Engine;
+import org.bind.dag.EngineConfig;
+import org.bind.transport.Transport;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.Interceptor;
 import org.bind.intercept.OpSink;
@@ -28,6 +30,8 @@ import org.bind.trace.Tracer;
  */
 public final class Bind implements AutoCloseable {
     private static final ThreadLocal<Bind> PROGRAM = new ThreadLocal<>();
+    private static final ThreadLocal<Context> LAUNCH = new ThreadLocal<>();
+    private static final java.util.Map<Engine, Bind> ENGINES = new java.util.concurrent.ConcurrentHashMap<>();
     private static volatile Bind latest;
 
     static {
@@ -44,8 +48,10 @@ public final class Bind implements AutoCloseable {
         this.context = context;
         this.args = args.clone();
         Tracer tracer = context.trace() == null ? null : new Tracer(context.traceFile(), context.rank(), context.traceEvents());
-        this.engine = new Engine(context.rank(), context.workers(), context.windowOps(), context.windowBytes(), tracer,
-            context.progressMs());
+        this.engine = new Engine(new EngineConfig(context.rank(), context.size(), context.workers(), context.windowOps(),
+            context.windowBytes(), tracer, context.progressMs(), context.transport(), context.jobId(),
+            context.chunkBytes(), context.maxVersionBytes()));
+        ENGINES.put(engine, this);
     }
 
     /**
@@ -53,7 +59,20 @@ public final class Bind implements AutoCloseable {
      * come from system properties (see {@link Context}).
      */
     public static Bind init(String... args) {
-        return init(new Context(), args == null ? new String[0] : args);
+        Context launched = LAUNCH.get();
+        return init(launched != null ? launched : new Context(), args == null ? new String[0] : args);
+    }
+
+    /**
+     * For launchers that run ranks as threads: makes {@link #init(String...)} on the current thread use
+     * {@code context} (its transport, rank and size). Pass null to clear.
+     */
+    public static void launchContext(Context context) {
+        if (context == null) {
+            LAUNCH.remove();
+        } else {
+            LAUNCH.set(context);
+        }
     }
 
     /** Starts with explicit settings. */
@@ -75,11 +94,26 @@ public final class Bind implements AutoCloseable {
         return bind;
     }
 
+    /**
+     * For launchers, after a rank's {@code main} returned: closes the Bind that the current thread initialised
+     * and left open (syncing with the other ranks), so that no rank waits for one that is gone. Returns whether
+     * there was one.
+     */
+    public static boolean closeLaunched() {
+        Bind bind = PROGRAM.get();
+        if (bind == null || bind.closed) {
+            return false;
+        }
+        bind.close();
+        return true;
+    }
+
     /** The instance of the calling program thread (or of the running op's rank); else {@link IllegalStateException}. */
     public static Bind current() {
         Bind bind = PROGRAM.get();
         if (bind == null) {
-            bind = latest;
+            Engine running = Engine.ofRunningOp();
+            bind = running != null ? ENGINES.get(running) : latest;
         }
         if (bind == null || bind.closed) {
             throw new IllegalStateException("Bind is not initialised: call Bind.init(args) first");
@@ -120,6 +154,7 @@ public final class Bind implements AutoCloseable {
                 + open + ": an op runs on one rank");
         }
         scopes.push(rank);
+        engine.placement(rank);
         return new RankScope(rank);
     }
 
@@ -141,6 +176,7 @@ public final class Bind implements AutoCloseable {
                 throw new IllegalStateException("scope of rank " + rank + " closed out of order");
             }
             scopes.pop();
+            engine.placement(scopes.isEmpty() ? Engine.COMMON : scopes.peek());
             closed = true;
         }
     }
@@ -165,6 +201,7 @@ public final class Bind implements AutoCloseable {
             engine.close();
         } finally {
             closed = true;
+            ENGINES.remove(engine);
             if (PROGRAM.get() == this) {
                 PROGRAM.remove();
             }
@@ -244,6 +281,10 @@ public final class Bind implements AutoCloseable {
         public static final String TRACE_EVENTS_PROP_NAME = "bind.trace.events";
         public static final long TRACE_EVENTS_DEFAULT = 2_000_000;
         public static final String PROGRESS_PROP_NAME = "bind.progress.ms";
+        public static final String CHUNK_BYTES_PROP_NAME = "bind.chunk.bytes";
+        public static final int CHUNK_BYTES_DEFAULT = 1 << 20;
+        public static final String MAX_VERSION_BYTES_PROP_NAME = "bind.max.version.bytes";
+        public static final long MAX_VERSION_BYTES_DEFAULT = Integer.MAX_VALUE - 64;
 
         private int workers = Integer.getInteger(WORKERS_PROP_NAME, 0);
         private long windowOps = Long.getLong(WINDOW_OPS_PROP_NAME, WINDOW_OPS_DEFAULT);
@@ -251,8 +292,55 @@ public final class Bind implements AutoCloseable {
         private Path trace = System.getProperty(TRACE_PROP_NAME) == null ? null : Path.of(System.getProperty(TRACE_PROP_NAME));
         private long traceEvents = Long.getLong(TRACE_EVENTS_PROP_NAME, TRACE_EVENTS_DEFAULT);
         private long progressMs = Long.getLong(PROGRESS_PROP_NAME, 0L);
+        private int chunkBytes = Integer.getInteger(CHUNK_BYTES_PROP_NAME, CHUNK_BYTES_DEFAULT);
+        private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, MAX_VERSION_BYTES_DEFAULT);
+        private Transport transport;
+        private long jobId;
         private int rank;
         private int size = 1;
+
+        /**
+         * The transport connecting this rank to the others (launchers set it); its rank and size become this
+         * rank's. Default: none, a job of one rank.
+         */
+        public Context transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        public Transport transport() {
+            return transport;
+        }
+
+        /** Carried by every frame; frames of other jobs are dropped. Launchers set it. */
+        public Context jobId(long id) {
+            this.jobId = id;
+            return this;
+        }
+
+        public long jobId() {
+            return jobId;
+        }
+
+        /** Versions larger than this travel in chunks of this many bytes, pipelined down trees; default 1 MiB. */
+        public Context chunkBytes(int bytes) {
+            this.chunkBytes = bytes;
+            return this;
+        }
+
+        public int chunkBytes() {
+            return chunkBytes;
+        }
+
+        /** The largest encoded version accepted from another rank; larger ones are refused before allocation. */
+        public Context maxVersionBytes(long bytes) {
+            this.maxVersionBytes = bytes;
+            return this;
+        }
+
+        public long maxVersionBytes() {
+            return maxVersionBytes;
+        }
 
         /**
          * Writes a Chrome/Perfetto trace (one slice per op, one track per worker) to {@code file} at close; with
@@ -343,8 +431,22 @@ public final class Bind implements AutoCloseable {
             c.workers = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
             c.windowOps = windowOps;
             c.windowBytes = windowBytes == 0 ? Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4) : windowBytes;
-            c.rank = rank;
-            c.size = size;
+            c.transport = transport;
+            c.rank = transport == null ? 0 : transport.rank();
+            c.size = transport == null ? 1 : transport.size();
+            c.jobId = jobId;
+            c.chunkBytes = chunkBytes;
+            c.maxVersionBytes = maxVersionBytes;
+            if (c.chunkBytes < 64) {
+                throw new IllegalArgumentException("chunkBytes " + c.chunkBytes + " must be at least 64");
+            }
+            if (c.maxVersionBytes < 1 || c.maxVersionBytes > Integer.MAX_VALUE - 64) {
+                throw new IllegalArgumentException("maxVersionBytes " + c.maxVersionBytes + " out of range [1, "
+                    + (Integer.MAX_VALUE - 64) + "]");
+            }
+            if (c.size > 1 && (c.rank < 0 || c.rank >= c.size)) {
+                throw new IllegalArgumentException("rank " + c.rank + " out of range [0, " + c.size + ")");
+            }
             c.trace = trace;
             c.traceEvents = traceEvents;
             c.progressMs = progressMs;

@@ -44,6 +44,12 @@ public final class Shared<T> extends Versioned {
         return new Shared<>(new ValueType<>(Codecs.of(type), initial));
     }
 
+    /** True: a write inside {@code bind.on(r)} reaches every rank. */
+    @Override
+    public boolean replicated() {
+        return true;
+    }
+
     /** The value of the bound version inside an op; of the latest version (a copy) outside ops. */
     @SuppressWarnings("unchecked")
     public T get() {

@@ -54,6 +54,14 @@ public abstract class Versioned {
         engine.writeFromProgram(chain, buffer);
     }
 
+    /**
+     * Whether every rank keeps a copy of each version (true for {@link Shared}): a write by an op placed on one
+     * rank is then sent to all others.
+     */
+    public boolean replicated() {
+        return false;
+    }
+
     /** The runtime's record of this object's versions. Internal. */
     public final VersionChain versionChain() {
         return chain;

@@ -6,6 +6,11 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.function.UnaryOperator;
 
+import org.bind.BindException;
+import org.bind.Versioned;
+import org.bind.intercept.OpMethod;
+import org.bind.intercept.ParamKind;
+
 /**
  * Captures plain op arguments by value at call time, so that the program may change its own copy after the
  * call: immutable values are kept, primitive arrays copied, records and object arrays copied deeply.
@@ -24,6 +29,53 @@ final class ArgCapture {
     };
 
     private ArgCapture() {
+    }
+
+    /**
+     * Classifies argument {@code i} of a call: returns how the op accesses it when it is versioned (checking it
+     * belongs to {@code owner}), or null after capturing a plain argument by value in place. Throws
+     * {@link BindException} naming the method and parameter for misuse.
+     */
+    static Access classify(OpMethod method, Object[] arguments, int i, Engine owner) {
+        Object argument = arguments[i];
+        ParamKind kind = method.kind(i);
+        if (argument instanceof Versioned object) {
+            if (kind == ParamKind.BY_REF) {
+                throw misuse(method, i, object + " is versioned and tracked by the runtime; drop @ByRef");
+            }
+            if (object.versionChain().owner() != owner) {
+                throw misuse(method, i, object + " belongs to another Bind instance (closed, or another rank)");
+            }
+            return kind == ParamKind.IN ? Access.READ : kind == ParamKind.OUT ? Access.WRITE : Access.READ_WRITE;
+        }
+        if (kind == ParamKind.IN || kind == ParamKind.OUT) {
+            throw misuse(method, i, argument == null ? "is null" : "needs a Versioned argument, got "
+                + argument.getClass().getName());
+        }
+        if (argument != null && kind != ParamKind.BY_REF) {
+            arguments[i] = capture(method, i, argument);
+        }
+        return null;
+    }
+
+    private static Object capture(OpMethod method, int parameter, Object argument) {
+        UnaryOperator<Object> capturer = capturer(argument.getClass());
+        if (capturer != null) {
+            try {
+                return capturer.apply(argument);
+            } catch (NotCapturable nested) {
+                throw misuse(method, parameter, "holds a " + nested.type.getName() + ", which " + CANNOT_CAPTURE);
+            }
+        }
+        throw misuse(method, parameter, "is a " + argument.getClass().getName() + ", which " + CANNOT_CAPTURE);
+    }
+
+    private static final String CANNOT_CAPTURE = "cannot be captured by value: pass a Versioned object, a value"
+        + " (primitive, String, enum, primitive array, record of those), or mark the parameter @ByRef";
+
+    private static BindException misuse(OpMethod method, int parameter, String problem) {
+        return new BindException("@Op method " + method.name() + ", parameter " + method.describe(parameter)
+            + ": argument " + problem);
     }
 
     /** A function copying values of {@code type} by value, or null when such values cannot be captured. */

@@ -1,56 +1,79 @@
 package org.bind.dag;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.locks.LockSupport;
 
 import org.bind.BindException;
 import org.bind.OpFailedException;
 import org.bind.Versioned;
+import org.bind.collective.Residence;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.OpSink;
-import org.bind.intercept.ParamKind;
 import org.bind.schedule.Scheduler;
 import org.bind.schedule.Window;
+import org.bind.trace.Progress;
 import org.bind.trace.Tracer;
+import org.bind.transport.Frames;
+import org.bind.transport.MalformedFrameException;
+import org.bind.transport.Messages;
+import org.bind.transport.Transport;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.MemoryAccount;
 import org.bind.version.Version;
 import org.bind.version.VersionChain;
+import org.bind.version.VersionWaiter;
 
 /**
- * One rank's runtime: turns recorded op calls into DAG nodes over versions, runs them on the {@link Scheduler}
- * within the {@link Window}, and collects failures for {@code sync()}.
+ * One rank's runtime: turns recorded op calls into DAG nodes over versions, runs the ones placed here on the
+ * {@link Scheduler} within the {@link Window}, plans transfers ({@link Exchange}), and reports failures and
+ * divergence at {@code sync()} ({@link EpochSync}).
  *
  * <p><b>Renaming.</b> Per versioned object the program thread keeps the latest version ({@link VersionChain}).
  * An op that reads an object binds the latest version as input (an edge only if that version is still being
- * produced); an op that writes it makes a new latest version. Readers of version v therefore run alongside the
- * writer of v+1: only read-after-write orders ops. A read-write op writes in place when it turns out to be the
- * only holder of its input, and copies otherwise.
+ * produced or received); an op that writes it makes a new latest version. Readers of version v therefore run
+ * alongside the writer of v+1: only read-after-write orders ops. A read-write op writes in place when it turns
+ * out to be the only holder of its input, and copies otherwise.
+ *
+ * <p><b>Ranks.</b> Every rank records every op. An op placed on another rank is bookkeeping only: its outputs
+ * become versions held there, and reads of them by ops placed here become receives.
  *
  * <p><b>Threads.</b> {@link #submit}, {@link #sync}, {@link #close}, object creation and value reads: the
- * program thread. Completion callbacks: workers.
+ * program thread. Completion callbacks: workers. {@link #onFrame}: the transport's thread.
  */
-public final class Engine implements OpSink, MemoryAccount {
+public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
+    /** Placement of ops outside any scope: every rank runs them. */
+    public static final int COMMON = -1;
     private static final int MAX_SUPPRESSED = 8;
+    private static final long WAIT_NS = 50_000_000L;
     private static final Versioned[] NO_OBJECTS = new Versioned[0];
     private static final Access[] NO_ACCESS = new Access[0];
 
     private final int rank;
+    private final int size;
+    private final long jobId;
+    private final int maxFrameBytes;
     private final Tracer tracer;
-    private final Thread progress;
+    private final Progress progress;
     private final Window window;
     private final Scheduler scheduler;
+    private final Transport transport;
+    private final Exchange exchange;
+    private final EpochSync epochSync;
+    private final OpLog opLog;
     private final Thread programThread;
     private final ReferenceQueue<Versioned> unreachable = new ReferenceQueue<>();
     private final Set<ObjectRef> tracked = new HashSet<>();
@@ -61,8 +84,10 @@ public final class Engine implements OpSink, MemoryAccount {
     private final LongAdder copies = new LongAdder();
     private long nextObjectId;
     private long nextOpSequence;
+    private int placement = COMMON;
     private volatile long epoch;
     private volatile boolean closed;
+    private String broken;
 
     private record Recorded(long sequence, Failure failure) {
     }
@@ -77,54 +102,39 @@ public final class Engine implements OpSink, MemoryAccount {
         }
     }
 
-    /**
-     * @param rank         this rank
-     * @param workers      worker threads
-     * @param windowOps    ops in flight before the program thread blocks
-     * @param windowBytes  bytes of live versions before the program thread blocks
-     * @param tracer       records op slices, or null
-     * @param progressMs   period of the progress line on stderr, or 0 for none
-     */
-    public Engine(int rank, int workers, long windowOps, long windowBytes, Tracer tracer, long progressMs) {
-        this.rank = rank;
-        this.tracer = tracer;
-        this.window = new Window(windowOps, windowBytes);
-        long poolBytes = Math.max(1L << 20, Math.min(64L << 20, windowBytes / (4L * workers)));
+    public Engine(EngineConfig config) {
+        this.rank = config.rank();
+        this.size = config.size();
+        this.jobId = config.jobId();
+        this.maxFrameBytes = Math.max(config.chunkBytes(), 64 << 20);
+        this.tracer = config.tracer();
+        this.window = new Window(config.windowOps(), config.windowBytes());
+        int workers = config.workers();
+        long poolBytes = Math.max(1L << 20, Math.min(64L << 20, config.windowBytes() / (4L * workers)));
         this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes,
             (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));
         this.programThread = Thread.currentThread();
-        this.progress = progressMs > 0 ? startProgress(progressMs) : null;
-    }
-
-    private Thread startProgress(long periodMs) {
-        Thread thread = new Thread(() -> {
-            long lastRun = -1;
-            while (!closed) {
-                java.util.concurrent.locks.LockSupport.parkNanos(periodMs * 1_000_000L);
-                long run = opsRun.sum();
-                long inFlight = window.inFlight();
-                if (!closed && (run != lastRun || inFlight > 0)) {
-                    System.err.printf("\rbind: rank %d: %,d ops done / %,d submitted, %,d in flight, %,d MiB live   ",
-                        rank, run, run + inFlight, inFlight, window.liveBytes() >> 20);
-                    lastRun = run;
-                }
-            }
-            if (lastRun >= 0) {
-                System.err.println();
-            }
-        }, "bind-progress-" + rank);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
-    /** The tracer, or null when tracing is off. */
-    Tracer tracer() {
-        return tracer;
+        this.transport = config.transport();
+        if (size > 1) {
+            this.exchange = new Exchange(this, transport, jobId, config.chunkBytes(), config.maxVersionBytes());
+            this.epochSync = new EpochSync(transport, jobId);
+            this.opLog = new OpLog();
+            transport.start(this);
+        } else {
+            this.exchange = null;
+            this.epochSync = null;
+            this.opLog = null;
+        }
+        this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), opsRun::sum,
+            window::inFlight, () -> window.liveBytes() >> 20);
     }
 
     public int rank() {
         return rank;
+    }
+
+    public int size() {
+        return size;
     }
 
     public Thread programThread() {
@@ -135,14 +145,30 @@ public final class Engine implements OpSink, MemoryAccount {
         return closed;
     }
 
+    long epoch() {
+        return epoch;
+    }
+
+    Tracer tracer() {
+        return tracer;
+    }
+
+    /** Where ops submitted from now on run: a rank, or {@link #COMMON}. Program thread. */
+    public void placement(int where) {
+        this.placement = where;
+    }
+
     // ---------------------------------------------------------------- objects
 
-    /** Registers a new versioned object; its first version is done and needs no producer. Program thread. */
+    /** Registers a new versioned object; its first version is on every rank and needs no producer. */
     public VersionChain track(Versioned object, BufferType<?> type) {
-        checkOpen("create " + object.getClass().getSimpleName());
+        checkUsable("create " + object.getClass().getSimpleName());
         drainUnreachable();
         long id = nextObjectId++;
         VersionChain chain = new VersionChain(this, id, object.getClass().getSimpleName() + "#" + id, type);
+        if (size > 1) {
+            chain.latest().residence(Residence.everywhere(size));
+        }
         tracked.add(new ObjectRef(object, chain, unreachable));
         return chain;
     }
@@ -183,13 +209,29 @@ public final class Engine implements OpSink, MemoryAccount {
         return Dispatcher.runningOp() != null;
     }
 
+    /** The engine of the op running on this thread, or null. */
+    public static Engine ofRunningOp() {
+        return Dispatcher.runningOp() instanceof OpNode op ? op.engine() : null;
+    }
+
     /**
      * Waits for the latest version of {@code chain} and returns its buffer (not a copy; the caller copies), or
-     * null for a first version nobody wrote. Throws when the producing op failed. Program thread.
+     * null for a first version nobody wrote. Throws when the producing op failed, or when the version lives on
+     * another rank. Program thread.
      */
     public Object awaitLatest(VersionChain chain) {
+        checkUsable("read " + chain.name());
         Version latest = chain.latest();
-        latest.await();
+        if (size > 1) {
+            Residence residence = latest.residence();
+            if (!residence.heldBy(rank)) {
+                throw new BindException(chain.name() + " lives on rank " + residence.owner() + "; read it in an op"
+                    + " placed there (try (Scope s = bind.on(" + residence.owner() + ")) { ... })");
+            }
+            awaitTransferable(latest, chain.name());
+        } else {
+            latest.await();
+        }
         if (latest.isFailed()) {
             Failure f = latest.failure();
             throw new BindException(chain.name() + " has no value: op " + f.opName() + " failed on rank "
@@ -198,17 +240,44 @@ public final class Engine implements OpSink, MemoryAccount {
         return latest.buffer();
     }
 
-    /** The program sets a new value now (a new done version). Program thread. */
+    /** Waits for a version that may be in transit; fails instead of hanging when no peer will send it. */
+    private void awaitTransferable(Version version, String name) {
+        Thread self = Thread.currentThread();
+        VersionWaiter wake = v -> LockSupport.unpark(self);
+        if (!version.addWaiter(wake)) {
+            return;
+        }
+        while (!version.isDone()) {
+            LockSupport.parkNanos(this, WAIT_NS);
+            synchronized (epochSync) {
+                epochSync.checkPeers();
+            }
+            if (!version.isDone() && epochSync.allPeersSynced(epoch)) {
+                Thread.yield();
+                if (!version.isDone()) {
+                    broken = "DAG divergence: rank " + rank + " waits for " + name
+                        + ", but every other rank reached sync() without sending it"
+                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)";
+                    throw new BindException(broken);
+                }
+            }
+        }
+    }
+
+    /** The program sets a new value now (a new version, the same on every rank). Program thread. */
     public void writeFromProgram(VersionChain chain, Object buffer) {
-        checkOpen("write " + chain.name());
-        chain.supersedeWith(buffer, null, this);
+        checkUsable("write " + chain.name());
+        Version written = chain.supersedeWith(buffer, null, this);
+        if (size > 1) {
+            written.residence(Residence.everywhere(size));
+        }
     }
 
     // ---------------------------------------------------------------- submission
 
     @Override
     public void submit(OpMethod method, Object receiver, Object[] arguments) {
-        checkOpen("submit op " + method.name());
+        checkUsable("submit op " + method.name());
         if (method.misuse() != null) {
             throw new BindException(method.misuse());
         }
@@ -218,32 +287,30 @@ public final class Engine implements OpSink, MemoryAccount {
         int count = 0;
         for (int i = 0; i < arguments.length; i++) {
             Object argument = arguments[i];
-            ParamKind kind = method.kind(i);
-            if (argument instanceof Versioned object) {
-                if (kind == ParamKind.BY_REF) {
-                    throw misuse(method, i, object + " is versioned and tracked by the runtime; drop @ByRef");
+            Access a = ArgCapture.classify(method, arguments, i, this);
+            if (a == null) {
+                continue;
+            }
+            Versioned object = (Versioned) argument;
+            int at = indexOf(objects, count, object);
+            if (at >= 0) {
+                access[at] = access[at].combine(a);
+            } else {
+                if (count == 0) {
+                    objects = new Versioned[arguments.length - i];
+                    access = new Access[arguments.length - i];
                 }
-                VersionChain chain = object.versionChain();
-                if (chain.owner() != this) {
-                    throw misuse(method, i, object + " belongs to another Bind instance (closed, or another rank)");
-                }
-                Access a = kind == ParamKind.IN ? Access.READ : kind == ParamKind.OUT ? Access.WRITE : Access.READ_WRITE;
-                int at = indexOf(objects, count, object);
-                if (at >= 0) {
-                    access[at] = access[at].combine(a);
-                } else {
-                    if (count == 0) {
-                        objects = new Versioned[arguments.length - i];
-                        access = new Access[arguments.length - i];
-                    }
-                    objects[count] = object;
-                    access[count++] = a;
-                }
-            } else if (kind == ParamKind.IN || kind == ParamKind.OUT) {
-                throw misuse(method, i, argument == null ? "is null" : "needs a Versioned argument, got "
-                    + argument.getClass().getName());
-            } else if (argument != null && kind != ParamKind.BY_REF) {
-                arguments[i] = capture(method, i, argument);
+                objects[count] = object;
+                access[count++] = a;
+            }
+        }
+        int where = placement;
+        long sequence = nextOpSequence++;
+        if (size > 1) {
+            opLog.append(opHash(method, where, objects, access, count), method.name(), where);
+            if (where != COMMON && where != rank) {
+                recordElsewhere(objects, access, count, where);
+                return;
             }
         }
         if (count > 0 && count < objects.length) {
@@ -251,21 +318,56 @@ public final class Engine implements OpSink, MemoryAccount {
             access = java.util.Arrays.copyOf(access, count);
         }
         window.acquire();
-        OpNode op = new OpNode(this, method, nextOpSequence++, receiver, arguments, objects, access);
+        OpNode op = new OpNode(this, method, sequence, receiver, arguments, objects, access);
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
             if (access[i].reads()) {
                 Version input = chain.latest();
+                if (size > 1) {
+                    exchange.noteRead(input, where, epoch);
+                }
                 input.materialize(this);
                 op.bindInput(i, input);
             }
             if (access[i].writes()) {
-                op.bindOutput(i, chain.supersede(null, this));
+                Version output = chain.supersede(null, this);
+                if (size > 1) {
+                    output.residence(where == COMMON ? Residence.everywhere(size) : Residence.on(where, size));
+                    if (objects[i].replicated() && where != COMMON) {
+                        exchange.noteBroadcast(output, where, epoch);
+                    }
+                }
+                op.bindOutput(i, output);
             }
         }
         if (op.finishSubmission()) {
             scheduler.execute(op);
         }
+    }
+
+    /** Bookkeeping for an op placed on another rank: plan its inputs' transfers, make its outputs remote. */
+    private void recordElsewhere(Versioned[] objects, Access[] access, int count, int where) {
+        for (int i = 0; i < count; i++) {
+            VersionChain chain = objects[i].versionChain();
+            if (access[i].reads()) {
+                exchange.noteRead(chain.latest(), where, epoch);
+            }
+            if (access[i].writes()) {
+                Version output = chain.supersedeRemote(null, this);
+                output.residence(Residence.on(where, size));
+                if (objects[i].replicated()) {
+                    exchange.noteBroadcast(output, where, epoch);
+                }
+            }
+        }
+    }
+
+    private static long opHash(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
+        long h = OpLog.mix(method.signatureHash() ^ (where + 2L));
+        for (int i = 0; i < count; i++) {
+            h = OpLog.mix(h ^ (objects[i].id() * 4 + access[i].ordinal()));
+        }
+        return h;
     }
 
     private static int indexOf(Versioned[] objects, int count, Versioned object) {
@@ -277,28 +379,8 @@ public final class Engine implements OpSink, MemoryAccount {
         return -1;
     }
 
-    private static Object capture(OpMethod method, int parameter, Object argument) {
-        UnaryOperator<Object> capturer = ArgCapture.capturer(argument.getClass());
-        if (capturer != null) {
-            try {
-                return capturer.apply(argument);
-            } catch (ArgCapture.NotCapturable nested) {
-                throw misuse(method, parameter, "holds a " + nested.type.getName() + ", which " + CANNOT_CAPTURE);
-            }
-        }
-        throw misuse(method, parameter, "is a " + argument.getClass().getName() + ", which " + CANNOT_CAPTURE);
-    }
-
-    private static final String CANNOT_CAPTURE = "cannot be captured by value: pass a Versioned object, a value"
-        + " (primitive, String, enum, primitive array, record of those), or mark the parameter @ByRef";
-
-    private static BindException misuse(OpMethod method, int parameter, String problem) {
-        return new BindException("@Op method " + method.name() + ", parameter " + method.describe(parameter)
-            + ": argument " + problem);
-    }
-
-    void schedule(OpNode op) {
-        scheduler.execute(op);
+    void schedule(java.util.concurrent.ForkJoinTask<?> task) {
+        scheduler.execute(task);
     }
 
     Object freshBuffer(BufferType<Object> type, BufferPool pool) {
@@ -308,12 +390,36 @@ public final class Engine implements OpSink, MemoryAccount {
         return buffer;
     }
 
+    void enterInFlight() {
+        window.enter();
+    }
+
+    void leaveInFlight() {
+        window.release();
+    }
+
     // ---------------------------------------------------------------- completion
 
     Failure onOpFailed(OpNode op, Throwable error) {
-        Failure failure = new Failure(op.method().name(), rank, epoch, error);
+        return record(op.sequence, new Failure(op.method().name(), rank, epoch, error));
+    }
+
+    /** A transfer failed (encoding, sending, decoding): reported at sync() like an op failure. */
+    void onTransferFailed(String what, Throwable error) {
+        record(Long.MAX_VALUE, new Failure(what, rank, epoch, error));
+    }
+
+    private Failure record(long sequence, Failure failure) {
         synchronized (failures) {
-            failures.add(new Recorded(op.sequence, failure));
+            failures.add(new Recorded(sequence, failure));
+        }
+        if (size > 1) {
+            try {
+                epochSync.broadcastFailure(failure.epoch(), toMessage(failure, sequence));
+            } catch (RuntimeException e) {
+                System.err.println("bind: rank " + rank + " could not report the failure of " + failure.opName()
+                    + ": " + e.getMessage());
+            }
         }
         return failure;
     }
@@ -347,46 +453,150 @@ public final class Engine implements OpSink, MemoryAccount {
         window.addBytes(delta);
     }
 
-    // ---------------------------------------------------------------- sync and close
-
-    /** Waits for every submitted op, then reports the first failure of this epoch. Program thread. */
-    public void sync() {
-        checkOpen("sync");
-        window.awaitInFlightAtMost(0);
-        List<Recorded> failed;
-        synchronized (failures) {
-            failed = new ArrayList<>(failures);
-            failures.clear();
+    static Messages.Failure toMessage(Failure failure, long sequence) {
+        Throwable cause = failure.cause();
+        StringWriter text = new StringWriter();
+        if (cause != null) {
+            text.append(String.valueOf(cause.getMessage())).append('\n');
+            cause.printStackTrace(new PrintWriter(text));
         }
-        epoch++;
-        if (!failed.isEmpty()) {
-            failed.sort(Comparator.comparingLong(Recorded::sequence));
-            Failure first = failed.get(0).failure();
-            OpFailedException error = new OpFailedException(first.opName(), first.rank(), first.cause());
-            for (int i = 1; i < failed.size() && i <= MAX_SUPPRESSED; i++) {
-                Failure other = failed.get(i).failure();
-                error.addSuppressed(new OpFailedException(other.opName(), other.rank(), other.cause()));
+        return new Messages.Failure(sequence, failure.opName(), failure.rank(), failure.epoch(),
+            cause == null ? "" : cause.getClass().getName(), text.toString());
+    }
+
+    static Failure fromMessage(Messages.Failure message, long epoch) {
+        String text = message.causeText();
+        int newline = text.indexOf('\n');
+        return new Failure(message.opName(), message.rank(), epoch,
+            new RemoteOpException(message.causeClass(), newline < 0 ? text : text.substring(0, newline),
+                message.rank()));
+    }
+
+    // ---------------------------------------------------------------- frames (transport thread)
+
+    @Override
+    public void onFrame(int fromRank, ByteBuffer frame) {
+        try {
+            Frames.Header header = Frames.parse(frame, jobId, maxFrameBytes);
+            ByteBuffer payload = Frames.payload(frame);
+            switch (header.type()) {
+                case Frames.DATA -> exchange.onData(header, frame);
+                case Frames.LOST -> exchange.onLost(header, Messages.decodeFailure(payload));
+                case Frames.FAILURE -> epochSync.onFailure(Messages.decodeFailure(payload));
+                case Frames.SYNC -> epochSync.onSync(fromRank, header.epoch(), Messages.decodeSync(payload));
+                case Frames.DETAIL -> epochSync.onDetail(fromRank, header.epoch(), Messages.decodeDetail(payload));
+                default -> throw new MalformedFrameException("unexpected frame type " + header.type());
             }
-            throw error;
+        } catch (MalformedFrameException e) {
+            exchange.countDropped();
+            System.err.println("bind: rank " + rank + " dropped a frame from rank " + fromRank + ": " + e.getMessage());
         }
     }
 
-    /** Syncs, then stops the workers. Idempotent. Program thread. */
+    @Override
+    public void onPeerLost(int peer, String reason) {
+        epochSync.onPeerLost(peer, reason);
+        exchange.abandonReceives(new Failure("receive from rank " + peer, rank, epoch,
+            new BindException("rank " + peer + " lost: " + reason)));
+    }
+
+    // ---------------------------------------------------------------- sync and close
+
+    /**
+     * Waits for every submitted op and transfer here, then (with several ranks) for every other rank, and
+     * reports the first failure of this epoch on any rank. Program thread.
+     */
+    public void sync() {
+        checkUsable("sync");
+        quiesce();
+        List<Recorded> local;
+        synchronized (failures) {
+            local = new ArrayList<>(failures);
+            failures.clear();
+        }
+        local.sort(Comparator.comparingLong(Recorded::sequence));
+        long finished = epoch;
+        if (size == 1) {
+            epoch++;
+            if (!local.isEmpty()) {
+                throw failedOps(local.stream().map(r -> r.failure).toList());
+            }
+            return;
+        }
+        List<Messages.Failure> all;
+        try {
+            all = epochSync.exchange(finished, opLog, local.stream().map(r -> toMessage(r.failure, r.sequence)).toList());
+        } catch (BindException e) {
+            broken = e.getMessage();
+            throw e;
+        } finally {
+            exchange.dropUnclaimed(finished);
+            opLog.reset();
+            epoch++;
+        }
+        if (!all.isEmpty()) {
+            List<Failure> ordered = new ArrayList<>();
+            for (Messages.Failure m : all) {
+                Failure own = null;
+                if (m.rank() == rank) {
+                    for (Recorded r : local) {
+                        if (r.sequence == m.sequence() && r.failure.opName().equals(m.opName())) {
+                            own = r.failure;
+                            break;
+                        }
+                    }
+                }
+                ordered.add(own != null ? own : fromMessage(m, finished));
+            }
+            throw failedOps(ordered);
+        }
+    }
+
+    private void quiesce() {
+        while (window.inFlight() > 0) {
+            window.awaitInFlightAtMost(0, WAIT_NS);
+            if (size > 1 && window.inFlight() > 0) {
+                synchronized (epochSync) {
+                    epochSync.checkPeers();
+                }
+                if (exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
+                    exchange.abandonReceives(new Failure("receive", rank, epoch, new BindException(
+                        "DAG divergence: rank " + rank + " expected data that no other rank sent before sync()")));
+                }
+            }
+        }
+    }
+
+    private static OpFailedException failedOps(List<Failure> failed) {
+        Failure first = failed.get(0);
+        OpFailedException error = new OpFailedException(first.opName(), first.rank(), first.cause());
+        for (int i = 1; i < failed.size() && i <= MAX_SUPPRESSED; i++) {
+            Failure other = failed.get(i);
+            error.addSuppressed(new OpFailedException(other.opName(), other.rank(), other.cause()));
+        }
+        return error;
+    }
+
+    /** Syncs (unless the job is broken), then stops workers and transport. Idempotent. Program thread. */
     public void close() {
         if (closed) {
             return;
         }
         try {
-            sync();
+            if (broken == null) {
+                sync();
+            }
         } finally {
             closed = true;
             if (!scheduler.shutdown(10_000)) {
                 System.err.println("bind: workers of rank " + rank + " did not stop within 10 s");
             }
+            if (transport != null) {
+                transport.close();
+            }
             tracked.clear();
             if (progress != null) {
-                java.util.concurrent.locks.LockSupport.unpark(progress);
-                joinQuietly(progress);
+                progress.stop();
             }
             if (tracer != null) {
                 tracer.write();
@@ -396,17 +606,12 @@ public final class Engine implements OpSink, MemoryAccount {
         }
     }
 
-    private static void joinQuietly(Thread thread) {
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void checkOpen(String action) {
+    private void checkUsable(String action) {
         if (closed) {
             throw new IllegalStateException("Bind is closed: cannot " + action);
+        }
+        if (broken != null) {
+            throw new BindException("cannot " + action + ": this job is unusable after an earlier error: " + broken);
         }
     }
 
@@ -414,18 +619,13 @@ public final class Engine implements OpSink, MemoryAccount {
 
     public Counters counters() {
         return new Counters(opsRun.sum(), opsSkipped.sum(), window.inFlight(), window.liveBytes(), window.stalls(),
-            scheduler.steals(), inPlaceWrites.sum(), copies.sum(), epoch);
+            scheduler.steals(), inPlaceWrites.sum(), copies.sum(), epoch,
+            exchange == null ? 0 : exchange.versionsSent(), exchange == null ? 0 : exchange.versionsReceived(),
+            exchange == null ? 0 : exchange.bytesSent(), exchange == null ? 0 : exchange.bytesReceived(),
+            exchange == null ? 0 : exchange.framesDropped());
     }
 
     public int workers() {
         return scheduler.workers();
-    }
-
-    public long windowOps() {
-        return window.maxOps();
-    }
-
-    public long windowBytes() {
-        return window.maxBytes();
     }
 }

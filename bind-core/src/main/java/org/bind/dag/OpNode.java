@@ -61,6 +61,10 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
         this.buffers = n == 0 ? NO_BUFFERS : new Object[n];
     }
 
+    Engine engine() {
+        return engine;
+    }
+
     OpMethod method() {
         return method;
     }

@@ -28,6 +28,7 @@ public final class OpMethod {
     private final String[] parameterNames;
     private final MethodHandle invoker;
     private final String misuse;
+    private final long signatureHash;
 
     private OpMethod(int id, Method method) {
         this.id = id;
@@ -63,6 +64,9 @@ public final class OpMethod {
             kinds[i] = in ? ParamKind.IN : out ? ParamKind.OUT : byRef ? ParamKind.BY_REF : ParamKind.DEFAULT;
         }
         this.misuse = problem;
+        this.signatureHash = (method.getDeclaringClass().getName() + "." + method.getName()
+            + MethodType.methodType(method.getReturnType(), method.getParameterTypes()).toMethodDescriptorString())
+            .hashCode() * 0x9E3779B97F4A7C15L;
         this.invoker = problem == null ? invokerFor(method) : null;
     }
 
@@ -88,6 +92,11 @@ public final class OpMethod {
 
     public int id() {
         return id;
+    }
+
+    /** A hash of the declaring class, name and descriptor: equal on every rank for the same method. */
+    public long signatureHash() {
+        return signatureHash;
     }
 
     /** {@code Class.method}. */

@@ -44,6 +44,11 @@ public final class Window implements MemoryAccount {
         inFlight.incrementAndGet();
     }
 
+    /** Counts a transfer (or other work) as in flight without blocking. Any thread. */
+    public void enter() {
+        inFlight.incrementAndGet();
+    }
+
     /** Returns an op's slot. Any thread. */
     public void release() {
         long now = inFlight.decrementAndGet();
@@ -60,11 +65,22 @@ public final class Window implements MemoryAccount {
         }
     }
 
+    /** Blocks until at most {@code ops} are in flight or about {@code timeoutNs} passed. Program thread only. */
+    public void awaitInFlightAtMost(long ops, long timeoutNs) {
+        if (inFlight.get() > ops) {
+            await(ops, timeoutNs);
+        }
+    }
+
     private void await(long ops) {
+        await(ops, PARK_NS);
+    }
+
+    private void await(long ops, long timeoutNs) {
         wakeAtOps = ops;
         waiter = Thread.currentThread();
         if (inFlight.get() > ops) {
-            LockSupport.parkNanos(this, PARK_NS);
+            LockSupport.parkNanos(this, timeoutNs);
         }
         waiter = null;
     }

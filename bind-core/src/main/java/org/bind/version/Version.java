@@ -3,6 +3,9 @@ package org.bind.version;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+import org.bind.collective.Residence;
 
 /**
  * One version of a versioned object. A version is produced once (by an op, or by the program for a first
@@ -40,6 +43,7 @@ public final class Version {
     private volatile int state;
     private volatile int holds;
     private Object waiters;
+    private Residence residence;
 
     Version(VersionChain chain, long number, int holds, boolean done, Object buffer) {
         this.chain = chain;
@@ -47,6 +51,15 @@ public final class Version {
         this.buffer = buffer;
         this.holds = holds;
         this.state = done ? READY : PENDING;
+    }
+
+    /** Which ranks hold this version (null in a job of one rank). Program thread. */
+    public Residence residence() {
+        return residence;
+    }
+
+    public void residence(Residence where) {
+        this.residence = where;
     }
 
     public VersionChain chain() {
@@ -196,10 +209,10 @@ public final class Version {
             return;
         }
         Thread self = Thread.currentThread();
-        VersionWaiter wake = version -> java.util.concurrent.locks.LockSupport.unpark(self);
+        VersionWaiter wake = version -> LockSupport.unpark(self);
         if (addWaiter(wake)) {
             while (!isDone()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(this, 50_000_000L);
+                LockSupport.parkNanos(this, 50_000_000L);
             }
         }
     }

@@ -60,6 +60,17 @@ public final class VersionChain {
         return latest;
     }
 
+    /**
+     * Makes a new latest version produced on another rank: held only as latest here, and done here only if this
+     * rank receives it.
+     */
+    public Version supersedeRemote(BufferPool pool, MemoryAccount account) {
+        Version previous = latest;
+        latest = new Version(this, previous.number() + 1, 1, false, null);
+        previous.releaseHold(pool, account);
+        return latest;
+    }
+
     /** Makes a new latest version whose value the program supplies now ({@code Shared.set} outside ops). */
     public Version supersedeWith(Object buffer, BufferPool pool, MemoryAccount account) {
         Version previous = latest;

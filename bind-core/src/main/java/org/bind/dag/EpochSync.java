@@ -1,0 +1,259 @@
+package org.bind.dag;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bind.BindException;
+import org.bind.transport.Frames;
+import org.bind.transport.Messages;
+import org.bind.transport.Transport;
+
+/**
+ * The collective half of {@code sync()} and the control channel. After local quiescence each rank sends
+ * {@code SYNC(epoch, ops, hash, failures, checkpoints)} to every other rank and waits for theirs. Equal hashes:
+ * the epoch's failures (broadcast as {@code FAILURE} frames when they happened, and counted in {@code SYNC}
+ * so none is missed) are ordered by program position and rank, and the first is thrown everywhere. Different
+ * hashes: the checkpoints locate the first differing block of {@value OpLog#BLOCK} ops, every rank sends its log
+ * of that block ({@code DETAIL}), and every rank throws the same "DAG divergence at op #i" message.
+ *
+ * <p>Frames are delivered in send order per source, so a peer's {@code FAILURE} and data frames of an epoch are
+ * processed before its {@code SYNC}: once every peer's {@code SYNC} is in, nothing more is coming for the epoch.
+ *
+ * <p>{@code on*}: transport thread. {@link #exchange}: program thread.
+ */
+final class EpochSync {
+    private static final long WAIT_MS = 50;
+
+    private final Transport transport;
+    private final int rank;
+    private final int size;
+    private final long jobId;
+    private final Map<Long, Messages.Sync[]> syncs = new HashMap<>();
+    private final Map<Long, Messages.Detail[]> details = new HashMap<>();
+    private final List<Messages.Failure> remoteFailures = new ArrayList<>();
+    private String lostPeer;
+
+    EpochSync(Transport transport, long jobId) {
+        this.transport = transport;
+        this.rank = transport.rank();
+        this.size = transport.size();
+        this.jobId = jobId;
+    }
+
+    synchronized void onSync(int from, long epoch, Messages.Sync sync) {
+        syncs.computeIfAbsent(epoch, e -> new Messages.Sync[size])[from] = sync;
+        notifyAll();
+    }
+
+    synchronized void onDetail(int from, long epoch, Messages.Detail detail) {
+        details.computeIfAbsent(epoch, e -> new Messages.Detail[size])[from] = detail;
+        notifyAll();
+    }
+
+    synchronized void onFailure(Messages.Failure failure) {
+        remoteFailures.add(failure);
+        notifyAll();
+    }
+
+    synchronized void onPeerLost(int peer, String reason) {
+        if (lostPeer == null) {
+            lostPeer = "rank " + peer + " lost: " + reason;
+        }
+        notifyAll();
+    }
+
+    /** Whether every other rank has sent its SYNC for {@code epoch}. Any thread. */
+    synchronized boolean allPeersSynced(long epoch) {
+        Messages.Sync[] in = syncs.get(epoch);
+        if (in == null) {
+            return false;
+        }
+        for (int r = 0; r < size; r++) {
+            if (r != rank && in[r] == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Which peers have not sent SYNC for {@code epoch}, for messages. */
+    synchronized List<Integer> peersNotSynced(long epoch) {
+        Messages.Sync[] in = syncs.get(epoch);
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 0; r < size; r++) {
+            if (r != rank && (in == null || in[r] == null)) {
+                missing.add(r);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Sends this rank's SYNC, waits for every peer's, checks for divergence, and returns the epoch's failures on
+     * every rank, first first. Throws {@link BindException} on divergence or a lost peer.
+     */
+    List<Messages.Failure> exchange(long epoch, OpLog log, List<Messages.Failure> localFailures) {
+        Messages.Sync mine = new Messages.Sync(log.count(), log.hash(), localFailures.size(), log.checkpoints());
+        broadcast(Frames.SYNC, epoch, Messages.encode(mine));
+        Messages.Sync[] all;
+        synchronized (this) {
+            while (!allPeersSynced(epoch) || !failuresIn(epoch)) {
+                checkPeers();
+                waitQuietly();
+            }
+            all = syncs.remove(epoch);
+        }
+        all[rank] = mine;
+        boolean same = true;
+        for (Messages.Sync s : all) {
+            same &= s.opCount() == mine.opCount() && s.hash() == mine.hash();
+        }
+        if (!same) {
+            throw divergence(epoch, all, log);
+        }
+        List<Messages.Failure> failures = new ArrayList<>(localFailures);
+        synchronized (this) {
+            remoteFailures.removeIf(f -> {
+                if (f.epoch() == epoch) {
+                    failures.add(f);
+                    return true;
+                }
+                return false;
+            });
+        }
+        failures.sort(Comparator.comparingLong(Messages.Failure::sequence).thenComparingInt(Messages.Failure::rank));
+        return failures;
+    }
+
+    private boolean failuresIn(long epoch) {
+        Messages.Sync[] in = syncs.get(epoch);
+        int[] counted = new int[size];
+        for (Messages.Failure f : remoteFailures) {
+            if (f.epoch() == epoch && f.rank() >= 0 && f.rank() < size) {
+                counted[f.rank()]++;
+            }
+        }
+        for (int r = 0; r < size; r++) {
+            if (r != rank && in[r].failureCount() > counted[r]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private BindException divergence(long epoch, Messages.Sync[] all, OpLog log) {
+        int block = firstDifferingBlock(all);
+        long first = (long) block * OpLog.BLOCK;
+        broadcast(Frames.DETAIL, epoch, Messages.encode(new Messages.Detail(first, log.hashes(first),
+            log.descriptions(first))));
+        Messages.Detail[] logs;
+        synchronized (this) {
+            while (!allDetails(epoch)) {
+                checkPeers();
+                waitQuietly();
+            }
+            logs = details.remove(epoch);
+        }
+        logs[rank] = new Messages.Detail(first, log.hashes(first), log.descriptions(first));
+        for (int i = 0; i < OpLog.BLOCK; i++) {
+            Long reference = entry(logs[0], i);
+            for (int r = 1; r < size; r++) {
+                Long other = entry(logs[r], i);
+                if (reference == null ? other != null : !reference.equals(other)) {
+                    return new BindException("DAG divergence at op #" + (first + i) + " of epoch " + epoch + ": rank 0 "
+                        + describe(logs[0], i) + ", rank " + r + " " + describe(logs[r], i)
+                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)");
+                }
+            }
+        }
+        StringBuilder counts = new StringBuilder();
+        for (int r = 0; r < size; r++) {
+            counts.append(r == 0 ? "" : ", ").append("rank ").append(r).append(": ").append(all[r].opCount()).append(" ops");
+        }
+        return new BindException("DAG divergence in epoch " + epoch + " between op #" + first + " and op #"
+            + (first + OpLog.BLOCK) + " (" + counts + "; ops past #" + OpLog.MAX_LOGGED + " of an epoch are not logged)");
+    }
+
+    private static Long entry(Messages.Detail detail, int i) {
+        return i < detail.hashes().length ? detail.hashes()[i] : null;
+    }
+
+    private static String describe(Messages.Detail detail, int i) {
+        return i < detail.descriptions().length ? "submitted " + detail.descriptions()[i]
+            : "submitted nothing there (it reached sync())";
+    }
+
+    private int firstDifferingBlock(Messages.Sync[] all) {
+        int longest = 0;
+        for (Messages.Sync s : all) {
+            longest = Math.max(longest, s.checkpoints().length);
+        }
+        for (int j = 0; j < longest; j++) {
+            Long reference = j < all[0].checkpoints().length ? all[0].checkpoints()[j] : null;
+            for (int r = 1; r < size; r++) {
+                Long other = j < all[r].checkpoints().length ? all[r].checkpoints()[j] : null;
+                if (reference == null || !reference.equals(other)) {
+                    return j;
+                }
+            }
+        }
+        return longest;
+    }
+
+    private boolean allDetails(long epoch) {
+        Messages.Detail[] in = details.get(epoch);
+        if (in == null) {
+            return false;
+        }
+        for (int r = 0; r < size; r++) {
+            if (r != rank && in[r] == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tells every peer about a failure of an op here. Any thread. */
+    void broadcastFailure(long epoch, Messages.Failure failure) {
+        broadcast(Frames.FAILURE, epoch, Messages.encode(failure));
+    }
+
+    private void broadcast(byte type, long epoch, ByteBuffer payload) {
+        int length = payload.remaining();
+        for (int r = 0; r < size; r++) {
+            if (r == rank) {
+                continue;
+            }
+            ByteBuffer frame = Frames.allocate(type, jobId, epoch, rank, -1, 0, 0, 1, length, length);
+            frame.put(frame.position(), payload, payload.position(), length);
+            frame.position(0);
+            transport.send(r, frame);
+        }
+    }
+
+    /** Throws when a peer is lost. Holding the monitor. */
+    void checkPeers() {
+        if (lostPeer != null) {
+            throw new BindException(lostPeer);
+        }
+    }
+
+    private void waitQuietly() {
+        try {
+            wait(WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BindException("interrupted while waiting in sync() on rank " + rank);
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "EpochSync[rank " + rank + ", pending syncs " + Arrays.toString(syncs.keySet().toArray()) + "]";
+    }
+}

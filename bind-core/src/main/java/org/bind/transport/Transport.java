@@ -1,0 +1,43 @@
+package org.bind.transport;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Moves frames between the ranks of one job. Frames from one rank to another arrive complete, once, and in the
+ * order they were sent; frames are opaque to the transport (the runtime writes and checks them with
+ * {@link Frames}).
+ *
+ * <p>{@link #send}: any thread. {@link Receiver} callbacks: the transport's own receiving thread(s), never
+ * concurrently for one source rank.
+ */
+public interface Transport extends AutoCloseable {
+    /** This rank. */
+    int rank();
+
+    /** Ranks in the job. */
+    int size();
+
+    /** Starts delivering inbound frames to {@code receiver}. Called once, before any {@link #send}. */
+    void start(Receiver receiver);
+
+    /**
+     * Sends the bytes between {@code frame}'s position and limit to {@code toRank}. Returns when the frame is
+     * handed over (the buffer may then be reused); may block while the transport is back-pressured.
+     *
+     * @throws TransportException when the peer is lost or the transport is closed
+     */
+    void send(int toRank, ByteBuffer frame);
+
+    /** Stops delivering and releases threads, sockets and files. Idempotent. */
+    @Override
+    void close();
+
+    /** Where inbound frames and peer losses are reported. */
+    interface Receiver {
+        /** A frame from {@code fromRank}; valid only during the call. */
+        void onFrame(int fromRank, ByteBuffer frame);
+
+        /** {@code rank} is gone (process died, heartbeat timed out, connection closed). */
+        void onPeerLost(int rank, String reason);
+    }
+}

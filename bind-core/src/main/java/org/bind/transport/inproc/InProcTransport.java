@@ -1,0 +1,145 @@
+package org.bind.transport.inproc;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bind.transport.Transport;
+import org.bind.transport.TransportException;
+
+/**
+ * One rank's end of an in-JVM job: {@link #send} copies the frame into the destination's queue; a delivery
+ * thread per rank ({@code bind-inproc-<rank>}) hands frames to the receiver in arrival order, which is send
+ * order per source.
+ *
+ * <p>Create all ends with {@link #create(int)}; each rank starts and closes its own.
+ */
+public final class InProcTransport implements Transport {
+    private static final Delivery STOP = new Delivery(-1, null);
+
+    private final int rank;
+    private final InProcTransport[] peers;
+    private final LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private volatile Thread deliverer;
+    private volatile Receiver receiver;
+    private volatile boolean closed;
+
+    private record Delivery(int fromRank, byte[] bytes) {
+    }
+
+    private InProcTransport(int rank, InProcTransport[] peers) {
+        this.rank = rank;
+        this.peers = peers;
+    }
+
+    /** The {@code size} connected ends of one job, indexed by rank. */
+    public static InProcTransport[] create(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("job size " + size + " must be at least 1");
+        }
+        InProcTransport[] ends = new InProcTransport[size];
+        for (int r = 0; r < size; r++) {
+            ends[r] = new InProcTransport(r, ends);
+        }
+        return ends;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return peers.length;
+    }
+
+    @Override
+    public synchronized void start(Receiver receiver) {
+        if (deliverer != null) {
+            throw new IllegalStateException("transport of rank " + rank + " already started");
+        }
+        this.receiver = receiver;
+        Thread thread = new Thread(() -> deliver(receiver), "bind-inproc-" + rank);
+        thread.setDaemon(true);
+        deliverer = thread;
+        thread.start();
+    }
+
+    private void deliver(Receiver receiver) {
+        while (true) {
+            Delivery delivery;
+            try {
+                delivery = inbox.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (delivery == STOP) {
+                return;
+            }
+            try {
+                receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.bytes));
+            } catch (Throwable t) {
+                System.err.println("bind: rank " + rank + " failed to handle a frame from rank " + delivery.fromRank
+                    + ": " + t);
+            }
+        }
+    }
+
+    @Override
+    public void send(int toRank, ByteBuffer frame) {
+        if (toRank < 0 || toRank >= peers.length) {
+            throw new IllegalArgumentException("rank " + toRank + " out of range [0, " + peers.length + ")");
+        }
+        if (closed) {
+            throw new TransportException("transport of rank " + rank + " is closed");
+        }
+        InProcTransport peer = peers[toRank];
+        if (peer.closed) {
+            throw new TransportException("rank " + toRank + " lost: its transport is closed");
+        }
+        byte[] bytes = new byte[frame.remaining()];
+        frame.duplicate().get(bytes);
+        bytesSent.addAndGet(bytes.length);
+        peer.inbox.add(new Delivery(rank, bytes));
+    }
+
+    /** Frame bytes this end has sent. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /**
+     * This rank died (its program threw or was stopped): closes this end and tells every started peer that
+     * {@code rank} is lost, so that none of them waits for it.
+     */
+    public void abort(String reason) {
+        close();
+        for (InProcTransport peer : peers) {
+            Receiver peerReceiver = peer.receiver;
+            if (peer != this && !peer.closed && peerReceiver != null) {
+                peerReceiver.onPeerLost(rank, reason);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Thread thread = deliverer;
+        if (thread != null) {
+            inbox.add(STOP);
+            if (thread != Thread.currentThread()) {
+                try {
+                    thread.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
