@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bin/bindrun, bin/bench, bin/test and bin/setup (sourced, not run): the project's paths, the JVM,
 # and the "build when needed" step with the class paths it leaves behind.
 #
@@ -16,6 +17,7 @@ BIND_STATE="$BIND_HOME/.bind"
 # JVM flags every launcher passes before the user's own (a later -J flag overrides them).
 # net.bytebuddy.safe=true: Byte Buddy then never touches sun.misc.Unsafe, which JDK 24 and newer report with a
 # "terminally deprecated method" warning on every run; Bind's interception needs no Unsafe.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 BIND_JVM_DEFAULTS=(-Dnet.bytebuddy.safe=true)
 
 # Prints "<prog>: message" on stderr and exits with the given status.
@@ -126,7 +128,9 @@ bind_unlock() {
 }
 
 # Builds the project when needed; Maven's output goes to .bind/build.log and is shown only on failure.
+# Checks without the lock first, so that runs needing no build never wait for another build or a test run.
 bind_build_if_needed() {
+    bind_build_needed || return 0
     bind_lock
     if bind_build_needed; then
         bind_note "building the project (mvn package; log in .bind/build.log)"
