@@ -23,9 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * would leave a rank waiting for data that never comes. A hang is caught by the job's timeout.
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 40, unit = TimeUnit.SECONDS)
 class DivergenceTest {
-    private static final long JOB_TIMEOUT_S = 20;
+    private static final long JOB_TIMEOUT_S = 10;
     private static final int N = 16;
 
     static final class DivergentOps {
@@ -119,6 +119,29 @@ class DivergenceTest {
             caught.put(bind.rank(), syncFails(bind));
         });
         assertNames(caught, "#1", "submitted DivergentOps.read on rank 0", "submitted nothing there");
+    }
+
+    @Test
+    void shouldReportExtraReadsOfDataThatNeverComesWhenTheyFillTheWindow() {
+        PerRank<BindException> caught = new PerRank<>(2);
+        InProcJob.run(2, () -> new Bind.Context().windowOps(2), JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
+            IntArray a = IntArray.of(N);
+            IntArray b = IntArray.of(N);
+            try (Scope s = bind.on(1)) {
+                DivergentOps.first(a);
+            }
+            caught.put(bind.rank(), assertThrows(BindException.class, () -> {
+                if (bind.rank() == 0) {
+                    for (int i = 0; i < 5; i++) {
+                        try (Scope s = bind.on(0)) {
+                            DivergentOps.read(a, b);   // waits for a from rank 1, and fills rank 0's window
+                        }
+                    }
+                }
+                bind.sync();
+            }, "rank " + bind.rank()));
+        });
+        assertNames(caught);
     }
 
     @Test

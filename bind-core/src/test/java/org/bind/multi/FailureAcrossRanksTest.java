@@ -37,9 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * skipped on every rank; the next epoch works. A hang is caught by the job's timeout.
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 40, unit = TimeUnit.SECONDS)
 class FailureAcrossRanksTest {
-    private static final long JOB_TIMEOUT_S = 20;
+    private static final long JOB_TIMEOUT_S = 10;
     private static final int N = 64;
     private static final String MESSAGE = "exploded on purpose, code ";
 
