@@ -7,6 +7,7 @@ import org.bind.dag.Counters;
 import org.bind.dag.Engine;
 import org.bind.dag.EngineConfig;
 import org.bind.transport.Transport;
+import org.bind.transport.TransportFactory;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.Interceptor;
 import org.bind.intercept.OpSink;
@@ -59,8 +60,32 @@ public final class Bind implements AutoCloseable {
      * come from system properties (see {@link Context}).
      */
     public static Bind init(String... args) {
+        String[] given = args == null ? new String[0] : args;
         Context launched = LAUNCH.get();
-        return init(launched != null ? launched : new Context(), args == null ? new String[0] : args);
+        if (launched != null) {
+            return init(launched, given);
+        }
+        String transport = System.getenv(TransportFactory.TRANSPORT_ENV);
+        if (transport == null) {
+            transport = System.getProperty("bind.transport");
+        }
+        if (transport == null || transport.isEmpty() || transport.equals("inproc")) {
+            return init(new Context(), given);
+        }
+        TransportFactory.Bootstrap joined = factory(transport).join(given, System.getenv());
+        return init(new Context().transport(joined.transport()).jobId(joined.jobId()), joined.applicationArgs());
+    }
+
+    private static TransportFactory factory(String name) {
+        java.util.List<String> known = new java.util.ArrayList<>();
+        for (TransportFactory factory : java.util.ServiceLoader.load(TransportFactory.class)) {
+            if (factory.name().equals(name)) {
+                return factory;
+            }
+            known.add(factory.name());
+        }
+        throw new BindException("transport '" + name + "' (from " + TransportFactory.TRANSPORT_ENV
+            + ") is not on the classpath; available: " + (known.isEmpty() ? "none (add bind-mpi)" : known));
     }
 
     /**

@@ -5,7 +5,6 @@ import java.lang.management.ThreadInfo;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,7 +82,7 @@ public final class InProcJob {
     public static void runMain(int ranks, URL[] classpath, String mainClass, String[] args, Supplier<Bind.Context> settings,
                                long timeout, TimeUnit unit) {
         ClassLoader parent = InProcJob.class.getClassLoader();
-        launch(ranks, settings, timeout, unit, rank -> new URLClassLoader("bind-rank-" + rank, classpath, parent),
+        launch(ranks, settings, timeout, unit, rank -> new RankClassLoader(rank, classpath, parent),
             (rank, ignored) -> {
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 Method main = Class.forName(mainClass, true, loader).getMethod("main", String[].class);
