@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class DivergenceTest {
     private static final long JOB_TIMEOUT_S = 10;
     private static final int N = 16;

@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class FailureAcrossRanksTest {
     private static final long JOB_TIMEOUT_S = 10;
     private static final int N = 64;
@@ -181,7 +182,7 @@ class FailureAcrossRanksTest {
             assertEquals("FailingOps.explode", caught.get(r).opName());
             assertEquals(reported, caught.get(r).rank(), "every rank reports the same first failure");
         }
-        assertTrue(caught.get(reported).getCause() == THROWN.get(reported), "own exception on rank " + reported);
+        assertSame(THROWN.get(reported), caught.get(reported).getCause(), "own exception on rank " + reported);
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class MalformedFramesTest {
     private static final long JOB_TIMEOUT_S = 20;
     private static final long FAR_EPOCH = 1L << 40;

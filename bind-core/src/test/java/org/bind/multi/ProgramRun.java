@@ -21,6 +21,7 @@ import org.bind.multi.RandomProgram.Step;
  * rank its last writer was placed on (every rank after a common write), plus every rank that has read it since.
  * Reads by the program are checked against the oracle on holders, and must fail naming the owner elsewhere.
  */
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 final class ProgramRun {
     private final Bind bind;
     private final RandomProgram program;
@@ -56,13 +57,13 @@ final class ProgramRun {
             doubles[i] = DoubleArray.of(program.pool().doubleLengths().get(i));
             expectedDoubles[i] = new double[doubles[i].length()];
         }
-        sharedInts = new Shared[program.pool().sharedInts()];
+        sharedInts = (Shared<Integer>[]) new Shared<?>[program.pool().sharedInts()];
         expectedSharedInts = new int[sharedInts.length];
         for (int i = 0; i < sharedInts.length; i++) {
             expectedSharedInts[i] = 100 + i;
             sharedInts[i] = Shared.of(expectedSharedInts[i]);
         }
-        sharedLongs = new Shared[program.pool().sharedLongs()];
+        sharedLongs = (Shared<Long>[]) new Shared<?>[program.pool().sharedLongs()];
         expectedSharedLongs = new long[sharedLongs.length];
         for (int i = 0; i < sharedLongs.length; i++) {
             expectedSharedLongs[i] = -7L * (i + 1);

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** {@code bind.on(r)}: which ranks run the ops of a scope, nesting, and what is refused. */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class ScopesTest {
     private static final long JOB_TIMEOUT_S = 20;
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** A {@code Shared<T>} written by an op placed on one rank reaches every rank. */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class SharedValuesTest {
     private static final long JOB_TIMEOUT_S = 20;
 

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.bind.Bind;
+import org.bind.BindException;
 import org.bind.In;
 import org.bind.IntArray;
 import org.bind.Op;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** After {@code InProcJob.run} returns, however the job ended, none of its threads is left. */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class ThreadCleanupTest {
     private static final long JOB_TIMEOUT_S = 20;
     private static final long DEADLINE_MS = 10_000;
@@ -126,6 +129,24 @@ class ThreadCleanupTest {
             }
             assertThrows(RuntimeException.class, bind::sync);
         }));
+    }
+
+    @Test
+    void shouldLeaveNoThreadsAfterAJobThatTimedOut() throws InterruptedException {
+        CountDownLatch stuck = new CountDownLatch(1);
+        assertNoThreadsLeftBy(() -> {
+            BindException e = assertThrows(BindException.class,
+                () -> InProcJob.run(2, Bind.Context::new, 2, TimeUnit.SECONDS, bind -> {
+                    IntArray a = IntArray.of(10);
+                    Ops.fill(a, 1);
+                    if (bind.rank() == 1) {
+                        stuck.await(30, TimeUnit.SECONDS);   // the user's program hangs here past the job's timeout
+                    }
+                    bind.sync();
+                }));
+            assertTrue(e.getMessage().contains("did not finish"), e.getMessage());
+            stuck.countDown();                                    // the user's code returns; the runtime must wind down
+        });
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class TransferAccountingTest {
     private static final long JOB_TIMEOUT_S = 20;
     private static final int N = 257;
