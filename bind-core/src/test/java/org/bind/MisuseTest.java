@@ -192,7 +192,7 @@ class MisuseTest {
             again.close(); // and once more by try-with-resources
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, Bind::current);
-        assertContains(e.getMessage(), "not initialised");
+        assertContains(e.getMessage(), "closed");
     }
 
     @Test
