@@ -312,7 +312,6 @@ final class Exchange {
             for (int child : children) {
                 forward(child, bytes);
             }
-            bytesReceived.addAndGet(header.payloadLength());
             if (chunksReceived == chunks) {
                 relayedBytes = header.totalLength();
                 assembled = new byte[header.totalLength()];
@@ -323,7 +322,6 @@ final class Exchange {
                     at += length;
                 }
                 chunkFrames = null;
-                versionsReceived.incrementAndGet();
                 if (target != null) {
                     finish();
                 }
@@ -374,6 +372,8 @@ final class Exchange {
                 fail(why);
                 return;
             }
+            versionsReceived.incrementAndGet(); // counted when claimed, so in program order here
+            bytesReceived.addAndGet(assembled.length);
             assembled = null;
             engine.addBytes(target.chain().type().bytes(buffer));
             done = true;

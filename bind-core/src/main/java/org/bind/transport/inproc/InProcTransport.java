@@ -15,17 +15,17 @@ import org.bind.transport.TransportException;
  * <p>Create all ends with {@link #create(int)}; each rank starts and closes its own.
  */
 public final class InProcTransport implements Transport {
-    private static final Delivery STOP = new Delivery(-1, null);
+    private static final Delivery STOP = new Delivery(-1, null, null);
 
     private final int rank;
     private final InProcTransport[] peers;
     private final LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong bytesSent = new AtomicLong();
     private volatile Thread deliverer;
-    private volatile Receiver receiver;
     private volatile boolean closed;
 
-    private record Delivery(int fromRank, byte[] bytes) {
+    /** A frame, or (with a reason) the news that {@code fromRank} is lost, in order after its frames. */
+    private record Delivery(int fromRank, byte[] bytes, String lostReason) {
     }
 
     private InProcTransport(int rank, InProcTransport[] peers) {
@@ -60,7 +60,6 @@ public final class InProcTransport implements Transport {
         if (deliverer != null) {
             throw new IllegalStateException("transport of rank " + rank + " already started");
         }
-        this.receiver = receiver;
         Thread thread = new Thread(() -> deliver(receiver), "bind-inproc-" + rank);
         thread.setDaemon(true);
         deliverer = thread;
@@ -79,6 +78,10 @@ public final class InProcTransport implements Transport {
                 return;
             }
             try {
+                if (delivery.lostReason != null) {
+                    receiver.onPeerLost(delivery.fromRank, delivery.lostReason);
+                    continue;
+                }
                 receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.bytes));
             } catch (Throwable t) {
                 System.err.println("bind: rank " + rank + " failed to handle a frame from rank " + delivery.fromRank
@@ -102,7 +105,7 @@ public final class InProcTransport implements Transport {
         byte[] bytes = new byte[frame.remaining()];
         frame.duplicate().get(bytes);
         bytesSent.addAndGet(bytes.length);
-        peer.inbox.add(new Delivery(rank, bytes));
+        peer.inbox.add(new Delivery(rank, bytes, null));
     }
 
     /** Frame bytes this end has sent. */
@@ -117,9 +120,8 @@ public final class InProcTransport implements Transport {
     public void abort(String reason) {
         close();
         for (InProcTransport peer : peers) {
-            Receiver peerReceiver = peer.receiver;
-            if (peer != this && peerReceiver != null) {
-                peerReceiver.onPeerLost(rank, reason);
+            if (peer != this) {
+                peer.inbox.add(new Delivery(rank, null, reason)); // after every frame this rank sent
             }
         }
     }
