@@ -19,12 +19,13 @@ import org.bind.transport.TransportException;
  * @param mtuBytes         UDP datagram size of the channels (65504 suits loopback)
  * @param termBytes        Aeron term length per publication; the largest single Aeron message is an eighth of it
  * @param maxFrameBytes    cap on one runtime frame, checked before allocating its reassembly buffer
+ * @param maxIdleParkNs    longest park of the idle polling and driver threads
  * @param aeronDirRoot     where the per-rank Aeron directory is made (/dev/shm when it exists)
  */
 public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddress> peers, byte[] secret,
                             short protocolVersion, String buildId, int mtuBytes, int termBytes, int maxFrameBytes,
                             long heartbeatNs, long heartbeatTimeoutNs, long connectTimeoutNs, long closeLingerNs,
-                            String aeronDirRoot) {
+                            long maxIdleParkNs, String aeronDirRoot) {
     public static final String HEARTBEAT_ENV = "BIND_HEARTBEAT_MS";
     public static final long HEARTBEAT_MS_DEFAULT = 1_000;
     public static final String HEARTBEAT_TIMEOUT_ENV = "BIND_HEARTBEAT_TIMEOUT_MS";
@@ -38,6 +39,9 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     public static final String MAX_FRAME_ENV = "BIND_AERON_MAX_FRAME_BYTES";
     public static final int MAX_FRAME_DEFAULT = 256 << 20;
     public static final String DIR_ENV = "BIND_AERON_DIR";
+    /** Longest park of an idle polling or driver thread: the idle CPU cost against the wake-up latency. */
+    public static final String MAX_IDLE_PARK_ENV = "BIND_AERON_IDLE_PARK_US";
+    public static final long MAX_IDLE_PARK_US_DEFAULT = 1_000;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
     public static final short PROTOCOL_VERSION = 1;
 
@@ -73,7 +77,8 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
             TimeUnit.MILLISECONDS.toNanos(number(tuning, HEARTBEAT_ENV, HEARTBEAT_MS_DEFAULT)),
             TimeUnit.MILLISECONDS.toNanos(number(tuning, HEARTBEAT_TIMEOUT_ENV, HEARTBEAT_TIMEOUT_MS_DEFAULT)),
             TimeUnit.MILLISECONDS.toNanos(number(tuning, CONNECT_TIMEOUT_ENV, CONNECT_TIMEOUT_MS_DEFAULT)),
-            TimeUnit.SECONDS.toNanos(2), root);
+            TimeUnit.SECONDS.toNanos(2),
+            TimeUnit.MICROSECONDS.toNanos(number(tuning, MAX_IDLE_PARK_ENV, MAX_IDLE_PARK_US_DEFAULT)), root);
     }
 
     /** The version of the bind-mpi jar, or {@code dev} when run from classes. */
@@ -84,18 +89,18 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
 
     public AeronSettings withIdentity(short protocolVersion, String buildId) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
-            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, aeronDirRoot);
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot);
     }
 
     public AeronSettings withSecret(byte[] secret) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
-            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, aeronDirRoot);
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot);
     }
 
     public AeronSettings withTimeouts(long heartbeatMs, long heartbeatTimeoutMs, long connectTimeoutMs) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
             maxFrameBytes, TimeUnit.MILLISECONDS.toNanos(heartbeatMs), TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs),
-            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, aeronDirRoot);
+            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot);
     }
 
     /** This rank's Aeron directory: unique per job and rank. */

@@ -100,8 +100,7 @@ public final class AeronTransport implements Transport {
             startedDriver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir.getPath())
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                    TimeUnit.MILLISECONDS.toNanos(1)))
+                .sharedIdleStrategy(idleStrategy(settings))
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .termBufferSparseFile(true)
@@ -111,6 +110,7 @@ public final class AeronTransport implements Transport {
                 .printConfigurationOnStart(false)
                 .warnIfDirectoryExists(false)
                 .sharedThreadFactory(AeronTransport::daemon)
+                .asyncExecutorEnabled(false)
                 .errorHandler(this::onAeronError));
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir.getPath())
@@ -142,6 +142,10 @@ public final class AeronTransport implements Transport {
     private String channel(InetSocketAddress endpoint) {
         return "aeron:udp?endpoint=" + address(endpoint) + "|mtu=" + settings.mtuBytes() + "|term-length="
             + settings.termBytes();
+    }
+
+    private static IdleStrategy idleStrategy(AeronSettings settings) {
+        return new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), settings.maxIdleParkNs());
     }
 
     private static Thread daemon(Runnable task) {
@@ -382,8 +386,7 @@ public final class AeronTransport implements Transport {
     }
 
     private void poll(Inbound inbound) {
-        IdleStrategy idle = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1));
+        IdleStrategy idle = idleStrategy(settings);
         while (polling) {
             int work = 0;
             try {

@@ -72,6 +72,22 @@ class ProcessLauncherTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldFailEveryRankWhenOneIsKilled() throws Exception {
+        shouldFailEveryRankWhenOneIsSignalled(pid -> ProcessHandle.of(pid).orElseThrow().destroyForcibly());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldFailEveryRankWhenOneIsFrozen() throws Exception {
+        shouldFailEveryRankWhenOneIsSignalled(pid -> {
+            try {
+                assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void shouldFailEveryRankWhenOneIsSignalled(java.util.function.LongConsumer signal) throws Exception {
         Set<String> dirsBefore = aeronDirs();
         Capture out = new Capture();
         Capture err = new Capture();
@@ -82,7 +98,7 @@ class ProcessLauncherTest {
         Matcher matcher = ready.matcher(out.text());
         assertTrue(matcher.find());
         long killedNs = System.nanoTime();
-        ProcessHandle.of(Long.parseLong(matcher.group(1))).orElseThrow().destroyForcibly();
+        signal.accept(Long.parseLong(matcher.group(1)));
         await("rank 0 and 2 to report the loss", 5_000 + 2_000 + 1_000,
             () -> err.text().contains("[rank 0]") && err.text().contains("rank 1 lost")
                 && err.text().lines().anyMatch(l -> l.startsWith("[rank 2]") && l.contains("rank 1 lost")));
