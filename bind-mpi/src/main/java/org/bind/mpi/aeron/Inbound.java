@@ -51,6 +51,14 @@ final class Inbound {
 
     /** One duty cycle; returns the work done (0: idle). */
     int doWork(long nowNs) {
+        if (nowNs - this.nowNs > settings.heartbeatTimeoutNs() / 2) {
+            // This thread itself stalled (GC pause, SIGSTOP, starved CPU): the silence was ours, not the peers'.
+            for (Peer peer : peers) {
+                if (peer != null) {
+                    peer.lastHeardNs = nowNs;
+                }
+            }
+        }
         this.nowNs = nowNs;
         int work = subscription.poll(this::onFragment, 64);
         boolean heartbeat = nowNs - nextHeartbeatNs >= 0;
