@@ -26,7 +26,8 @@ import org.bind.transport.TransportFactory;
 
 /**
  * Runs the ranks of a job as local JVM processes over the Aeron transport:
- * {@code ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS] -cp CP Main [args]}.
+ * {@code ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS] [-J<jvm flag>]...
+ * -cp CP [--] Main [args]} ({@code -J} flags go to every rank's JVM).
  *
  * <p>It picks free loopback UDP ports, a random job id and secret, and starts every rank with the same {@code java}
  * as itself, the Bind agent, the JVM flags Aeron needs, {@code CP} followed by its own classpath, and the job in the
@@ -47,8 +48,8 @@ public final class ProcessLauncher {
     private static final long DESTROY_WAIT_MS = 2_000;
 
     /** Parsed command line. */
-    record Options(int ranks, String transport, int workers, boolean tagOutput, long graceMs, String classpath,
-                   String mainClass, List<String> programArgs) {
+    record Options(int ranks, String transport, int workers, boolean tagOutput, long graceMs, List<String> jvmFlags,
+                   String classpath, String mainClass, List<String> programArgs) {
     }
 
     private final Options options;
@@ -78,7 +79,7 @@ public final class ProcessLauncher {
         } catch (IllegalArgumentException e) {
             err.println("bindrun: " + e.getMessage());
             err.println("usage: ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS]"
-                + " -cp CP Main [args]");
+                + " [-J<jvm flag>]... -cp CP [--] Main [args]");
             return 2;
         }
         return new ProcessLauncher(options, out, err).launch();
@@ -95,6 +96,7 @@ public final class ProcessLauncher {
             graceMs = Long.parseLong(timeout) + 3_000;
         }
         String classpath = null;
+        List<String> jvmFlags = new ArrayList<>();
         int i = 0;
         while (i < args.length && args[i].startsWith("-")) {
             String flag = args[i];
@@ -110,17 +112,23 @@ public final class ProcessLauncher {
                     if (i >= args.length) {
                         throw new IllegalArgumentException("no main class after --");
                     }
-                    return finish(ranks, transport, workers, tag, graceMs, classpath, args, i);
+                    return finish(ranks, transport, workers, tag, graceMs, jvmFlags, classpath, args, i);
                 }
-                default -> throw new IllegalArgumentException("unknown option " + flag);
+                default -> {
+                    if (flag.startsWith("-J") && flag.length() > 2) {
+                        jvmFlags.add(flag.substring(2));
+                    } else {
+                        throw new IllegalArgumentException("unknown option " + flag);
+                    }
+                }
             }
             i++;
         }
-        return finish(ranks, transport, workers, tag, graceMs, classpath, args, i);
+        return finish(ranks, transport, workers, tag, graceMs, jvmFlags, classpath, args, i);
     }
 
-    private static Options finish(int ranks, String transport, int workers, boolean tag, long graceMs, String classpath,
-                                  String[] args, int mainIndex) {
+    private static Options finish(int ranks, String transport, int workers, boolean tag, long graceMs,
+                                  List<String> jvmFlags, String classpath, String[] args, int mainIndex) {
         if (ranks < 1) {
             throw new IllegalArgumentException("-np N is required");
         }
@@ -130,7 +138,8 @@ public final class ProcessLauncher {
         if (mainIndex >= args.length) {
             throw new IllegalArgumentException("no main class");
         }
-        return new Options(ranks, transport, workers, tag, graceMs, classpath == null ? "" : classpath, args[mainIndex],
+        return new Options(ranks, transport, workers, tag, graceMs, List.copyOf(jvmFlags),
+            classpath == null ? "" : classpath, args[mainIndex],
             List.of(args).subList(mainIndex + 1, args.length));
     }
 
@@ -306,6 +315,8 @@ public final class ProcessLauncher {
             command.add("-javaagent:" + agent);
         }
         command.addAll(AERON_JVM_FLAGS);
+        command.add("-Dnet.bytebuddy.safe=true");
+        command.addAll(options.jvmFlags());
         if (options.workers() > 0) {
             command.add("-D" + Bind.Context.WORKERS_PROP_NAME + "=" + options.workers());
         }
