@@ -119,6 +119,7 @@ class AeronTransportTest {
     }
 
     @Test
+    @SuppressWarnings("try")   // the driver is held open for the publication
     void shouldDropMessagesFromUnauthenticatedSenders() throws Exception {
         AeronSettings[] settings = AeronTestJobs.settings(2);
         AeronTransport[] transports = {open(settings[0]), open(settings[1])};

@@ -5,6 +5,7 @@ import org.bind.IntArray;
 import org.bind.Scope;
 
 /** Syncs in a loop until stopped, so that a rank can be killed while the others wait for it. */
+@SuppressWarnings("try")   // scopes are entered for their effect
 public final class LossProgram {
     private LossProgram() {
     }

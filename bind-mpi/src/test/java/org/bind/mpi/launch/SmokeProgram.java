@@ -11,6 +11,7 @@ import org.bind.Scope;
 import org.bind.Shared;
 
 /** A multi-rank program: data made on the last rank, used on rank 0 and by a common op; a max over ranks. */
+@SuppressWarnings("try")   // scopes are entered for their effect
 public final class SmokeProgram {
     private SmokeProgram() {
     }
