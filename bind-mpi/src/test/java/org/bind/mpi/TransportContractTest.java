@@ -179,6 +179,29 @@ public abstract class TransportContractTest {
     }
 
     @Test
+    void shouldSendReadOnlyDirectAndOffsetBuffers() throws Exception {
+        Transport[] transports = create(2);
+        Recorder[] recorders = startAll(transports);
+        byte[] bytes = new byte[3_000_000];
+        new Random(3).nextBytes(bytes);
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
+        direct.put(bytes).flip();
+        ByteBuffer offset = ByteBuffer.wrap(bytes);
+        offset.position(1_000).limit(2_000);
+        transports[0].send(1, ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+        transports[0].send(1, direct);
+        transports[0].send(1, offset);
+        transports[0].send(1, ByteBuffer.allocate(0));
+        await("four frames", 20_000, () -> recorders[1].count(0) == 4);
+        byte[][] received = recorders[1].frames.get(0).toArray(new byte[0][]);
+        assertArrayEquals(bytes, received[0]);
+        assertArrayEquals(bytes, received[1]);
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 1_000, 2_000), received[2]);
+        assertEquals(0, received[3].length);
+        assertEquals(0, direct.position(), "send moved the buffer's position");
+    }
+
+    @Test
     void shouldDeliverManySmallFrames() throws Exception {
         Transport[] transports = create(2);
         Recorder[] recorders = startAll(transports);

@@ -263,7 +263,14 @@ public final class AeronTransport implements Transport {
         if (peer.state == Peer.CONNECTING) {
             awaitConnected();
         }
-        UnsafeBuffer body = new UnsafeBuffer(frame, frame.position(), length);
+        UnsafeBuffer body;
+        if (frame.isReadOnly() && !frame.isDirect()) {
+            byte[] copy = new byte[length];   // a read-only heap buffer does not expose its array
+            frame.duplicate().get(copy);
+            body = new UnsafeBuffer(copy);
+        } else {
+            body = new UnsafeBuffer(frame, frame.position(), length);
+        }
         UnsafeBuffer head = new UnsafeBuffer(new byte[5]);
         int maxMessage = peer.publication.maxMessageLength();
         peer.sendLock.lock();
