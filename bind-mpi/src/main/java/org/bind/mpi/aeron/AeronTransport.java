@@ -13,7 +13,6 @@ import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -27,7 +26,7 @@ import org.bind.transport.TransportException;
  * One rank's end of a job over Aeron UDP.
  *
  * <h2>Overview</h2>
- * Each process embeds one {@link MediaDriver} ({@link ThreadingMode#SHARED}: one driver thread that parks when
+ * Each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks when
  * idle) with its directory under /dev/shm, unique per job and rank and deleted at close. The rank subscribes on
  * its own endpoint ({@code aeron:udp?endpoint=host:port|mtu=...}, stream {@value #STREAM_ID}) and has one
  * publication per peer on the peer's endpoint. Every Aeron message starts with a one-byte type ({@link Wire}):
@@ -60,7 +59,6 @@ import org.bind.transport.TransportException;
 public final class AeronTransport implements Transport {
     /** The stream id of every channel. */
     public static final int STREAM_ID = 0x424E44;
-    private static final int WINDOW_BYTES = 2 << 20;
     private static final Delivery STOP = new Delivery(-1, null, null);
 
     private final AeronSettings settings;
@@ -97,30 +95,9 @@ public final class AeronTransport implements Transport {
         this.peers = new Peer[settings.size()];
         MediaDriver startedDriver = null;
         Aeron client = null;
-        int window = receiveWindow(settings.termBytes());
         try {
-            startedDriver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(aeronDir.getPath())
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(idleStrategy(settings))
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .termBufferSparseFile(true)
-                .publicationTermBufferLength(settings.termBytes())
-                .ipcTermBufferLength(64 * 1024)
-                .mtuLength(settings.mtuBytes())
-                .socketRcvbufLength(window)
-                .socketSndbufLength(window)
-                .initialWindowLength(window)
-                .printConfigurationOnStart(false)
-                .warnIfDirectoryExists(false)
-                .sharedThreadFactory(AeronTransport::daemon)
-                .asyncExecutorEnabled(false)
-                .errorHandler(this::onAeronError));
-            client = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(aeronDir.getPath())
-                .threadFactory(AeronTransport::daemon)
-                .errorHandler(this::onAeronError));
+            startedDriver = EmbeddedAeron.launchDriver(settings, aeronDir, this::onAeronError);
+            client = EmbeddedAeron.connect(aeronDir, this::onAeronError);
             InetSocketAddress own = settings.peers().get(settings.rank());
             Subscription subscription = client.addSubscription(channel(own), STREAM_ID);
             for (int r = 0; r < peers.length; r++) {
@@ -147,34 +124,6 @@ public final class AeronTransport implements Transport {
     private String channel(InetSocketAddress endpoint) {
         return "aeron:udp?endpoint=" + address(endpoint) + "|mtu=" + settings.mtuBytes() + "|term-length="
             + settings.termBytes();
-    }
-
-    /**
-     * The receive window and socket buffers: 2 MiB (three times loopback throughput with 64 KiB datagrams, measured)
-     * when the kernel grants such socket buffers, else Aeron's 128 KiB default.
-     */
-    private static int receiveWindow(int termBytes) {
-        int desired = Math.min(WINDOW_BYTES, termBytes / 2);
-        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
-            probe.setReceiveBufferSize(desired);
-            probe.setSendBufferSize(desired);
-            if (probe.getReceiveBufferSize() >= desired && probe.getSendBufferSize() >= desired) {
-                return desired;
-            }
-        } catch (java.io.IOException e) {
-            // fall back to the default
-        }
-        return 128 * 1024;
-    }
-
-    private static IdleStrategy idleStrategy(AeronSettings settings) {
-        return new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), settings.maxIdleParkNs());
-    }
-
-    private static Thread daemon(Runnable task) {
-        Thread thread = new Thread(task);
-        thread.setDaemon(true);
-        return thread;
     }
 
     private static String address(InetSocketAddress endpoint) {
@@ -416,7 +365,7 @@ public final class AeronTransport implements Transport {
     }
 
     private void poll(Inbound inbound) {
-        IdleStrategy idle = idleStrategy(settings);
+        IdleStrategy idle = EmbeddedAeron.idleStrategy(settings);
         while (polling) {
             int work = 0;
             try {
