@@ -86,6 +86,34 @@ class AeronTransportTest {
         assertFalse(transports[1].aeronDir().exists(), "crashed rank's Aeron directory left behind");
     }
 
+    private static long transportCpuNs(java.lang.management.ThreadMXBean threads) {
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            String name = thread.getName();
+            if (name.startsWith("bind-aeron-") || name.startsWith("aeron-") || name.contains("/bind-aeron-")) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void shouldUseUnderFivePercentOfACoreWhenIdle() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.settings(2);
+        AeronTransport[] transports = {open(settings[0]), open(settings[1])};
+        start(transports);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long settleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        await("the handshake's aftermath to settle", 5_000, () -> System.nanoTime() > settleUntil);
+        long cpu0 = transportCpuNs(threads);
+        long wall0 = System.nanoTime();
+        long measureUntil = wall0 + TimeUnit.SECONDS.toNanos(3);
+        await("three idle seconds", 10_000, () -> System.nanoTime() > measureUntil);
+        double perTransport = (transportCpuNs(threads) - cpu0) / 2.0 / (System.nanoTime() - wall0);
+        System.out.printf("idle Aeron transport: %.2f %% of a core%n", perTransport * 100);
+        assertTrue(perTransport < 0.05, "idle transport uses " + perTransport * 100 + " % of a core");
+    }
+
     @Test
     void shouldNotReportPeerThatSaidGoodbye() throws Exception {
         AeronSettings[] settings = fastHeartbeats(AeronTestJobs.settings(2));
