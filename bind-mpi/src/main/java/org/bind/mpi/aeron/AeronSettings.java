@@ -1,0 +1,139 @@
+package org.bind.mpi.aeron;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.bind.transport.TransportException;
+
+/**
+ * Immutable settings of one rank's {@link AeronTransport}. The job description (rank, size, job id, peers, secret)
+ * comes from the launcher; tuning comes from environment variables or system properties ({@code *_ENV} names, the
+ * property being the lower-case dotted form, e.g. {@code bind.heartbeat.ms}), each with a {@code *_DEFAULT}.
+ *
+ * @param peers            one UDP endpoint per rank, index = rank; this rank listens on its own
+ * @param secret           the per-job shared secret; empty: peers prove only that they know the job id
+ * @param buildId          peers must report the same build id (and protocol version) or are refused
+ * @param mtuBytes         UDP datagram size of the channels (65504 suits loopback)
+ * @param termBytes        Aeron term length per publication; the largest single Aeron message is an eighth of it
+ * @param maxFrameBytes    cap on one runtime frame, checked before allocating its reassembly buffer
+ * @param maxIdleParkNs    longest park of the idle polling and driver threads
+ * @param aeronDirRoot     where the per-rank Aeron directory is made (/dev/shm when it exists)
+ */
+public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddress> peers, byte[] secret,
+                            short protocolVersion, String buildId, int mtuBytes, int termBytes, int maxFrameBytes,
+                            long heartbeatNs, long heartbeatTimeoutNs, long connectTimeoutNs, long closeLingerNs,
+                            long maxIdleParkNs, String aeronDirRoot) {
+    public static final String HEARTBEAT_ENV = "BIND_HEARTBEAT_MS";
+    public static final long HEARTBEAT_MS_DEFAULT = 1_000;
+    public static final String HEARTBEAT_TIMEOUT_ENV = "BIND_HEARTBEAT_TIMEOUT_MS";
+    public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 5_000;
+    public static final String CONNECT_TIMEOUT_ENV = "BIND_CONNECT_TIMEOUT_MS";
+    public static final long CONNECT_TIMEOUT_MS_DEFAULT = 10_000;
+    public static final String MTU_ENV = "BIND_AERON_MTU";
+    public static final int MTU_DEFAULT = 65_504;
+    public static final String TERM_ENV = "BIND_AERON_TERM_BYTES";
+    public static final int TERM_DEFAULT = 16 << 20;
+    public static final String MAX_FRAME_ENV = "BIND_AERON_MAX_FRAME_BYTES";
+    public static final int MAX_FRAME_DEFAULT = 256 << 20;
+    public static final String DIR_ENV = "BIND_AERON_DIR";
+    /** Longest park of an idle polling or driver thread: the idle CPU cost against the wake-up latency. */
+    public static final String MAX_IDLE_PARK_ENV = "BIND_AERON_IDLE_PARK_US";
+    public static final long MAX_IDLE_PARK_US_DEFAULT = 1_000;
+    /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
+    public static final short PROTOCOL_VERSION = 1;
+
+    public AeronSettings {
+        if (size < 1 || rank < 0 || rank >= size) {
+            throw new TransportException("rank " + rank + " out of range [0, " + size + ")");
+        }
+        if (peers.size() != size) {
+            throw new TransportException(size + " ranks but " + peers.size() + " peer endpoints");
+        }
+        peers = List.copyOf(peers);
+        secret = secret.clone();
+        if (heartbeatNs <= 0 || heartbeatTimeoutNs <= heartbeatNs) {
+            throw new TransportException("heartbeat period " + heartbeatNs + " ns must be positive and below the timeout "
+                + heartbeatTimeoutNs + " ns");
+        }
+        if (termBytes < 64 * 1024 || Integer.bitCount(termBytes) != 1) {
+            throw new TransportException("term length " + termBytes + " must be a power of two of at least 64 KiB");
+        }
+        if (mtuBytes < 128 || mtuBytes > 65_504 || mtuBytes % 32 != 0) {
+            throw new TransportException("MTU " + mtuBytes + " must be a multiple of 32 in [128, 65504]");
+        }
+    }
+
+    /** Defaults for a job, tuning from {@code tuning} (environment) and system properties. */
+    public static AeronSettings of(int rank, int size, long jobId, List<InetSocketAddress> peers, byte[] secret,
+                                   Map<String, String> tuning) {
+        String root = setting(tuning, DIR_ENV, new File("/dev/shm").isDirectory() ? "/dev/shm"
+            : System.getProperty("java.io.tmpdir"));
+        return new AeronSettings(rank, size, jobId, peers, secret, PROTOCOL_VERSION, defaultBuildId(),
+            (int) number(tuning, MTU_ENV, MTU_DEFAULT), (int) number(tuning, TERM_ENV, TERM_DEFAULT),
+            (int) number(tuning, MAX_FRAME_ENV, MAX_FRAME_DEFAULT),
+            TimeUnit.MILLISECONDS.toNanos(number(tuning, HEARTBEAT_ENV, HEARTBEAT_MS_DEFAULT)),
+            TimeUnit.MILLISECONDS.toNanos(number(tuning, HEARTBEAT_TIMEOUT_ENV, HEARTBEAT_TIMEOUT_MS_DEFAULT)),
+            TimeUnit.MILLISECONDS.toNanos(number(tuning, CONNECT_TIMEOUT_ENV, CONNECT_TIMEOUT_MS_DEFAULT)),
+            TimeUnit.SECONDS.toNanos(2),
+            TimeUnit.MICROSECONDS.toNanos(number(tuning, MAX_IDLE_PARK_ENV, MAX_IDLE_PARK_US_DEFAULT)), root);
+    }
+
+    /** The version of the bind-mpi jar, or {@code dev} when run from classes. */
+    public static String defaultBuildId() {
+        String version = AeronSettings.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    public AeronSettings withIdentity(short protocolVersion, String buildId) {
+        return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot);
+    }
+
+    public AeronSettings withSecret(byte[] secret) {
+        return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot);
+    }
+
+    public AeronSettings withTimeouts(long heartbeatMs, long heartbeatTimeoutMs, long connectTimeoutMs) {
+        return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
+            maxFrameBytes, TimeUnit.MILLISECONDS.toNanos(heartbeatMs), TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs),
+            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot);
+    }
+
+    /** This rank's Aeron directory: unique per job and rank. */
+    public File aeronDir() {
+        return new File(aeronDirRoot, dirPrefix(jobId) + rank);
+    }
+
+    /** The start of the Aeron directory names of every rank of {@code jobId} (launchers clean them up). */
+    public static String dirPrefix(long jobId) {
+        return "bind-aeron-" + Long.toHexString(jobId) + "-";
+    }
+
+    static String setting(Map<String, String> tuning, String envName, String fallback) {
+        String value = tuning.get(envName);
+        if (value == null || value.isEmpty()) {
+            value = System.getProperty(envName.toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
+        }
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+
+    static long number(Map<String, String> tuning, String envName, long fallback) {
+        String value = setting(tuning, envName, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed <= 0) {
+                throw new NumberFormatException("not positive");
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new TransportException(envName + "='" + value + "' is not a positive number");
+        }
+    }
+}

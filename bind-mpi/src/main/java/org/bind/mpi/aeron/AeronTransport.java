@@ -1,0 +1,482 @@
+package org.bind.mpi.aeron;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bind.transport.Transport;
+import org.bind.transport.TransportException;
+
+/**
+ * One rank's end of a job over Aeron UDP.
+ *
+ * <h2>Overview</h2>
+ * Each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks when
+ * idle) with its directory under /dev/shm, unique per job and rank and deleted at close. The rank subscribes on
+ * its own endpoint ({@code aeron:udp?endpoint=host:port|mtu=...}, stream {@value #STREAM_ID}) and has one
+ * publication per peer on the peer's endpoint. Every Aeron message starts with a one-byte type ({@link Wire}):
+ * runtime frames and the transport's own control (handshake, heartbeats, goodbye) share the stream, so control
+ * is ordered with data and a peer's data always follows its proof of identity.
+ *
+ * <p>A frame up to the publication's largest message (an eighth of the term, 2 MiB by default) goes as one Aeron
+ * message, which Aeron splits into MTU-sized fragments and the receiver's {@code FragmentAssembler} rebuilds.
+ * A larger frame goes as several such messages ({@code DATA_FIRST} carrying the total length, checked against a
+ * cap before allocating, then {@code DATA_MORE}) under a per-peer lock, and is rejoined in order.
+ *
+ * <h2>Threads</h2>
+ * {@code bind-aeron-<rank>} polls the subscription with a {@link BackoffIdleStrategy} ({@link Inbound}): handshake,
+ * heartbeats (every {@code heartbeatNs} to every active peer), loss detection (a peer silent for
+ * {@code heartbeatTimeoutNs} is reported once). It copies complete frames into a queue that
+ * {@code bind-aeron-deliver-<rank>} hands to the {@link Receiver} in arrival order, so a receiver that blocks (the
+ * runtime forwards chunks from its receive callback, and a forwarding send can be back-pressured) never starves
+ * heartbeats; the runtime's submission window bounds what the queue holds.
+ *
+ * <h2>Sending</h2>
+ * {@link #send} offers on the peer's publication: {@code BACK_PRESSURED} and {@code ADMIN_ACTION} are retried
+ * with a back-off; {@code NOT_CONNECTED} is retried until the connect timeout; {@code CLOSED} and
+ * {@code MAX_POSITION_EXCEEDED} fail at once. Every retry first checks whether the peer was lost or closed.
+ *
+ * <h2>Closing</h2>
+ * {@link #close} sends BYE to every active peer and waits (at most {@code closeLingerNs}) for each BYE_ACK: the
+ * ack follows everything sent before, so the peer has read it all before our driver goes away. A peer that said
+ * BYE is closed, not lost.
+ */
+public final class AeronTransport implements Transport {
+    /** The stream id of every channel. */
+    public static final int STREAM_ID = 0x424E44;
+    private static final Delivery STOP = new Delivery(-1, null, null);
+
+    private final AeronSettings settings;
+    private final File aeronDir;
+    private final Peer[] peers;
+    private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final long startNs = System.nanoTime();
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Thread poller;
+    private volatile boolean polling = true;
+    private volatile String connectFailure;
+    private volatile Thread deliverer;
+    /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
+    private final Thread exitHook = new Thread(this::crash, "bind-aeron-exit");
+
+    private record Delivery(int fromRank, byte[] frame, String lostReason) {
+    }
+
+    /**
+     * Starts the driver, the subscription, the publications and the polling thread; the handshake runs in the
+     * background ({@link #awaitConnected}).
+     *
+     * @throws TransportException when the endpoint cannot be bound or the driver cannot start
+     */
+    public AeronTransport(AeronSettings settings) {
+        this.settings = settings;
+        this.aeronDir = settings.aeronDir();
+        this.peers = new Peer[settings.size()];
+        MediaDriver startedDriver = null;
+        Aeron client = null;
+        try {
+            startedDriver = EmbeddedAeron.launchDriver(settings, aeronDir, this::onAeronError);
+            client = EmbeddedAeron.connect(aeronDir, this::onAeronError);
+            InetSocketAddress own = settings.peers().get(settings.rank());
+            Subscription subscription = client.addSubscription(channel(own), STREAM_ID);
+            for (int r = 0; r < peers.length; r++) {
+                if (r != settings.rank()) {
+                    InetSocketAddress endpoint = settings.peers().get(r);
+                    peers[r] = new Peer(r, endpoint, client.addPublication(channel(endpoint), STREAM_ID));
+                }
+            }
+            Inbound inbound = new Inbound(this, settings, peers, subscription);
+            this.driver = startedDriver;
+            this.aeron = client;
+            this.poller = new Thread(() -> poll(inbound), "bind-aeron-" + settings.rank());
+            poller.setDaemon(true);
+            poller.start();
+            Runtime.getRuntime().addShutdownHook(exitHook);
+        } catch (RuntimeException e) {
+            CloseHelper.quietCloseAll(client, startedDriver);
+            IoUtil.delete(aeronDir, true);
+            throw new TransportException("rank " + settings.rank() + " cannot start Aeron on "
+                + address(settings.peers().get(settings.rank())) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String channel(InetSocketAddress endpoint) {
+        return "aeron:udp?endpoint=" + address(endpoint) + "|mtu=" + settings.mtuBytes() + "|term-length="
+            + settings.termBytes();
+    }
+
+    private static String address(InetSocketAddress endpoint) {
+        return endpoint.getHostString() + ":" + endpoint.getPort();
+    }
+
+    @Override
+    public int rank() {
+        return settings.rank();
+    }
+
+    @Override
+    public int size() {
+        return settings.size();
+    }
+
+    /**
+     * Waits until every peer has proved itself and accepted this rank. Any thread.
+     *
+     * @throws TransportException on a protocol mismatch, a rejection, or a peer silent past the connect timeout
+     */
+    public void awaitConnected() {
+        while (true) {
+            String failure = connectFailure;
+            if (failure != null) {
+                throw new TransportException(failure);
+            }
+            Peer waiting = null;
+            for (Peer peer : peers) {
+                if (peer != null && peer.state == Peer.CONNECTING) {
+                    waiting = peer;
+                    break;
+                }
+            }
+            if (waiting == null) {
+                return;
+            }
+            if (closed.get()) {
+                throw closedException();
+            }
+            long waitedNs = System.nanoTime() - startNs;
+            if (waitedNs > settings.connectTimeoutNs()) {
+                throw new TransportException("rank " + waiting.rank + " not reachable at " + waiting.address()
+                    + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** Starts delivery, then waits for the handshake with every peer ({@link #awaitConnected}). */
+    @Override
+    public synchronized void start(Receiver receiver) {
+        if (deliverer != null) {
+            throw new IllegalStateException("transport of rank " + settings.rank() + " already started");
+        }
+        Thread thread = new Thread(() -> deliver(receiver), "bind-aeron-deliver-" + settings.rank());
+        thread.setDaemon(true);
+        deliverer = thread;
+        thread.start();
+        awaitConnected();
+    }
+
+    /** Sends {@code frame}'s remaining bytes; blocks while back-pressured. Any thread. */
+    @Override
+    public void send(int toRank, ByteBuffer frame) {
+        if (toRank < 0 || toRank >= peers.length) {
+            throw new IllegalArgumentException("rank " + toRank + " out of range [0, " + peers.length + ")");
+        }
+        if (closed.get()) {
+            throw closedException();
+        }
+        int length = frame.remaining();
+        if (length > settings.maxFrameBytes()) {
+            throw new TransportException("frame of " + length + " bytes to rank " + toRank + " exceeds the cap of "
+                + settings.maxFrameBytes() + " bytes (" + AeronSettings.MAX_FRAME_ENV + ")");
+        }
+        if (toRank == settings.rank()) {
+            byte[] copy = new byte[length];
+            frame.duplicate().get(copy);
+            deliveries.add(new Delivery(toRank, copy, null));
+            bytesSent.addAndGet(length);
+            return;
+        }
+        Peer peer = peers[toRank];
+        checkPeer(peer);
+        if (peer.state == Peer.CONNECTING) {
+            awaitConnected();
+        }
+        UnsafeBuffer body;
+        if (frame.isReadOnly() && !frame.isDirect()) {
+            byte[] copy = new byte[length];   // a read-only heap buffer does not expose its array
+            frame.duplicate().get(copy);
+            body = new UnsafeBuffer(copy);
+        } else {
+            body = new UnsafeBuffer(frame, frame.position(), length);
+        }
+        UnsafeBuffer head = new UnsafeBuffer(new byte[5]);
+        int maxMessage = peer.publication.maxMessageLength();
+        peer.sendLock.lock();
+        try {
+            if (length + 1 <= maxMessage) {
+                head.putByte(0, Wire.DATA);
+                offerFully(peer, head, 1, body, 0, length);
+            } else {
+                head.putByte(0, Wire.DATA_FIRST);
+                head.putInt(1, length, Wire.ORDER);
+                int piece = maxMessage - 5;
+                offerFully(peer, head, 5, body, 0, piece);
+                head.putByte(0, Wire.DATA_MORE);
+                for (int from = piece; from < length; from += piece) {
+                    piece = Math.min(maxMessage - 1, length - from);
+                    offerFully(peer, head, 1, body, from, piece);
+                }
+            }
+        } finally {
+            peer.sendLock.unlock();
+        }
+        bytesSent.addAndGet(length);
+    }
+
+    private void offerFully(Peer peer, DirectBuffer head, int headLength, DirectBuffer body, int offset, int length) {
+        IdleStrategy idle = null;
+        long notConnectedSinceNs = 0;
+        while (true) {
+            long result = peer.publication.offer(head, 0, headLength, body, offset, length);
+            if (result > 0) {
+                return;
+            }
+            if (closed.get()) {
+                throw closedException();
+            }
+            checkPeer(peer);
+            if (result == Publication.NOT_CONNECTED) {
+                long nowNs = System.nanoTime();
+                if (notConnectedSinceNs == 0) {
+                    notConnectedSinceNs = nowNs;
+                } else if (nowNs - notConnectedSinceNs > settings.connectTimeoutNs()) {
+                    throw new TransportException("rank " + peer.rank + " not reachable at " + peer.address());
+                }
+            } else if (result == Publication.CLOSED) {
+                throw new TransportException("publication to rank " + peer.rank + " at " + peer.address() + " is closed");
+            } else if (result == Publication.MAX_POSITION_EXCEEDED) {
+                throw new TransportException("publication to rank " + peer.rank + " at " + peer.address()
+                    + " reached its maximum position; use a larger " + AeronSettings.TERM_ENV);
+            } else {
+                notConnectedSinceNs = 0;   // BACK_PRESSURED or ADMIN_ACTION: the peer is there, just busy
+            }
+            if (idle == null) {
+                idle = new BackoffIdleStrategy(10, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            idle.idle();
+        }
+    }
+
+    private void checkPeer(Peer peer) {
+        int state = peer.state;
+        if (state == Peer.LOST) {
+            throw new TransportException("rank " + peer.rank + " lost: " + peer.lostReason);
+        }
+        if (state == Peer.CLOSED) {
+            throw new TransportException("rank " + peer.rank + " lost: it closed its transport");
+        }
+    }
+
+    private TransportException closedException() {
+        return new TransportException("transport of rank " + settings.rank() + " is closed");
+    }
+
+    /** Says goodbye, stops both threads, closes Aeron and deletes the Aeron directory. Idempotent; any thread. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadlineNs = System.nanoTime() + settings.closeLingerNs();
+        UnsafeBuffer bye = new UnsafeBuffer(new byte[] {Wire.BYE});
+        boolean[] waitFor = new boolean[peers.length];
+        for (Peer peer : peers) {
+            if (peer != null && peer.state == Peer.ACTIVE) {
+                while (peer.state == Peer.ACTIVE && System.nanoTime() < deadlineNs) {
+                    long result = peer.publication.offer(bye);
+                    if (result > 0) {
+                        waitFor[peer.rank] = true;
+                        break;
+                    }
+                    if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+                        break;
+                    }
+                    LockSupport.parkNanos(100_000);
+                }
+            }
+        }
+        for (Peer peer : peers) {
+            while (peer != null && waitFor[peer.rank] && !peer.byeAcked && peer.state == Peer.ACTIVE
+                && System.nanoTime() < deadlineNs) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        halt();
+    }
+
+    /** Stops everything without saying goodbye, as if the process died. For tests. */
+    void crash() {
+        if (closed.compareAndSet(false, true)) {
+            halt();
+        }
+    }
+
+    private void halt() {
+        if (Thread.currentThread() != exitHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs or has run
+            }
+        }
+        polling = false;
+        join(poller);
+        Thread thread = deliverer;
+        if (thread != null) {
+            deliveries.add(STOP);
+            join(thread);
+        }
+        CloseHelper.quietCloseAll(aeron, driver);
+        if (aeronDir.exists()) {
+            IoUtil.delete(aeronDir, true);
+        }
+    }
+
+    private static void join(Thread thread) {
+        if (thread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void poll(Inbound inbound) {
+        IdleStrategy idle = EmbeddedAeron.idleStrategy(settings);
+        while (polling) {
+            int work = 0;
+            try {
+                work = inbound.doWork(System.nanoTime());
+            } catch (Throwable t) {
+                onAeronError(t);
+            }
+            idle.idle(work);
+        }
+    }
+
+    private void deliver(Receiver receiver) {
+        while (true) {
+            Delivery delivery;
+            try {
+                delivery = deliveries.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (delivery == STOP) {
+                return;
+            }
+            try {
+                if (delivery.frame != null) {
+                    receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.frame));
+                } else {
+                    receiver.onPeerLost(delivery.fromRank, delivery.lostReason);
+                }
+            } catch (Throwable t) {
+                errors.incrementAndGet();
+                System.err.println("bind: rank " + settings.rank() + " failed to handle a frame from rank "
+                    + delivery.fromRank + ": " + t);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- from the polling thread
+
+    void enqueue(int fromRank, byte[] frame) {
+        deliveries.add(new Delivery(fromRank, frame, null));
+    }
+
+    void onPeerLost(Peer peer, String reason) {
+        if (peer.state == Peer.ACTIVE) {
+            peer.lostReason = reason;
+            peer.state = Peer.LOST;
+            deliveries.add(new Delivery(peer.rank, null, reason));
+        }
+    }
+
+    void onPeerClosed(Peer peer) {
+        if (peer.state != Peer.LOST) {
+            peer.state = Peer.CLOSED;
+        }
+    }
+
+    void onRejected(String reason) {
+        if (connectFailure == null && !connected()) {
+            connectFailure = reason;
+        }
+    }
+
+    private boolean connected() {
+        for (Peer peer : peers) {
+            if (peer != null && peer.state == Peer.CONNECTING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void countDropped() {
+        dropped.incrementAndGet();
+    }
+
+    void countRejected() {
+        rejected.incrementAndGet();
+        dropped.incrementAndGet();
+    }
+
+    private void onAeronError(Throwable error) {
+        errors.incrementAndGet();
+        if (!closed.get()) {
+            System.err.println("bind: rank " + settings.rank() + " Aeron error: " + error);
+        }
+    }
+
+    // ---------------------------------------------------------------- counters (any thread)
+
+    /** Frame bytes handed to Aeron. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** Messages dropped: from unauthenticated sessions, malformed, or of another job. */
+    public long droppedMessages() {
+        return dropped.get();
+    }
+
+    /** Authentication attempts that failed. */
+    public long rejectedPeers() {
+        return rejected.get();
+    }
+
+    /** Errors reported by Aeron or thrown by the receiver. */
+    public long errors() {
+        return errors.get();
+    }
+
+    /** This rank's Aeron directory (deleted at close). */
+    public File aeronDir() {
+        return aeronDir;
+    }
+}

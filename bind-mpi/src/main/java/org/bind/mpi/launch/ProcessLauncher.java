@@ -1,0 +1,385 @@
+package org.bind.mpi.launch;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.IoUtil;
+import org.bind.Bind;
+import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.aeron.AeronTransportFactory;
+import org.bind.transport.TransportFactory;
+
+/**
+ * Runs the ranks of a job as local JVM processes over the Aeron transport:
+ * {@code ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS] [-J<jvm flag>]...
+ * -cp CP [--] Main [args]} ({@code -J} flags go to every rank's JVM).
+ *
+ * <p>It picks free loopback UDP ports, a random job id and secret, and starts every rank with the same {@code java}
+ * as itself, the Bind agent, the JVM flags Aeron needs, {@code CP} followed by its own classpath, and the job in the
+ * environment ({@code BIND_TRANSPORT}, {@code BIND_RANK}, {@code BIND_SIZE}, {@code BIND_JOB}, {@code BIND_PEERS},
+ * {@code BIND_SECRET}). Every rank's output is forwarded line by line. When a rank fails (non-zero status or a
+ * signal) the others get the grace period (default: the heartbeat timeout plus 3 s) to notice the loss and fail on
+ * their own, then are destroyed, then destroyed forcibly. The launcher exits with the first non-zero status, removes
+ * the ranks' Aeron directories, and does the same clean-up from a shutdown hook when it is itself stopped.
+ */
+public final class ProcessLauncher {
+    /** System property naming the agent jar to pass as {@code -javaagent}. */
+    public static final String AGENT_PROP_NAME = "bind.agent";
+    /** Flags that Agrona needs on JDK 17 and later. */
+    public static final List<String> AERON_JVM_FLAGS = List.of(
+        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+    private static final long DESTROY_WAIT_MS = 2_000;
+
+    /** Parsed command line. */
+    record Options(int ranks, String transport, int workers, boolean tagOutput, long graceMs, List<String> jvmFlags,
+                   String classpath, String mainClass, List<String> programArgs) {
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final long jobId;
+    private final List<Process> ranks = new ArrayList<>();
+    private final List<Thread> pumps = new ArrayList<>();
+    private final Thread cleanupHook = new Thread(this::stopAll, "bind-launcher-cleanup");
+
+    ProcessLauncher(Options options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+        this.jobId = new SecureRandom().nextLong();
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the job described by {@code args}; returns the launcher's exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("bindrun: " + e.getMessage());
+            err.println("usage: ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS]"
+                + " [-J<jvm flag>]... -cp CP [--] Main [args]");
+            return 2;
+        }
+        return new ProcessLauncher(options, out, err).launch();
+    }
+
+    static Options parse(String[] args) {
+        int ranks = -1;
+        int workers = 0;
+        String transport = "aeron";
+        boolean tag = false;
+        long graceMs = AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 3_000;
+        String timeout = System.getenv(AeronSettings.HEARTBEAT_TIMEOUT_ENV);
+        if (timeout != null && timeout.matches("\\d{1,9}")) {
+            graceMs = Long.parseLong(timeout) + 3_000;
+        }
+        String classpath = null;
+        List<String> jvmFlags = new ArrayList<>();
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-")) {
+            String flag = args[i];
+            switch (flag) {
+                case "-np" -> ranks = positive(flag, value(args, ++i, flag));
+                case "--workers" -> workers = positive(flag, value(args, ++i, flag));
+                case "--transport" -> transport = value(args, ++i, flag);
+                case "--grace-ms" -> graceMs = positive(flag, value(args, ++i, flag));
+                case "--tag-output" -> tag = true;
+                case "-cp", "-classpath", "--class-path" -> classpath = value(args, ++i, flag);
+                case "--" -> {
+                    i++;
+                    if (i >= args.length) {
+                        throw new IllegalArgumentException("no main class after --");
+                    }
+                    return finish(ranks, transport, workers, tag, graceMs, jvmFlags, classpath, args, i);
+                }
+                default -> {
+                    if (flag.startsWith("-J") && flag.length() > 2) {
+                        jvmFlags.add(flag.substring(2));
+                    } else {
+                        throw new IllegalArgumentException("unknown option " + flag);
+                    }
+                }
+            }
+            i++;
+        }
+        return finish(ranks, transport, workers, tag, graceMs, jvmFlags, classpath, args, i);
+    }
+
+    private static Options finish(int ranks, String transport, int workers, boolean tag, long graceMs,
+                                  List<String> jvmFlags, String classpath, String[] args, int mainIndex) {
+        if (ranks < 1) {
+            throw new IllegalArgumentException("-np N is required");
+        }
+        if (!transport.equals("aeron")) {
+            throw new IllegalArgumentException("transport '" + transport + "' is not started by ProcessLauncher; use aeron");
+        }
+        if (mainIndex >= args.length) {
+            throw new IllegalArgumentException("no main class");
+        }
+        return new Options(ranks, transport, workers, tag, graceMs, List.copyOf(jvmFlags),
+            classpath == null ? "" : classpath, args[mainIndex],
+            List.of(args).subList(mainIndex + 1, args.length));
+    }
+
+    private static String value(String[] args, int index, String flag) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int positive(String flag, String value) {
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " " + value + " is not a positive number");
+    }
+
+    /**
+     * {@code count} distinct UDP ports free on 127.0.0.1 now (held open together while picked, so distinct). A
+     * port can still be taken by another process before a rank binds it; the rank then fails to start, loudly.
+     */
+    public static int[] freeUdpPorts(int count) {
+        List<DatagramSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find free UDP ports on 127.0.0.1", e);
+        } finally {
+            sockets.forEach(DatagramSocket::close);
+        }
+    }
+
+    int launch() {
+        int[] ports = freeUdpPorts(options.ranks());
+        StringBuilder peers = new StringBuilder();
+        for (int port : ports) {
+            peers.append(peers.length() == 0 ? "" : ",").append("127.0.0.1:").append(port);
+        }
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+        try {
+            for (int rank = 0; rank < options.ranks(); rank++) {
+                ProcessBuilder builder = new ProcessBuilder(command());
+                Map<String, String> env = builder.environment();
+                env.put(TransportFactory.TRANSPORT_ENV, options.transport());
+                env.put(AeronTransportFactory.RANK_ENV, Integer.toString(rank));
+                env.put(AeronTransportFactory.SIZE_ENV, Integer.toString(options.ranks()));
+                env.put(AeronTransportFactory.JOB_ENV, Long.toHexString(jobId));
+                env.put(AeronTransportFactory.PEERS_ENV, peers.toString());
+                env.put(AeronTransportFactory.SECRET_ENV, HexFormat.of().formatHex(secret));
+                Process process = builder.start();
+                synchronized (ranks) {
+                    ranks.add(process);
+                }
+                String prefix = options.tagOutput() ? "[rank " + rank + "] " : "";
+                pump(process.getInputStream(), out, prefix, rank);
+                pump(process.getErrorStream(), err, prefix, rank);
+            }
+            return supervise();
+        } catch (IOException e) {
+            err.println("bindrun: cannot start a rank: " + e.getMessage());
+            return 1;
+        } finally {
+            stopAll();
+            for (Thread pump : pumps) {
+                join(pump, DESTROY_WAIT_MS);
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            } catch (IllegalStateException e) {
+                // already exiting: the hook does the same clean-up
+            }
+        }
+    }
+
+    /** Waits for every rank; after the first failure gives the others the grace period. Returns the status. */
+    private int supervise() {
+        int status = 0;
+        long deadlineNs = Long.MAX_VALUE;
+        List<Process> running = new ArrayList<>(ranks);
+        while (!running.isEmpty()) {
+            for (int i = 0; i < running.size(); i++) {
+                Process process = running.get(i);
+                if (!process.isAlive()) {
+                    running.remove(i--);
+                    int exit = process.exitValue();
+                    if (exit != 0 && status == 0) {
+                        status = exit;
+                        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.graceMs());
+                        err.println("bindrun: rank " + ranks.indexOf(process) + " exited with status " + exit
+                            + describe(exit) + "; stopping the others");
+                    }
+                }
+            }
+            if (System.nanoTime() - deadlineNs > 0) {
+                err.println("bindrun: ranks still running " + options.graceMs() + " ms after the failure; destroying them");
+                return status;
+            }
+            if (!running.isEmpty()) {
+                try {
+                    running.get(0).waitFor(20, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return status == 0 ? 1 : status;
+                }
+            }
+        }
+        return status;
+    }
+
+    private static String describe(int exit) {
+        return exit > 128 && exit < 160 ? " (signal " + (exit - 128) + ")" : "";
+    }
+
+    /** Destroys every rank still running (then forcibly) and removes the job's Aeron directories. Idempotent. */
+    private void stopAll() {
+        List<Process> all;
+        synchronized (ranks) {
+            all = new ArrayList<>(ranks);
+        }
+        for (Process process : all) {
+            if (process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroy);
+                process.destroy();
+            }
+        }
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DESTROY_WAIT_MS);
+        for (Process process : all) {
+            try {
+                long leftNs = deadlineNs - System.nanoTime();
+                if (leftNs <= 0 || !process.waitFor(leftNs, TimeUnit.NANOSECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly().waitFor(DESTROY_WAIT_MS, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        removeAeronDirectories();
+    }
+
+    private void removeAeronDirectories() {
+        String prefix = AeronSettings.dirPrefix(jobId);
+        for (String root : new String[] {"/dev/shm", System.getProperty("java.io.tmpdir"),
+            System.getenv(AeronSettings.DIR_ENV)}) {
+            File[] leftovers = root == null ? null : new File(root).listFiles((dir, name) -> name.startsWith(prefix));
+            if (leftovers != null) {
+                for (File leftover : leftovers) {
+                    IoUtil.delete(leftover, true);
+                }
+            }
+        }
+    }
+
+    private List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        String agent = agentJar();
+        if (agent != null) {
+            command.add("-javaagent:" + agent);
+        }
+        command.addAll(AERON_JVM_FLAGS);
+        command.add("-Dnet.bytebuddy.safe=true");
+        command.addAll(options.jvmFlags());
+        if (options.workers() > 0) {
+            command.add("-D" + Bind.Context.WORKERS_PROP_NAME + "=" + options.workers());
+        }
+        String own = System.getProperty("java.class.path", "");
+        String classpath = options.classpath().isEmpty() ? own
+            : own.isEmpty() ? options.classpath() : options.classpath() + File.pathSeparator + own;
+        command.add("-cp");
+        command.add(classpath);
+        command.add(options.mainClass());
+        command.addAll(options.programArgs());
+        return command;
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command()
+            .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    }
+
+    /**
+     * The agent for the ranks: {@value #AGENT_PROP_NAME} if set, else bind-core's jar on this classpath, else Byte
+     * Buddy's agent jar (either keeps the {@code Instrumentation} for {@code Bind.init}); null: the ranks self-attach.
+     */
+    static String agentJar() {
+        String configured = System.getProperty(AGENT_PROP_NAME);
+        if (configured != null && !configured.isEmpty()) {
+            return configured;
+        }
+        String fallback = null;
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            String name = new File(entry).getName();
+            if (name.startsWith("bind-core") && name.endsWith(".jar")) {
+                return entry;
+            }
+            if (name.startsWith("byte-buddy-agent") && name.endsWith(".jar")) {
+                fallback = entry;
+            }
+        }
+        return fallback;
+    }
+
+    private void pump(InputStream stream, PrintStream target, String prefix, int rank) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    synchronized (target) {
+                        target.println(prefix + line);
+                    }
+                }
+            } catch (IOException e) {
+                // the rank's pipe closed
+            }
+        }, "bind-launcher-output-" + rank);
+        pump.setDaemon(true);
+        pumps.add(pump);
+        pump.start();
+    }
+
+    private static void join(Thread thread, long timeoutMs) {
+        try {
+            thread.join(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

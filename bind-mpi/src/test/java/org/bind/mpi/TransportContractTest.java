@@ -1,0 +1,287 @@
+package org.bind.mpi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import org.bind.transport.Transport;
+import org.bind.transport.TransportException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What every {@link Transport} must do: complete frames, in order per pair, of any size up to 8 MiB, between all
+ * ranks; an idempotent close that leaves no threads or files; no sends after close. One subclass per transport.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportContractTest {
+    private final List<Transport> opened = new ArrayList<>();
+
+    /** {@code size} connected, not yet started ends of one job, indexed by rank. */
+    protected abstract Transport[] create(int size);
+
+    /** Threads of this transport start with this name. */
+    protected abstract String threadPrefix();
+
+    /** Checks that {@code closed} left no files behind. */
+    protected void assertNoFilesLeft(Transport[] closed) {
+    }
+
+    /** Records what one rank receives. */
+    public static final class Recorder implements Transport.Receiver {
+        public final List<ConcurrentLinkedQueue<byte[]>> frames = new ArrayList<>();
+        public final List<String> lost = new CopyOnWriteArrayList<>();
+
+        public Recorder(int size) {
+            for (int r = 0; r < size; r++) {
+                frames.add(new ConcurrentLinkedQueue<>());
+            }
+        }
+
+        @Override
+        public void onFrame(int fromRank, ByteBuffer frame) {
+            byte[] copy = new byte[frame.remaining()];
+            frame.get(copy);
+            frames.get(fromRank).add(copy);
+        }
+
+        @Override
+        public void onPeerLost(int rank, String reason) {
+            lost.add(rank + ": " + reason);
+        }
+
+        public int count(int fromRank) {
+            return frames.get(fromRank).size();
+        }
+    }
+
+    protected Recorder[] startAll(Transport[] transports) throws Exception {
+        Recorder[] recorders = new Recorder[transports.length];
+        ExecutorService starter = Executors.newFixedThreadPool(transports.length);
+        try {
+            List<Future<?>> started = new ArrayList<>();
+            for (int r = 0; r < transports.length; r++) {
+                opened.add(transports[r]);
+                recorders[r] = new Recorder(transports.length);
+                Transport transport = transports[r];
+                Recorder recorder = recorders[r];
+                started.add(starter.submit(() -> transport.start(recorder)));
+            }
+            for (Future<?> future : started) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            starter.shutdownNow();
+        }
+        return recorders;
+    }
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(Transport::close);
+    }
+
+    public static void await(String what, long timeoutMs, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder dump = new StringBuilder();
+                for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+                    dump.append(e.getKey().getName()).append('\n');
+                    for (StackTraceElement element : e.getValue()) {
+                        dump.append("    at ").append(element).append('\n');
+                    }
+                }
+                fail("timed out after " + timeoutMs + " ms waiting for " + what + "\n" + dump);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    private static ByteBuffer numbered(int sequence, int length) {
+        ByteBuffer frame = ByteBuffer.allocate(Math.max(4, length)).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(0, sequence);
+        return frame;
+    }
+
+    private static int sequenceOf(byte[] frame) {
+        return ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+    }
+
+    @Test
+    void shouldDeliverFramesInOrderPerPair() throws Exception {
+        Transport[] transports = create(3);
+        Recorder[] recorders = startAll(transports);
+        int frames = 2_000;
+        for (int i = 0; i < frames; i++) {
+            for (Transport from : transports) {
+                for (int to = 0; to < transports.length; to++) {
+                    if (to != from.rank()) {
+                        from.send(to, numbered(i, 8 + i % 300));
+                    }
+                }
+            }
+        }
+        for (int to = 0; to < transports.length; to++) {
+            for (int from = 0; from < transports.length; from++) {
+                if (from == to) {
+                    continue;
+                }
+                Recorder recorder = recorders[to];
+                int source = from;
+                await(frames + " frames from rank " + from + " at rank " + to, 20_000,
+                    () -> recorder.count(source) == frames);
+                int expected = 0;
+                for (byte[] frame : recorder.frames.get(from)) {
+                    assertEquals(expected, sequenceOf(frame), "frame order from rank " + from + " to rank " + to);
+                    assertEquals(8 + expected % 300, frame.length);
+                    expected++;
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverLargeFramesIntact() throws Exception {
+        Transport[] transports = create(2);
+        Recorder[] recorders = startAll(transports);
+        byte[] large = new byte[8 << 20];
+        new Random(42).nextBytes(large);
+        byte[] odd = new byte[(3 << 20) + 7];
+        new Random(7).nextBytes(odd);
+        transports[0].send(1, ByteBuffer.wrap(large));
+        transports[0].send(1, ByteBuffer.wrap(odd, 5, odd.length - 5));
+        transports[1].send(0, ByteBuffer.wrap(large));
+        await("two large frames at rank 1", 30_000, () -> recorders[1].count(0) == 2);
+        await("a large frame at rank 0", 30_000, () -> recorders[0].count(1) == 1);
+        byte[][] received = recorders[1].frames.get(0).toArray(new byte[0][]);
+        assertArrayEquals(large, received[0]);
+        assertArrayEquals(java.util.Arrays.copyOfRange(odd, 5, odd.length), received[1]);
+        assertArrayEquals(large, recorders[0].frames.get(1).peek());
+    }
+
+    @Test
+    void shouldSendReadOnlyDirectAndOffsetBuffers() throws Exception {
+        Transport[] transports = create(2);
+        Recorder[] recorders = startAll(transports);
+        byte[] bytes = new byte[3_000_000];
+        new Random(3).nextBytes(bytes);
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
+        direct.put(bytes).flip();
+        ByteBuffer offset = ByteBuffer.wrap(bytes);
+        offset.position(1_000).limit(2_000);
+        transports[0].send(1, ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+        transports[0].send(1, direct);
+        transports[0].send(1, offset);
+        transports[0].send(1, ByteBuffer.allocate(0));
+        await("four frames", 20_000, () -> recorders[1].count(0) == 4);
+        byte[][] received = recorders[1].frames.get(0).toArray(new byte[0][]);
+        assertArrayEquals(bytes, received[0]);
+        assertArrayEquals(bytes, received[1]);
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 1_000, 2_000), received[2]);
+        assertEquals(0, received[3].length);
+        assertEquals(0, direct.position(), "send moved the buffer's position");
+    }
+
+    @Test
+    void shouldDeliverManySmallFrames() throws Exception {
+        Transport[] transports = create(2);
+        Recorder[] recorders = startAll(transports);
+        int frames = 50_000;
+        for (int i = 0; i < frames; i++) {
+            transports[0].send(1, numbered(i, 16));
+        }
+        await(frames + " small frames", 30_000, () -> recorders[1].count(0) == frames);
+        int expected = 0;
+        for (byte[] frame : recorders[1].frames.get(0)) {
+            assertEquals(expected++, sequenceOf(frame));
+        }
+    }
+
+    @Test
+    void shouldDeliverAllToAllFromConcurrentSenders() throws Exception {
+        Transport[] transports = create(4);
+        Recorder[] recorders = startAll(transports);
+        int frames = 300;
+        List<Thread> senders = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (Transport from : transports) {
+            for (int to = 0; to < transports.length; to++) {
+                int target = to;
+                Thread sender = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < frames; i++) {
+                            from.send(target, numbered(i, 64 + (i % 5) * 100_000));
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }, "sender-" + from.rank() + "-" + to);
+                senders.add(sender);
+                sender.start();
+            }
+        }
+        for (Thread sender : senders) {
+            sender.join(30_000);
+        }
+        assertTrue(failures.isEmpty(), () -> "send failed: " + failures);
+        for (Recorder recorder : recorders) {
+            for (int from = 0; from < transports.length; from++) {
+                int source = from;
+                await("all-to-all frames", 30_000, () -> recorder.count(source) == frames);
+                int expected = 0;
+                for (byte[] frame : recorder.frames.get(from)) {
+                    assertEquals(expected, sequenceOf(frame));
+                    assertEquals(64 + (expected % 5) * 100_000, frame.length);
+                    expected++;
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldCloseIdempotentlyAndLeaveNothingBehind() throws Exception {
+        Transport[] transports = create(3);
+        Recorder[] recorders = startAll(transports);
+        transports[1].send(2, numbered(1, 32));
+        await("a frame", 10_000, () -> recorders[2].count(1) == 1);
+        for (Transport transport : transports) {
+            transport.close();
+            transport.close();
+        }
+        await("no " + threadPrefix() + "* thread", 10_000, () -> Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().startsWith(threadPrefix()) && t.isAlive()));
+        assertNoFilesLeft(transports);
+        for (Recorder recorder : recorders) {
+            assertTrue(recorder.lost.isEmpty(), () -> "a clean close was reported as a loss: " + recorder.lost);
+        }
+    }
+
+    @Test
+    void shouldRefuseSendAfterClose() throws Exception {
+        Transport[] transports = create(2);
+        startAll(transports);
+        transports[0].close();
+        TransportException thrown = assertThrows(TransportException.class,
+            () -> transports[0].send(1, numbered(0, 8)));
+        assertTrue(thrown.getMessage().contains("closed"), thrown.getMessage());
+    }
+}

@@ -1,0 +1,40 @@
+package org.bind.mpi.aeron;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.bind.mpi.launch.ProcessLauncher;
+
+/** Settings and transports for jobs of several Aeron ranks in one JVM. */
+final class AeronTestJobs {
+    private AeronTestJobs() {
+    }
+
+    /** One job's settings per rank: free loopback ports, a fresh job id and secret. */
+    static AeronSettings[] settings(int size) {
+        SecureRandom random = new SecureRandom();
+        long jobId = random.nextLong();
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        List<InetSocketAddress> peers = new ArrayList<>();
+        for (int port : ProcessLauncher.freeUdpPorts(size)) {
+            peers.add(InetSocketAddress.createUnresolved("127.0.0.1", port));
+        }
+        AeronSettings[] settings = new AeronSettings[size];
+        for (int r = 0; r < size; r++) {
+            settings[r] = AeronSettings.of(r, size, jobId, peers, secret, Map.of());
+        }
+        return settings;
+    }
+
+    static AeronTransport[] create(AeronSettings[] settings) {
+        AeronTransport[] transports = new AeronTransport[settings.length];
+        for (int r = 0; r < settings.length; r++) {
+            transports[r] = new AeronTransport(settings[r]);
+        }
+        return transports;
+    }
+}
