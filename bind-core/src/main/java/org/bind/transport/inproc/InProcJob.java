@@ -149,7 +149,7 @@ public final class InProcJob {
             if (thread.isAlive()) {
                 dumpThreads();
                 for (InProcTransport end : ends) {
-                    end.abort("the job timed out after " + timeout + " " + unit.toString().toLowerCase());
+                    end.announceLoss("the job timed out after " + timeout + " " + unit.toString().toLowerCase());
                 }
                 for (Thread rank : threads) {
                     try {

@@ -118,10 +118,18 @@ public final class InProcTransport implements Transport {
      * {@code rank} is lost, so that none of them waits for it.
      */
     public void abort(String reason) {
+        announceLoss(reason);
         close();
+    }
+
+    /**
+     * Tells every peer, after every frame this rank sent, that this rank is lost, without closing this end
+     * (a launcher giving up on a whole job announces every rank's loss before any end stops delivering).
+     */
+    public void announceLoss(String reason) {
         for (InProcTransport peer : peers) {
-            if (peer != this) {
-                peer.inbox.add(new Delivery(rank, null, reason)); // after every frame this rank sent
+            if (peer != this && !peer.closed) {
+                peer.inbox.add(new Delivery(rank, null, reason));
             }
         }
     }
