@@ -85,6 +85,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     private long nextObjectId;
     private long nextOpSequence;
     private int placement = COMMON;
+    private long lastCollectionNs = System.nanoTime() - 1_000_000_000L;
     private volatile long epoch;
     private volatile boolean closed;
     private String broken;
@@ -268,7 +269,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
      * gives up instead of waiting forever when a peer is lost or no peer will send what the window waits for.
      */
     private void whileWindowFull() {
-        drainUnreachable();
+        if (window.liveBytes() > window.maxBytes()) {
+            relieveMemory();
+        } else {
+            drainUnreachable();
+        }
         if (size > 1) {
             synchronized (epochSync) {
                 epochSync.checkPeers();
@@ -278,6 +283,22 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                     + " reaching sync() (the ranks must submit the same ops: no rank-dependent branch around an"
                     + " @Op call)");
             }
+        }
+    }
+
+    /**
+     * Over the byte budget: releases the versions of objects the program dropped. Their buffers stay reachable
+     * from this runtime until it learns (through a phantom reference) that the object is gone, which takes a
+     * garbage collection; so when dropping them is not enough, this asks for one, at most every 200 ms.
+     * Program thread.
+     */
+    private void relieveMemory() {
+        drainUnreachable();
+        long now = System.nanoTime();
+        if (window.liveBytes() > window.maxBytes() && now - lastCollectionNs > 200_000_000L) {
+            lastCollectionNs = now;
+            System.gc();
+            drainUnreachable();
         }
     }
 
@@ -361,6 +382,9 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             objects = java.util.Arrays.copyOf(objects, count);
             access = java.util.Arrays.copyOf(access, count);
         }
+        if (window.liveBytes() > window.maxBytes()) {
+            relieveMemory();
+        }
         window.acquire(this::whileWindowFull);
         OpNode op = new OpNode(this, method, sequence, receiver, arguments, objects, access);
         for (int i = 0; i < count; i++) {
@@ -427,11 +451,10 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         scheduler.execute(task);
     }
 
+    /** A zeroed buffer, recycled when the pool has one; the caller counts its bytes. */
     Object freshBuffer(BufferType<Object> type, BufferPool pool) {
         Object recycled = pool == null ? null : pool.take(type);
-        Object buffer = recycled == null ? type.allocate() : type.reset(recycled);
-        addBytes(type.bytes(buffer));
-        return buffer;
+        return recycled == null ? type.allocate() : type.reset(recycled);
     }
 
     void enterInFlight() {

@@ -44,6 +44,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
     private transient Version[] inputs;
     private transient Version[] outputs;
     private transient Object[] buffers;
+    private transient long[] reserved;
     private volatile int pending = 1; // one for the program thread until submission is finished
 
     OpNode(Engine engine, OpMethod method, long sequence, Object receiver, Object[] arguments,
@@ -82,6 +83,25 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
 
     void bindOutput(int index, Version version) {
         outputs[index] = version;
+        long bytes = version.chain().type().reservedBytes();
+        if (bytes > 0) {
+            if (reserved == null) {
+                reserved = new long[outputs.length];
+            }
+            reserved[index] = bytes;
+            engine.addBytes(bytes); // the output's buffer, reserved now so that the window bounds it
+        }
+    }
+
+    /** Settles output {@code i}'s reservation against the {@code actual} bytes it now counts (0 when taken over). */
+    private void settle(int i, long actual) {
+        long booked = reserved == null ? 0 : reserved[i];
+        if (reserved != null) {
+            reserved[i] = 0;
+        }
+        if (actual != booked) {
+            engine.addBytes(actual - booked);
+        }
     }
 
     /** Drops the program thread's guard; true when the op is ready to run. */
@@ -163,22 +183,21 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
             if (out == null) {
                 buffers[i] = in.buffer();
             } else if (in == null) {
-                buffers[i] = engine.freshBuffer(out.chain().type(), pool);
+                BufferType<Object> type = out.chain().type();
+                buffers[i] = engine.freshBuffer(type, pool);
+                settle(i, type.bytes(buffers[i]));
             } else {
                 Object taken = in.tryTakeOver();
                 if (taken != null) {
-                    inputs[i] = null; // its hold went with the buffer
+                    inputs[i] = null; // its hold went with the buffer, and so did its counted bytes
                     buffers[i] = taken;
+                    settle(i, 0);
                     engine.countInPlace();
                 } else {
                     BufferType<Object> type = out.chain().type();
                     Object target = pool == null ? null : pool.take(type);
-                    if (target == null) {
-                        buffers[i] = type.copy(in.buffer(), null);
-                    } else {
-                        buffers[i] = type.copy(in.buffer(), target);
-                    }
-                    engine.addBytes(type.bytes(buffers[i]));
+                    buffers[i] = type.copy(in.buffer(), target);
+                    settle(i, type.bytes(buffers[i]));
                     engine.countCopy();
                 }
             }
@@ -197,6 +216,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
                 if (buffers[i] != null) { // taken over, copied or fresh: counted when bound, dropped now
                     engine.addBytes(-out.chain().type().bytes(buffers[i]));
                 }
+                settle(i, 0); // a reservation never bound to a buffer
                 out.fail(failure, pool, engine);
             }
         }
@@ -212,6 +232,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
         inputs = null;
         outputs = null;
         buffers = null;
+        reserved = null;
         engine.onOpDone();
     }
 

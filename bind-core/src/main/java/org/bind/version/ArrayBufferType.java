@@ -82,6 +82,11 @@ public final class ArrayBufferType<A> implements BufferType<A> {
     }
 
     @Override
+    public long reservedBytes() {
+        return bytes;
+    }
+
+    @Override
     public Codec<A> codec() {
         return Codecs.of(arrayType);
     }

@@ -21,6 +21,14 @@ public interface BufferType<B> {
     /** Bytes this buffer occupies, for the submission window. */
     long bytes(B buffer);
 
+    /**
+     * Bytes a new buffer of this type will occupy, known before it exists, so that the submission window can
+     * reserve them when an op that writes the object is submitted; 0 when unknown (counted once allocated).
+     */
+    default long reservedBytes() {
+        return 0;
+    }
+
     /** Encodes buffers for the wire. */
     Codec<B> codec();
 
