@@ -34,9 +34,10 @@ import org.bind.transport.TransportException;
  * Neither thread polls: both block in MPJ or on the queue.
  *
  * <h2>Closing</h2>
- * {@link #close} queues a goodbye (an empty message on tag {@value #GOODBYE_TAG}) to every rank, itself included,
- * so that peers know the rank left on purpose. The receiving thread ends when it has had a goodbye from every rank
- * (so no message is left unmatched), then {@code MPI.Finalize()} runs once. If some rank has not said goodbye
+ * {@link #close} queues a goodbye (an empty message on tag {@value #GOODBYE_TAG}) to every other rank, so that
+ * peers know the rank left on purpose. The receiving thread ends when it has had a goodbye from every other rank
+ * (so no message is left unmatched), then {@code MPI.Finalize()} runs once. No MPJ message goes to the rank itself
+ * (niodev's blocking send to self never returns): frames a rank sends itself are delivered by the sending thread. If some rank has not said goodbye
  * within {@link Settings#closeTimeoutMs}, the transport names it and skips {@code Finalize}, which would wait for
  * that rank.
  *
@@ -143,11 +144,13 @@ final class MpjTransport implements Transport {
         }
         this.receiver = receiver;
         sender = new Thread(rankGroup, this::sendLoop, "bind-mpj-send-" + rank);
-        receiving = new Thread(rankGroup, this::receiveLoop, "bind-mpj-" + rank);
         sender.setDaemon(true);
-        receiving.setDaemon(true);
         sender.start();
-        receiving.start();
+        if (size > 1) {
+            receiving = new Thread(rankGroup, this::receiveLoop, "bind-mpj-" + rank);
+            receiving.setDaemon(true);
+            receiving.start();
+        }
     }
 
     /** Any thread. Copies the frame, queues it for the sending thread; blocks while the queue is full. */
@@ -205,7 +208,9 @@ final class MpjTransport implements Transport {
                 return;
             }
             try {
-                if (failure == null) {
+                if (next.toRank == rank) {
+                    deliver(rank, next.bytes, next.bytes.length);
+                } else if (failure == null) {
                     world.Send(next.bytes, 0, next.bytes.length, MPI.BYTE, next.toRank, next.tag);
                     bytesSent.addAndGet(next.bytes.length);
                 }
@@ -219,7 +224,7 @@ final class MpjTransport implements Transport {
 
     private void receiveLoop() {
         byte[] buffer = new byte[64 << 10];
-        int goodbyesMissing = size;
+        int goodbyesMissing = size - 1;
         while (goodbyesMissing > 0) {
             int source = -1;
             int tag;
@@ -229,7 +234,7 @@ final class MpjTransport implements Transport {
                 source = status.source;
                 tag = status.tag;
                 count = status.Get_count(MPI.BYTE);
-                if (source < 0 || source >= size || (tag != FRAME_TAG && tag != GOODBYE_TAG)) {
+                if (source < 0 || source >= size || source == rank || (tag != FRAME_TAG && tag != GOODBYE_TAG)) {
                     fail("unexpected MPJ message from rank " + source + " with tag " + tag);
                     return;
                 }
@@ -256,15 +261,20 @@ final class MpjTransport implements Transport {
                 continue;
             }
             bytesReceived.addAndGet(count);
-            if (closing) {
-                continue;
-            }
-            try {
-                receiver.onFrame(source, ByteBuffer.wrap(buffer, 0, count).slice());
-            } catch (Throwable t) {
-                handlerErrors.incrementAndGet();
-                System.err.println("bind: rank " + rank + " failed to handle a frame from rank " + source + ": " + t);
-            }
+            deliver(source, buffer, count);
+        }
+    }
+
+    /** Hands a frame to the receiver unless closing; a failing handler is counted and reported, never fatal. */
+    private void deliver(int source, byte[] bytes, int count) {
+        if (closing) {
+            return;
+        }
+        try {
+            receiver.onFrame(source, ByteBuffer.wrap(bytes, 0, count).slice());
+        } catch (Throwable t) {
+            handlerErrors.incrementAndGet();
+            System.err.println("bind: rank " + rank + " failed to handle a frame from rank " + source + ": " + t);
         }
     }
 
@@ -317,23 +327,25 @@ final class MpjTransport implements Transport {
         }
         closed = true;
         closing = true;
-        if (receiving == null) {
+        if (sender == null) {
             finalizeMpj();
             return;
         }
         for (int peer = 0; peer < size; peer++) {
-            outbox.add(new Outbound(peer, GOODBYE_TAG, new byte[0], 0));
+            if (peer != rank) {
+                outbox.add(new Outbound(peer, GOODBYE_TAG, new byte[0], 0));
+            }
         }
         outbox.add(STOP);
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMs());
-        boolean done = join(sender, deadlineNs) & join(receiving, deadlineNs);
+        boolean done = join(sender, deadlineNs) & (receiving == null || join(receiving, deadlineNs));
         if (done) {
             finalizeMpj();
             return;
         }
         List<Integer> silent = new ArrayList<>();
         for (int peer = 0; peer < size; peer++) {
-            if (!goodbyeFrom(peer)) {
+            if (peer != rank && !goodbyeFrom(peer)) {
                 silent.add(peer);
             }
         }

@@ -44,7 +44,11 @@ public final class MpjSmokeMain {
     }
 
     public static void main(String[] args) {
+        long startNs = System.nanoTime();
+        int rank;
         try (Bind bind = Bind.init(args)) {
+            rank = bind.rank();
+            long initNs = System.nanoTime();
             int ranks = bind.size();
             String[] own = bind.args();
             int length = own.length > 0 ? Integer.parseInt(own[0]) : 100_000;
@@ -73,7 +77,9 @@ public final class MpjSmokeMain {
                 throw new AssertionError("rank " + bind.rank() + ": b is not all " + expected[0]);
             }
             System.out.println("bind-mpj rank " + bind.rank() + "/" + ranks + " ok max=" + max.get() + " b[0]="
-                + b.toArray()[0] + " args=" + Arrays.toString(bind.args()));
+                + b.toArray()[0] + " args=" + Arrays.toString(bind.args()) + " init_ms=" + (initNs - startNs) / 1_000_000
+                + " run_ms=" + (System.nanoTime() - initNs) / 1_000_000);
         }
+        System.out.println("bind-mpj rank " + rank + " closed total_ms=" + (System.nanoTime() - startNs) / 1_000_000);
     }
 }
