@@ -66,9 +66,10 @@ public final class MulticoreAgentJar {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
-                return jar;
+            try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+                out.finish();
             }
+            return jar;
         } catch (IOException e) {
             throw new BindException("cannot write the multicore agent jar " + jar + ": " + e.getMessage(), e);
         }

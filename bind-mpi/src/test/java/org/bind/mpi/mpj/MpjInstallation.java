@@ -27,6 +27,8 @@ final class MpjInstallation {
     static Path mpjHome() throws IOException, InterruptedException {
         assumeTrue(Files.isRegularFile(MPJ_JAR), "MPJ Express is not installed (" + MPJ_JAR
             + " is missing): run bin/setup-mpj to install libmpj-java; skipping the MPJ launch tests");
+        assumeTrue(MpjInstallation.class.getClassLoader().getResource("org/bind/mpi/mpj/MpjJoin.class") != null,
+            "bind-mpi was built without its mpj profile (MpjJoin is missing): skipping the MPJ launch tests");
         Path setup = projectRoot().resolve("bin/setup-mpj");
         Process process = new ProcessBuilder(setup.toString()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

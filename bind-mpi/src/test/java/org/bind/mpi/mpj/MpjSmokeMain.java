@@ -43,6 +43,7 @@ public final class MpjSmokeMain {
         }
     }
 
+    @SuppressWarnings("try") // scopes are closed, not referenced
     public static void main(String[] args) {
         long startNs = System.nanoTime();
         int rank;
