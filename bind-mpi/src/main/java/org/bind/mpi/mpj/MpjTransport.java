@@ -3,10 +3,12 @@ package org.bind.mpi.mpj;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import mpi.Intracomm;
 import mpi.MPI;
@@ -31,29 +33,36 @@ import org.bind.transport.TransportException;
  *       {@link Settings#maxFrameBytes} before allocating, receives it and delivers it. MPJ keeps the order of
  *       messages per (source, tag), so frames arrive in send order per source.</li>
  * </ul>
- * Neither thread polls: both block in MPJ or on the queue.
- *
- * <h2>Closing</h2>
- * {@link #close} queues a goodbye (an empty message on tag {@value #GOODBYE_TAG}) to every other rank, so that
- * peers know the rank left on purpose. The receiving thread ends when it has had a goodbye from every other rank
- * (so no message is left unmatched), then {@code MPI.Finalize()} runs once. No MPJ message goes to the rank itself
- * (niodev's blocking send to self never returns): frames a rank sends itself are delivered by the sending thread. If some rank has not said goodbye
- * within {@link Settings#closeTimeoutMs}, the transport names it and skips {@code Finalize}, which would wait for
- * that rank.
+ * A third thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every {@link Settings#heartbeatIntervalMs} it
+ * queues an empty heartbeat (tag {@value #HEARTBEAT_TAG}) to every peer, and reports a peer lost when nothing came
+ * from it for {@link Settings#heartbeatTimeoutMs}. None of the threads polls; they block in MPJ, on the queue or
+ * on a timed wait. (MPJ's multicore device itself spins briefly inside a blocking probe.)
  *
  * <h2>Lost ranks</h2>
- * MPJ Express cannot detect a rank that died or froze: its devices report no failure, and a blocking receive waits
- * forever. A rank whose process died is noticed only when MPJ throws on a send or receive (then every rank that has
- * not said goodbye is reported lost) or when the launcher ends the job. Bind's own heartbeat, where it runs above
- * the transport, is what bounds the wait.
+ * MPJ Express cannot detect a rank that died or froze: its devices report nothing, and a blocking receive waits
+ * forever (under niodev, {@code mpjrun} does not end the job either). The heartbeat is what notices: peers report
+ * {@code "rank k lost"} to the runtime within the heartbeat timeout. When a process dies, niodev usually fails the
+ * next send (to any peer: it closes its other connections too) well before that; a failing MPJ send or receive
+ * reports every peer that has not said goodbye, since MPJ does not say which one died. Under the multicore device
+ * ranks share one JVM and die together.
+ *
+ * <h2>Closing</h2>
+ * {@link #close} queues a goodbye (an empty message on tag {@value #GOODBYE_TAG}) to every other live rank, so that
+ * peers know the rank left on purpose, and waits until every other rank has said goodbye or is lost. Then
+ * {@code MPI.Finalize()} runs once — unless a rank was lost or silent, since Finalize would wait for it. No MPJ
+ * message goes to the rank itself (niodev's blocking send to self never returns): frames a rank sends itself are
+ * delivered by the sending thread.
  */
 final class MpjTransport implements Transport {
     /** Tag of Bind frames. */
     static final int FRAME_TAG = 1;
-    /** Tag of the empty message a closing rank sends to every rank. */
+    /** Tag of the empty message a closing rank sends to every other rank. */
     static final int GOODBYE_TAG = 2;
+    /** Tag of the empty liveness message. */
+    static final int HEARTBEAT_TAG = 3;
 
-    private static final Outbound STOP = new Outbound(-1, -1, new byte[0], 0);
+    private static final byte[] EMPTY = new byte[0];
+    private static final Outbound STOP = new Outbound(-1, -1, EMPTY, 0);
 
     private final Intracomm world;
     private final int rank;
@@ -62,17 +71,21 @@ final class MpjTransport implements Transport {
     private final ThreadGroup rankGroup;
     private final LinkedBlockingQueue<Outbound> outbox = new LinkedBlockingQueue<>();
     private final Semaphore queueBytes;
-    /** Which ranks said goodbye; also the lock for {@link #failure}'s first write. */
+    /** Guards {@link #saidGoodbye}, {@link #lost} and the first write of {@link #failure}; notified on changes. */
+    private final Object peers = new Object();
     private final boolean[] saidGoodbye;
+    private final String[] lost;
+    private final AtomicLongArray lastHeardNs;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong handlerErrors = new AtomicLong();
     private Thread sender;
     private Thread receiving;
+    private Thread watchdog;
     private volatile Receiver receiver;
     private volatile boolean closing;
     private volatile String failure;
-    private boolean closed;
 
     private record Outbound(int toRank, int tag, byte[] bytes, int permits) {
     }
@@ -80,17 +93,24 @@ final class MpjTransport implements Transport {
     /**
      * Limits of one transport.
      *
-     * @param maxFrameBytes   longest frame accepted from a peer (checked before allocating) or sent
-     * @param sendQueueBytes  frame bytes queued for sending before {@link #send} blocks
-     * @param closeTimeoutMs  how long {@link #close} waits for every rank's goodbye
+     * @param maxFrameBytes        longest frame accepted from a peer (checked before allocating) or sent
+     * @param sendQueueBytes       frame bytes queued for sending before {@link #send} blocks
+     * @param closeTimeoutMs       how long {@link #close} waits for every rank's goodbye
+     * @param heartbeatIntervalMs  how often a heartbeat goes to every peer
+     * @param heartbeatTimeoutMs   silence after which a peer is reported lost; 0 turns the heartbeat off
      */
-    record Settings(int maxFrameBytes, int sendQueueBytes, long closeTimeoutMs) {
+    record Settings(int maxFrameBytes, int sendQueueBytes, long closeTimeoutMs, long heartbeatIntervalMs,
+                    long heartbeatTimeoutMs) {
         static final String MAX_FRAME_BYTES_PROP_NAME = "bind.mpj.max.frame.bytes";
         static final int MAX_FRAME_BYTES_DEFAULT = (64 << 20) + Frames.HEADER_BYTES;
         static final String SEND_QUEUE_BYTES_PROP_NAME = "bind.mpj.send.queue.bytes";
         static final int SEND_QUEUE_BYTES_DEFAULT = 64 << 20;
         static final String CLOSE_TIMEOUT_MS_PROP_NAME = "bind.mpj.close.timeout.ms";
         static final long CLOSE_TIMEOUT_MS_DEFAULT = 30_000;
+        static final String HEARTBEAT_INTERVAL_MS_PROP_NAME = "bind.mpj.heartbeat.interval.ms";
+        static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000;
+        static final String HEARTBEAT_TIMEOUT_MS_PROP_NAME = "bind.mpj.heartbeat.timeout.ms";
+        static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 10_000;
 
         Settings {
             if (maxFrameBytes < Frames.HEADER_BYTES) {
@@ -103,12 +123,22 @@ final class MpjTransport implements Transport {
             if (closeTimeoutMs < 0) {
                 throw new IllegalArgumentException(CLOSE_TIMEOUT_MS_PROP_NAME + " " + closeTimeoutMs + " is negative");
             }
+            if (heartbeatIntervalMs < 1) {
+                throw new IllegalArgumentException(HEARTBEAT_INTERVAL_MS_PROP_NAME + " " + heartbeatIntervalMs
+                    + " must be positive");
+            }
+            if (heartbeatTimeoutMs != 0 && heartbeatTimeoutMs < 2 * heartbeatIntervalMs) {
+                throw new IllegalArgumentException(HEARTBEAT_TIMEOUT_MS_PROP_NAME + " " + heartbeatTimeoutMs
+                    + " must be 0 (off) or at least twice " + HEARTBEAT_INTERVAL_MS_PROP_NAME + " " + heartbeatIntervalMs);
+            }
         }
 
         static Settings fromProperties() {
             return new Settings(Integer.getInteger(MAX_FRAME_BYTES_PROP_NAME, MAX_FRAME_BYTES_DEFAULT),
                 Integer.getInteger(SEND_QUEUE_BYTES_PROP_NAME, SEND_QUEUE_BYTES_DEFAULT),
-                Long.getLong(CLOSE_TIMEOUT_MS_PROP_NAME, CLOSE_TIMEOUT_MS_DEFAULT));
+                Long.getLong(CLOSE_TIMEOUT_MS_PROP_NAME, CLOSE_TIMEOUT_MS_DEFAULT),
+                Long.getLong(HEARTBEAT_INTERVAL_MS_PROP_NAME, HEARTBEAT_INTERVAL_MS_DEFAULT),
+                Long.getLong(HEARTBEAT_TIMEOUT_MS_PROP_NAME, HEARTBEAT_TIMEOUT_MS_DEFAULT));
         }
     }
 
@@ -121,6 +151,8 @@ final class MpjTransport implements Transport {
         this.rankGroup = Thread.currentThread().getThreadGroup();
         this.queueBytes = new Semaphore(settings.sendQueueBytes());
         this.saidGoodbye = new boolean[size];
+        this.lost = new String[size];
+        this.lastHeardNs = new AtomicLongArray(size);
     }
 
     @Override
@@ -133,24 +165,34 @@ final class MpjTransport implements Transport {
         return size;
     }
 
-    /** Starts the sending and receiving threads. The rank thread only, once. */
+    /** Starts the transport's threads. The rank thread only, once. */
     @Override
     public synchronized void start(Receiver receiver) {
-        if (receiving != null) {
+        if (sender != null) {
             throw new IllegalStateException("MPJ transport of rank " + rank + " already started");
         }
-        if (closed) {
+        if (closing) {
             throw new IllegalStateException("MPJ transport of rank " + rank + " is closed");
         }
         this.receiver = receiver;
-        sender = new Thread(rankGroup, this::sendLoop, "bind-mpj-send-" + rank);
-        sender.setDaemon(true);
-        sender.start();
+        sender = thread(this::sendLoop, "bind-mpj-send-" + rank);
         if (size > 1) {
-            receiving = new Thread(rankGroup, this::receiveLoop, "bind-mpj-" + rank);
-            receiving.setDaemon(true);
-            receiving.start();
+            long now = System.nanoTime();
+            for (int peer = 0; peer < size; peer++) {
+                lastHeardNs.set(peer, now);
+            }
+            receiving = thread(this::receiveLoop, "bind-mpj-" + rank);
+            if (settings.heartbeatTimeoutMs() > 0) {
+                watchdog = thread(this::watchLoop, "bind-mpj-watch-" + rank);
+            }
         }
+    }
+
+    private Thread thread(Runnable loop, String name) {
+        Thread thread = new Thread(rankGroup, loop, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /** Any thread. Copies the frame, queues it for the sending thread; blocks while the queue is full. */
@@ -185,14 +227,13 @@ final class MpjTransport implements Transport {
         if (closing) {
             throw new TransportException("MPJ transport of rank " + rank + " is closed");
         }
-        if (goodbyeFrom(toRank)) {
-            throw new TransportException("rank " + toRank + " has closed its MPJ transport");
-        }
-    }
-
-    private boolean goodbyeFrom(int peer) {
-        synchronized (saidGoodbye) {
-            return saidGoodbye[peer];
+        synchronized (peers) {
+            if (lost[toRank] != null) {
+                throw new TransportException("rank " + toRank + " lost: " + lost[toRank]);
+            }
+            if (saidGoodbye[toRank]) {
+                throw new TransportException("rank " + toRank + " has closed its MPJ transport");
+            }
         }
     }
 
@@ -210,7 +251,7 @@ final class MpjTransport implements Transport {
             try {
                 if (next.toRank == rank) {
                     deliver(rank, next.bytes, next.bytes.length);
-                } else if (failure == null) {
+                } else if (failure == null && isLive(next.toRank)) {
                     world.Send(next.bytes, 0, next.bytes.length, MPI.BYTE, next.toRank, next.tag);
                     bytesSent.addAndGet(next.bytes.length);
                 }
@@ -219,6 +260,12 @@ final class MpjTransport implements Transport {
             } finally {
                 queueBytes.release(next.permits);
             }
+        }
+    }
+
+    private boolean isLive(int peer) {
+        synchronized (peers) {
+            return lost[peer] == null;
         }
     }
 
@@ -234,7 +281,8 @@ final class MpjTransport implements Transport {
                 source = status.source;
                 tag = status.tag;
                 count = status.Get_count(MPI.BYTE);
-                if (source < 0 || source >= size || source == rank || (tag != FRAME_TAG && tag != GOODBYE_TAG)) {
+                if (source < 0 || source >= size || source == rank
+                    || (tag != FRAME_TAG && tag != GOODBYE_TAG && tag != HEARTBEAT_TAG)) {
                     fail("unexpected MPJ message from rank " + source + " with tag " + tag);
                     return;
                 }
@@ -251,17 +299,19 @@ final class MpjTransport implements Transport {
                 fail("MPJ receive" + (source < 0 ? "" : " from rank " + source) + " failed: " + t);
                 return;
             }
+            lastHeardNs.set(source, System.nanoTime());
             if (tag == GOODBYE_TAG) {
-                synchronized (saidGoodbye) {
+                synchronized (peers) {
                     if (!saidGoodbye[source]) {
                         saidGoodbye[source] = true;
                         goodbyesMissing--;
+                        peers.notifyAll();
                     }
                 }
-                continue;
+            } else if (tag == FRAME_TAG) {
+                bytesReceived.addAndGet(count);
+                deliver(source, buffer, count);
             }
-            bytesReceived.addAndGet(count);
-            deliver(source, buffer, count);
         }
     }
 
@@ -278,25 +328,79 @@ final class MpjTransport implements Transport {
         }
     }
 
-    /** Records the first failure and reports every rank that has not said goodbye as lost. */
-    private void fail(String reason) {
-        synchronized (saidGoodbye) {
-            if (failure != null) {
+    private void watchLoop() {
+        long timeoutNs = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatTimeoutMs());
+        while (true) {
+            try {
+                if (closed.await(settings.heartbeatIntervalMs(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                long now = System.nanoTime();
+                for (int peer = 0; peer < size; peer++) {
+                    if (peer == rank) {
+                        continue;
+                    }
+                    boolean live;
+                    synchronized (peers) {
+                        live = lost[peer] == null && !saidGoodbye[peer];
+                    }
+                    if (!live) {
+                        continue;
+                    }
+                    long silentNs = now - lastHeardNs.get(peer);
+                    if (silentNs > timeoutNs) {
+                        lose(peer, "no MPJ message from it for "
+                            + TimeUnit.NANOSECONDS.toMillis(silentNs) + " ms (heartbeat timeout "
+                            + settings.heartbeatTimeoutMs() + " ms, " + Settings.HEARTBEAT_TIMEOUT_MS_PROP_NAME + ")");
+                    } else if (!closing) {
+                        outbox.add(new Outbound(peer, HEARTBEAT_TAG, EMPTY, 0));
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                System.err.println("bind: rank " + rank + ": MPJ heartbeat failed: " + t);
+            }
+        }
+    }
+
+    /**
+     * Marks {@code peer} lost once and tells the runtime (unless closing: then only {@link #close} cares);
+     * {@code reason} says why, without naming the peer (the runtime reports "rank k lost: reason").
+     */
+    private void lose(int peer, String reason) {
+        synchronized (peers) {
+            if (lost[peer] != null || saidGoodbye[peer]) {
                 return;
             }
-            failure = reason;
+            lost[peer] = reason;
+            peers.notifyAll();
         }
         Receiver current = receiver;
         if (current == null || closing) {
             return;
         }
+        try {
+            current.onPeerLost(peer, reason);
+        } catch (Throwable t) {
+            System.err.println("bind: rank " + rank + " failed to report rank " + peer + " lost: " + t);
+        }
+    }
+
+    /**
+     * Records the first MPJ failure and reports every peer that has not said goodbye as lost: once one peer's
+     * connection breaks, niodev fails sends to the live peers too, so the rank that died cannot be told apart.
+     */
+    private void fail(String reason) {
+        synchronized (peers) {
+            if (failure != null) {
+                return;
+            }
+            failure = reason;
+        }
         for (int peer = 0; peer < size; peer++) {
-            if (peer != rank && !goodbyeFrom(peer)) {
-                try {
-                    current.onPeerLost(peer, reason);
-                } catch (Throwable t) {
-                    System.err.println("bind: rank " + rank + " failed to report rank " + peer + " lost: " + t);
-                }
+            if (peer != rank) {
+                lose(peer, "the MPJ transport failed, and MPJ does not say which rank died (" + reason + ")");
             }
         }
     }
@@ -317,47 +421,80 @@ final class MpjTransport implements Transport {
     }
 
     /**
-     * Says goodbye to every rank, waits for every rank's goodbye and for the queued frames to go out, then calls
-     * {@code MPI.Finalize()}. The rank thread that joined (MPJ's multicore device needs it); idempotent.
+     * Says goodbye to every other live rank, waits until each has said goodbye or is lost and the queued frames
+     * went out, then calls {@code MPI.Finalize()} (skipped when a rank was lost or silent). The rank thread that
+     * joined (MPJ's multicore device needs it); idempotent.
      */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (closing) {
             return;
         }
-        closed = true;
         closing = true;
         if (sender == null) {
             finalizeMpj();
             return;
         }
         for (int peer = 0; peer < size; peer++) {
-            if (peer != rank) {
-                outbox.add(new Outbound(peer, GOODBYE_TAG, new byte[0], 0));
+            if (peer != rank && isLive(peer)) {
+                outbox.add(new Outbound(peer, GOODBYE_TAG, EMPTY, 0));
             }
         }
         outbox.add(STOP);
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMs());
-        boolean done = join(sender, deadlineNs) & (receiving == null || join(receiving, deadlineNs));
-        if (done) {
+        List<Integer> silent = awaitGoodbyes(deadlineNs);
+        boolean sent = join(sender, deadlineNs);
+        closed.countDown();
+        List<Integer> gone = new ArrayList<>();
+        synchronized (peers) {
+            for (int peer = 0; peer < size; peer++) {
+                if (lost[peer] != null) {
+                    gone.add(peer);
+                }
+            }
+        }
+        if (sent && silent.isEmpty() && gone.isEmpty() && failure == null) {
+            join(receiving, deadlineNs);
             finalizeMpj();
             return;
         }
-        List<Integer> silent = new ArrayList<>();
-        for (int peer = 0; peer < size; peer++) {
-            if (peer != rank && !goodbyeFrom(peer)) {
-                silent.add(peer);
-            }
-        }
-        System.err.println("bind: rank " + rank + " closed without MPI.Finalize: no goodbye within "
-            + settings.closeTimeoutMs() + " ms from rank(s) " + silent
-            + (failure == null ? "" : " (transport failed: " + failure + ")"));
+        System.err.println("bind: rank " + rank + " closed without MPI.Finalize: "
+            + (gone.isEmpty() ? "" : "rank(s) " + gone + " lost; ")
+            + (silent.isEmpty() ? "" : "no goodbye within " + settings.closeTimeoutMs() + " ms from rank(s) " + silent + "; ")
+            + (sent ? "" : "frames still queued; ") + (failure == null ? "" : "transport failed: " + failure));
     }
 
-    private boolean join(Thread thread, long deadlineNs) {
+    /** Waits until every other rank said goodbye or is lost; returns the ranks that did neither by the deadline. */
+    private List<Integer> awaitGoodbyes(long deadlineNs) {
+        List<Integer> silent = new ArrayList<>();
+        synchronized (peers) {
+            while (true) {
+                silent.clear();
+                for (int peer = 0; peer < size; peer++) {
+                    if (peer != rank && !saidGoodbye[peer] && lost[peer] == null) {
+                        silent.add(peer);
+                    }
+                }
+                long leftNs = deadlineNs - System.nanoTime();
+                if (silent.isEmpty() || leftNs <= 0) {
+                    return silent;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(peers, leftNs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return silent;
+                }
+            }
+        }
+    }
+
+    private static boolean join(Thread thread, long deadlineNs) {
+        if (thread == null) {
+            return true;
+        }
         try {
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
-            thread.join(Math.max(leftMs, 1));
+            TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(deadlineNs - System.nanoTime(), 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

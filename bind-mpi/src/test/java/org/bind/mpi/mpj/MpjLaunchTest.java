@@ -73,6 +73,16 @@ class MpjLaunchTest {
             Job job = run(command, mpjHome, List.of(daemon));
             assertEquals(0, job.exitCode, job.output);
             assertRanksSucceeded(job.output, ranks, "niodev-arg");
+
+            // MPJ itself never notices a dead rank; the transport's heartbeat (or a failing send) must
+            Job lost = run(List.of(java(), "-jar", mpjHome.resolve("lib/starter.jar").toString(),
+                "-np", "3", "-dev", "niodev", "-Dbind.transport=mpj", "-Dbind.mpj.heartbeat.interval.ms=250",
+                "-Dbind.mpj.heartbeat.timeout.ms=3000", "-cp", MpjInstallation.rankClasspath(),
+                MpjLostRankMain.class.getName()), mpjHome, List.of(daemon));
+            for (int r = 0; r < 2; r++) {
+                assertTrue(lost.output.contains("bind-mpj rank " + r + " saw the loss after"), lost.output);
+            }
+            assertFalse(lost.output.contains("sync returned"), lost.output);
         } finally {
             stop(daemon);
         }
@@ -159,7 +169,7 @@ class MpjLaunchTest {
 
     private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            socket.setReuseAddress(true); // a listener makes bind fail; TIME_WAIT leftovers do not
             socket.bind(new InetSocketAddress(port));
             return true;
         } catch (IOException busy) {
