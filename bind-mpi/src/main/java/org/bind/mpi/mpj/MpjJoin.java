@@ -17,6 +17,9 @@ import org.bind.transport.TransportFactory;
  * transport's threads are created in the caller's group.
  */
 final class MpjJoin implements TransportFactory {
+    /** MPJ's name for the multicore device in the arguments it gives each rank. */
+    static final String MULTICORE_DEVICE = "smpdev";
+
     MpjJoin() {
     }
 
@@ -37,6 +40,7 @@ final class MpjJoin implements TransportFactory {
         try {
             int rank = MPI.COMM_WORLD.Rank();
             int size = MPI.COMM_WORLD.Size();
+            checkSharedRuntime(args, size);
             long[] jobId = new long[1];
             if (rank == 0) {
                 SecureRandom random = new SecureRandom();
@@ -47,8 +51,25 @@ final class MpjJoin implements TransportFactory {
             MPI.COMM_WORLD.Bcast(jobId, 0, 1, MPI.LONG, 0);
             MpjTransport transport = new MpjTransport(MPI.COMM_WORLD, rank, size, MpjTransport.Settings.fromProperties());
             return new Bootstrap(transport, jobId[0], applicationArgs == null ? new String[0] : applicationArgs);
+        } catch (TransportException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new TransportException("joining the MPJ job failed after MPI.Init: " + e, e);
+        }
+    }
+
+    /**
+     * Under the multicore device (MPJ passes {@value #MULTICORE_DEVICE} as its third argument) several ranks share
+     * one JVM; bind-core must then come from the JVM's class path ({@link MulticoreAgentJar}), not from MPJ's
+     * class loader per rank, whose copies of the interception would weave each other's classes.
+     */
+    private static void checkSharedRuntime(String[] args, int size) {
+        boolean multicore = args != null && args.length > 2 && MULTICORE_DEVICE.equals(args[2]);
+        if (multicore && size > 1 && org.bind.Bind.class.getClassLoader() == MPI.class.getClassLoader()) {
+            throw new TransportException("under MPJ's multicore device, Bind's runtime must be shared by the ranks:"
+                + " start the job with -javaagent:<jar written by org.bind.mpi.mpj.MulticoreAgentJar> (it puts"
+                + " bind-core and Byte Buddy on the JVM's class path); bind-core was loaded by " + MPI.class.getClassLoader()
+                + ", MPJ's loader for one rank");
         }
     }
 }

@@ -37,6 +37,19 @@ public final class MulticoreAgentJar {
     private MulticoreAgentJar() {
     }
 
+    /** {@code MulticoreAgentJar OUT.jar BIND_CORE BYTE_BUDDY BYTE_BUDDY_AGENT}: writes the jar, prints its path. */
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: MulticoreAgentJar OUT.jar RUNTIME_ENTRY... (bind-core, byte-buddy, byte-buddy-agent)");
+            System.exit(2);
+        }
+        List<Path> runtime = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            runtime.add(Path.of(args[i]));
+        }
+        System.out.println(write(Path.of(args[0]), runtime).toAbsolutePath());
+    }
+
     /**
      * Writes {@code jar}: a manifest naming bind-core's agent and, as absolute {@code file:} URLs, the
      * {@code runtime} entries (bind-core's jar or classes directory, Byte Buddy, Byte Buddy's agent). Returns
