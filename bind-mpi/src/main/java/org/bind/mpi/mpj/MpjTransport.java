@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 import mpi.Intracomm;
 import mpi.MPI;
@@ -31,12 +32,15 @@ import org.bind.transport.TransportException;
  *       {@code Send} on tag {@value #FRAME_TAG}. One sender keeps each pair's frames in send order.</li>
  *   <li>{@code bind-mpj-<rank>} probes for a message from any source, checks its length against
  *       {@link Settings#maxFrameBytes} before allocating, receives it and delivers it. MPJ keeps the order of
- *       messages per (source, tag), so frames arrive in send order per source.</li>
+ *       messages per (source, tag), and a probe for any tag matches a source's oldest message first, so frames
+ *       arrive in send order per source. MPJ's blocking {@code Probe} spins on {@code Iprobe} without pause (both
+ *       devices), which would burn a core per rank while idle: this thread calls {@code Iprobe} itself and backs
+ *       off (spin, yield, then parks doubling from 1 µs to {@value #MAX_IDLE_PARK_NS} ns) while nothing
+ *       arrives.</li>
  * </ul>
  * A third thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every {@link Settings#heartbeatIntervalMs} it
  * queues an empty heartbeat (tag {@value #HEARTBEAT_TAG}) to every peer, and reports a peer lost when nothing came
- * from it for {@link Settings#heartbeatTimeoutMs}. None of the threads polls; they block in MPJ, on the queue or
- * on a timed wait. (MPJ's multicore device itself spins briefly inside a blocking probe.)
+ * from it for {@link Settings#heartbeatTimeoutMs}.
  *
  * <h2>Lost ranks</h2>
  * MPJ Express cannot detect a rank that died or froze: its devices report nothing, and a blocking receive waits
@@ -61,6 +65,10 @@ final class MpjTransport implements Transport {
     /** Tag of the empty liveness message. */
     static final int HEARTBEAT_TAG = 3;
 
+    /** Longest park of the idle receiving thread: the added latency of the first frame after a quiet spell. */
+    static final long MAX_IDLE_PARK_NS = 500_000;
+    private static final int IDLE_SPINS = 50;
+    private static final int IDLE_YIELDS = 50;
     private static final byte[] EMPTY = new byte[0];
     private static final Outbound STOP = new Outbound(-1, -1, EMPTY, 0);
 
@@ -85,6 +93,8 @@ final class MpjTransport implements Transport {
     private Thread watchdog;
     private volatile Receiver receiver;
     private volatile boolean closing;
+    /** Set by {@link #close} when it stops waiting: the receiving thread then ends even if goodbyes are missing. */
+    private volatile boolean stopReceiving;
     private volatile String failure;
 
     private record Outbound(int toRank, int tag, byte[] bytes, int permits) {
@@ -272,12 +282,18 @@ final class MpjTransport implements Transport {
     private void receiveLoop() {
         byte[] buffer = new byte[64 << 10];
         int goodbyesMissing = size - 1;
-        while (goodbyesMissing > 0) {
+        int idle = 0;
+        while (goodbyesMissing > 0 && !stopReceiving) {
             int source = -1;
             int tag;
             int count;
             try {
-                Status status = world.Probe(MPI.ANY_SOURCE, MPI.ANY_TAG);
+                Status status = world.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG);
+                if (status == null) {
+                    idle(idle++);
+                    continue;
+                }
+                idle = 0;
                 source = status.source;
                 tag = status.tag;
                 count = status.Get_count(MPI.BYTE);
@@ -312,6 +328,17 @@ final class MpjTransport implements Transport {
                 bytesReceived.addAndGet(count);
                 deliver(source, buffer, count);
             }
+        }
+    }
+
+    private static void idle(int idleCycles) {
+        if (idleCycles < IDLE_SPINS) {
+            Thread.onSpinWait();
+        } else if (idleCycles < IDLE_SPINS + IDLE_YIELDS) {
+            Thread.yield();
+        } else {
+            int doublings = Math.min(idleCycles - IDLE_SPINS - IDLE_YIELDS, 20);
+            LockSupport.parkNanos(Math.min(1_000L << doublings, MAX_IDLE_PARK_NS));
         }
     }
 
@@ -445,6 +472,8 @@ final class MpjTransport implements Transport {
         List<Integer> silent = awaitGoodbyes(deadlineNs);
         boolean sent = join(sender, deadlineNs);
         closed.countDown();
+        stopReceiving = true;
+        boolean received = join(receiving, deadlineNs + TimeUnit.SECONDS.toNanos(1));
         List<Integer> gone = new ArrayList<>();
         synchronized (peers) {
             for (int peer = 0; peer < size; peer++) {
@@ -453,8 +482,7 @@ final class MpjTransport implements Transport {
                 }
             }
         }
-        if (sent && silent.isEmpty() && gone.isEmpty() && failure == null) {
-            join(receiving, deadlineNs);
+        if (sent && received && silent.isEmpty() && gone.isEmpty() && failure == null) {
             finalizeMpj();
             return;
         }

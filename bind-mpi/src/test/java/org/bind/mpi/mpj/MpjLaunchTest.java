@@ -96,8 +96,17 @@ class MpjLaunchTest {
                 + arg + "]"), "rank " + r + " did not report success:\n" + output);
             assertTrue(output.contains("bind-mpj rank " + r + " closed"), "rank " + r + " did not close:\n" + output);
         }
-        assertFalse(output.contains("Exception"), output);
+        assertFalse(withoutStarterNoise(output).contains("Exception"), output);
         assertFalse(output.contains("without MPI.Finalize"), output);
+    }
+
+    /**
+     * Drops what MPJ's starter itself sometimes prints after every rank has ended (its I/O thread reads past the
+     * daemon's last line): "EXIT@Ping#" and a NoSuchElementException in runtime.starter.IOMessagesThread.
+     */
+    private static String withoutStarterNoise(String output) {
+        return output.replace("EXIT@Ping#", "")
+            .replaceAll("java\\.util\\.NoSuchElementException: No line found\\R(\\s+at (java\\.base/java\\.util\\.Scanner|runtime\\.starter\\.IOMessagesThread)[^\\n]*\\R?)+", "");
     }
 
     private Process startDaemon(Path mpjHome) throws IOException, InterruptedException {
