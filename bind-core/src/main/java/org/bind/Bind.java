@@ -140,8 +140,11 @@ public final class Bind implements AutoCloseable {
             Engine running = Engine.ofRunningOp();
             bind = running != null ? ENGINES.get(running) : latest;
         }
-        if (bind == null || bind.closed) {
+        if (bind == null) {
             throw new IllegalStateException("Bind is not initialised: call Bind.init(args) first");
+        }
+        if (bind.closed) {
+            throw new IllegalStateException("Bind is closed: call Bind.init(args) again for a new job");
         }
         return bind;
     }
@@ -227,9 +230,26 @@ public final class Bind implements AutoCloseable {
         } finally {
             closed = true;
             ENGINES.remove(engine);
-            if (PROGRAM.get() == this) {
-                PROGRAM.remove();
+            if (latest == this) {
+                latest = null;
             }
+        }
+    }
+
+    /**
+     * Gives up on the job without the collective sync: the other ranks are told (their blocking calls fail
+     * with "rank k gave up on the job: reason" instead of waiting for this rank), and workers and transport
+     * stop. For a rank that cannot go on. Idempotent; then {@link #close()} does nothing more.
+     */
+    public void abort(String reason) {
+        if (closed) {
+            return;
+        }
+        try {
+            engine.abort(reason);
+        } finally {
+            closed = true;
+            ENGINES.remove(engine);
             if (latest == this) {
                 latest = null;
             }
@@ -432,7 +452,7 @@ public final class Bind implements AutoCloseable {
             return windowOps;
         }
 
-        /** Bytes of live version buffers before the program thread blocks; default (0) = a quarter of the heap. */
+        /** Bytes of live version buffers before the program thread blocks; default (0): a quarter of the heap. */
         public Context windowBytes(long bytes) {
             this.windowBytes = bytes;
             return this;
@@ -455,7 +475,7 @@ public final class Bind implements AutoCloseable {
             Context c = new Context();
             c.workers = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
             c.windowOps = windowOps;
-            c.windowBytes = windowBytes == 0 ? Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4) : windowBytes;
+            c.windowBytes = windowBytes == 0 ? Runtime.getRuntime().maxMemory() / 4 : windowBytes;
             c.transport = transport;
             c.rank = transport == null ? 0 : transport.rank();
             c.size = transport == null ? 1 : transport.size();

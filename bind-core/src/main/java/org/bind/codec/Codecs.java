@@ -130,6 +130,12 @@ public final class Codecs {
         };
     }
 
+    static void checkCount(Class<?> type, int count) {
+        if (count < 0) {
+            throw new CodecException("malformed " + type.getSimpleName() + ": negative length " + count);
+        }
+    }
+
     static void checkLength(Class<?> type, long needed, int available) {
         if (needed < 0 || needed > available) {
             throw new CodecException("malformed " + type.getSimpleName() + ": needs " + needed
@@ -160,6 +166,7 @@ public final class Codecs {
         public String decode(ByteBuffer buffer, int offset, int length) {
             checkLength(String.class, 4, length);
             int size = buffer.getInt(offset);
+            checkCount(String.class, size);
             checkLength(String.class, 4L + size, length);
             byte[] bytes = new byte[size];
             buffer.get(offset + 4, bytes);
@@ -291,6 +298,7 @@ public final class Codecs {
         public A decode(ByteBuffer buffer, int offset, int length) {
             checkLength(type, 4, length);
             int n = buffer.getInt(offset);
+            checkCount(type, n);
             checkLength(type, 4L + (long) n * elementBytes, length);
             Object array = Array.newInstance(element, n);
             int at = offset + 4;
@@ -434,6 +442,7 @@ public final class Codecs {
                 if (present) {
                     checkLength(type, 4, end - at);
                     int size = buffer.getInt(at);
+                    checkCount(type, size);
                     checkLength(type, 4L + size, end - at);
                     values[i] = codecs[i].decode(buffer, at + 4, size);
                     at += 4 + size;

@@ -48,7 +48,7 @@ final class ArgCapture {
             }
             return kind == ParamKind.IN ? Access.READ : kind == ParamKind.OUT ? Access.WRITE : Access.READ_WRITE;
         }
-        if (kind == ParamKind.IN || kind == ParamKind.OUT) {
+        if (kind == ParamKind.IN || kind == ParamKind.OUT || (argument == null && method.versionedType(i))) {
             throw misuse(method, i, argument == null ? "is null" : "needs a Versioned argument, got "
                 + argument.getClass().getName());
         }

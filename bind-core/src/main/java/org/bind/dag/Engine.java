@@ -255,13 +255,57 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             if (!version.isDone() && epochSync.allPeersSynced(epoch)) {
                 Thread.yield();
                 if (!version.isDone()) {
-                    broken = "DAG divergence: rank " + rank + " waits for " + name
+                    throw failJob("DAG divergence: rank " + rank + " waits for " + name
                         + ", but every other rank reached sync() without sending it"
-                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)";
-                    throw new BindException(broken);
+                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)");
                 }
             }
         }
+    }
+
+    /**
+     * Runs while the program thread waits for room in the window: frees the versions of dropped objects, and
+     * gives up instead of waiting forever when a peer is lost or no peer will send what the window waits for.
+     */
+    private void whileWindowFull() {
+        drainUnreachable();
+        if (size > 1) {
+            synchronized (epochSync) {
+                epochSync.checkPeers();
+            }
+            if (exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
+                throw failJob("DAG divergence: rank " + rank + " waits for data that no other rank sent before"
+                    + " reaching sync() (the ranks must submit the same ops: no rank-dependent branch around an"
+                    + " @Op call)");
+            }
+        }
+    }
+
+    /**
+     * This rank gives up on the job: it becomes unusable, and every peer is told, so that none of them waits
+     * for it. Returns the exception to throw. Program thread.
+     */
+    BindException failJob(String reason) {
+        if (broken == null) {
+            broken = reason;
+            if (size > 1) {
+                epochSync.broadcastAbort(epoch, reason);
+                exchange.abandonReceives(new Failure("receive", rank, epoch, new BindException(reason)));
+            }
+        }
+        return new BindException(reason);
+    }
+
+    /**
+     * Gives up without the collective sync: tells the other ranks, then stops workers and transport.
+     * Program thread. Idempotent.
+     */
+    public void abort(String reason) {
+        if (closed) {
+            return;
+        }
+        failJob(reason);
+        shutdown();
     }
 
     /** The program sets a new value now (a new version, the same on every rank). Program thread. */
@@ -317,7 +361,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             objects = java.util.Arrays.copyOf(objects, count);
             access = java.util.Arrays.copyOf(access, count);
         }
-        window.acquire();
+        window.acquire(this::whileWindowFull);
         OpNode op = new OpNode(this, method, sequence, receiver, arguments, objects, access);
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
@@ -464,10 +508,10 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             cause == null ? "" : cause.getClass().getName(), text.toString());
     }
 
-    static Failure fromMessage(Messages.Failure message, long epoch) {
+    static Failure fromMessage(Messages.Failure message) {
         String text = message.causeText();
         int newline = text.indexOf('\n');
-        return new Failure(message.opName(), message.rank(), epoch,
+        return new Failure(message.opName(), message.rank(), message.epoch(),
             new RemoteOpException(message.causeClass(), newline < 0 ? text : text.substring(0, newline),
                 message.rank()));
     }
@@ -482,7 +526,12 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             switch (header.type()) {
                 case Frames.DATA -> exchange.onData(header, frame);
                 case Frames.LOST -> exchange.onLost(header, Messages.decodeFailure(payload));
-                case Frames.FAILURE -> epochSync.onFailure(Messages.decodeFailure(payload));
+                case Frames.FAILURE -> epochSync.onFailure(fromRank, Messages.decodeFailure(payload));
+                case Frames.ABORT -> {
+                    epochSync.onAbort(fromRank, Messages.decodeText(payload));
+                    exchange.abandonReceives(new Failure("receive from rank " + fromRank, rank, epoch,
+                        new BindException("rank " + fromRank + " gave up on the job")));
+                }
                 case Frames.SYNC -> epochSync.onSync(fromRank, header.epoch(), Messages.decodeSync(payload));
                 case Frames.DETAIL -> epochSync.onDetail(fromRank, header.epoch(), Messages.decodeDetail(payload));
                 default -> throw new MalformedFrameException("unexpected frame type " + header.type());
@@ -527,7 +576,9 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         try {
             all = epochSync.exchange(finished, opLog, local.stream().map(r -> toMessage(r.failure, r.sequence)).toList());
         } catch (BindException e) {
-            broken = e.getMessage();
+            if (broken == null) {
+                broken = e.getMessage();
+            }
             throw e;
         } finally {
             exchange.dropUnclaimed(finished);
@@ -546,7 +597,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                         }
                     }
                 }
-                ordered.add(own != null ? own : fromMessage(m, finished));
+                ordered.add(own != null ? own : fromMessage(m));
             }
             throw failedOps(ordered);
         }
@@ -587,22 +638,29 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                 sync();
             }
         } finally {
-            closed = true;
-            if (!scheduler.shutdown(10_000)) {
-                System.err.println("bind: workers of rank " + rank + " did not stop within 10 s");
-            }
-            if (transport != null) {
-                transport.close();
-            }
-            tracked.clear();
-            if (progress != null) {
-                progress.stop();
-            }
-            if (tracer != null) {
-                tracer.write();
-                System.err.println("bind: trace of rank " + rank + " written to " + tracer.file()
-                    + " (open it in ui.perfetto.dev)");
-            }
+            shutdown();
+        }
+    }
+
+    private void shutdown() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!scheduler.shutdown(10_000)) {
+            System.err.println("bind: workers of rank " + rank + " did not stop within 10 s");
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        tracked.clear();
+        if (progress != null) {
+            progress.stop();
+        }
+        if (tracer != null) {
+            tracer.write();
+            System.err.println("bind: trace of rank " + rank + " written to " + tracer.file()
+                + " (open it in ui.perfetto.dev)");
         }
     }
 

@@ -55,7 +55,11 @@ final class EpochSync {
         notifyAll();
     }
 
-    synchronized void onFailure(Messages.Failure failure) {
+    synchronized void onFailure(int from, Messages.Failure failure) {
+        if (failure.rank() != from) {
+            throw new org.bind.transport.MalformedFrameException("failure report from rank " + from
+                + " names rank " + failure.rank());
+        }
         remoteFailures.add(failure);
         notifyAll();
     }
@@ -65,6 +69,22 @@ final class EpochSync {
             lostPeer = "rank " + peer + " lost: " + reason;
         }
         notifyAll();
+    }
+
+    synchronized void onAbort(int peer, String reason) {
+        if (lostPeer == null) {
+            lostPeer = "rank " + peer + " gave up on the job: " + reason;
+        }
+        notifyAll();
+    }
+
+    /** Tells every peer that this rank gives up, and why. Any thread; errors sending are ignored. */
+    void broadcastAbort(long epoch, String reason) {
+        try {
+            broadcast(Frames.ABORT, epoch, Messages.encodeText(reason));
+        } catch (RuntimeException e) {
+            // peers that cannot be reached find out through the transport
+        }
     }
 
     /** Whether every other rank has sent its SYNC for {@code epoch}. Any thread. */
@@ -99,7 +119,17 @@ final class EpochSync {
      */
     List<Messages.Failure> exchange(long epoch, OpLog log, List<Messages.Failure> localFailures) {
         Messages.Sync mine = new Messages.Sync(log.count(), log.hash(), localFailures.size(), log.checkpoints());
-        broadcast(Frames.SYNC, epoch, Messages.encode(mine));
+        synchronized (this) {
+            checkPeers(); // a lost peer is the error to report, not the failure to send it our SYNC
+        }
+        try {
+            broadcast(Frames.SYNC, epoch, Messages.encode(mine));
+        } catch (org.bind.transport.TransportException e) {
+            synchronized (this) {
+                checkPeers();
+            }
+            throw e;
+        }
         Messages.Sync[] all;
         synchronized (this) {
             while (!allPeersSynced(epoch) || !failuresIn(epoch)) {

@@ -233,7 +233,6 @@ final class Exchange {
 
     void onData(Frames.Header header, ByteBuffer frame) {
         if (header.totalLength() > maxVersionBytes) {
-            framesDropped.incrementAndGet();
             throw new org.bind.transport.MalformedFrameException("version of " + header.totalLength()
                 + " bytes exceeds the cap of " + maxVersionBytes);
         }
@@ -251,11 +250,12 @@ final class Exchange {
         private final Key key;
         private Version target;
         private byte[] assembled;
-        private byte[][] chunkFrames;
+        private List<byte[]> chunkFrames;
         private int chunksReceived;
         private int chunks;
+        private long bytesSoFar;
+        private int totalLength;
         private Messages.Failure lost;
-        private long lostEpoch;
         private final List<Integer> children = new ArrayList<>(2);
         private boolean done;
         private long firstEpoch = Long.MAX_VALUE;
@@ -270,7 +270,7 @@ final class Exchange {
             if (assembled != null) {
                 finish();
             } else if (lost != null) {
-                fail(Engine.fromMessage(lost, lostEpoch));
+                fail(Engine.fromMessage(lost));
             }
         }
 
@@ -279,7 +279,7 @@ final class Exchange {
                 return false;
             }
             for (int c = 0; c < chunksReceived; c++) {
-                forward(child, chunkFrames[c]);
+                forward(child, chunkFrames.get(c));
             }
             children.add(child);
             return true;
@@ -293,17 +293,22 @@ final class Exchange {
             firstEpoch = Math.min(firstEpoch, header.epoch());
             if (chunkFrames == null) {
                 chunks = header.chunks();
-                chunkFrames = new byte[chunks][];
+                totalLength = header.totalLength();
+                chunkFrames = new ArrayList<>(Math.min(chunks, 64));
             }
-            if (header.chunks() != chunks || header.chunk() != chunksReceived) {
-                framesDropped.incrementAndGet();
+            if (header.chunks() != chunks || header.chunk() != chunksReceived || header.totalLength() != totalLength
+                || bytesSoFar + header.payloadLength() > totalLength
+                || (header.chunk() == chunks - 1 && bytesSoFar + header.payloadLength() != totalLength)) {
                 throw new org.bind.transport.MalformedFrameException("chunk " + header.chunk() + " of "
-                    + header.chunks() + " for " + key + " out of order (expected " + chunksReceived + " of " + chunks
-                    + ")");
+                    + header.chunks() + " (" + header.payloadLength() + " of " + header.totalLength() + " bytes) for "
+                    + key + " does not fit: expected chunk " + chunksReceived + " of " + chunks + ", " + bytesSoFar
+                    + " of " + totalLength + " bytes so far");
             }
             byte[] bytes = new byte[frame.remaining()];
             frame.duplicate().get(bytes);
-            chunkFrames[chunksReceived++] = bytes;
+            chunkFrames.add(bytes);
+            chunksReceived++;
+            bytesSoFar += header.payloadLength();
             for (int child : children) {
                 forward(child, bytes);
             }
@@ -330,14 +335,13 @@ final class Exchange {
                 return;
             }
             lost = failure;
-            lostEpoch = header.epoch();
             firstEpoch = Math.min(firstEpoch, header.epoch());
             for (int child : children) {
-                sendLost(child, target, header.epoch(), Engine.fromMessage(failure, lostEpoch));
+                sendLost(child, target, header.epoch(), Engine.fromMessage(failure));
             }
             releaseChildren();
             if (target != null) {
-                fail(Engine.fromMessage(failure, lostEpoch));
+                fail(Engine.fromMessage(failure));
             }
         }
 

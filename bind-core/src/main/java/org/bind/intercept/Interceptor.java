@@ -58,7 +58,10 @@ public final class Interceptor {
                     if (method.isAbstract() || method.isNative()) {
                         continue;
                     }
-                    int id = OpRegistry.register(method.getInternalName(), method.getDescriptor());
+                    // Names now: JDK 17 drops MethodParameters when it retransforms an already-loaded class.
+                    String[] names = method.getParameters().stream()
+                        .map(p -> p.isNamed() ? p.getName() : null).toArray(String[]::new);
+                    int id = OpRegistry.register(method.getInternalName(), method.getDescriptor(), names);
                     builder = builder.visit(Advice.withCustomMapping()
                         .bind(OpId.class, id)
                         .to(OpAdvice.class, ClassFileLocator.ForClassLoader.of(OpAdvice.class.getClassLoader()))

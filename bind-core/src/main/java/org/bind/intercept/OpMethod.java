@@ -30,7 +30,7 @@ public final class OpMethod {
     private final String misuse;
     private final long signatureHash;
 
-    private OpMethod(int id, Method method) {
+    private OpMethod(int id, Method method, String[] wovenNames) {
         this.id = id;
         this.method = method;
         this.name = method.getDeclaringClass().getSimpleName() + "." + method.getName();
@@ -42,7 +42,8 @@ public final class OpMethod {
               + ": ops must return void; write results into an @Out parameter";
         for (int i = 0; i < parameters.length; i++) {
             Parameter p = parameters[i];
-            parameterNames[i] = p.isNamePresent() ? p.getName() : "#" + i;
+            String woven = wovenNames != null && i < wovenNames.length ? wovenNames[i] : null;
+            parameterNames[i] = p.isNamePresent() ? p.getName() : woven != null ? woven : "#" + i;
             boolean in = p.isAnnotationPresent(In.class);
             boolean out = p.isAnnotationPresent(Out.class);
             boolean byRef = p.isAnnotationPresent(ByRef.class);
@@ -70,8 +71,8 @@ public final class OpMethod {
         this.invoker = problem == null ? invokerFor(method) : null;
     }
 
-    static OpMethod create(int id, Method method) {
-        return new OpMethod(id, method);
+    static OpMethod create(int id, Method method, String[] wovenNames) {
+        return new OpMethod(id, method, wovenNames);
     }
 
     private static MethodHandle invokerFor(Method method) {
@@ -110,6 +111,11 @@ public final class OpMethod {
 
     public int parameterCount() {
         return kinds.length;
+    }
+
+    /** Whether parameter {@code parameter} is declared with a versioned type. */
+    public boolean versionedType(int parameter) {
+        return Versioned.class.isAssignableFrom(method.getParameterTypes()[parameter]);
     }
 
     public ParamKind kind(int parameter) {

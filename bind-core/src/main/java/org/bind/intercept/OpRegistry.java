@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Registration: any class-loading thread (synchronized). Lookup: any thread, lock free.
  */
 final class OpRegistry {
-    private record Entry(String methodName, String descriptor, OpMethod[] resolved) {
+    private record Entry(String methodName, String descriptor, String[] parameterNames, OpMethod[] resolved) {
     }
 
     private static volatile Entry[] entries = new Entry[64];
@@ -20,12 +20,12 @@ final class OpRegistry {
     private OpRegistry() {
     }
 
-    static synchronized int register(String methodName, String descriptor) {
+    static synchronized int register(String methodName, String descriptor, String[] parameterNames) {
         if (count == entries.length) {
             entries = Arrays.copyOf(entries, count * 2);
         }
         Entry[] current = entries;
-        current[count] = new Entry(methodName, descriptor, new OpMethod[1]);
+        current[count] = new Entry(methodName, descriptor, parameterNames, new OpMethod[1]);
         entries = current; // volatile write publishes the new entry
         return count++;
     }
@@ -37,7 +37,7 @@ final class OpRegistry {
             synchronized (entry) {
                 method = entry.resolved[0];
                 if (method == null) {
-                    method = OpMethod.create(id, find(declaringType, entry));
+                    method = OpMethod.create(id, find(declaringType, entry), entry.parameterNames());
                     entry.resolved[0] = method;
                 }
             }

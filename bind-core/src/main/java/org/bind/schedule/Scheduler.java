@@ -17,21 +17,26 @@ import org.bind.version.BufferPool;
  * finishing op are pushed onto the finishing worker's own deque and popped by it next, while their inputs are
  * still in its cache (Weave's and Cilk's work-first order); idle workers steal from the other end. Each worker
  * also owns a {@link BufferPool} of dead version buffers, so that the memory of a version that just died on a
- * core is reused by the next version produced there (GRAMPS' buffer manager). Idle workers park; nothing
- * spins.
+ * core is reused by the next version produced there (GRAMPS' buffer manager).
+ *
+ * <p>Ops the program thread makes ready go to an inbox emptied by drainer tasks, at most one per worker: a
+ * drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
+ * parallel, and a drainer that finds the inbox empty lingers about 50 µs before it ends, so that a program
+ * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. Idle
+ * workers park; the only spinning is that short linger while the program is submitting.
  *
  * <p>Benchmarks: ForkJoinPool's per-task cost is ~20 ns on this hardware, well under the per-op bookkeeping,
  * so a custom deque would not change the picture (see {@code bin/bench overhead}).
  */
 public final class Scheduler {
     private static final long DRAINER_LINGER_NS = 50_000;
-    private static final int BACKLOG_PER_DRAINER = 32;
 
     private final ForkJoinPool pool;
     private final int maxDrainers;
     private final ConcurrentLinkedQueue<ForkJoinTask<?>> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicInteger drainers = new AtomicInteger();
+    private final AtomicInteger idleDrainers = new AtomicInteger();
 
     /**
      * @param workers         worker threads
@@ -61,14 +66,16 @@ public final class Scheduler {
             return;
         }
         inbox.offer(task);
-        int waiting = backlog.incrementAndGet();
-        int active = drainers.get();
-        if (active == 0 || (active < maxDrainers && waiting > active * BACKLOG_PER_DRAINER)) {
-            spawnDrainer();
+        backlog.incrementAndGet();
+        if (idleDrainers.get() == 0) {
+            spawnDrainer(); // every drainer is busy running an op (or there is none): this op needs another
         }
     }
 
     private void spawnDrainer() {
+        if (pool.isShutdown()) {
+            return;
+        }
         int active;
         do {
             active = drainers.get();
@@ -90,18 +97,27 @@ public final class Scheduler {
         protected boolean exec() {
             long idleSinceNs = 0;
             int spins = 0;
+            boolean idle = false;
             while (!pool.isShutdown()) {
                 ForkJoinTask<?> task = pollNextLocalTask();
                 if (task == null) {
                     task = inbox.poll();
-                    if (task != null) {
-                        backlog.decrementAndGet();
+                    if (task != null && backlog.decrementAndGet() > 0) {
+                        spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
                     }
                 }
                 if (task != null) {
+                    if (idle) {
+                        idle = false;
+                        idleDrainers.decrementAndGet();
+                    }
                     task.invoke();
                     idleSinceNs = 0;
                     continue;
+                }
+                if (!idle) {
+                    idle = true;
+                    idleDrainers.incrementAndGet();
                 }
                 if ((++spins & 63) == 0) {
                     long now = System.nanoTime();
@@ -112,6 +128,9 @@ public final class Scheduler {
                     }
                 }
                 Thread.onSpinWait();
+            }
+            if (idle) {
+                idleDrainers.decrementAndGet();
             }
             drainers.decrementAndGet();
             if (!inbox.isEmpty()) {

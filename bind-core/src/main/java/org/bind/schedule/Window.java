@@ -33,15 +33,23 @@ public final class Window implements MemoryAccount {
         this.resumeOps = Math.max(0, maxOps - Math.max(1, maxOps / 4));
     }
 
-    /** Takes a slot for one op, blocking while the window is full. */
-    public void acquire() {
-        if (inFlight.get() >= maxOps || (liveBytes.get() > maxBytes && inFlight.get() > 0)) {
+    /**
+     * Takes a slot for one op, blocking while the window is full. {@code whileWaiting} runs on every wake-up
+     * while blocked (it may free memory, or throw to give up, e.g. when a peer is lost).
+     */
+    public void acquire(Runnable whileWaiting) {
+        if (full()) {
             stalls.increment();
-            while (inFlight.get() >= maxOps || (liveBytes.get() > maxBytes && inFlight.get() > 0)) {
+            while (full()) {
                 await(liveBytes.get() > maxBytes ? inFlight.get() - 1 : resumeOps);
+                whileWaiting.run();
             }
         }
         inFlight.incrementAndGet();
+    }
+
+    private boolean full() {
+        return inFlight.get() >= maxOps || (liveBytes.get() > maxBytes && inFlight.get() > 0);
     }
 
     /** Counts a transfer (or other work) as in flight without blocking. Any thread. */

@@ -36,7 +36,9 @@ public final class Frames {
     public static final byte SYNC = 4;
     /** Control: the sender's op log around a divergence. */
     public static final byte DETAIL = 5;
-    private static final byte MAX_TYPE = DETAIL;
+    /** Control: the sender gave up on the job (divergence seen while blocked, its program failed); payload: why. */
+    public static final byte ABORT = 6;
+    private static final byte MAX_TYPE = ABORT;
 
     private Frames() {
     }
@@ -105,7 +107,7 @@ public final class Frames {
                 + (available - HEADER_BYTES) + " bytes) or exceeds the cap of " + maxPayloadBytes);
         }
         if (chunks < 1 || chunk < 0 || chunk >= chunks || total < 0 || total > maxTotal(maxPayloadBytes, chunks)
-            || payload > total) {
+            || payload > total || (total == 0 ? chunks != 1 : chunks > total)) {
             throw new MalformedFrameException("chunk " + chunk + " of " + chunks + " with total length " + total
                 + " is inconsistent");
         }

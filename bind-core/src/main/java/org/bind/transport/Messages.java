@@ -51,6 +51,15 @@ public final class Messages {
     public record Detail(long firstOp, long[] hashes, String[] descriptions) {
     }
 
+    /** A short text, such as the reason of an abort. */
+    public static ByteBuffer encodeText(String text) {
+        return new Writer().putString(text).done();
+    }
+
+    public static String decodeText(ByteBuffer in) {
+        return new Reader(in).getString();
+    }
+
     public static ByteBuffer encode(Failure f) {
         Writer w = new Writer();
         w.putLong(f.sequence()).putString(f.opName()).putInt(f.rank()).putLong(f.epoch()).putString(f.causeClass())

@@ -1,2 +1,2 @@
-/** Runnable samples: small sequential programs whose {@code @Op} calls Bind runs in parallel across ranks. */
+/** Runnable samples: sequential programs whose {@code @Op} calls Bind runs in parallel on every core and across ranks. */
 package org.bind.examples;

@@ -110,9 +110,15 @@ public final class InProcJob {
                 Bind.Context context = settings.get().transport(ends[rank]).jobId(jobId);
                 try {
                     if (loaders == null) {
-                        try (Bind bind = Bind.init(context)) {
+                        Bind bind = Bind.init(context);
+                        try {
                             body.run(rank, bind);
+                        } catch (Throwable t) {
+                            ends[rank].abort("its program threw " + t);
+                            bind.abort("its program threw " + t);
+                            throw t;
                         }
+                        bind.close();
                     } else {
                         Thread.currentThread().setContextClassLoader(loaders.apply(rank));
                         Bind.launchContext(context);
@@ -144,6 +150,13 @@ public final class InProcJob {
                 dumpThreads();
                 for (InProcTransport end : ends) {
                     end.abort("the job timed out after " + timeout + " " + unit.toString().toLowerCase());
+                }
+                for (Thread rank : threads) {
+                    try {
+                        rank.join(10_000); // the aborts make every blocking call of every rank fail
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 throw new BindException("in-JVM job of " + ranks + " ranks did not finish within " + timeout + " "
                     + unit.toString().toLowerCase() + "; thread stacks printed to stderr");

@@ -14,7 +14,7 @@ import org.bind.Bind;
  * {@code bin/bindrun --transport inproc}: runs a program's {@code main} on N ranks as threads of this JVM, each
  * rank's classes in its own class loader.
  *
- * <pre>InProcMain -np N -cp CLASSPATH MainClass [args...]</pre>
+ * <pre>InProcMain -np N [--tag-output] -cp CLASSPATH MainClass [args...]</pre>
  *
  * Exits 0 when every rank finished, 1 when a rank failed (each failure printed), 2 on bad arguments.
  */
@@ -24,6 +24,7 @@ public final class InProcMain {
 
     public static void main(String[] args) {
         int ranks = 1;
+        boolean tagOutput = false;
         String classpath = null;
         int at = 0;
         try {
@@ -31,6 +32,7 @@ public final class InProcMain {
                 switch (args[at]) {
                     case "-np" -> ranks = Integer.parseInt(args[++at]);
                     case "-cp" -> classpath = args[++at];
+                    case "--tag-output" -> tagOutput = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[at]);
                 }
                 at++;
@@ -39,9 +41,13 @@ public final class InProcMain {
                 throw new IllegalArgumentException("need -np N (>= 1), -cp CLASSPATH and a main class");
             }
         } catch (RuntimeException e) {
-            System.err.println("bind inproc: " + e.getMessage() + "\nusage: InProcMain -np N -cp CLASSPATH Main [args]");
+            System.err.println("bind inproc: " + e.getMessage() + "\nusage: InProcMain -np N [--tag-output] -cp CLASSPATH Main [args]");
             System.exit(2);
             return;
+        }
+        if (tagOutput) {
+            System.setOut(RankTaggedStream.wrap(System.out));
+            System.setErr(RankTaggedStream.wrap(System.err));
         }
         String mainClass = args[at];
         String[] programArgs = Arrays.copyOfRange(args, at + 1, args.length);

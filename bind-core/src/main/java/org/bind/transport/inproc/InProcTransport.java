@@ -118,7 +118,7 @@ public final class InProcTransport implements Transport {
         close();
         for (InProcTransport peer : peers) {
             Receiver peerReceiver = peer.receiver;
-            if (peer != this && !peer.closed && peerReceiver != null) {
+            if (peer != this && peerReceiver != null) {
                 peerReceiver.onPeerLost(rank, reason);
             }
         }

@@ -1,0 +1,103 @@
+package org.bind.multi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import org.bind.Bind;
+import org.bind.In;
+import org.bind.IntArray;
+import org.bind.Op;
+import org.bind.Out;
+import org.bind.Scope;
+import org.bind.transport.inproc.InProcJob;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A rank whose program throws is gone: every other rank's next blocking call fails with "rank k lost" instead
+ * of waiting for it. A hang is caught by the job's timeout.
+ */
+@ExtendWith(DumpThreadsOnTimeout.class)
+@Timeout(value = 40, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
+class LostRankTest {
+    private static final long JOB_TIMEOUT_S = 10;
+
+    static final class Ops {
+        @Op
+        static void fill(@Out IntArray a, int value) {
+            java.util.Arrays.fill(a.data(), value);
+        }
+
+        @Op
+        static void copy(@In IntArray a, @Out IntArray b) {
+            System.arraycopy(a.data(), 0, b.data(), 0, b.data().length);
+        }
+    }
+
+    private static boolean mentions(Throwable error, String text) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void shouldFailTheNextSyncOfEveryOtherRankWithRankLostWhenARankProgramThrows() {
+        IllegalStateException death = new IllegalStateException("rank 1 gives up");
+        PerRank<Throwable> seen = new PerRank<>(3);
+        InProcJob.JobFailedException e = assertThrows(InProcJob.JobFailedException.class,
+            () -> InProcJob.run(3, Bind.Context::new, JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
+                IntArray a = IntArray.of(8);
+                try (Scope s = bind.on(1)) {
+                    Ops.fill(a, 1);
+                }
+                bind.sync();
+                if (bind.rank() == 1) {
+                    throw death;
+                }
+                try {
+                    bind.sync();
+                    seen.put(bind.rank(), new AssertionError("sync returned normally"));
+                } catch (RuntimeException lost) {
+                    seen.put(bind.rank(), lost);
+                }
+            }));
+        assertEquals(death, e.failures().get(1), e.getMessage());
+        for (int r : new int[] {0, 2}) {
+            assertTrue(mentions(seen.get(r), "rank 1 lost"), "sync on rank " + r + " after rank 1 died: " + seen.get(r));
+        }
+    }
+
+    @Test
+    void shouldFailARankWhoseWindowIsFullOfOpsWaitingForALostRank() {
+        InProcJob.JobFailedException e = assertThrows(InProcJob.JobFailedException.class,
+            () -> InProcJob.run(2, () -> new Bind.Context().windowOps(2), JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
+                IntArray a = IntArray.of(8);
+                IntArray[] b = new IntArray[6];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = IntArray.of(8);
+                }
+                bind.sync();
+                if (bind.rank() == 1) {
+                    throw new IllegalStateException("rank 1 gives up");
+                }
+                try (Scope s = bind.on(1)) {
+                    Ops.fill(a, 2);
+                }
+                for (IntArray target : b) {
+                    try (Scope s = bind.on(0)) {
+                        Ops.copy(a, target);
+                    }
+                }
+                bind.sync();
+            }));
+        assertTrue(mentions(e.failures().get(0), "rank 1 lost"), "rank 0: " + e.failures().get(0));
+    }
+}
