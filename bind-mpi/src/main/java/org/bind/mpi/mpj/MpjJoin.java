@@ -49,7 +49,7 @@ final class MpjJoin implements TransportFactory {
                 } while (jobId[0] == 0);
             }
             MPI.COMM_WORLD.Bcast(jobId, 0, 1, MPI.LONG, 0);
-            MpjTransport transport = new MpjTransport(MPI.COMM_WORLD, rank, size, MpjTransport.Settings.fromProperties());
+            MpjTransport transport = new MpjTransport(MPI.COMM_WORLD, rank, size, MpjTransportSettings.fromProperties());
             return new Bootstrap(transport, jobId[0], applicationArgs == null ? new String[0] : applicationArgs);
         } catch (TransportException e) {
             throw e;

@@ -14,7 +14,6 @@ import java.util.concurrent.locks.LockSupport;
 import mpi.Intracomm;
 import mpi.MPI;
 import mpi.Status;
-import org.bind.transport.Frames;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -28,19 +27,21 @@ import org.bind.transport.TransportException;
  * workers would not work there):
  * <ul>
  *   <li>{@code bind-mpj-send-<rank>} takes copies of the frames given to {@link #send} from a queue bounded in
- *       bytes ({@link Settings#sendQueueBytes}; {@link #send} blocks when it is full) and sends each with a blocking
- *       {@code Send} on tag {@value #FRAME_TAG}. One sender keeps each pair's frames in send order.</li>
+ *       bytes ({@link MpjTransportSettings#sendQueueBytes}; {@link #send} blocks when it is full) and sends
+ *       each with a blocking {@code Send} on tag {@value #FRAME_TAG}. One sender keeps each pair's frames in
+ *       send order.</li>
  *   <li>{@code bind-mpj-<rank>} probes for a message from any source, checks its length against
- *       {@link Settings#maxFrameBytes} before allocating, receives it and delivers it. MPJ keeps the order of
- *       messages per (source, tag), and a probe for any tag matches a source's oldest message first, so frames
- *       arrive in send order per source. MPJ's blocking {@code Probe} spins on {@code Iprobe} without pause (both
- *       devices), which would burn a core per rank while idle: this thread calls {@code Iprobe} itself and backs
- *       off (spin, yield, then parks doubling from 1 µs to {@value #MAX_IDLE_PARK_NS} ns) while nothing
- *       arrives.</li>
+ *       {@link MpjTransportSettings#maxFrameBytes} before allocating, receives it and delivers it. MPJ keeps
+ *       the order of messages per (source, tag), and a probe for any tag matches a source's oldest message
+ *       first, so frames arrive in send order per source. MPJ's blocking {@code Probe} spins on {@code Iprobe}
+ *       without pause (both devices), which would burn a core per rank while idle: this thread calls
+ *       {@code Iprobe} itself and backs off (spin, yield, then parks doubling from 1 µs to
+ *       {@value #MAX_IDLE_PARK_NS} ns) while nothing arrives.</li>
  * </ul>
- * A third thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every {@link Settings#heartbeatIntervalMs} it
- * queues an empty heartbeat (tag {@value #HEARTBEAT_TAG}) to every peer, and reports a peer lost when nothing came
- * from it for {@link Settings#heartbeatTimeoutMs}.
+ * A third thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every
+ * {@link MpjTransportSettings#heartbeatIntervalMs} it queues an empty heartbeat (tag {@value #HEARTBEAT_TAG})
+ * to every peer, and reports a peer lost when nothing came from it for
+ * {@link MpjTransportSettings#heartbeatTimeoutMs}.
  *
  * <h2>Lost ranks</h2>
  * MPJ Express cannot detect a rank that died or froze: its devices report nothing, and a blocking receive waits
@@ -75,7 +76,7 @@ final class MpjTransport implements Transport {
     private final Intracomm world;
     private final int rank;
     private final int size;
-    private final Settings settings;
+    private final MpjTransportSettings settings;
     private final ThreadGroup rankGroup;
     private final LinkedBlockingQueue<Outbound> outbox = new LinkedBlockingQueue<>();
     private final Semaphore queueBytes;
@@ -100,60 +101,8 @@ final class MpjTransport implements Transport {
     private record Outbound(int toRank, int tag, byte[] bytes, int permits) {
     }
 
-    /**
-     * Limits of one transport.
-     *
-     * @param maxFrameBytes        longest frame accepted from a peer (checked before allocating) or sent
-     * @param sendQueueBytes       frame bytes queued for sending before {@link #send} blocks
-     * @param closeTimeoutMs       how long {@link #close} waits for every rank's goodbye
-     * @param heartbeatIntervalMs  how often a heartbeat goes to every peer
-     * @param heartbeatTimeoutMs   silence after which a peer is reported lost; 0 turns the heartbeat off
-     */
-    record Settings(int maxFrameBytes, int sendQueueBytes, long closeTimeoutMs, long heartbeatIntervalMs,
-                    long heartbeatTimeoutMs) {
-        static final String MAX_FRAME_BYTES_PROP_NAME = "bind.mpj.max.frame.bytes";
-        static final int MAX_FRAME_BYTES_DEFAULT = (64 << 20) + Frames.HEADER_BYTES;
-        static final String SEND_QUEUE_BYTES_PROP_NAME = "bind.mpj.send.queue.bytes";
-        static final int SEND_QUEUE_BYTES_DEFAULT = 64 << 20;
-        static final String CLOSE_TIMEOUT_MS_PROP_NAME = "bind.mpj.close.timeout.ms";
-        static final long CLOSE_TIMEOUT_MS_DEFAULT = 30_000;
-        static final String HEARTBEAT_INTERVAL_MS_PROP_NAME = "bind.mpj.heartbeat.interval.ms";
-        static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000;
-        static final String HEARTBEAT_TIMEOUT_MS_PROP_NAME = "bind.mpj.heartbeat.timeout.ms";
-        static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 10_000;
-
-        Settings {
-            if (maxFrameBytes < Frames.HEADER_BYTES) {
-                throw new IllegalArgumentException(MAX_FRAME_BYTES_PROP_NAME + " " + maxFrameBytes
-                    + " is below the frame header's " + Frames.HEADER_BYTES + " bytes");
-            }
-            if (sendQueueBytes < 1) {
-                throw new IllegalArgumentException(SEND_QUEUE_BYTES_PROP_NAME + " " + sendQueueBytes + " must be positive");
-            }
-            if (closeTimeoutMs < 0) {
-                throw new IllegalArgumentException(CLOSE_TIMEOUT_MS_PROP_NAME + " " + closeTimeoutMs + " is negative");
-            }
-            if (heartbeatIntervalMs < 1) {
-                throw new IllegalArgumentException(HEARTBEAT_INTERVAL_MS_PROP_NAME + " " + heartbeatIntervalMs
-                    + " must be positive");
-            }
-            if (heartbeatTimeoutMs != 0 && heartbeatTimeoutMs < 2 * heartbeatIntervalMs) {
-                throw new IllegalArgumentException(HEARTBEAT_TIMEOUT_MS_PROP_NAME + " " + heartbeatTimeoutMs
-                    + " must be 0 (off) or at least twice " + HEARTBEAT_INTERVAL_MS_PROP_NAME + " " + heartbeatIntervalMs);
-            }
-        }
-
-        static Settings fromProperties() {
-            return new Settings(Integer.getInteger(MAX_FRAME_BYTES_PROP_NAME, MAX_FRAME_BYTES_DEFAULT),
-                Integer.getInteger(SEND_QUEUE_BYTES_PROP_NAME, SEND_QUEUE_BYTES_DEFAULT),
-                Long.getLong(CLOSE_TIMEOUT_MS_PROP_NAME, CLOSE_TIMEOUT_MS_DEFAULT),
-                Long.getLong(HEARTBEAT_INTERVAL_MS_PROP_NAME, HEARTBEAT_INTERVAL_MS_DEFAULT),
-                Long.getLong(HEARTBEAT_TIMEOUT_MS_PROP_NAME, HEARTBEAT_TIMEOUT_MS_DEFAULT));
-        }
-    }
-
     /** Call on the rank thread that called {@code MPI.Init}. */
-    MpjTransport(Intracomm world, int rank, int size, Settings settings) {
+    MpjTransport(Intracomm world, int rank, int size, MpjTransportSettings settings) {
         this.world = world;
         this.rank = rank;
         this.size = size;
@@ -214,7 +163,7 @@ final class MpjTransport implements Transport {
         int length = frame.remaining();
         if (length > settings.maxFrameBytes()) {
             throw new TransportException("frame of " + length + " bytes to rank " + toRank + " exceeds the cap of "
-                + settings.maxFrameBytes() + " bytes (" + Settings.MAX_FRAME_BYTES_PROP_NAME + ")");
+                + settings.maxFrameBytes() + " bytes (" + MpjTransportSettings.MAX_FRAME_BYTES_PROP_NAME + ")");
         }
         checkOpen(toRank);
         int permits = Math.min(Math.max(length, 1), settings.sendQueueBytes());
@@ -304,7 +253,7 @@ final class MpjTransport implements Transport {
                 }
                 if (count < 0 || count > settings.maxFrameBytes()) {
                     fail("rank " + source + " sent a frame of " + count + " bytes, over the cap of "
-                        + settings.maxFrameBytes() + " bytes (" + Settings.MAX_FRAME_BYTES_PROP_NAME + ")");
+                        + settings.maxFrameBytes() + " bytes (" + MpjTransportSettings.MAX_FRAME_BYTES_PROP_NAME + ")");
                     return;
                 }
                 if (buffer.length < count) {
@@ -378,7 +327,8 @@ final class MpjTransport implements Transport {
                     if (silentNs > timeoutNs) {
                         lose(peer, "no MPJ message from it for "
                             + TimeUnit.NANOSECONDS.toMillis(silentNs) + " ms (heartbeat timeout "
-                            + settings.heartbeatTimeoutMs() + " ms, " + Settings.HEARTBEAT_TIMEOUT_MS_PROP_NAME + ")");
+                            + settings.heartbeatTimeoutMs() + " ms, " + MpjTransportSettings.HEARTBEAT_TIMEOUT_MS_PROP_NAME
+                            + ")");
                     } else if (!closing) {
                         outbox.add(new Outbound(peer, HEARTBEAT_TAG, EMPTY, 0));
                     }
