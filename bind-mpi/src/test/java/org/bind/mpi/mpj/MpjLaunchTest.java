@@ -33,7 +33,7 @@ class MpjLaunchTest {
     /** Ports from MPJ's mpjexpress.conf: daemon, port manager, mpjrun. */
     private static final int DAEMON_PORT = 40055;
     private static final int[] MPJ_PORTS = {DAEMON_PORT, 40052, 40002};
-    private static final long JOB_TIMEOUT_S = 240;
+    private static final long JOB_TIMEOUT_S = 120;
     private static final String MAIN = MpjSmokeMain.class.getName();
 
     @TempDir
