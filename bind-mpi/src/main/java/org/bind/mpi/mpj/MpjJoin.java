@@ -1,0 +1,75 @@
+package org.bind.mpi.mpj;
+
+import java.security.SecureRandom;
+import java.util.Map;
+
+import mpi.MPI;
+import org.bind.transport.TransportException;
+import org.bind.transport.TransportFactory;
+
+/**
+ * Joins the MPJ Express job this JVM (or, under the multicore device, this rank's thread) belongs to: {@code
+ * MPI.Init} strips MPJ's own arguments (rank, configuration, device) and returns the application's, rank and
+ * size come from {@code MPI.COMM_WORLD}, and rank 0 draws the job id, which it broadcasts as one {@code long}.
+ *
+ * <p>Loaded only through {@link MpjTransportFactory}, which checks first that MPJ is on the classpath. Call on the
+ * rank's program thread: under the multicore device MPJ tells ranks apart by their thread group, so the
+ * transport's threads are created in the caller's group.
+ */
+final class MpjJoin implements TransportFactory {
+    /** MPJ's name for the multicore device in the arguments it gives each rank. */
+    static final String MULTICORE_DEVICE = "smpdev";
+
+    MpjJoin() {
+    }
+
+    @Override
+    public String name() {
+        return MpjTransportFactory.NAME;
+    }
+
+    @Override
+    public Bootstrap join(String[] args, Map<String, String> environment) {
+        String[] applicationArgs;
+        try {
+            applicationArgs = MPI.Init(args == null ? new String[0] : args);
+        } catch (RuntimeException e) {
+            throw new TransportException("MPI.Init failed (is the program running under mpjrun or MPJ's starter.jar?"
+                + " arguments: " + java.util.Arrays.toString(args) + "): " + e, e);
+        }
+        try {
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            checkSharedRuntime(args, size);
+            long[] jobId = new long[1];
+            if (rank == 0) {
+                SecureRandom random = new SecureRandom();
+                do {
+                    jobId[0] = random.nextLong();
+                } while (jobId[0] == 0);
+            }
+            MPI.COMM_WORLD.Bcast(jobId, 0, 1, MPI.LONG, 0);
+            MpjTransport transport = new MpjTransport(MPI.COMM_WORLD, rank, size, MpjTransportSettings.fromProperties());
+            return new Bootstrap(transport, jobId[0], applicationArgs == null ? new String[0] : applicationArgs);
+        } catch (TransportException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TransportException("joining the MPJ job failed after MPI.Init: " + e, e);
+        }
+    }
+
+    /**
+     * Under the multicore device (MPJ passes {@value #MULTICORE_DEVICE} as its third argument) several ranks share
+     * one JVM; bind-core must then come from the JVM's class path ({@link MulticoreAgentJar}), not from MPJ's
+     * class loader per rank, whose copies of the interception would weave each other's classes.
+     */
+    private static void checkSharedRuntime(String[] args, int size) {
+        boolean multicore = args != null && args.length > 2 && MULTICORE_DEVICE.equals(args[2]);
+        if (multicore && size > 1 && org.bind.Bind.class.getClassLoader() == MPI.class.getClassLoader()) {
+            throw new TransportException("under MPJ's multicore device, Bind's runtime must be shared by the ranks:"
+                + " start the job with -javaagent:<jar written by org.bind.mpi.mpj.MulticoreAgentJar> (it puts"
+                + " bind-core and Byte Buddy on the JVM's class path); bind-core was loaded by " + MPI.class.getClassLoader()
+                + ", MPJ's loader for one rank");
+        }
+    }
+}

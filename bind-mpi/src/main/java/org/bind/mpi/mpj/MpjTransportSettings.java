@@ -1,0 +1,55 @@
+package org.bind.mpi.mpj;
+
+import org.bind.transport.Frames;
+
+/**
+ * Limits of one {@link MpjTransport}, from system properties ({@code -Dbind.mpj.*}).
+ *
+ * @param maxFrameBytes        longest frame accepted from a peer (checked before allocating) or sent
+ * @param sendQueueBytes       frame bytes queued for sending before {@code send} blocks
+ * @param closeTimeoutMs       how long {@code close} waits for every rank's goodbye
+ * @param heartbeatIntervalMs  how often a heartbeat goes to every peer
+ * @param heartbeatTimeoutMs   silence after which a peer is reported lost; 0 turns the heartbeat off
+ */
+record MpjTransportSettings(int maxFrameBytes, int sendQueueBytes, long closeTimeoutMs, long heartbeatIntervalMs,
+                            long heartbeatTimeoutMs) {
+    static final String MAX_FRAME_BYTES_PROP_NAME = "bind.mpj.max.frame.bytes";
+    static final int MAX_FRAME_BYTES_DEFAULT = (64 << 20) + Frames.HEADER_BYTES;
+    static final String SEND_QUEUE_BYTES_PROP_NAME = "bind.mpj.send.queue.bytes";
+    static final int SEND_QUEUE_BYTES_DEFAULT = 64 << 20;
+    static final String CLOSE_TIMEOUT_MS_PROP_NAME = "bind.mpj.close.timeout.ms";
+    static final long CLOSE_TIMEOUT_MS_DEFAULT = 30_000;
+    static final String HEARTBEAT_INTERVAL_MS_PROP_NAME = "bind.mpj.heartbeat.interval.ms";
+    static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000;
+    static final String HEARTBEAT_TIMEOUT_MS_PROP_NAME = "bind.mpj.heartbeat.timeout.ms";
+    static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 10_000;
+
+    MpjTransportSettings {
+        if (maxFrameBytes < Frames.HEADER_BYTES) {
+            throw new IllegalArgumentException(MAX_FRAME_BYTES_PROP_NAME + " " + maxFrameBytes
+                + " is below the frame header's " + Frames.HEADER_BYTES + " bytes");
+        }
+        if (sendQueueBytes < 1) {
+            throw new IllegalArgumentException(SEND_QUEUE_BYTES_PROP_NAME + " " + sendQueueBytes + " must be positive");
+        }
+        if (closeTimeoutMs < 0) {
+            throw new IllegalArgumentException(CLOSE_TIMEOUT_MS_PROP_NAME + " " + closeTimeoutMs + " is negative");
+        }
+        if (heartbeatIntervalMs < 1) {
+            throw new IllegalArgumentException(HEARTBEAT_INTERVAL_MS_PROP_NAME + " " + heartbeatIntervalMs
+                + " must be positive");
+        }
+        if (heartbeatTimeoutMs != 0 && heartbeatTimeoutMs < 2 * heartbeatIntervalMs) {
+            throw new IllegalArgumentException(HEARTBEAT_TIMEOUT_MS_PROP_NAME + " " + heartbeatTimeoutMs
+                + " must be 0 (off) or at least twice " + HEARTBEAT_INTERVAL_MS_PROP_NAME + " " + heartbeatIntervalMs);
+        }
+    }
+
+    static MpjTransportSettings fromProperties() {
+        return new MpjTransportSettings(Integer.getInteger(MAX_FRAME_BYTES_PROP_NAME, MAX_FRAME_BYTES_DEFAULT),
+            Integer.getInteger(SEND_QUEUE_BYTES_PROP_NAME, SEND_QUEUE_BYTES_DEFAULT),
+            Long.getLong(CLOSE_TIMEOUT_MS_PROP_NAME, CLOSE_TIMEOUT_MS_DEFAULT),
+            Long.getLong(HEARTBEAT_INTERVAL_MS_PROP_NAME, HEARTBEAT_INTERVAL_MS_DEFAULT),
+            Long.getLong(HEARTBEAT_TIMEOUT_MS_PROP_NAME, HEARTBEAT_TIMEOUT_MS_DEFAULT));
+    }
+}

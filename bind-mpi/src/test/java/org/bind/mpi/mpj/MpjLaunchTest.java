@@ -1,0 +1,192 @@
+package org.bind.mpi.mpj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@link MpjSmokeMain} under MPJ Express: the multicore device (ranks as threads of one JVM) and niodev
+ * (one process per rank, launched by an MPJ daemon that the test starts on this host and stops again). Checks
+ * the exit code and every rank's line. On a timeout the launched JVMs print their stacks (SIGQUIT) before they are
+ * killed.
+ */
+@Tag("cluster")
+class MpjLaunchTest {
+    /** Ports from MPJ's mpjexpress.conf: daemon, port manager, mpjrun. */
+    private static final int DAEMON_PORT = 40055;
+    private static final int[] MPJ_PORTS = {DAEMON_PORT, 40052, 40002};
+    private static final long JOB_TIMEOUT_S = 120;
+    private static final String MAIN = MpjSmokeMain.class.getName();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldRunBindProgramOnMulticoreDevice() throws Exception {
+        Path mpjHome = MpjInstallation.mpjHome();
+        Path agentJar = MulticoreAgentJar.write(dir.resolve("bind-multicore-agent.jar"), MpjInstallation.runtime());
+        int ranks = 3;
+        List<String> command = List.of(java(), "-jar", mpjHome.resolve("lib/starter.jar").toString(),
+            "-np", Integer.toString(ranks), "-dev", "multicore",
+            "-javaagent:" + agentJar, "-Dbind.transport=mpj", "-Xss2m",
+            "-cp", MpjInstallation.rankClasspath(), MAIN, "20000", "multicore-arg");
+        Job job = run(command, mpjHome, List.of());
+        assertEquals(0, job.exitCode, job.output);
+        assertRanksSucceeded(job.output, ranks, "multicore-arg");
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldRunBindProgramOnNiodevWithLoopbackDaemon() throws Exception {
+        Path mpjHome = MpjInstallation.mpjHome();
+        for (int port : MPJ_PORTS) {
+            assumeTrue(isFree(port), "port " + port + " (MPJ Express, see mpjexpress.conf) is busy: another MPJ daemon"
+                + " or job uses this host; skipping the niodev test");
+        }
+        Files.writeString(dir.resolve("machines"), "localhost\n");
+        Process daemon = startDaemon(mpjHome);
+        try {
+            int ranks = 2;
+            List<String> command = List.of(java(), "-jar", mpjHome.resolve("lib/starter.jar").toString(),
+                "-np", Integer.toString(ranks), "-dev", "niodev",
+                "-javaagent:" + MpjInstallation.byteBuddyAgent(), "-Dbind.transport=mpj", "-Xss2m",
+                "-cp", MpjInstallation.rankClasspath(), MAIN, "20000", "niodev-arg");
+            Job job = run(command, mpjHome, List.of(daemon));
+            assertEquals(0, job.exitCode, job.output);
+            assertRanksSucceeded(job.output, ranks, "niodev-arg");
+
+            // MPJ itself never notices a dead rank; the transport's heartbeat (or a failing send) must
+            Job lost = run(List.of(java(), "-jar", mpjHome.resolve("lib/starter.jar").toString(),
+                "-np", "3", "-dev", "niodev", "-Dbind.transport=mpj", "-Dbind.mpj.heartbeat.interval.ms=250",
+                "-Dbind.mpj.heartbeat.timeout.ms=3000", "-cp", MpjInstallation.rankClasspath(),
+                MpjLostRankMain.class.getName()), mpjHome, List.of(daemon));
+            for (int r = 0; r < 2; r++) {
+                assertTrue(lost.output.contains("bind-mpj rank " + r + " saw the loss after"), lost.output);
+            }
+            assertFalse(lost.output.contains("sync returned"), lost.output);
+        } finally {
+            stop(daemon);
+        }
+        assertFalse(daemon.isAlive(), "MPJ daemon still running");
+        assertEquals(0, daemon.descendants().filter(ProcessHandle::isAlive).count(), "processes left by the daemon");
+    }
+
+    private static void assertRanksSucceeded(String output, int ranks, String arg) {
+        for (int r = 0; r < ranks; r++) {
+            assertTrue(output.contains("bind-mpj rank " + r + "/" + ranks + " ok max=" + (ranks - 1) + " b[0]=6 args=[20000, "
+                + arg + "]"), "rank " + r + " did not report success:\n" + output);
+            assertTrue(output.contains("bind-mpj rank " + r + " closed"), "rank " + r + " did not close:\n" + output);
+        }
+        assertFalse(withoutStarterNoise(output).contains("Exception"), output);
+        assertFalse(output.contains("without MPI.Finalize"), output);
+    }
+
+    /**
+     * Drops what MPJ's starter itself sometimes prints after every rank has ended (its I/O thread reads past the
+     * daemon's last line): "EXIT@Ping#" and a NoSuchElementException in runtime.starter.IOMessagesThread.
+     */
+    private static String withoutStarterNoise(String output) {
+        return output.replace("EXIT@Ping#", "")
+            .replaceAll("java\\.util\\.NoSuchElementException: No line found\\R(\\s+at (java\\.base/java\\.util\\.Scanner|runtime\\.starter\\.IOMessagesThread)[^\\n]*\\R?)+", "");
+    }
+
+    private Process startDaemon(Path mpjHome) throws IOException, InterruptedException {
+        List<String> jars = new ArrayList<>();
+        try (Stream<Path> lib = Files.list(mpjHome.resolve("lib"))) {
+            lib.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> jars.add(p.toString()));
+        }
+        ProcessBuilder builder = new ProcessBuilder(java(), "-cp", String.join(File.pathSeparator, jars),
+            "runtime.daemon.MPJDaemon", Integer.toString(DAEMON_PORT))
+            .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile());
+        builder.environment().put("MPJ_HOME", mpjHome.toString());
+        Process daemon = builder.start();
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        // the daemon is ready when its port is taken; binding (rather than connecting) does not disturb it
+        while (isFree(DAEMON_PORT)) {
+            if (!daemon.isAlive() || System.nanoTime() > deadlineNs) {
+                stop(daemon);
+                throw new IllegalStateException("MPJ daemon did not listen on " + DAEMON_PORT + ":\n"
+                    + Files.readString(dir.resolve("daemon.log")));
+            }
+            daemon.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+        return daemon;
+    }
+
+    private record Job(int exitCode, String output) {
+    }
+
+    /** Runs the starter; on a timeout makes every JVM of the job print its stacks, then kills them and fails. */
+    private Job run(List<String> command, Path mpjHome, List<Process> helpers) throws IOException, InterruptedException {
+        Path log = dir.resolve("job.log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+        builder.environment().put("MPJ_HOME", mpjHome.toString());
+        builder.environment().remove("BIND_TRANSPORT");
+        Process starter = builder.start();
+        if (!starter.waitFor(JOB_TIMEOUT_S, TimeUnit.SECONDS)) {
+            List<ProcessHandle> jvms = new ArrayList<>();
+            starter.descendants().forEach(jvms::add);
+            for (Process helper : helpers) {
+                helper.descendants().forEach(jvms::add);
+            }
+            jvms.add(starter.toHandle());
+            for (ProcessHandle jvm : jvms) {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(jvm.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            }
+            starter.waitFor(3, TimeUnit.SECONDS);
+            jvms.forEach(ProcessHandle::destroyForcibly);
+            throw new AssertionError("MPJ job did not end within " + JOB_TIMEOUT_S + " s: " + command + "\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.println(output);
+        return new Job(starter.exitValue(), output);
+    }
+
+    private static void stop(Process daemon) throws InterruptedException {
+        List<ProcessHandle> children = daemon.descendants().toList();
+        daemon.destroy();
+        children.forEach(ProcessHandle::destroy);
+        if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
+            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
+            child.onExit().completeOnTimeout(child, 10, TimeUnit.SECONDS).join();
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true); // a listener makes bind fail; TIME_WAIT leftovers do not
+            socket.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException busy) {
+            return false;
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
