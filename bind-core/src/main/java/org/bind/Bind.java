@@ -78,7 +78,17 @@ public final class Bind implements AutoCloseable {
 
     private static TransportFactory factory(String name) {
         java.util.List<String> known = new java.util.ArrayList<>();
-        for (TransportFactory factory : java.util.ServiceLoader.load(TransportFactory.class)) {
+        java.util.Iterator<TransportFactory> factories = java.util.ServiceLoader.load(TransportFactory.class).iterator();
+        while (true) {
+            TransportFactory factory;
+            try {
+                if (!factories.hasNext()) {
+                    break;
+                }
+                factory = factories.next();
+            } catch (java.util.ServiceConfigurationError | LinkageError unusable) {
+                continue; // a transport whose own dependencies are not on the classpath: not this one
+            }
             if (factory.name().equals(name)) {
                 return factory;
             }
