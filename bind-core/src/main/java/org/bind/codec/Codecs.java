@@ -28,6 +28,18 @@ public final class Codecs {
     private Codecs() {
     }
 
+    /** Bytes of one element of a primitive array type ({@code int.class} gives 4). */
+    public static int elementBytes(Class<?> element) {
+        if (element == long.class || element == double.class) {
+            return 8;
+        } else if (element == int.class || element == float.class) {
+            return 4;
+        } else if (element == short.class || element == char.class) {
+            return 2;
+        }
+        return 1;
+    }
+
     /** Registers (or replaces) the codec for {@code type}; it wins over any built-in codec. */
     public static <T> void register(Class<T> type, Codec<T> codec) {
         if (type == null || codec == null) {
@@ -230,18 +242,7 @@ public final class Codecs {
         PrimitiveArrayCodec(Class<A> type) {
             this.type = type;
             this.element = type.getComponentType();
-            this.elementBytes = elementBytes(element);
-        }
-
-        static int elementBytes(Class<?> element) {
-            if (element == long.class || element == double.class) {
-                return 8;
-            } else if (element == int.class || element == float.class) {
-                return 4;
-            } else if (element == short.class || element == char.class) {
-                return 2;
-            }
-            return 1;
+            this.elementBytes = Codecs.elementBytes(element);
         }
 
         @Override

@@ -89,12 +89,16 @@ final class EpochSync {
 
     /** Whether every other rank has sent its SYNC for {@code epoch}. Any thread. */
     synchronized boolean allPeersSynced(long epoch) {
-        Messages.Sync[] in = syncs.get(epoch);
-        if (in == null) {
+        return fromEveryPeer(syncs.get(epoch));
+    }
+
+    /** Whether {@code received} (indexed by rank, may be null) has an entry from every other rank. */
+    private boolean fromEveryPeer(Object[] received) {
+        if (received == null) {
             return false;
         }
         for (int r = 0; r < size; r++) {
-            if (r != rank && in[r] == null) {
+            if (r != rank && received[r] == null) {
                 return false;
             }
         }
@@ -236,16 +240,7 @@ final class EpochSync {
     }
 
     private boolean allDetails(long epoch) {
-        Messages.Detail[] in = details.get(epoch);
-        if (in == null) {
-            return false;
-        }
-        for (int r = 0; r < size; r++) {
-            if (r != rank && in[r] == null) {
-                return false;
-            }
-        }
-        return true;
+        return fromEveryPeer(details.get(epoch));
     }
 
     /** Tells every peer about a failure of an op here. Any thread. */

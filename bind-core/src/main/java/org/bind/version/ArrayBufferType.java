@@ -29,19 +29,8 @@ public final class ArrayBufferType<A> implements BufferType<A> {
         }
         this.arrayType = arrayType;
         this.length = length;
-        this.bytes = 16L + (long) length * elementBytes(arrayType.getComponentType());
+        this.bytes = 16L + (long) length * Codecs.elementBytes(arrayType.getComponentType());
         this.key = new PoolKey(arrayType, length);
-    }
-
-    private static int elementBytes(Class<?> element) {
-        if (element == long.class || element == double.class) {
-            return 8;
-        } else if (element == int.class || element == float.class) {
-            return 4;
-        } else if (element == short.class || element == char.class) {
-            return 2;
-        }
-        return 1;
     }
 
     public int length() {
