@@ -25,8 +25,10 @@ import org.bind.version.BufferPool;
  * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. Idle
  * workers park; the only spinning is that short linger while the program is submitting.
  *
- * <p>Benchmarks: ForkJoinPool's per-task cost is ~20 ns on this hardware, well under the per-op bookkeeping,
- * so a custom deque would not change the picture (see {@code bin/bench overhead}).
+ * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
+ * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
+ * between the program thread and the workers (cache lines crossing cores) and waking parked workers, not the
+ * pool itself.
  */
 public final class Scheduler {
     private static final long DRAINER_LINGER_NS = 50_000;
