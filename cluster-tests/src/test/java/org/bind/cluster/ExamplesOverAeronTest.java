@@ -1,21 +1,12 @@
 package org.bind.cluster;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.bind.examples.ArrayExample;
-import org.bind.examples.DiffusionExample;
-import org.bind.examples.MaxRankExample;
-import org.bind.examples.ReduceExample;
-import org.bind.examples.SharedHashExample;
 import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -30,22 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("cluster")
 class ExamplesOverAeronTest {
     static Stream<Arguments> runs() {
-        List<Arguments> runs = new ArrayList<>();
-        for (int ranks : new int[] {2, 4}) {
-            List<String> maxRank = new ArrayList<>();
-            List<String> hashes = new ArrayList<>();
-            for (int r = 0; r < ranks; r++) {
-                maxRank.add("[rank " + r + "] rank " + r + ": max rank " + (ranks - 1));
-                hashes.add("[rank " + r + "] rank " + r + ": 2 distinct hashes [0xdc43b08dfdc72325, 0xfd2916200943d825]");
-            }
-            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957")));
-            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank));
-            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40")));
-            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes));
-            runs.add(Arguments.of(DiffusionExample.class, ranks,
-                List.of("[rank 0] mass 1.01581", "[rank 0] second moment 0.178654")));
-        }
-        return runs.stream();
+        return ExampleRuns.runs();
     }
 
     @ParameterizedTest(name = "{0} on {1} processes")
@@ -64,9 +40,6 @@ class ExamplesOverAeronTest {
             output = outBytes.toString(StandardCharsets.UTF_8);
         }
         String report = "stdout:\n" + output + "\nstderr:\n" + errBytes.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, report);
-        for (String line : expectedLines) {
-            assertTrue(output.lines().anyMatch(l -> l.startsWith(line)), () -> "missing '" + line + "'\n" + report);
-        }
+        ExampleRuns.assertKnownResult(status, output, expectedLines, report);
     }
 }

@@ -291,10 +291,11 @@ public final class ProcessLauncher {
                 Thread.currentThread().interrupt();
             }
         }
-        removeAeronDirectories();
+        removeAeronDirectories(jobId);
     }
 
-    private void removeAeronDirectories() {
+    /** Removes this host's Aeron directories of every rank of job {@code jobId} (under /dev/shm and tmp). */
+    static void removeAeronDirectories(long jobId) {
         String prefix = AeronSettings.dirPrefix(jobId);
         for (String root : new String[] {"/dev/shm", System.getProperty("java.io.tmpdir"),
             System.getenv(AeronSettings.DIR_ENV)}) {

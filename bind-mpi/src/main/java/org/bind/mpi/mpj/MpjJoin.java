@@ -19,6 +19,12 @@ import org.bind.transport.TransportFactory;
 final class MpjJoin implements TransportFactory {
     /** MPJ's name for the multicore device in the arguments it gives each rank. */
     static final String MULTICORE_DEVICE = "smpdev";
+    /** System property choosing the data plane: {@value #DATA_MPJ} (default) or {@value #DATA_AERON}. */
+    static final String DATA_PROP_NAME = "bind.mpj.data";
+    static final String DATA_MPJ = "mpj";
+    static final String DATA_AERON = "aeron";
+    /** System property with the job id (hex) a launcher chose; rank 0 draws one when it is absent. */
+    static final String JOB_PROP_NAME = "bind.job";
 
     MpjJoin() {
     }
@@ -41,20 +47,42 @@ final class MpjJoin implements TransportFactory {
             int rank = MPI.COMM_WORLD.Rank();
             int size = MPI.COMM_WORLD.Size();
             checkSharedRuntime(args, size);
+            String data = System.getProperty(DATA_PROP_NAME, DATA_MPJ).trim();
+            if (!data.equals(DATA_MPJ) && !data.equals(DATA_AERON)) {
+                throw new TransportException(DATA_PROP_NAME + "=" + data + " must be " + DATA_MPJ + " or " + DATA_AERON);
+            }
             long[] jobId = new long[1];
             if (rank == 0) {
+                jobId[0] = launcherJobId();
                 SecureRandom random = new SecureRandom();
-                do {
+                while (jobId[0] == 0) {
                     jobId[0] = random.nextLong();
-                } while (jobId[0] == 0);
+                }
             }
             MPI.COMM_WORLD.Bcast(jobId, 0, 1, MPI.LONG, 0);
+            String[] rest = applicationArgs == null ? new String[0] : applicationArgs;
+            if (data.equals(DATA_AERON)) {
+                return new Bootstrap(AeronOverMpj.join(MPI.COMM_WORLD, rank, size, jobId[0]), jobId[0], rest);
+            }
             MpjTransport transport = new MpjTransport(MPI.COMM_WORLD, rank, size, MpjTransportSettings.fromProperties());
-            return new Bootstrap(transport, jobId[0], applicationArgs == null ? new String[0] : applicationArgs);
+            return new Bootstrap(transport, jobId[0], rest);
         } catch (TransportException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new TransportException("joining the MPJ job failed after MPI.Init: " + e, e);
+        }
+    }
+
+    /** The job id in {@value #JOB_PROP_NAME} (hex), or 0 when none was given. */
+    private static long launcherJobId() {
+        String text = System.getProperty(JOB_PROP_NAME, "").trim();
+        if (text.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseUnsignedLong(text, 16);
+        } catch (NumberFormatException e) {
+            throw new TransportException(JOB_PROP_NAME + "='" + text + "' is not a hexadecimal job id");
         }
     }
 

@@ -1,0 +1,52 @@
+package org.bind.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.bind.examples.ArrayExample;
+import org.bind.examples.DiffusionExample;
+import org.bind.examples.MaxRankExample;
+import org.bind.examples.ReduceExample;
+import org.bind.examples.SharedHashExample;
+import org.junit.jupiter.params.provider.Arguments;
+
+/** The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks, whatever the launch. */
+final class ExampleRuns {
+    private ExampleRuns() {
+    }
+
+    /** (example class, ranks, expected line prefixes). */
+    static Stream<Arguments> runs() {
+        List<Arguments> runs = new ArrayList<>();
+        for (int ranks : new int[] {2, 4}) {
+            List<String> maxRank = new ArrayList<>();
+            List<String> hashes = new ArrayList<>();
+            for (int r = 0; r < ranks; r++) {
+                maxRank.add("[rank " + r + "] rank " + r + ": max rank " + (ranks - 1));
+                hashes.add("[rank " + r + "] rank " + r + ": 2 distinct hashes [0xdc43b08dfdc72325, 0xfd2916200943d825]");
+            }
+            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957")));
+            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank));
+            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40")));
+            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes));
+            runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion()));
+        }
+        return runs.stream();
+    }
+
+    static List<String> expectedDiffusion() {
+        return List.of("[rank 0] mass 1.01581", "[rank 0] second moment 0.178654");
+    }
+
+    /** Exit status 0 and every expected line (as a line prefix) in {@code output}. */
+    static void assertKnownResult(int status, String output, List<String> expectedLines, String report) {
+        assertEquals(0, status, report);
+        for (String line : expectedLines) {
+            assertTrue(output.lines().anyMatch(l -> l.startsWith(line)), () -> "missing '" + line + "'\n" + report);
+        }
+    }
+}
