@@ -47,31 +47,67 @@ final class ChildJob {
     /** Runs {@code command} in {@code dir} with {@code env} added; fails the test past {@code timeoutS}. */
     static Result run(List<String> command, Path dir, Map<String, String> env, long timeoutS)
         throws IOException, InterruptedException {
+        return start(command, dir, env, List.of()).await(timeoutS);
+    }
+
+    /**
+     * Starts {@code command}; {@code helpers} are other processes whose descendants belong to the job (MPJ daemons
+     * start the ranks), asked for their stacks too on a timeout.
+     */
+    static Running start(List<String> command, Path dir, Map<String, String> env, List<Process> helpers)
+        throws IOException {
         Path log = Files.createTempFile(dir, "job-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
             .redirectOutput(log.toFile());
         builder.environment().remove("BIND_TRANSPORT");
         builder.environment().putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(timeoutS, TimeUnit.SECONDS)) {
-            List<ProcessHandle> jvms = new ArrayList<>();
-            process.descendants().forEach(jvms::add);
-            jvms.add(process.toHandle());
-            for (ProcessHandle jvm : jvms) {
-                new ProcessBuilder("kill", "-QUIT", Long.toString(jvm.pid())).start().waitFor(5, TimeUnit.SECONDS);
+        return new Running(command, builder.start(), log, helpers);
+    }
+
+    /** A started job. */
+    static final class Running {
+        private final List<String> command;
+        private final Process process;
+        private final Path log;
+        private final List<Process> helpers;
+
+        Running(List<String> command, Process process, Path log, List<Process> helpers) {
+            this.command = command;
+            this.process = process;
+            this.log = log;
+            this.helpers = helpers;
+        }
+
+        /** What the job printed so far. */
+        String output() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** Waits for the end; past {@code timeoutS} dumps every JVM's stacks into the log, kills all and fails. */
+        Result await(long timeoutS) throws IOException, InterruptedException {
+            if (!process.waitFor(timeoutS, TimeUnit.SECONDS)) {
+                List<ProcessHandle> jvms = new ArrayList<>();
+                process.descendants().forEach(jvms::add);
+                for (Process helper : helpers) {
+                    helper.descendants().forEach(jvms::add);
+                }
+                jvms.add(process.toHandle());
+                for (ProcessHandle jvm : jvms) {
+                    new ProcessBuilder("kill", "-QUIT", Long.toString(jvm.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                }
+                process.waitFor(3, TimeUnit.SECONDS);
+                jvms.forEach(ProcessHandle::destroyForcibly);
+                throw new AssertionError("job did not end within " + timeoutS + " s (stacks of its JVMs follow): "
+                    + String.join(" ", command) + "\n" + output());
             }
-            process.waitFor(3, TimeUnit.SECONDS);
-            jvms.forEach(ProcessHandle::destroyForcibly);
-            throw new AssertionError("job did not end within " + timeoutS + " s (stacks of its JVMs follow): "
-                + String.join(" ", command) + "\n" + Files.readString(log, StandardCharsets.UTF_8));
+            String output = output();
+            Files.delete(log);
+            List<ProcessHandle> left = process.descendants().filter(ProcessHandle::isAlive).toList();
+            if (!left.isEmpty()) {
+                left.forEach(ProcessHandle::destroyForcibly);
+                throw new AssertionError("processes left running after the job ended: " + left + "\n" + output);
+            }
+            return new Result(process.exitValue(), output);
         }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        List<ProcessHandle> left = process.descendants().filter(ProcessHandle::isAlive).toList();
-        if (!left.isEmpty()) {
-            left.forEach(ProcessHandle::destroyForcibly);
-            throw new AssertionError("processes left running after the job ended: " + left + "\n" + output);
-        }
-        return new Result(process.exitValue(), output);
     }
 }

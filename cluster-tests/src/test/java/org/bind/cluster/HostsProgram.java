@@ -1,0 +1,67 @@
+package org.bind.cluster;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.bind.Bind;
+import org.bind.In;
+import org.bind.IntArray;
+import org.bind.Op;
+import org.bind.Out;
+import org.bind.Scope;
+
+/**
+ * Says where each rank runs, then sums one value per rank on rank 0 (every value crosses to rank 0's host).
+ * Prints {@code rank R host NAME pid P aeron=true|false ready} (aeron: this rank's Aeron directory exists, so frames
+ * go over Aeron) and, on rank 0, {@code sum S} with S = 1 + 2 + ... + ranks. With the argument {@code loop} it
+ * repeats the sum for a minute (for fault tests).
+ */
+@SuppressWarnings("try") // scopes are entered for their effect
+public final class HostsProgram {
+    private HostsProgram() {
+    }
+
+    @Op
+    static void put(@Out IntArray part, int value) {
+        part.data()[0] = value;
+    }
+
+    @Op
+    static void addInto(IntArray sum, @In IntArray part) {
+        sum.data()[0] += part.data()[0];
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (Bind bind = Bind.init(args)) {
+            boolean loop = bind.args().length > 0 && bind.args()[0].equals("loop");
+            String job = System.getProperty("bind.job", "");
+            boolean aeron = !job.isEmpty() && Files.isDirectory(Path.of("/dev/shm", "bind-aeron-" + job + "-" + bind.rank()));
+            System.out.println("rank " + bind.rank() + " host " + InetAddress.getLocalHost().getHostName() + " pid "
+                + ProcessHandle.current().pid() + " aeron=" + aeron + " ready");
+            long endNs = System.nanoTime() + 60_000_000_000L;
+            do {
+                IntArray[] parts = new IntArray[bind.size()];
+                IntArray sum = IntArray.of(1);
+                for (int r = 0; r < parts.length; r++) {
+                    parts[r] = IntArray.of(1);
+                    try (Scope s = bind.on(r)) {
+                        put(parts[r], r + 1);
+                    }
+                }
+                try (Scope s = bind.on(0)) {
+                    for (IntArray part : parts) {
+                        addInto(sum, part);
+                    }
+                }
+                bind.sync();
+                if (bind.rank() == 0 && !loop) {
+                    System.out.println("sum " + sum.toArray()[0]);
+                }
+                if (loop) {
+                    Thread.sleep(50);
+                }
+            } while (loop && System.nanoTime() < endNs);
+        }
+    }
+}
