@@ -49,6 +49,9 @@ final class Exchange {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong framesDropped = new AtomicLong();
 
+    /** A first chunk at least this large (or the whole version) lets the receiver allocate the whole version. */
+    private static final int EAGER_CHUNK_BYTES = 64 * 1024;
+
     private record Key(long objectId, long number) {
     }
 
@@ -210,11 +213,9 @@ final class Exchange {
         for (int c = 0; c < chunks; c++) {
             int from = c * chunkBytes;
             int length = Math.min(chunkBytes, total - from);
-            ByteBuffer frame = Frames.allocate(Frames.DATA, jobId, epoch, rank, version.chain().id(),
+            ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
                 version.number(), c, chunks, total, length);
-            frame.put(frame.position(), encoded, from, length);
-            frame.position(0);
-            transport.send(child, frame);
+            transport.send(child, header, encoded.slice(from, length));
         }
         versionsSent.incrementAndGet();
         bytesSent.addAndGet(total);
@@ -249,8 +250,19 @@ final class Exchange {
     private final class Incoming {
         private final Key key;
         private Version target;
+        /**
+         * The version's bytes. Filled chunk by chunk (chunks arrive in order) when the first chunk is a full-sized
+         * one ({@link #EAGER_CHUNK_BYTES}, or the whole version) and the declared chunks can add up to the declared
+         * length; else the chunks are kept apart ({@link #pieces}) and joined once all arrived, so that small frames
+         * claiming a large version allocate no more than they carry.
+         */
         private byte[] assembled;
-        private List<byte[]> chunkFrames;
+        private List<byte[]> pieces;
+        private boolean complete;
+        /** The first chunk's header: what forwarded chunks repeat (with this rank as their source). */
+        private Frames.Header first;
+        /** Payload length of each chunk so far, to forward them to a child that joins late. */
+        private int[] chunkLengths = new int[8];
         private int chunksReceived;
         private int chunks;
         private long bytesSoFar;
@@ -267,7 +279,7 @@ final class Exchange {
 
         synchronized void attach(Version version) {
             target = version;
-            if (assembled != null) {
+            if (complete) {
                 finish();
             } else if (lost != null) {
                 fail(Engine.fromMessage(lost));
@@ -278,8 +290,14 @@ final class Exchange {
             if (done || lost != null) {
                 return false;
             }
+            int at = 0;
             for (int c = 0; c < chunksReceived; c++) {
-                forward(child, chunkFrames.get(c));
+                if (pieces != null) {
+                    forward(child, c, pieces.get(c), 0, chunkLengths[c]);
+                } else {
+                    forward(child, c, assembled, at, chunkLengths[c]);
+                }
+                at += chunkLengths[c];
             }
             children.add(child);
             return true;
@@ -291,10 +309,9 @@ final class Exchange {
                 return;
             }
             firstEpoch = Math.min(firstEpoch, header.epoch());
-            if (chunkFrames == null) {
+            if (first == null) {
                 chunks = header.chunks();
                 totalLength = header.totalLength();
-                chunkFrames = new ArrayList<>(Math.min(chunks, 64));
             }
             if (header.chunks() != chunks || header.chunk() != chunksReceived || header.totalLength() != totalLength
                 || bytesSoFar + header.payloadLength() > totalLength
@@ -304,24 +321,50 @@ final class Exchange {
                     + key + " does not fit: expected chunk " + chunksReceived + " of " + chunks + ", " + bytesSoFar
                     + " of " + totalLength + " bytes so far");
             }
-            byte[] bytes = new byte[frame.remaining()];
-            frame.duplicate().get(bytes);
-            chunkFrames.add(bytes);
+            int length = header.payloadLength();
+            if (first == null) {
+                first = header;
+                boolean fullSized = length >= Math.min(totalLength, EAGER_CHUNK_BYTES)
+                    && (long) length * chunks >= totalLength;
+                if (fullSized) {
+                    assembled = new byte[totalLength]; // checked against the cap in onData
+                } else {
+                    pieces = new ArrayList<>();
+                }
+            }
+            int at = (int) bytesSoFar;
+            byte[] into;
+            int intoAt;
+            if (pieces != null) {
+                into = new byte[length];
+                intoAt = 0;
+                pieces.add(into);
+            } else {
+                into = assembled;
+                intoAt = at;
+            }
+            frame.get(frame.position() + Frames.HEADER_BYTES, into, intoAt, length);
+            if (chunksReceived == chunkLengths.length) {
+                chunkLengths = java.util.Arrays.copyOf(chunkLengths, chunkLengths.length * 2);
+            }
+            chunkLengths[chunksReceived] = length;
             chunksReceived++;
-            bytesSoFar += header.payloadLength();
+            bytesSoFar += length;
             for (int child : children) {
-                forward(child, bytes);
+                forward(child, header.chunk(), into, intoAt, length);
             }
             if (chunksReceived == chunks) {
-                relayedBytes = header.totalLength();
-                assembled = new byte[header.totalLength()];
-                int at = 0;
-                for (byte[] chunk : chunkFrames) {
-                    int length = chunk.length - Frames.HEADER_BYTES;
-                    System.arraycopy(chunk, Frames.HEADER_BYTES, assembled, at, length);
-                    at += length;
+                if (pieces != null) {
+                    assembled = new byte[totalLength];
+                    int offset = 0;
+                    for (byte[] piece : pieces) {
+                        System.arraycopy(piece, 0, assembled, offset, piece.length);
+                        offset += piece.length;
+                    }
+                    pieces = null;
                 }
-                chunkFrames = null;
+                relayedBytes = totalLength;
+                complete = true;
                 if (target != null) {
                     finish();
                 }
@@ -354,10 +397,11 @@ final class Exchange {
             return target == null && firstEpoch <= upToEpoch;
         }
 
-        private void forward(int child, byte[] chunkFrame) {
-            ByteBuffer copy = ByteBuffer.wrap(chunkFrame.clone()).order(ByteOrder.LITTLE_ENDIAN);
-            copy.putInt(24, rank);
-            transport.send(child, copy);
+        /** Sends chunk {@code chunk}, {@code length} bytes of {@code bytes} from {@code at}, on to {@code child}. */
+        private void forward(int child, int chunk, byte[] bytes, int at, int length) {
+            ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
+                first.versionNumber(), chunk, chunks, totalLength, length);
+            transport.send(child, header, ByteBuffer.wrap(bytes, at, length));
         }
 
         private void finish() {

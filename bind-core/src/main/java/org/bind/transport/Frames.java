@@ -59,6 +59,19 @@ public final class Frames {
     }
 
     /**
+     * Just the header, for a payload sent separately ({@link Transport#send(int, ByteBuffer, ByteBuffer)}): a
+     * little-endian buffer of {@link #HEADER_BYTES}, position 0.
+     */
+    public static ByteBuffer header(byte type, long jobId, long epoch, int sourceRank, long objectId,
+                                    long versionNumber, int chunk, int chunks, int totalLength, int payloadLength) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(MAGIC).putShort(PROTOCOL_VERSION).put(type).put((byte) 0)
+            .putLong(jobId).putLong(epoch).putInt(sourceRank).putLong(objectId).putLong(versionNumber)
+            .putInt(chunk).putInt(chunks).putInt(totalLength).putInt(payloadLength);
+        return header.flip();
+    }
+
+    /**
      * Parses and checks the header of the frame between {@code frame}'s position and limit.
      *
      * @param maxPayloadBytes the cap on one frame's payload and on a version's total length

@@ -28,6 +28,17 @@ public interface Transport extends AutoCloseable {
      */
     void send(int toRank, ByteBuffer frame);
 
+    /**
+     * Sends one frame made of {@code header}'s remaining bytes followed by {@code payload}'s, as {@link #send(int,
+     * ByteBuffer)} would send them concatenated. The default copies both into one buffer; transports that can gather
+     * the two parts (no copy) override it. Neither buffer's position changes.
+     */
+    default void send(int toRank, ByteBuffer header, ByteBuffer payload) {
+        ByteBuffer frame = ByteBuffer.allocate(header.remaining() + payload.remaining());
+        frame.put(header.duplicate()).put(payload.duplicate()).flip();
+        send(toRank, frame);
+    }
+
     /** Stops delivering and releases threads, sockets and files. Idempotent. */
     @Override
     void close();

@@ -60,6 +60,9 @@ public final class AeronTransport implements Transport {
     /** The stream id of every channel. */
     public static final int STREAM_ID = 0x424E44;
     private static final Delivery STOP = new Delivery(-1, null, null);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Longest frame header {@link #send(int, ByteBuffer, ByteBuffer)} takes apart from the payload. */
+    private static final int MAX_HEADER_BYTES = 256;
 
     private final AeronSettings settings;
     private final File aeronDir;
@@ -189,20 +192,34 @@ public final class AeronTransport implements Transport {
     /** Sends {@code frame}'s remaining bytes; blocks while back-pressured. Any thread. */
     @Override
     public void send(int toRank, ByteBuffer frame) {
+        send(toRank, EMPTY, frame);
+    }
+
+    /**
+     * Sends {@code header} then {@code payload} as one frame, gathered from both buffers (no copy of the payload on
+     * the way to Aeron); blocks while back-pressured. Any thread.
+     */
+    @Override
+    public void send(int toRank, ByteBuffer header, ByteBuffer payload) {
         if (toRank < 0 || toRank >= peers.length) {
             throw new IllegalArgumentException("rank " + toRank + " out of range [0, " + peers.length + ")");
         }
         if (closed.get()) {
             throw closedException();
         }
-        int length = frame.remaining();
+        int headerLength = header.remaining();
+        int length = headerLength + payload.remaining();
         if (length > settings.maxFrameBytes()) {
             throw new TransportException("frame of " + length + " bytes to rank " + toRank + " exceeds the cap of "
                 + settings.maxFrameBytes() + " bytes (" + AeronSettings.MAX_FRAME_ENV + ")");
         }
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("frame header of " + headerLength + " bytes exceeds " + MAX_HEADER_BYTES);
+        }
         if (toRank == settings.rank()) {
             byte[] copy = new byte[length];
-            frame.duplicate().get(copy);
+            header.duplicate().get(copy, 0, headerLength);
+            payload.duplicate().get(copy, headerLength, length - headerLength);
             deliveries.add(new Delivery(toRank, copy, null));
             bytesSent.addAndGet(length);
             return;
@@ -212,29 +229,26 @@ public final class AeronTransport implements Transport {
         if (peer.state == Peer.CONNECTING) {
             awaitConnected();
         }
-        UnsafeBuffer body;
-        if (frame.isReadOnly() && !frame.isDirect()) {
-            byte[] copy = new byte[length];   // a read-only heap buffer does not expose its array
-            frame.duplicate().get(copy);
-            body = new UnsafeBuffer(copy);
-        } else {
-            body = new UnsafeBuffer(frame, frame.position(), length);
-        }
-        UnsafeBuffer head = new UnsafeBuffer(new byte[5]);
+        UnsafeBuffer body = wrap(payload);
+        int bodyLength = payload.remaining();
+        // the wire prefix (type, and the total length for a frame in pieces) followed by the frame's header
+        UnsafeBuffer head = new UnsafeBuffer(new byte[5 + headerLength]);
         int maxMessage = peer.publication.maxMessageLength();
         peer.sendLock.lock();
         try {
             if (length + 1 <= maxMessage) {
                 head.putByte(0, Wire.DATA);
-                offerFully(peer, head, 1, body, 0, length);
+                head.putBytes(1, header, header.position(), headerLength);
+                offerFully(peer, head, 1 + headerLength, body, 0, bodyLength);
             } else {
                 head.putByte(0, Wire.DATA_FIRST);
                 head.putInt(1, length, Wire.ORDER);
-                int piece = maxMessage - 5;
-                offerFully(peer, head, 5, body, 0, piece);
+                head.putBytes(5, header, header.position(), headerLength);
+                int piece = maxMessage - 5 - headerLength;
+                offerFully(peer, head, 5 + headerLength, body, 0, piece);
                 head.putByte(0, Wire.DATA_MORE);
-                for (int from = piece; from < length; from += piece) {
-                    piece = Math.min(maxMessage - 1, length - from);
+                for (int from = piece; from < bodyLength; from += piece) {
+                    piece = Math.min(maxMessage - 1, bodyLength - from);
                     offerFully(peer, head, 1, body, from, piece);
                 }
             }
@@ -242,6 +256,17 @@ public final class AeronTransport implements Transport {
             peer.sendLock.unlock();
         }
         bytesSent.addAndGet(length);
+    }
+
+    /** The bytes between {@code buffer}'s position and limit, without copying where Aeron can address them. */
+    private static UnsafeBuffer wrap(ByteBuffer buffer) {
+        int length = buffer.remaining();
+        if (buffer.isReadOnly() && !buffer.isDirect()) {
+            byte[] copy = new byte[length];   // a read-only heap buffer does not expose its array
+            buffer.duplicate().get(copy);
+            return new UnsafeBuffer(copy);
+        }
+        return length == 0 ? new UnsafeBuffer(new byte[0]) : new UnsafeBuffer(buffer, buffer.position(), length);
     }
 
     private void offerFully(Peer peer, DirectBuffer head, int headLength, DirectBuffer body, int offset, int length) {

@@ -16,16 +16,16 @@ import org.agrona.concurrent.IdleStrategy;
  * The media driver each rank embeds, and its client. {@link ThreadingMode#SHARED}: one driver thread (conductor,
  * sender and receiver) that parks when idle, which measured lowest at rest; no async executor thread (endpoints are
  * addresses, so nothing slow runs on the conductor); daemon threads, so a program that never closes Bind can exit.
- * Stateless; thread safe.
+ * Stateless; thread safe. Public so that benchmarks can compare with raw Aeron on exactly this configuration.
  */
-final class EmbeddedAeron {
+public final class EmbeddedAeron {
     private static final int WINDOW_BYTES = 2 << 20;
     private static final int DEFAULT_WINDOW_BYTES = 128 * 1024;
 
     private EmbeddedAeron() {
     }
 
-    static MediaDriver launchDriver(AeronSettings settings, File aeronDir, ErrorHandler errorHandler) {
+    public static MediaDriver launchDriver(AeronSettings settings, File aeronDir, ErrorHandler errorHandler) {
         int window = receiveWindow(settings.termBytes());
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.getPath())
@@ -47,7 +47,7 @@ final class EmbeddedAeron {
             .errorHandler(errorHandler));
     }
 
-    static Aeron connect(File aeronDir, ErrorHandler errorHandler) {
+    public static Aeron connect(File aeronDir, ErrorHandler errorHandler) {
         return Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(aeronDir.getPath())
             .threadFactory(EmbeddedAeron::daemon)
@@ -55,7 +55,7 @@ final class EmbeddedAeron {
     }
 
     /** Spins and yields briefly, then parks up to {@code maxIdleParkNs}: ~1 % of a core per idle thread at 1 ms. */
-    static IdleStrategy idleStrategy(AeronSettings settings) {
+    public static IdleStrategy idleStrategy(AeronSettings settings) {
         return new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), settings.maxIdleParkNs());
     }
 

@@ -12,7 +12,8 @@ public final class LossProgram {
 
     public static void main(String[] args) throws InterruptedException {
         try (Bind bind = Bind.init(args)) {
-            System.out.println("rank " + bind.rank() + " pid " + ProcessHandle.current().pid() + " ready");
+            System.out.println("rank " + bind.rank() + " pid " + ProcessHandle.current().pid() + " job "
+                + System.getenv("BIND_JOB") + " ready");
             long endNs = System.nanoTime() + 60_000_000_000L;
             IntArray a = IntArray.of(1_000);
             IntArray b = IntArray.of(1_000);

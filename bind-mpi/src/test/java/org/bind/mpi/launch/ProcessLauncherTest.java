@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.bind.mpi.aeron.AeronSettings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,10 +46,17 @@ class ProcessLauncherTest {
             "2", "-cp", System.getProperty("java.class.path"), main.getName()), Stream.of(args)).toArray(String[]::new);
     }
 
-    private static void assertNothingLeft(Set<String> dirsBefore) {
+    /**
+     * No child process and no Aeron directory of the job (named in the ranks' output as {@code job HEX}) is left;
+     * other jobs on this machine may have directories of their own meanwhile.
+     */
+    private static void assertNothingLeft(String output) {
         await("no child process", 10_000, () -> ProcessHandle.current().descendants().findAny().isEmpty());
+        Matcher job = Pattern.compile(" job ([0-9a-f]+)").matcher(output);
+        assertTrue(job.find(), () -> "no rank printed the job id:\n" + output);
+        String prefix = AeronSettings.dirPrefix(Long.parseUnsignedLong(job.group(1), 16));
         Set<String> left = aeronDirs();
-        left.removeAll(dirsBefore);
+        left.removeIf(name -> !name.startsWith(prefix));
         assertTrue(left.isEmpty(), () -> "Aeron directories left behind: " + left);
     }
 
@@ -56,7 +64,6 @@ class ProcessLauncherTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldRunProgramOnTwoAndFourProcesses() {
         for (int ranks : new int[] {2, 4}) {
-            Set<String> dirsBefore = aeronDirs();
             Capture out = new Capture();
             Capture err = new Capture();
             int status = ProcessLauncher.run(command(ranks, SmokeProgram.class, "alpha", "beta"), out.stream, err.stream);
@@ -65,7 +72,7 @@ class ProcessLauncherTest {
                 String line = "[rank " + r + "] rank " + r + " of " + ranks + " ok max=" + (ranks - 1) + " args=alpha beta";
                 assertTrue(out.text().contains(line), () -> "missing '" + line + "' in:\n" + out.text() + err.text());
             }
-            assertNothingLeft(dirsBefore);
+            assertNothingLeft(out.text());
         }
     }
 
@@ -88,12 +95,11 @@ class ProcessLauncherTest {
     }
 
     private void shouldFailEveryRankWhenOneIsSignalled(java.util.function.LongConsumer signal) throws Exception {
-        Set<String> dirsBefore = aeronDirs();
         Capture out = new Capture();
         Capture err = new Capture();
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(
             () -> ProcessLauncher.run(command(3, LossProgram.class), out.stream, err.stream));
-        Pattern ready = Pattern.compile("\\[rank 1] rank 1 pid (\\d+) ready");
+        Pattern ready = Pattern.compile("\\[rank 1] rank 1 pid (\\d+) job \\w+ ready");
         await("rank 1 to be ready", 60_000, () -> ready.matcher(out.text()).find());
         Matcher matcher = ready.matcher(out.text());
         assertTrue(matcher.find());
@@ -106,7 +112,7 @@ class ProcessLauncherTest {
         int exit = status.get(30, TimeUnit.SECONDS);
         assertNotEquals(0, exit, () -> "stdout:\n" + out.text() + "\nstderr:\n" + err.text());
         assertTrue(err.text().lines().anyMatch(l -> l.startsWith("[rank 0]") && l.contains("rank 1 lost")), err.text());
-        assertNothingLeft(dirsBefore);
+        assertNothingLeft(out.text());
         System.out.println("loss reported " + detectedMs + " ms after the kill; launcher status " + exit);
     }
 }

@@ -61,6 +61,7 @@ public final class SmokeProgram {
             boolean ok = max.get() == ranks - 1 && Arrays.stream(values).allMatch(v -> v == expected);
             System.out.println("rank " + bind.rank() + " of " + ranks + (ok ? " ok" : " WRONG") + " max=" + max.get()
                 + " args=" + String.join(" ", bind.args()));
+            System.out.println("rank " + bind.rank() + " job " + System.getenv("BIND_JOB"));
             if (!ok) {
                 System.exit(3);
             }

@@ -1,0 +1,170 @@
+package org.bind.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.bind.mpi.launch.MpjLauncher;
+import org.bind.mpi.launch.ProcessLauncher;
+
+/**
+ * How fast Bind moves versions between local processes, against the raw transports in the same run:
+ *
+ * <ol>
+ *   <li><b>Bind point-to-point</b>: 2 processes over Aeron ({@code bin/bindrun -np 2}); one array updated in place
+ *       alternately on rank 1 and rank 0, so every step moves all of it ({@link TransferProgram});</li>
+ *   <li><b>Bind broadcast</b>: {@code --ranks} processes; the array updated on rank 0 and read on every other rank,
+ *       relayed down the runtime's tree; rate = bytes each receiver gets per second;</li>
+ *   <li><b>raw Aeron</b>: ping-pong between 2 processes on the same driver configuration, channel, MTU and idle
+ *       strategy, copying into a receive array ({@link AeronPingPong});</li>
+ *   <li><b>MPJ Express</b>: niodev {@code Send}/{@code Recv} ping-pong between 2 processes ({@link MpjPingPong}),
+ *       when MPJ Express is set up ({@code bin/setup-mpj}; {@code bin/bench} passes its home).</li>
+ * </ol>
+ *
+ * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last line is machine
+ * readable: {@code RESULT transfer bytes=<largest size> bind_gb_s=<x> aeron_gb_s=<y> mpj_gb_s=<z> ratio=<x/y>}
+ * ({@code mpj_gb_s=nan} without MPJ Express).
+ */
+public final class TransferBenchmark {
+    private static final Pattern LINE = Pattern.compile("TRANSFER (\\w+) bytes=(\\d+) gb_s=([0-9.]+)");
+
+    private TransferBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>(List.of(1 << 20, 4 << 20, 16 << 20, 64 << 20));
+        int reps = 5;
+        int ranks = 4;
+        String mpjHome = System.getProperty("bind.mpj.home", System.getenv("MPJ_HOME"));
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--sizes-mib" -> {
+                        sizes.clear();
+                        for (String size : value(args, ++i).split(",")) {
+                            sizes.add(bounded("--sizes-mib", size, 1, 512) << 20);
+                        }
+                    }
+                    case "--reps" -> reps = bounded("--reps", value(args, ++i), 1, 1000);
+                    case "--ranks" -> ranks = bounded("--ranks", value(args, ++i), 2, 64);
+                    case "--mpj-home" -> mpjHome = value(args, ++i);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("transfer: " + e.getMessage());
+            System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4] [--mpj-home DIR]");
+            System.exit(2);
+            return;
+        }
+        String sizeList = String.join(",", sizes.stream().map(String::valueOf).toList());
+        String repsText = Integer.toString(reps);
+        String classpath = System.getProperty("java.class.path");
+        PrintStream out = System.out;
+        out.printf(Locale.ROOT, "transfer: sizes %s MiB, %d repetitions (median), broadcast on %d ranks, %d cores%n",
+            sizes.stream().map(s -> Integer.toString(s >> 20)).toList(), reps, ranks,
+            Runtime.getRuntime().availableProcessors());
+
+        Map<Integer, Double> bind = launch("bind point-to-point", out, "pingpong",
+            ProcessLauncher::run, "-np", "2", "--workers", "1", "-cp", classpath, "--", TransferProgram.class.getName(),
+            "pingpong", sizeList, repsText);
+        Map<Integer, Double> bcast = launch("bind broadcast", out, "bcast",
+            ProcessLauncher::run, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
+            TransferProgram.class.getName(), "bcast", sizeList, repsText);
+        Map<Integer, Double> aeron = launch("raw aeron", out, "aeron",
+            ProcessLauncher::run, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList, repsText);
+        Map<Integer, Double> mpj = Map.of();
+        if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
+            out.println("transfer: MPJ Express is not set up (no MPJ home with lib/starter.jar; run bin/setup-mpj):"
+                + " skipping its ping-pong");
+        } else if (TransferBenchmark.class.getClassLoader().getResource("org/bind/bench/MpjPingPong.class") == null) {
+            out.println("transfer: the benchmarks were built without MPJ Express (MpjPingPong is missing): skipping"
+                + " its ping-pong");
+        } else {
+            mpj = launch("mpj niodev", out, "mpj", MpjLauncher::run, "-np", "2", "--mpj-home", mpjHome, "-cp",
+                classpath, "--", "org.bind.bench.MpjPingPong", sizeList, repsText);
+        }
+
+        String rule = "-".repeat(86);
+        out.println(rule);
+        out.printf(Locale.ROOT, "%10s %14s %14s %14s %14s %16s%n", "size MiB", "bind GB/s", "aeron GB/s", "mpj GB/s",
+            "bind/aeron", "bcast" + ranks + " GB/s");
+        out.println(rule);
+        for (int size : sizes) {
+            double x = bind.getOrDefault(size, Double.NaN);
+            double y = aeron.getOrDefault(size, Double.NaN);
+            out.printf(Locale.ROOT, "%10d %14.3f %14.3f %14.3f %14.2f %16.3f%n", size >> 20, x, y,
+                mpj.getOrDefault(size, Double.NaN), x / y, bcast.getOrDefault(size, Double.NaN));
+        }
+        out.println(rule);
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        double x = bind.getOrDefault(largest, Double.NaN);
+        double y = aeron.getOrDefault(largest, Double.NaN);
+        double z = mpj.getOrDefault(largest, Double.NaN);
+        out.printf(Locale.ROOT, "RESULT transfer bytes=%d bind_gb_s=%.3f aeron_gb_s=%.3f mpj_gb_s=%.3f ratio=%.2f%n",
+            largest, x, y, z, x / y);
+        if (Double.isNaN(x) || Double.isNaN(y)) {
+            System.exit(1);
+        }
+    }
+
+    /** A launcher entry point: arguments, output, errors → exit status. */
+    @FunctionalInterface
+    private interface Launcher {
+        int run(String[] args, PrintStream out, PrintStream err);
+    }
+
+    /** Runs one job, echoes its output, and returns size → GB/s from its {@code TRANSFER mode} lines. */
+    private static Map<Integer, Double> launch(String title, PrintStream echo, String mode, Launcher launcher,
+                                               String... args) {
+        echo.println("transfer: " + title + " ...");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream captured = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        int status = launcher.run(args, captured, captured);
+        String output;
+        synchronized (captured) {
+            output = bytes.toString(StandardCharsets.UTF_8);
+        }
+        Map<Integer, Double> rates = new LinkedHashMap<>();
+        for (String line : output.lines().toList()) {
+            Matcher m = LINE.matcher(line);
+            if (m.find() && m.group(1).equals(mode)) {
+                rates.put(Integer.parseInt(m.group(2)), Double.parseDouble(m.group(3)));
+                echo.println("  " + line.substring(m.start()));
+            }
+        }
+        if (status != 0 || rates.isEmpty()) {
+            echo.println("transfer: " + title + " failed (status " + status + "):");
+            output.lines().forEach(l -> echo.println("  | " + l));
+        }
+        return rates;
+    }
+
+    private static String value(String[] args, int index) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(args[index - 1] + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int bounded(String flag, String value, int min, int max) {
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " '" + value + "' must be an integer in [" + min + ", " + max + "]");
+    }
+}

@@ -1,0 +1,94 @@
+package org.bind.bench;
+
+import java.util.Arrays;
+
+import org.bind.Bind;
+import org.bind.ByteArray;
+import org.bind.In;
+import org.bind.Op;
+import org.bind.Scope;
+
+/**
+ * The Bind side of {@code bin/bench transfer}, run on every rank: {@code pingpong SIZES REPS} moves one byte array
+ * between ranks 0 and 1 (an in-place update on each rank in turn: every step moves the whole array), and
+ * {@code bcast SIZES REPS} updates it on rank 0 and reads it on every other rank (the runtime relays it down its
+ * tree). Rank 0 prints {@code TRANSFER mode bytes=B gb_s=G} per size: the median over REPS repetitions of bytes
+ * delivered to one receiver per second.
+ */
+@SuppressWarnings("try") // scopes are entered for their effect
+public final class TransferProgram {
+    /** Bytes each repetition moves at least, so that small sizes are timed over many steps. */
+    private static final long BYTES_PER_REP = 256L << 20;
+
+    private TransferProgram() {
+    }
+
+    @Op
+    static void bump(ByteArray a) {
+        a.data()[0]++;
+    }
+
+    @Op
+    static void read(@In ByteArray a, ByteArray sink) {
+        sink.data()[0] += a.data()[a.length() - 1];
+    }
+
+    public static void main(String[] args) {
+        try (Bind bind = Bind.init(args)) {
+            String[] own = bind.args();
+            if (own.length != 3 || !(own[0].equals("pingpong") || own[0].equals("bcast"))) {
+                throw new IllegalArgumentException("usage: TransferProgram pingpong|bcast SIZE_BYTES[,SIZE...] REPS");
+            }
+            boolean pingpong = own[0].equals("pingpong");
+            if (bind.size() < 2) {
+                throw new IllegalArgumentException(own[0] + " needs at least 2 ranks, not " + bind.size());
+            }
+            int reps = Integer.parseInt(own[2]);
+            for (String text : own[1].split(",")) {
+                int bytes = Integer.parseInt(text.trim());
+                ByteArray a = ByteArray.of(bytes);
+                ByteArray[] sinks = new ByteArray[bind.size()];
+                for (int r = 0; r < sinks.length; r++) {
+                    sinks[r] = ByteArray.of(1);
+                }
+                int steps = (int) Math.max(2, BYTES_PER_REP / (pingpong ? 2L * bytes : bytes));
+                run(bind, a, sinks, pingpong, 2); // warm-up: buffers, connections, JIT
+                double[] rates = new double[reps];
+                for (int rep = 0; rep < reps; rep++) {
+                    long startNs = System.nanoTime();
+                    long moved = run(bind, a, sinks, pingpong, steps) * (long) bytes;
+                    rates[rep] = moved / (double) (System.nanoTime() - startNs);
+                }
+                Arrays.sort(rates);
+                if (bind.rank() == 0) {
+                    System.out.printf("TRANSFER %s bytes=%d gb_s=%.3f%n", own[0], bytes, rates[reps / 2]);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code steps} steps and syncs; returns the arrays delivered to one receiver. */
+    private static long run(Bind bind, ByteArray a, ByteArray[] sinks, boolean pingpong, int steps) {
+        for (int step = 0; step < steps; step++) {
+            if (pingpong) {
+                try (Scope s = bind.on(1)) {
+                    bump(a);
+                }
+                try (Scope s = bind.on(0)) {
+                    bump(a);
+                }
+            } else {
+                try (Scope s = bind.on(0)) {
+                    bump(a);
+                }
+                for (int r = 1; r < bind.size(); r++) {
+                    try (Scope s = bind.on(r)) {
+                        read(a, sinks[r]);
+                    }
+                }
+            }
+        }
+        bind.sync();
+        return pingpong ? 2L * steps : steps;
+    }
+}
