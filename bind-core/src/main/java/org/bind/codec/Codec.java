@@ -25,6 +25,18 @@ public interface Codec<T> {
      */
     T decode(ByteBuffer buffer, int offset, int length);
 
+    /**
+     * Optional: writes bytes {@code from} to {@code from + target.remaining()} of what {@link #encode} writes for
+     * {@code value} (in {@code target}'s byte order) between {@code target}'s position and limit, leaving the
+     * position as it was; so that a large value can be sent in pieces without encoding all of it first. Returns
+     * false and writes nothing when this codec cannot (the default).
+     *
+     * @throws IllegalArgumentException when the range is not within the encoding
+     */
+    default boolean encodeRange(T value, long from, ByteBuffer target) {
+        return false;
+    }
+
     /** An independent copy (deep for mutable values); immutable values may return themselves. */
     T copy(T value);
 }

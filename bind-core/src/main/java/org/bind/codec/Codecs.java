@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The codec registry. Built in: boxed primitives, {@code String}, enums, primitive arrays, and records whose
@@ -259,30 +260,73 @@ public final class Codecs {
         public int encode(A value, ByteBuffer buffer, int offset) {
             int n = Array.getLength(value);
             buffer.putInt(offset, n);
-            int at = offset + 4;
-            // bulk copies through typed views: one intrinsic copy per array instead of a put per element
-            ByteBuffer body = buffer.slice(at, n * elementBytes).order(buffer.order());
-            if (value instanceof byte[] bytes) {
-                body.put(bytes);
-            } else if (value instanceof int[] ints) {
-                body.asIntBuffer().put(ints);
-            } else if (value instanceof long[] longs) {
-                body.asLongBuffer().put(longs);
-            } else if (value instanceof double[] doubles) {
-                body.asDoubleBuffer().put(doubles);
-            } else if (value instanceof float[] floats) {
-                body.asFloatBuffer().put(floats);
-            } else if (value instanceof short[] shorts) {
-                body.asShortBuffer().put(shorts);
-            } else if (value instanceof char[] chars) {
-                body.asCharBuffer().put(chars);
-            } else {
-                boolean[] booleans = (boolean[]) value;
-                for (int i = 0; i < n; i++) {
-                    body.put(i, (byte) (booleans[i] ? 1 : 0));
+            encodeElements(value, 0, n, buffer.slice(offset + 4, n * elementBytes).order(buffer.order()));
+            return 4 + n * elementBytes;
+        }
+
+        @Override
+        public boolean encodeRange(A value, long from, ByteBuffer target) {
+            int n = Array.getLength(value);
+            long total = 4L + (long) n * elementBytes;
+            long end = from + target.remaining();
+            if (from < 0 || end > total) {
+                throw new IllegalArgumentException("bytes " + from + " to " + end + " are not within the " + total
+                    + "-byte encoding of a " + type.getSimpleName() + " of " + n + " elements");
+            }
+            ByteOrder order = target.order();
+            int pos = target.position();
+            long at = from;
+            if (at < 4 && at < end) {
+                ByteBuffer count = ByteBuffer.allocate(4).order(order).putInt(0, n);
+                int k = (int) (Math.min(4, end) - at);
+                target.put(pos, count, (int) at, k);
+                pos += k;
+                at += k;
+            }
+            while (at < end) {
+                long body = at - 4;
+                int index = (int) (body / elementBytes);
+                int within = (int) (body % elementBytes);
+                if (within != 0 || end - at < elementBytes) {
+                    // an element cut by the range's start or end: encode it alone, copy the part in the range
+                    ByteBuffer one = ByteBuffer.allocate(elementBytes).order(order);
+                    encodeElements(value, index, 1, one);
+                    int k = (int) Math.min(elementBytes - within, end - at);
+                    target.put(pos, one, within, k);
+                    pos += k;
+                    at += k;
+                } else {
+                    int count = (int) ((end - at) / elementBytes);
+                    encodeElements(value, index, count, target.slice(pos, count * elementBytes).order(order));
+                    pos += count * elementBytes;
+                    at += (long) count * elementBytes;
                 }
             }
-            return 4 + n * elementBytes;
+            return true;
+        }
+
+        /** Writes elements {@code index} to {@code index + count} at the start of {@code body}: one bulk copy. */
+        private static void encodeElements(Object value, int index, int count, ByteBuffer body) {
+            if (value instanceof byte[] bytes) {
+                body.put(0, bytes, index, count);
+            } else if (value instanceof int[] ints) {
+                body.asIntBuffer().put(ints, index, count);
+            } else if (value instanceof long[] longs) {
+                body.asLongBuffer().put(longs, index, count);
+            } else if (value instanceof double[] doubles) {
+                body.asDoubleBuffer().put(doubles, index, count);
+            } else if (value instanceof float[] floats) {
+                body.asFloatBuffer().put(floats, index, count);
+            } else if (value instanceof short[] shorts) {
+                body.asShortBuffer().put(shorts, index, count);
+            } else if (value instanceof char[] chars) {
+                body.asCharBuffer().put(chars, index, count);
+            } else {
+                boolean[] booleans = (boolean[]) value;
+                for (int i = 0; i < count; i++) {
+                    body.put(i, (byte) (booleans[index + i] ? 1 : 0));
+                }
+            }
         }
 
         @Override

@@ -203,19 +203,37 @@ final class Exchange {
         }
     }
 
+    /**
+     * Sends {@code version} to {@code child} in chunks. A codec that encodes ranges ({@link Codec#encodeRange})
+     * fills one chunk-sized buffer per chunk; otherwise the whole value is encoded once and sent slice by slice.
+     */
     private void sendWhole(int child, Version version, long epoch) {
         Codec<Object> codec = version.chain().type().codec();
         Object buffer = version.buffer() != null ? version.buffer() : version.chain().type().allocate();
         int total = codec.encodedLength(buffer);
-        ByteBuffer encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        codec.encode(buffer, encoded, 0);
         int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
+        ByteBuffer piece = ByteBuffer.allocate(Math.min(chunkBytes, total)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer encoded = null;
+        if (!codec.encodeRange(buffer, 0, piece)) {
+            encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+            codec.encode(buffer, encoded, 0);
+        }
         for (int c = 0; c < chunks; c++) {
             int from = c * chunkBytes;
             int length = Math.min(chunkBytes, total - from);
             ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
                 version.number(), c, chunks, total, length);
-            transport.send(child, header, encoded.slice(from, length));
+            ByteBuffer payload;
+            if (encoded != null) {
+                payload = encoded.slice(from, length);
+            } else {
+                piece.clear().limit(length);
+                if (c > 0) {
+                    codec.encodeRange(buffer, from, piece);
+                }
+                payload = piece;
+            }
+            transport.send(child, header, payload); // the transport has taken the bytes when it returns
         }
         versionsSent.incrementAndGet();
         bytesSent.addAndGet(total);

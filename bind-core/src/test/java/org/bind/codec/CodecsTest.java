@@ -341,4 +341,58 @@ class CodecsTest {
             assertEquals(expected, actual, message);
         }
     }
+
+    /** Any range of a primitive array's encoding, in either byte order, equals that slice of the whole encoding. */
+    @Test
+    void shouldEncodeAnyRangeOfAPrimitiveArrayAsTheSliceOfItsWholeEncoding() {
+        java.util.Random random = new java.util.Random(42);
+        for (Class<?> type : PRIMITIVE_ARRAYS) {
+            for (int n : new int[] {0, 1, 3, 17, 1000}) {
+                Object array = java.lang.reflect.Array.newInstance(type.getComponentType(), n);
+                for (int i = 0; i < n; i++) {
+                    java.lang.reflect.Array.set(array, i, element(type.getComponentType(), random));
+                }
+                @SuppressWarnings("unchecked")
+                Codec<Object> codec = (Codec<Object>) Codecs.of(type);
+                for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+                    int total = codec.encodedLength(array);
+                    ByteBuffer whole = ByteBuffer.allocate(total).order(order);
+                    codec.encode(array, whole, 0);
+                    for (int trial = 0; trial < 50; trial++) {
+                        int from = random.nextInt(total + 1);
+                        int length = random.nextInt(total - from + 1);
+                        ByteBuffer target = ByteBuffer.allocate(length + 3).order(order);
+                        target.position(3);
+                        assertTrue(codec.encodeRange(array, from, target), type.getSimpleName());
+                        assertEquals(3, target.position(), "encodeRange must leave the position");
+                        byte[] expected = Arrays.copyOfRange(whole.array(), from, from + length);
+                        byte[] actual = Arrays.copyOfRange(target.array(), 3, 3 + length);
+                        assertArrayEquals(expected, actual, type.getSimpleName() + " of " + n + ", " + order
+                            + ", bytes " + from + " to " + (from + length));
+                    }
+                    assertThrows(IllegalArgumentException.class,
+                        () -> codec.encodeRange(array, total - 1, ByteBuffer.allocate(2).order(order)));
+                }
+            }
+        }
+    }
+
+    private static Object element(Class<?> component, java.util.Random random) {
+        if (component == boolean.class) {
+            return random.nextBoolean();
+        } else if (component == byte.class) {
+            return (byte) random.nextInt();
+        } else if (component == short.class) {
+            return (short) random.nextInt();
+        } else if (component == char.class) {
+            return (char) random.nextInt();
+        } else if (component == int.class) {
+            return random.nextInt();
+        } else if (component == float.class) {
+            return random.nextFloat();
+        } else if (component == long.class) {
+            return random.nextLong();
+        }
+        return random.nextDouble();
+    }
 }
