@@ -167,7 +167,9 @@ public final class AeronTransport implements Transport {
             long waitedNs = System.nanoTime() - startNs;
             if (waitedNs > settings.connectTimeoutNs()) {
                 throw new TransportException("rank " + waiting.rank + " not reachable at " + waiting.address()
-                    + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms");
+                    + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms"
+                    + (waiting.authenticationFailed ? "; a peer claiming to be rank " + waiting.rank
+                        + " failed authentication (wrong or missing BIND_SECRET)" : ""));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }

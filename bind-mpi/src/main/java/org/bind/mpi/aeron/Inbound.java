@@ -180,6 +180,7 @@ final class Inbound {
             int claimed = length == Wire.AUTH_BYTES ? buffer.getInt(offset + 9, Wire.ORDER) : -1;
             if (claimed >= 0 && claimed < settings.size() && claimed != settings.rank()
                 && peers[claimed].state == Peer.CONNECTING) {
+                peers[claimed].authenticationFailed = true;
                 peers[claimed].rejectPending = "rank " + settings.rank() + " rejected rank " + claimed
                     + ": authentication failed (wrong or missing BIND_SECRET)";
             }

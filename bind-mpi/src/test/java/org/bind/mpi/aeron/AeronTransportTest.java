@@ -192,6 +192,35 @@ class AeronTransportTest {
     }
 
     @Test
+    @SuppressWarnings("try")   // the driver is held open for the publication
+    void shouldNameAFailedAuthenticationWhenTheConnectTimeoutExpires() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.settings(2);
+        AeronTransport honest = open(settings[0].withTimeouts(200, 1_000, 1_500));
+        java.io.File dir = new java.io.File(settings[0].aeronDirRoot(), "bind-aeron-test-forger-" + ProcessHandle.current().pid());
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(new io.aeron.driver.MediaDriver.Context()
+                 .aeronDirectoryName(dir.getPath()).threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                 .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+             io.aeron.Aeron client = io.aeron.Aeron.connect(new io.aeron.Aeron.Context().aeronDirectoryName(dir.getPath()));
+             io.aeron.Publication publication = client.addPublication("aeron:udp?endpoint=127.0.0.1:"
+                 + settings[0].peers().get(0).getPort() + "|mtu=1408", AeronTransport.STREAM_ID)) {
+            await("the forger's publication to connect", 5_000, publication::isConnected);
+            // an AUTH that claims rank 1 (which never starts) with a proof made without the secret
+            org.agrona.concurrent.UnsafeBuffer auth = new org.agrona.concurrent.UnsafeBuffer(new byte[Wire.AUTH_BYTES]);
+            auth.putByte(0, Wire.AUTH);
+            auth.putLong(1, settings[0].jobId(), Wire.ORDER);
+            auth.putInt(9, 1, Wire.ORDER);
+            await("the offer to succeed", 5_000, () -> publication.offer(auth) > 0);
+            await("the forged proof to be rejected", 5_000, () -> honest.rejectedPeers() == 1);
+            TransportException thrown = assertThrows(TransportException.class, honest::awaitConnected);
+            assertEquals("rank 1 not reachable at 127.0.0.1:" + settings[0].peers().get(1).getPort()
+                + ": no handshake within 1500 ms; a peer claiming to be rank 1 failed authentication (wrong or missing"
+                + " BIND_SECRET)", thrown.getMessage());
+        } finally {
+            org.agrona.IoUtil.delete(dir, true);
+        }
+    }
+
+    @Test
     void shouldConnectWithoutSecretWhenNoRankHasOne() throws Exception {
         AeronSettings[] settings = AeronTestJobs.settings(2);
         AeronTransport[] transports = {open(settings[0].withSecret(new byte[0])), open(settings[1].withSecret(new byte[0]))};
