@@ -36,7 +36,9 @@ import org.bind.transport.TransportException;
  * <p>A frame up to the publication's largest message (an eighth of the term, 2 MiB by default) goes as one Aeron
  * message, which Aeron splits into MTU-sized fragments and the receiver's {@code FragmentAssembler} rebuilds.
  * A larger frame goes as several such messages ({@code DATA_FIRST} carrying the total length, checked against a
- * cap before allocating, then {@code DATA_MORE}) under a per-peer lock, and is rejoined in order.
+ * cap before allocating, then {@code DATA_MORE}) under a per-peer lock, and is rejoined in order. The receiver
+ * drops (and counts) a frame above its own cap either way; note that a whole message is first rebuilt by Aeron's
+ * assembler, whose buffer is bounded only by the sender's largest message (at most 16 MiB).
  *
  * <h2>Threads</h2>
  * {@code bind-aeron-<rank>} polls the subscription with a {@link BackoffIdleStrategy} ({@link Inbound}): handshake,
@@ -170,7 +172,9 @@ public final class AeronTransport implements Transport {
             long waitedNs = System.nanoTime() - startNs;
             if (waitedNs > settings.connectTimeoutNs()) {
                 throw new TransportException("rank " + waiting.rank + " not reachable at " + waiting.address()
-                    + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms");
+                    + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms"
+                    + (waiting.authenticationFailed ? "; a peer claiming to be rank " + waiting.rank
+                        + " failed authentication (wrong or missing BIND_SECRET)" : ""));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }

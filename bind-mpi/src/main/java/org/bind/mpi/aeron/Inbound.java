@@ -180,6 +180,7 @@ final class Inbound {
             int claimed = length == Wire.AUTH_BYTES ? buffer.getInt(offset + 9, Wire.ORDER) : -1;
             if (claimed >= 0 && claimed < settings.size() && claimed != settings.rank()
                 && peers[claimed].state == Peer.CONNECTING) {
+                peers[claimed].authenticationFailed = true;
                 peers[claimed].rejectPending = "rank " + settings.rank() + " rejected rank " + claimed
                     + ": authentication failed (wrong or missing BIND_SECRET)";
             }
@@ -203,6 +204,10 @@ final class Inbound {
         }
         switch (buffer.getByte(offset)) {
             case Wire.DATA -> {
+                if (length - 1 > settings.maxFrameBytes()) {
+                    transport.countDropped();   // a sender with a larger cap, or garbage: refused like a DATA_FIRST
+                    return;
+                }
                 byte[] frame = new byte[length - 1];
                 buffer.getBytes(offset + 1, frame);
                 transport.enqueue(peer.rank, frame);
@@ -226,9 +231,9 @@ final class Inbound {
     }
 
     private void onFirstPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
-        int total = length >= 5 ? buffer.getInt(offset + 1, Wire.ORDER) : -1;
         int piece = length - 5;
-        if (peer.assembly != null || total <= piece || total > settings.maxFrameBytes()) {
+        int total = piece >= 0 ? buffer.getInt(offset + 1, Wire.ORDER) : -1;
+        if (piece < 0 || peer.assembly != null || total <= piece || total > settings.maxFrameBytes()) {
             peer.assembly = null;
             transport.countDropped();
             return;

@@ -10,7 +10,7 @@ import io.aeron.Publication;
  * reassembly of a frame sent in pieces.
  *
  * <p>{@link #state} and {@link #lostReason} are written by the polling thread only and read by any thread;
- * {@link #byeAcked} likewise. Fields marked "polling thread" are touched by it alone.
+ * {@link #byeAcked} and {@link #authenticationFailed} likewise. Fields marked "polling thread" are touched by it alone.
  */
 final class Peer {
     static final int CONNECTING = 0;
@@ -28,6 +28,8 @@ final class Peer {
     volatile int state = CONNECTING;
     volatile String lostReason;
     volatile boolean byeAcked;
+    /** A session claimed this rank while it was connecting and failed authentication (for the timeout message). */
+    volatile boolean authenticationFailed;
 
     // polling thread
     boolean helloSent;

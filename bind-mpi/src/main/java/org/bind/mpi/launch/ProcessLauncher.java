@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -90,11 +91,7 @@ public final class ProcessLauncher {
         int workers = 0;
         String transport = "aeron";
         boolean tag = false;
-        long graceMs = AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 3_000;
-        String timeout = System.getenv(AeronSettings.HEARTBEAT_TIMEOUT_ENV);
-        if (timeout != null && timeout.matches("\\d{1,9}")) {
-            graceMs = Long.parseLong(timeout) + 3_000;
-        }
+        long graceMs = 0;   // 0: from the ranks' heartbeat timeout (defaultGraceMs)
         String classpath = null;
         List<String> jvmFlags = new ArrayList<>();
         int i = 0;
@@ -138,9 +135,31 @@ public final class ProcessLauncher {
         if (mainIndex >= args.length) {
             throw new IllegalArgumentException("no main class");
         }
-        return new Options(ranks, transport, workers, tag, graceMs, List.copyOf(jvmFlags),
+        return new Options(ranks, transport, workers, tag, graceMs > 0 ? graceMs : defaultGraceMs(jvmFlags),
+            List.copyOf(jvmFlags),
             classpath == null ? "" : classpath, args[mainIndex],
             List.of(args).subList(mainIndex + 1, args.length));
+    }
+
+    /**
+     * The ranks' heartbeat timeout plus 3 s, the timeout read as the ranks read it: {@code BIND_HEARTBEAT_TIMEOUT_MS}
+     * from the environment they inherit, else the last {@code -Dbind.heartbeat.timeout.ms=} among the JVM flags, else
+     * the default. A shorter grace would stop the survivors of a lost rank before they can notice and report it.
+     */
+    static long defaultGraceMs(List<String> jvmFlags) {
+        String timeout = System.getenv(AeronSettings.HEARTBEAT_TIMEOUT_ENV);
+        if (timeout == null || timeout.isBlank()) {
+            String property = "-D" + AeronSettings.HEARTBEAT_TIMEOUT_ENV.toLowerCase(Locale.ROOT).replace('_', '.') + "=";
+            for (String flag : jvmFlags) {
+                if (flag.startsWith(property)) {
+                    timeout = flag.substring(property.length());
+                }
+            }
+        }
+        if (timeout != null && timeout.trim().matches("\\d{1,9}")) {
+            return Long.parseLong(timeout.trim()) + 3_000;
+        }
+        return AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 3_000;
     }
 
     private static String value(String[] args, int index, String flag) {

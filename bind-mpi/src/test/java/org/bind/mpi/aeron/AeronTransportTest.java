@@ -181,6 +181,46 @@ class AeronTransportTest {
         assertEquals(0, recorders[0].frames.get(0).size(), "a frame from the intruder was delivered");
     }
 
+    private static AeronSettings withMaxFrameBytes(AeronSettings s, int maxFrameBytes) {
+        return new AeronSettings(s.rank(), s.size(), s.jobId(), s.peers(), s.secret(), s.protocolVersion(), s.buildId(),
+            s.mtuBytes(), s.termBytes(), maxFrameBytes, s.heartbeatNs(), s.heartbeatTimeoutNs(), s.connectTimeoutNs(),
+            s.closeLingerNs(), s.maxIdleParkNs(), s.aeronDirRoot());
+    }
+
+    @Test
+    void shouldDropAWholeFrameAboveTheReceiversCap() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.settings(2);
+        int cap = 1 << 20;
+        AeronTransport[] transports = {open(withMaxFrameBytes(settings[0], cap)), open(settings[1])};
+        Recorder[] recorders = start(transports);
+        // under the sender's cap and its publication's largest message: one whole DATA message, above the receiver's cap
+        transports[1].send(0, ByteBuffer.allocate(cap + 1_000));
+        transports[1].send(0, ByteBuffer.allocate(10));
+        await("the frame under the cap", 5_000, () -> recorders[0].frames.get(1).stream().anyMatch(f -> f.length == 10));
+        assertEquals(List.of(10), recorders[0].frames.get(1).stream().map(f -> f.length).toList(), "frames delivered");
+        assertEquals(1, transports[0].droppedMessages(), "dropped messages");
+    }
+
+    @Test
+    void shouldDropAFirstPieceTooShortToHoldItsLength() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.settings(2);
+        AeronTransport[] transports = {open(settings[0]), open(settings[1])};
+        Recorder[] recorders = start(transports);
+        java.lang.reflect.Field peers = AeronTransport.class.getDeclaredField("peers");
+        peers.setAccessible(true);
+        io.aeron.Publication authenticated = ((Peer[]) peers.get(transports[1]))[0].publication;
+        for (int length = 1; length < 5; length++) {
+            byte[] piece = new byte[length];
+            piece[0] = Wire.DATA_FIRST;
+            org.agrona.concurrent.UnsafeBuffer message = new org.agrona.concurrent.UnsafeBuffer(piece);
+            await("the offer to succeed", 5_000, () -> authenticated.offer(message) > 0);
+        }
+        transports[1].send(0, ByteBuffer.allocate(10));
+        await("the frame after the short pieces", 5_000, () -> recorders[0].count(1) == 1);
+        assertEquals(4, transports[0].droppedMessages(), "dropped messages");
+        assertEquals(0, transports[0].errors(), "errors");
+    }
+
     @Test
     void shouldRejectPeerWithoutSecret() {
         AeronSettings[] settings = AeronTestJobs.settings(2);
@@ -189,6 +229,35 @@ class AeronTransportTest {
         await("the missing secret to be rejected", 1_000, () -> honest.rejectedPeers() > 0);
         TransportException thrown = assertThrows(TransportException.class, anonymous::awaitConnected);
         assertTrue(thrown.getMessage().contains("authentication failed"), thrown.getMessage());
+    }
+
+    @Test
+    @SuppressWarnings("try")   // the driver is held open for the publication
+    void shouldNameAFailedAuthenticationWhenTheConnectTimeoutExpires() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.settings(2);
+        AeronTransport honest = open(settings[0].withTimeouts(200, 1_000, 1_500));
+        java.io.File dir = new java.io.File(settings[0].aeronDirRoot(), "bind-aeron-test-forger-" + ProcessHandle.current().pid());
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(new io.aeron.driver.MediaDriver.Context()
+                 .aeronDirectoryName(dir.getPath()).threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                 .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+             io.aeron.Aeron client = io.aeron.Aeron.connect(new io.aeron.Aeron.Context().aeronDirectoryName(dir.getPath()));
+             io.aeron.Publication publication = client.addPublication("aeron:udp?endpoint=127.0.0.1:"
+                 + settings[0].peers().get(0).getPort() + "|mtu=1408", AeronTransport.STREAM_ID)) {
+            await("the forger's publication to connect", 5_000, publication::isConnected);
+            // an AUTH that claims rank 1 (which never starts) with a proof made without the secret
+            org.agrona.concurrent.UnsafeBuffer auth = new org.agrona.concurrent.UnsafeBuffer(new byte[Wire.AUTH_BYTES]);
+            auth.putByte(0, Wire.AUTH);
+            auth.putLong(1, settings[0].jobId(), Wire.ORDER);
+            auth.putInt(9, 1, Wire.ORDER);
+            await("the offer to succeed", 5_000, () -> publication.offer(auth) > 0);
+            await("the forged proof to be rejected", 5_000, () -> honest.rejectedPeers() == 1);
+            TransportException thrown = assertThrows(TransportException.class, honest::awaitConnected);
+            assertEquals("rank 1 not reachable at 127.0.0.1:" + settings[0].peers().get(1).getPort()
+                + ": no handshake within 1500 ms; a peer claiming to be rank 1 failed authentication (wrong or missing"
+                + " BIND_SECRET)", thrown.getMessage());
+        } finally {
+            org.agrona.IoUtil.delete(dir, true);
+        }
     }
 
     @Test

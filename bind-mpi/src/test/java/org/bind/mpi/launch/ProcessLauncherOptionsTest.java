@@ -3,6 +3,7 @@ package org.bind.mpi.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,6 +27,16 @@ class ProcessLauncherOptionsTest {
         assertEquals("app.jar", options.classpath());
         assertEquals("Main", options.mainClass());
         assertEquals(List.of("-np", "x"), options.programArgs());
+    }
+
+    @Test
+    void shouldGiveTheRanksTheirHeartbeatTimeoutPlusThreeSecondsToNoticeALoss() {
+        assumeTrue(System.getenv("BIND_HEARTBEAT_TIMEOUT_MS") == null, "BIND_HEARTBEAT_TIMEOUT_MS is set here");
+        assertEquals(5_000 + 3_000, ProcessLauncher.parse(new String[] {"-np", "2", "Main"}).graceMs());
+        assertEquals(20_000 + 3_000, ProcessLauncher.parse(new String[] {"-np", "2", "-J-Dbind.heartbeat.timeout.ms=9000",
+            "-J-Dbind.heartbeat.timeout.ms=20000", "Main"}).graceMs());
+        assertEquals(700, ProcessLauncher.parse(new String[] {"-np", "2", "--grace-ms", "700",
+            "-J-Dbind.heartbeat.timeout.ms=20000", "Main"}).graceMs());
     }
 
     @Test

@@ -1,0 +1,22 @@
+package org.bind.cluster;
+
+import org.bind.mpi.aeron.AeronTransportFactory;
+
+/** What the test programs share: the line by which a rank tells the test who it is. Runs in the rank JVMs. */
+final class ProgramSupport {
+    private ProgramSupport() {
+    }
+
+    /**
+     * Prints {@code rank R pid P job J port Q ready} ({@link ClusterJob#ranks} reads it): the rank, its process id,
+     * the job id and the UDP port it listens on, from the job description the launcher put in the environment.
+     */
+    static void announce() {
+        String rank = System.getenv(AeronTransportFactory.RANK_ENV);
+        String[] peers = System.getenv(AeronTransportFactory.PEERS_ENV).split(",");
+        String own = peers[Integer.parseInt(rank)];
+        System.out.println("rank " + rank + " pid " + ProcessHandle.current().pid() + " job "
+            + System.getenv(AeronTransportFactory.JOB_ENV) + " port " + own.substring(own.lastIndexOf(':') + 1)
+            + " ready");
+    }
+}
