@@ -37,6 +37,11 @@ final class EpochSync {
     private final Map<Long, Messages.Detail[]> details = new HashMap<>();
     private final List<Messages.Failure> remoteFailures = new ArrayList<>();
     private String lostPeer;
+    /**
+     * The epoch this rank syncs next. Peers' control frames must be of it or of the one after (a peer that has
+     * synced it may already have sent its next SYNC; none can be further ahead, since that SYNC needs ours first).
+     */
+    private long currentEpoch;
 
     EpochSync(Transport transport, long jobId) {
         this.transport = transport;
@@ -45,12 +50,22 @@ final class EpochSync {
         this.jobId = jobId;
     }
 
+    /** Refuses a control frame of an epoch that is over or not yet possible (dropped and counted by the caller). */
+    private void checkEpoch(String what, int from, long epoch) {
+        if (epoch < currentEpoch || epoch > currentEpoch + 1) {
+            throw new org.bind.transport.MalformedFrameException(what + " from rank " + from + " is of epoch " + epoch
+                + ", but this rank syncs epoch " + currentEpoch + " (only it and the next are accepted)");
+        }
+    }
+
     synchronized void onSync(int from, long epoch, Messages.Sync sync) {
+        checkEpoch("SYNC", from, epoch);
         syncs.computeIfAbsent(epoch, e -> new Messages.Sync[size])[from] = sync;
         notifyAll();
     }
 
     synchronized void onDetail(int from, long epoch, Messages.Detail detail) {
+        checkEpoch("DETAIL", from, epoch);
         details.computeIfAbsent(epoch, e -> new Messages.Detail[size])[from] = detail;
         notifyAll();
     }
@@ -60,6 +75,7 @@ final class EpochSync {
             throw new org.bind.transport.MalformedFrameException("failure report from rank " + from
                 + " names rank " + failure.rank());
         }
+        checkEpoch("FAILURE", from, failure.epoch());
         remoteFailures.add(failure);
         notifyAll();
     }
@@ -122,6 +138,19 @@ final class EpochSync {
      * every rank, first first. Throws {@link BindException} on divergence or a lost peer.
      */
     List<Messages.Failure> exchange(long epoch, OpLog log, List<Messages.Failure> localFailures) {
+        try {
+            return exchangeOnce(epoch, log, localFailures);
+        } finally {
+            synchronized (this) {
+                currentEpoch = epoch + 1;
+                syncs.keySet().removeIf(e -> e < currentEpoch);
+                details.keySet().removeIf(e -> e < currentEpoch);
+                remoteFailures.removeIf(f -> f.epoch() < currentEpoch);
+            }
+        }
+    }
+
+    private List<Messages.Failure> exchangeOnce(long epoch, OpLog log, List<Messages.Failure> localFailures) {
         Messages.Sync mine = new Messages.Sync(log.count(), log.hash(), localFailures.size(), log.checkpoints());
         synchronized (this) {
             checkPeers(); // a lost peer is the error to report, not the failure to send it our SYNC

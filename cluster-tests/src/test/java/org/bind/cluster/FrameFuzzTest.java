@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import org.bind.Bind;
 import org.bind.mpi.aeron.AeronSettings;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -184,10 +183,6 @@ class FrameFuzzTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    @Disabled("reason: bind-core keeps well-formed SYNC, DETAIL and FAILURE frames of an epoch that is over instead of"
-        + " dropping and counting them: EpochSync.onSync/onDetail/onFailure file them under their epoch whatever it"
-        + " is (in maps and a list nothing ever clears for a past epoch) and Exchange.framesDropped never counts them;"
-        + " they should be refused as malformed unless their epoch is the current one or the next")
     void shouldDropAndCountControlFramesOfAStaleEpoch() {
         int last = FrameFuzzProgram.EPOCHS - 1;
         for (int rank : victims()) {

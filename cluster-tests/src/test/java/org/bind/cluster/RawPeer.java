@@ -198,6 +198,11 @@ final class RawPeer implements AutoCloseable {
                 remote.helloSent = true;
                 work++;
             }
+            // as the transport does: nothing before our HELLO, else the peer may accept us before it has sent
+            // its AUTH, and its ACCEPT would come from a session not known yet
+            if (!remote.helloSent) {
+                continue;
+            }
             if (remote.authPending && offer(remote.publication, auth(remote))) {
                 remote.authPending = false;
                 work++;

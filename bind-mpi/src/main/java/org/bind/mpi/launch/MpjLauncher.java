@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.bind.Bind;
-import org.bind.mpi.aeron.AeronSettings;
 
 /**
  * Runs a job through MPJ Express's niodev device: one JVM per rank, started by MPJ daemons.
@@ -50,6 +49,9 @@ import org.bind.mpi.aeron.AeronSettings;
  * are removed at the end, also when the launcher itself is stopped.
  */
 public final class MpjLauncher {
+    /** The MPJ transport's heartbeat timeout flag and default (MpjTransportSettings). */
+    private static final String MPJ_HEARTBEAT_TIMEOUT_FLAG = "-Dbind.mpj.heartbeat.timeout.ms=";
+    private static final long MPJ_HEARTBEAT_TIMEOUT_MS_DEFAULT = 10_000;
     /** MPJ's default daemon port (mpjexpress.conf). */
     public static final int DEFAULT_DAEMON_PORT = 40_055;
     private static final long DAEMON_START_TIMEOUT_MS = 60_000;
@@ -121,7 +123,7 @@ public final class MpjLauncher {
         int daemonPort = DEFAULT_DAEMON_PORT;
         String data = "mpj";
         boolean tag = false;
-        long graceMs = AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 3_000;
+        long graceMs = 0; // 0: from the ranks' heartbeat timeout
         long startTimeoutMs = DEFAULT_START_TIMEOUT_MS;
         String mpjHome = environment.get("MPJ_HOME");
         String machines = null;
@@ -180,8 +182,26 @@ public final class MpjLauncher {
         if (i >= args.length) {
             throw new IllegalArgumentException("no main class");
         }
+        if (graceMs == 0) {
+            graceMs = data.equals("aeron") ? ProcessLauncher.defaultGraceMs(jvmFlags) : mpjGraceMs(jvmFlags);
+        }
         return new Options(ranks, home.toAbsolutePath(), machinesFile, daemonPort, data, Path.of(jobsDir), workers, tag,
             graceMs, startTimeoutMs, List.copyOf(jvmFlags), classpath, args[i], List.of(args).subList(i + 1, args.length));
+    }
+
+    /**
+     * The MPJ transport's heartbeat timeout (the last {@value #MPJ_HEARTBEAT_TIMEOUT_FLAG} among the JVM flags, else
+     * its default) plus 3 s: time for the survivors of a lost rank to notice and report it.
+     */
+    static long mpjGraceMs(List<String> jvmFlags) {
+        long timeoutMs = MPJ_HEARTBEAT_TIMEOUT_MS_DEFAULT;
+        for (String flag : jvmFlags) {
+            if (flag.startsWith(MPJ_HEARTBEAT_TIMEOUT_FLAG) && flag.substring(MPJ_HEARTBEAT_TIMEOUT_FLAG.length())
+                .matches("\\d{1,9}")) {
+                timeoutMs = Long.parseLong(flag.substring(MPJ_HEARTBEAT_TIMEOUT_FLAG.length()));
+            }
+        }
+        return timeoutMs + 3_000;
     }
 
     /** The hosts of a machines file: non-empty lines without {@code #} comments, trimmed. */

@@ -61,6 +61,10 @@ class MpjLauncherOptionsTest {
         assertNull(options.machines());
         assertEquals("mpj", options.data());
         assertEquals(MpjLauncher.DEFAULT_DAEMON_PORT, options.daemonPort());
+        assertEquals(10_000 + 3_000, options.graceMs(), "MPJ transport's heartbeat timeout plus 3 s");
+        MpjLauncher.Options faster = MpjLauncher.parse(args("-np", "2", "-J-Dbind.mpj.heartbeat.timeout.ms=4000", "Main"),
+            Map.of("MPJ_HOME", fakeHome().toString()));
+        assertEquals(4_000 + 3_000, faster.graceMs());
     }
 
     @Test
