@@ -134,17 +134,17 @@ public final class MpjLauncher {
         while (i < args.length && args[i].startsWith("-") && !args[i].equals("--")) {
             String flag = args[i];
             switch (flag) {
-                case "-np" -> ranks = positive(flag, value(args, ++i, flag), Integer.MAX_VALUE);
-                case "--workers" -> workers = positive(flag, value(args, ++i, flag), 4096);
-                case "--daemon-port" -> daemonPort = positive(flag, value(args, ++i, flag), 65_535);
-                case "--grace-ms" -> graceMs = positive(flag, value(args, ++i, flag), Integer.MAX_VALUE);
-                case "--start-timeout-ms" -> startTimeoutMs = positive(flag, value(args, ++i, flag), Integer.MAX_VALUE);
-                case "--data" -> data = value(args, ++i, flag);
-                case "--mpj-home" -> mpjHome = value(args, ++i, flag);
-                case "--machines" -> machines = value(args, ++i, flag);
-                case "--jobs-dir" -> jobsDir = value(args, ++i, flag);
+                case "-np" -> ranks = positive(flag, ProcessLauncher.value(args, ++i, flag), Integer.MAX_VALUE);
+                case "--workers" -> workers = positive(flag, ProcessLauncher.value(args, ++i, flag), 4096);
+                case "--daemon-port" -> daemonPort = positive(flag, ProcessLauncher.value(args, ++i, flag), 65_535);
+                case "--grace-ms" -> graceMs = positive(flag, ProcessLauncher.value(args, ++i, flag), Integer.MAX_VALUE);
+                case "--start-timeout-ms" -> startTimeoutMs = positive(flag, ProcessLauncher.value(args, ++i, flag), Integer.MAX_VALUE);
+                case "--data" -> data = ProcessLauncher.value(args, ++i, flag);
+                case "--mpj-home" -> mpjHome = ProcessLauncher.value(args, ++i, flag);
+                case "--machines" -> machines = ProcessLauncher.value(args, ++i, flag);
+                case "--jobs-dir" -> jobsDir = ProcessLauncher.value(args, ++i, flag);
                 case "--tag-output" -> tag = true;
-                case "-cp", "-classpath", "--class-path" -> classpath = value(args, ++i, flag);
+                case "-cp", "-classpath", "--class-path" -> classpath = ProcessLauncher.value(args, ++i, flag);
                 default -> {
                     if (flag.startsWith("-J") && flag.length() > 2) {
                         jvmFlags.add(flag.substring(2));
@@ -222,13 +222,6 @@ public final class MpjLauncher {
             throw new IllegalArgumentException("cannot read the machines file " + machines + ": " + e.getMessage());
         }
         return hosts;
-    }
-
-    private static String value(String[] args, int index, String flag) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[index];
     }
 
     private static int positive(String flag, String value, int max) {

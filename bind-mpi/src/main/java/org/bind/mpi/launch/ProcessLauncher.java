@@ -162,7 +162,8 @@ public final class ProcessLauncher {
         return AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 3_000;
     }
 
-    private static String value(String[] args, int index, String flag) {
+    /** The value after option {@code flag} at {@code index}; shared by the launchers' parsers. */
+    static String value(String[] args, int index, String flag) {
         if (index >= args.length) {
             throw new IllegalArgumentException(flag + " needs a value");
         }
