@@ -47,7 +47,8 @@ import org.bind.Scope;
  * combined freely, and shuffled when it holds boxed primitives, strings or primitive arrays.
  *
  * <p>Functions run inside ops, several at once: they must be safe to call concurrently. A function that throws
- * fails its op: {@link #local()} and the next {@code sync()} throw on every rank. All methods: program thread.
+ * fails its op: the next {@code sync()} (and {@link #local()}, which syncs) throws on every rank. All methods:
+ * program thread.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -194,7 +195,8 @@ public final class KVPairs<K, V> {
                 for (int p = 0; p < parts; p++) {
                     Cell<PairBlock[]> routed = Cell.of(PairBlock.routedCodec(types, parts));
                     PairOps.route(segments[q][p], q, ranks, parts, types, routed);
-                    for (int d = 0; d < ranks; d++) {
+                    for (int k = 0; k < ranks; k++) {
+                        int d = (q + k) % ranks; // own block first: the others run first (see Sort)
                         Cell<PairBlock> block = Cell.of(PairBlock.codec(types, parts));
                         PairOps.extract(routed, d, block);
                         blocks[d][q * parts + p] = block;
@@ -213,13 +215,16 @@ public final class KVPairs<K, V> {
     }
 
     /**
-     * This rank's pairs now, keys in the order every step visits them (see the class comment), after waiting for
-     * the steps that make them. The map, its lists and mutable keys and values are copies. Not collective.
+     * This rank's pairs now, keys in the order every step visits them (see the class comment). It syncs first:
+     * collective, every rank calls it. (Waiting for this rank's parts alone would do, but the runtime takes a
+     * program thread that waits for a version still being computed here while every other rank has reached
+     * {@code sync()} for a diverged program.) The map, its lists and mutable keys and values are copies.
      *
-     * @throws org.bind.BindException when an op that makes them failed (on any rank)
+     * @throws org.bind.OpFailedException when an op failed on any rank, as {@code sync()} does
      */
     @SuppressWarnings("unchecked")
     public Map<K, List<V>> local() {
+        bind.sync();
         Map<K, List<V>> result = new LinkedHashMap<>();
         for (Cell<Group[]> segment : segments[bind.rank()]) {
             Group[] groups = segment.await();

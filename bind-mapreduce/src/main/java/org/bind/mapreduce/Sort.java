@@ -25,12 +25,13 @@ import org.bind.Scope;
  *   <li>each rank radix sorts its {@code parts} buckets into place in its slice, an op per bucket
  *       ({@link IntRadix}).</li>
  * </ol>
- * The program thread only records ops, then waits for its own slice: the call returns when this rank's slice
- * is sorted, and does not wait for the other ranks. The input is only read, and no op reads it any more when
- * the call returns.
+ * The program thread only records ops, then syncs: the call returns when every rank's slice is sorted. (Waiting
+ * for this rank's parts alone would do, but the runtime takes a program thread that waits for a version still
+ * being computed here while every other rank has reached {@code sync()} for a diverged program.) The input is
+ * only read, and no op reads it any more when the call returns.
  *
- * <p>Failures: an op that fails anywhere makes this call throw {@link org.bind.BindException} on every rank
- * (every slice depends on every rank's input), and the next {@code sync()} report it.
+ * <p>Failures: an op that fails anywhere makes this call throw {@link org.bind.OpFailedException} on every rank,
+ * as {@code sync()} does.
  */
 public final class Sort {
     /** Seed of the sampling (the sample of rank r uses {@code SAMPLE_SEED + r}). */
@@ -43,8 +44,8 @@ public final class Sort {
 
     /**
      * Sorts the union of every rank's {@code local} and returns this rank's slice, cut in {@link Bind#workers()}
-     * pieces per rank (every rank must run as many workers, as the launcher arranges). Collective: every rank
-     * calls it. Program thread.
+     * pieces per rank (every rank must run as many workers, as the launcher arranges). Collective (it ends with a
+     * {@code sync()}): every rank calls it. Program thread.
      *
      * @throws IllegalArgumentException when {@code bind} or {@code local} is null
      */
@@ -100,7 +101,11 @@ public final class Sort {
                 for (int c = 0; c < parts; c++) {
                     Cell<IntBlock[]> partitioned = Cell.of(IntBlock.ARRAY_CODEC);
                     SortOps.partition(local, c, parts, splitters, ranks, parts, partitioned);
-                    for (int d = 0; d < ranks; d++) {
+                    // This rank's own block first, the others after: the worker that finishes the partition
+                    // runs the ops it made ready last-in first-out, so blocks leave for other ranks before this
+                    // rank goes on with its own share.
+                    for (int k = 0; k < ranks; k++) {
+                        int d = (q + k) % ranks;
                         blocks[q * parts + c][d] = Cell.of(IntBlock.CODEC);
                         SortOps.extract(partitioned, d, blocks[q * parts + c][d]);
                     }
@@ -109,7 +114,6 @@ public final class Sort {
         }
 
         SortOps.Output output = new SortOps.Output();
-        IntArray[] done = new IntArray[parts];
         for (int d = 0; d < ranks; d++) {
             try (Scope s = bind.on(d)) {
                 Cell<IntBlock[]> received = Cell.of(IntBlock.ARRAY_CODEC, IntBlock[]::clone);
@@ -119,17 +123,12 @@ public final class Sort {
                 IntArray ready = IntArray.of(0);
                 SortOps.prepare(received, output, ready);
                 for (int part = 0; part < parts; part++) {
-                    IntArray finished = IntArray.of(0);
-                    SortOps.sortPart(received, ready, part, output, finished);
-                    if (d == bind.rank()) {
-                        done[part] = finished;
-                    }
+                    SortOps.sortPart(received, ready, part, output);
                 }
             }
         }
-        for (IntArray finished : done) {
-            finished.toArray(); // waits for the part; throws when an op it depends on failed
-        }
+        // A sync, not a wait for this rank's parts alone: see the class comment.
+        bind.sync();
         return output.array;
     }
 }

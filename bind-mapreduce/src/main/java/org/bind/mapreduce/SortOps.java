@@ -131,8 +131,7 @@ final class SortOps {
      * which hold only smaller (or equal) values.
      */
     @Op
-    static void sortPart(@In Cell<IntBlock[]> received, @In IntArray ready, int part, @ByRef Output output,
-                         @Out IntArray done) {
+    static void sortPart(@In Cell<IntBlock[]> received, @In IntArray ready, int part, @ByRef Output output) {
         IntBlock[] blocks = received.get();
         if (blocks == null) {
             return;
