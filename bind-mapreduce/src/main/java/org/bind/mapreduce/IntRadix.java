@@ -5,15 +5,16 @@ import java.util.Arrays;
 /**
  * Radix sort of ints gathered from several runs into one output range: the local sort of {@link Sort}.
  *
- * <p><b>Algorithm.</b> Keys are {@code v - min} as unsigned numbers of {@code bits} bits, where
- * {@code min}/{@code max} come from one pass over the runs, so a narrow range (a bucket of a sample sort, or
- * data with few distinct values) needs few digits. When the range holds more than {@link #LEAF} ints, one
- * most-significant-digit pass scatters them from the runs into the output, cut into sub-ranges of about
- * {@code LEAF} ints (a few hundred KiB, cache resident); each sub-range is then sorted by least-significant-digit
- * passes of at most {@link #MAX_DIGIT_BITS} bits between the output and a scratch array of the largest
- * sub-range, all histograms of a sub-range counted in one pass, passes with a single occupied digit skipped.
- * Ranges of at most {@link #SMALL} ints are insertion sorted. Gathering and the first pass are one scatter, so
- * no separate copy of the input is made, and scratch memory is one sub-range rather than the whole output.
+ * <p><b>Algorithm.</b> Keys are {@code v - lo} as unsigned numbers of {@code bits} bits, for bounds
+ * {@code lo <= v <= hi} that the caller knows (a bucket of a sample sort lies between two splitters) or that one
+ * pass over the data finds. When the range holds more than {@link #LEAF} ints, one most-significant-digit pass
+ * scatters them from the runs into the output, cut into sub-ranges of about {@code LEAF} ints (512 KiB,
+ * cache resident): gathering and the first pass are one scatter, so no separate copy of the input is made. Each
+ * sub-range is then sorted in cache: its exact minimum and maximum first (narrow data needs fewer digits), then
+ * least-significant-digit passes of at most {@link #MAX_DIGIT_BITS} bits between the output and a scratch array
+ * of the largest sub-range, all of its histograms counted in one pass, passes with a single occupied digit
+ * skipped. A sub-range much larger than {@code LEAF} (skewed data, loose bounds) is cut again the same way, on
+ * its exact bounds, which strictly shrinks it. Ranges of at most {@link #SMALL} ints are insertion sorted.
  *
  * <p>Thread safe: no shared state.
  */
@@ -21,7 +22,9 @@ final class IntRadix {
     /** Ranges this small are insertion sorted. */
     static final int SMALL = 48;
     /** The size the most-significant-digit pass aims at for its sub-ranges. */
-    static final int LEAF = 1 << 15;
+    static final int LEAF = 1 << 17;
+    /** Sub-ranges above this many ints are cut again rather than sorted by least-significant digits. */
+    static final int LARGEST_LEAF = 8 * LEAF;
     /** Widest least-significant digit (a histogram of 2^11 counts, 8 KiB). */
     static final int MAX_DIGIT_BITS = 11;
     /** Widest most-significant digit. */
@@ -38,20 +41,31 @@ final class IntRadix {
 
     /**
      * Writes the ints of the runs {@code arrays[r][starts[r], ends[r])}, {@code r < runs}, sorted ascending, into
-     * {@code out[outFrom, outFrom + total)}. The runs are only read; they must not overlap that output range.
+     * {@code out[outFrom, outFrom + total)}, finding their bounds first. The runs are only read; they must not
+     * overlap that output range.
      */
     static void sortRuns(int[][] arrays, int[] starts, int[] ends, int runs, int[] out, int outFrom) {
-        long total = 0;
-        int min = Integer.MAX_VALUE;
-        int max = Integer.MIN_VALUE;
+        int lo = Integer.MAX_VALUE;
+        int hi = Integer.MIN_VALUE;
         for (int r = 0; r < runs; r++) {
             int[] a = arrays[r];
-            total += ends[r] - starts[r];
             for (int i = starts[r], end = ends[r]; i < end; i++) {
                 int v = a[i];
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
             }
+        }
+        sortRuns(arrays, starts, ends, runs, out, outFrom, lo, hi);
+    }
+
+    /**
+     * Like {@link #sortRuns(int[][], int[], int[], int, int[], int)}, for runs whose values all lie in
+     * {@code [lo, hi]} (bounds that are not tight cost speed, never correctness; values outside them do not sort).
+     */
+    static void sortRuns(int[][] arrays, int[] starts, int[] ends, int runs, int[] out, int outFrom, int lo, int hi) {
+        long total = 0;
+        for (int r = 0; r < runs; r++) {
+            total += ends[r] - starts[r];
         }
         if (total > out.length - outFrom) {
             throw new IllegalArgumentException(total + " ints do not fit in [" + outFrom + ", " + out.length + ")");
@@ -60,29 +74,21 @@ final class IntRadix {
         if (n == 0) {
             return;
         }
-        if (min == max) {
-            Arrays.fill(out, outFrom, outFrom + n, min);
-            return;
-        }
-        int bits = 64 - Long.numberOfLeadingZeros((long) max - min);
-        int msdBits = n <= LEAF ? 0 : Math.min(Math.min(bits, MAX_MSD_BITS), ceilLog2((n + LEAF - 1) / LEAF));
-        if (msdBits == 0) {
+        if (n <= LEAF || lo >= hi) {
             gather(arrays, starts, ends, runs, out, outFrom);
-            if (n <= SMALL) {
-                insertionSort(out, outFrom, outFrom + n);
-            } else {
-                int[] counts = new int[3 << MAX_DIGIT_BITS];
-                lsd(out, outFrom, n, min, bits, new int[n], counts);
-            }
+            int[] scratch = n <= SMALL ? null : new int[n];
+            leaf(out, outFrom, n, scratch, new int[3 << MAX_DIGIT_BITS]);
             return;
         }
+        int bits = 64 - Long.numberOfLeadingZeros((long) hi - lo);
+        int msdBits = Math.min(Math.min(bits, MAX_MSD_BITS), ceilLog2((n + LEAF - 1) / LEAF));
         int shift = bits - msdBits;
         int buckets = 1 << msdBits;
         int[] next = new int[buckets + 1];
         for (int r = 0; r < runs; r++) {
             int[] a = arrays[r];
             for (int i = starts[r], end = ends[r]; i < end; i++) {
-                next[((a[i] - min) >>> shift) + 1]++;
+                next[((a[i] - lo) >>> shift) + 1]++;
             }
         }
         int largest = 0;
@@ -96,19 +102,38 @@ final class IntRadix {
             int[] a = arrays[r];
             for (int i = starts[r], end = ends[r]; i < end; i++) {
                 int v = a[i];
-                out[next[(v - min) >>> shift]++] = v;
+                out[next[(v - lo) >>> shift]++] = v;
             }
         }
-        int[] scratch = new int[largest];
+        int[] scratch = new int[Math.min(largest, LARGEST_LEAF)];
         int[] counts = new int[3 << MAX_DIGIT_BITS];
         for (int k = 0; k < buckets; k++) {
-            int lo = bounds[k];
-            int size = bounds[k + 1] - lo;
-            if (size <= SMALL) {
-                insertionSort(out, lo, lo + size);
+            int from = bounds[k];
+            int size = bounds[k + 1] - from;
+            if (size <= LARGEST_LEAF) {
+                leaf(out, from, size, scratch, counts);
             } else {
-                lsd(out, lo, size, min, shift, scratch, counts);
+                int[] again = Arrays.copyOfRange(out, from, from + size);
+                sortRuns(new int[][] {again}, new int[] {0}, new int[] {size}, 1, out, from);
             }
+        }
+    }
+
+    /** Sorts {@code a[from, from + n)} in place (in cache), through {@code scratch} of at least {@code n} ints. */
+    private static void leaf(int[] a, int from, int n, int[] scratch, int[] counts) {
+        if (n <= SMALL) {
+            insertionSort(a, from, from + n);
+            return;
+        }
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (int i = from, end = from + n; i < end; i++) {
+            int v = a[i];
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        if (min != max) {
+            lsd(a, from, n, min, 64 - Long.numberOfLeadingZeros((long) max - min), scratch, counts);
         }
     }
 
@@ -123,13 +148,10 @@ final class IntRadix {
     }
 
     /**
-     * Sorts {@code a[lo, lo + n)} by the low {@code bits} bits of {@code v - min} (the higher bits being equal
-     * across the range), least significant digit first, through {@code scratch} (at least {@code n} long).
+     * Sorts {@code a[lo, lo + n)} by the {@code bits} low bits of {@code v - min} (all keys fit in them), least
+     * significant digit first, through {@code scratch} (at least {@code n} long).
      */
     private static void lsd(int[] a, int lo, int n, int min, int bits, int[] scratch, int[] counts) {
-        if (bits == 0) {
-            return;
-        }
         int passes = (bits + MAX_DIGIT_BITS - 1) / MAX_DIGIT_BITS;
         int width = (bits + passes - 1) / passes;
         int radix = 1 << width;

@@ -123,7 +123,7 @@ public final class Sort {
                 IntArray ready = IntArray.of(0);
                 SortOps.prepare(received, output, ready);
                 for (int part = 0; part < parts; part++) {
-                    SortOps.sortPart(received, ready, part, output);
+                    SortOps.sortPart(received, ready, splitters, d * parts + part, part, output);
                 }
             }
         }

@@ -35,9 +35,9 @@ final class SortOps {
     }
 
     /**
-     * Cuts chunk {@code chunk} of {@code chunks} of {@code local} by bucket: one array per destination rank,
-     * holding that rank's {@code parts} buckets one after another. Two passes (count, then place), so every
-     * array is allocated once at its size.
+     * Cuts chunk {@code chunk} of {@code chunks} of {@code local} by bucket, for each destination rank a block
+     * holding that rank's {@code parts} buckets one after another ({@link #partition(int[], int, int, int[], int,
+     * int)}).
      */
     @Op
     static void partition(@ByRef int[] local, int chunk, int chunks, @In IntArray splitters, int ranks, int parts,
@@ -47,14 +47,24 @@ final class SortOps {
         partitioned.set(partition(local, from, to, splitters.data(), ranks, parts));
     }
 
+    /**
+     * The blocks of {@code local[from, to)}, one per destination rank. One bucket: a view of the input itself (it
+     * is only read, and only until the sort returns). Two buckets: one pass, bucket 0 filled from the front of a
+     * new array and bucket 1 from its back. More: two passes (count, then place), one new array per rank, each
+     * allocated once at its size.
+     */
     static IntBlock[] partition(int[] local, int from, int to, int[] splitters, int ranks, int parts) {
         int buckets = ranks * parts;
+        if (buckets == 1) {
+            return new IntBlock[] {new IntBlock(local, from, new int[] {to - from})};
+        }
+        if (buckets == 2) {
+            return halves(local, from, to, splitters, ranks);
+        }
         int[] counts = new int[buckets];
-        int[] probe = Splitters.probe(splitters);
-        Splitters.Spread spread = new Splitters.Spread();
+        Splitters.Finder finder = new Splitters.Finder(splitters);
         for (int i = from; i < to; i++) {
-            int v = local[i];
-            counts[spread.bucket(splitters, probe, v, Splitters.lowerBound(splitters, v))]++;
+            counts[finder.bucket(local[i])]++;
         }
         int[][] arrays = new int[ranks][];
         int[] next = new int[buckets];
@@ -68,25 +78,42 @@ final class SortOps {
             arrays[d] = new int[size];
             blocks[d] = new IntBlock(arrays[d], 0, java.util.Arrays.copyOfRange(counts, d * parts, (d + 1) * parts));
         }
-        spread = new Splitters.Spread();
-        if (ranks == 1) {
-            int[] target = arrays[0];
-            for (int i = from; i < to; i++) {
-                int v = local[i];
-                target[next[spread.bucket(splitters, probe, v, Splitters.lowerBound(splitters, v))]++] = v;
-            }
-        } else {
-            int[][] byBucket = new int[buckets][];
-            for (int bucket = 0; bucket < buckets; bucket++) {
-                byBucket[bucket] = arrays[bucket / parts];
-            }
-            for (int i = from; i < to; i++) {
-                int v = local[i];
-                int bucket = spread.bucket(splitters, probe, v, Splitters.lowerBound(splitters, v));
-                byBucket[bucket][next[bucket]++] = v;
-            }
+        int[][] byBucket = new int[buckets][];
+        for (int bucket = 0; bucket < buckets; bucket++) {
+            byBucket[bucket] = arrays[bucket / parts];
+        }
+        finder = new Splitters.Finder(splitters);
+        for (int i = from; i < to; i++) {
+            int v = local[i];
+            int bucket = finder.bucket(v);
+            byBucket[bucket][next[bucket]++] = v;
         }
         return blocks;
+    }
+
+    /**
+     * Two buckets in one pass: bucket 0 grows from the front of one array, bucket 1 from its back. Each value is
+     * stored at both free ends and only the end of its bucket advances (the other store lands in the free middle,
+     * overwritten later): no branch on the bucket, which random data would mispredict half the time.
+     */
+    private static IntBlock[] halves(int[] local, int from, int to, int[] splitters, int ranks) {
+        int[] out = new int[to - from];
+        int front = 0;
+        int back = out.length;
+        Splitters.Finder finder = new Splitters.Finder(splitters);
+        for (int i = from; i < to; i++) {
+            int v = local[i];
+            int bucket = finder.bucket(v);
+            out[front] = v;
+            out[back - 1] = v;
+            front += 1 - bucket;
+            back -= bucket;
+        }
+        if (ranks == 1) {
+            return new IntBlock[] {new IntBlock(out, 0, new int[] {front, out.length - front})};
+        }
+        return new IntBlock[] {new IntBlock(out, 0, new int[] {front}), new IntBlock(out, front,
+            new int[] {out.length - front})};
     }
 
     /** The block for {@code rank}: a view, no copy; it is encoded only if it leaves this rank. */
@@ -128,10 +155,12 @@ final class SortOps {
 
     /**
      * Sorts bucket {@code part} of the received blocks into its place in the slice: after the buckets before it,
-     * which hold only smaller (or equal) values.
+     * which hold only smaller (or equal) values. The bucket's values lie between its two splitters ({@code bucket}
+     * is its index among all buckets), which bound the radix sort's first digit.
      */
     @Op
-    static void sortPart(@In Cell<IntBlock[]> received, @In IntArray ready, int part, @ByRef Output output) {
+    static void sortPart(@In Cell<IntBlock[]> received, @In IntArray ready, @In IntArray splitters, int bucket,
+                         int part, @ByRef Output output) {
         IntBlock[] blocks = received.get();
         if (blocks == null) {
             return;
@@ -149,6 +178,9 @@ final class SortOps {
             starts[b] = block.partStart(part);
             ends[b] = starts[b] + block.counts()[part];
         }
-        IntRadix.sortRuns(arrays, starts, ends, blocks.length, output.array, base);
+        int[] s = splitters.data();
+        int lo = bucket == 0 ? Integer.MIN_VALUE : s[bucket - 1];
+        int hi = bucket == s.length ? Integer.MAX_VALUE : s[bucket];
+        IntRadix.sortRuns(arrays, starts, ends, blocks.length, output.array, base, lo, hi);
     }
 }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  *
  * <p><b>Buckets.</b> With splitters {@code s[0] <= ... <= s[B-2]}, a value {@code v} belongs to bucket
  * {@code #{i : s[i] < v}}, unless it equals some splitters: then it may go to any bucket from
- * {@code #{i : s[i] < v}} to {@code #{i : s[i] <= v}}, and a {@link Spread} deals such ties round-robin. A value
+ * {@code #{i : s[i] < v}} to {@code #{i : s[i] <= v}}, and a {@link Finder} deals such ties round-robin. A value
  * that fills many quantiles (one value making up a quarter of the input) is thus spread over the buckets its
  * splitters span instead of overloading one; every bucket still holds only values between its neighbours'.
  *
@@ -102,56 +102,79 @@ final class Splitters {
         return splitters;
     }
 
-    /** The number of splitters below {@code v}: its bucket when it equals none. */
-    static int lowerBound(int[] splitters, int v) {
-        int n = splitters.length;
-        if (n <= 16) {
-            int below = 0;
-            for (int i = 0; i < n; i++) {
-                below += splitters[i] < v ? 1 : 0;
-            }
-            return below;
-        }
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (splitters[mid] < v) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
     /**
-     * {@code splitters} followed by one more int, so that {@code probe[lowerBound(splitters, v)]} may be compared
-     * with {@code v} without a bounds test: the extra int is the last splitter, which {@code v} exceeds whenever
-     * the lower bound points past it. No splitters: a single int that {@link Spread} never consults.
+     * Finds the bucket of each value, for one partitioning pass: the lower bound by a branch-free binary search
+     * over the splitters padded with {@code Integer.MAX_VALUE} to {@code 2^k - 1} entries (straight-line code for
+     * up to 15 splitters), then the tie rule of the class comment, whose test is the only branch and is almost
+     * never taken on values that do not repeat. Ties are dealt round-robin; a pass repeated over the same values
+     * with a fresh finder makes the same choices. Single thread.
      */
-    static int[] probe(int[] splitters) {
-        int[] probe = java.util.Arrays.copyOf(splitters, splitters.length + 1);
-        probe[splitters.length] = splitters.length == 0 ? 0 : splitters[splitters.length - 1];
-        return probe;
-    }
-
-    /**
-     * Deals values equal to splitters round-robin over the buckets they may go to. One per partitioning pass; a
-     * pass repeated over the same values from a fresh {@code Spread} makes the same choices.
-     */
-    static final class Spread {
+    static final class Finder {
+        private final int[] splitters;
+        private final int[] table;
+        private final int[] probe;
+        private final int steps;
         private int turn;
 
-        /**
-         * The bucket of {@code v}, given {@code below = lowerBound(splitters, v)} and {@code probe =
-         * probe(splitters)}. The test that decides whether {@code v} equals a splitter is the only branch, and it
-         * is almost never taken on values that do not repeat.
-         */
-        int bucket(int[] splitters, int[] probe, int v, int below) {
+        Finder(int[] splitters) {
+            this.splitters = splitters;
+            int steps = 0;
+            while ((1 << steps) - 1 < splitters.length) {
+                steps++;
+            }
+            this.steps = steps;
+            this.table = java.util.Arrays.copyOf(splitters, (1 << steps) - 1);
+            java.util.Arrays.fill(table, splitters.length, table.length, Integer.MAX_VALUE);
+            // probe[lowerBound(v)] == v exactly when v equals a splitter: the extra last entry is the largest
+            // splitter, which v exceeds whenever the lower bound points past it
+            this.probe = java.util.Arrays.copyOf(splitters, splitters.length + 1);
+            probe[splitters.length] = splitters.length == 0 ? 0 : splitters[splitters.length - 1];
+        }
+
+        int bucket(int v) {
+            int below = lowerBound(v);
             if (probe[below] != v || splitters.length == 0) {
                 return below;
             }
+            return tie(v, below);
+        }
+
+        /** The number of splitters below {@code v}. */
+        int lowerBound(int v) {
+            int[] t = table;
+            int b;
+            switch (steps) {
+                case 0:
+                    return 0;
+                case 1:
+                    return less(t[0], v);
+                case 2:
+                    b = less(t[1], v) << 1;
+                    return b + less(t[b], v);
+                case 3:
+                    b = less(t[3], v) << 2;
+                    b += less(t[b + 1], v) << 1;
+                    return b + less(t[b], v);
+                case 4:
+                    b = less(t[7], v) << 3;
+                    b += less(t[b + 3], v) << 2;
+                    b += less(t[b + 1], v) << 1;
+                    return b + less(t[b], v);
+                default:
+                    b = 0;
+                    for (int k = steps - 1; k >= 0; k--) {
+                        b += less(t[b + (1 << k) - 1], v) << k;
+                    }
+                    return b;
+            }
+        }
+
+        /** 1 when {@code a < v}, else 0, by the sign of a long difference: no branch for the JIT to mispredict. */
+        private static int less(int a, int v) {
+            return (int) (((long) a - v) >>> 63);
+        }
+
+        private int tie(int v, int below) {
             int upTo = below;
             while (upTo < splitters.length && splitters[upTo] == v) {
                 upTo++;

@@ -45,6 +45,21 @@ class IntRadixTest {
     }
 
     @Test
+    void shouldSortNarrowDataUnderLooseBoundsByCuttingLargeSubRangesAgain() {
+        SplittableRandom random = new SplittableRandom(5);
+        int[] values = new int[1_500_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 3 == 0 ? random.nextInt(1000) : i % 3 == 1 ? 1 << 20 | random.nextInt(64) : -7;
+        }
+        int[] expected = values.clone();
+        Arrays.sort(expected);
+        int[] out = new int[values.length];
+        IntRadix.sortRuns(new int[][] {values}, new int[] {0}, new int[] {values.length}, 1, out, 0,
+            Integer.MIN_VALUE, Integer.MAX_VALUE);
+        assertArrayEquals(expected, out);
+    }
+
+    @Test
     void shouldGatherRunsIntoTheOutputRange() {
         SplittableRandom random = new SplittableRandom(3);
         int[][] arrays = new int[5][];
