@@ -30,11 +30,12 @@ import org.bind.Scope;
  * only in intent: combine aggregates each rank's values of a key before a reduce ships them. {@link #reduce}
  * first shuffles: every key moves to exactly one rank with all its values, then the function runs there. The
  * shuffle is the runtime's implicit transfers: each rank encodes, per part, one block per destination rank
- * ({@link Wire}), and each value moves once. No rank submits anything data-dependent, so the ranks' op sequences
- * never diverge.
+ * (a compact binary encoding), and each value moves once. No rank submits anything data-dependent, so the ranks' op sequences
+ * never diverge. Intermediate data is released (by an op writing an empty version) as soon as its readers are
+ * submitted, so that it goes when they are done.
  *
  * <p><b>Placement and order (deterministic).</b> A key's 64-bit hash is FNV-1a over its {@code org.bind.codec}
- * encoding, finished with MurmurHash3's {@code fmix64} ({@link Kind}). After a reduce, key {@code k} lives on rank
+ * encoding, finished with MurmurHash3's {@code fmix64}. After a reduce, key {@code k} lives on rank
  * {@code (hash(k) & 0xFFFFFFFF) % ranks}; within a rank, it is in part {@code ((hash(k) >>> 32) * parts) >>> 32}.
  * Every step visits a rank's keys in increasing unsigned hash (ties by encoded bytes), and a key's values are
  * kept in emission order; a reduce delivers a key's values ordered by source rank, then by the order they had
@@ -116,6 +117,7 @@ public final class KVPairs<K, V> {
                 @SuppressWarnings("unchecked")
                 Cell<PairBlock>[] sources = new Cell[] {loaded};
                 segments[q] = collect(sources, types, parts);
+                PairOps.release(loaded);
             }
         }
         return new KVPairs<>(bind, types, parts, segments);
@@ -201,6 +203,7 @@ public final class KVPairs<K, V> {
                         PairOps.extract(routed, d, block);
                         blocks[d][q * parts + p] = block;
                     }
+                    PairOps.release(routed);
                 }
             }
         }
@@ -211,7 +214,24 @@ public final class KVPairs<K, V> {
                 shuffled[d] = collect(blocks[d], types, parts);
             }
         }
-        return apply(step, shuffled, fn);
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (Cell<PairBlock>[] toRank : blocks) {
+                    for (int p = 0; p < parts; p++) {
+                        PairOps.release(toRank[q * parts + p]);
+                    }
+                }
+            }
+        }
+        KVPairs<K2, V2> result = apply(step, shuffled, fn);
+        for (int d = 0; d < ranks; d++) {
+            try (Scope s = bind.on(d)) {
+                for (Cell<Group[]> segment : shuffled[d]) {
+                    PairOps.release(segment);
+                }
+            }
+        }
+        return result;
     }
 
     /**
@@ -261,6 +281,9 @@ public final class KVPairs<K, V> {
                     PairOps.apply(input[q][p], any, step, emitted[p]);
                 }
                 output[q] = collect(emitted, step.types(), parts);
+                for (Cell<PairBlock> cell : emitted) {
+                    PairOps.release(cell);
+                }
             }
         }
         return new KVPairs<>(bind, step.types(), parts, output);
@@ -280,6 +303,7 @@ public final class KVPairs<K, V> {
             }
             segments[part] = Cell.of(PairBlock.segmentCodec(types));
             PairOps.seal(groups, segments[part]);
+            PairOps.release(groups);
         }
         return segments;
     }

@@ -124,17 +124,16 @@ final class PairOps {
         routed.set(blocks);
     }
 
+    /** Writes an empty version of {@code cell}, so that the one before goes once its readers are done. */
+    @Op
+    static void release(@Out Cell<?> cell) {
+        // the new version is empty: nothing to write
+    }
+
     /** The block for {@code rank}: a reference, no copy. */
     @Op
     static void extract(@In Cell<PairBlock[]> routed, int rank, @Out Cell<PairBlock> block) {
         block.set(routed.get()[rank]);
-    }
-
-    /** Appends one segment's list of groups, in canonical order, to the caller's list. */
-    static void addTo(List<Group> into, Group[] segment) {
-        if (segment != null) {
-            Collections.addAll(into, segment);
-        }
     }
 
     /** A copier for accumulating groups (copy-on-write when the runtime cannot hand an op the only copy). */

@@ -16,16 +16,19 @@ import org.bind.Scope;
  * rank ({@link Bind#workers()} by default):
  * <ol>
  *   <li>every rank draws a fixed number of samples of its input (op on that rank); common ops gather all samples
- *       on every rank and choose {@code ranks * parts - 1} splitters as weighted quantiles ({@link Splitters}),
+ *       on every rank and choose {@code ranks * parts - 1} splitters as weighted quantiles,
  *       so skewed input still gives balanced buckets and heavy duplicates are dealt over several buckets;</li>
  *   <li>every rank cuts each of its {@code parts} chunks by bucket, one array per destination rank (an op per
  *       chunk);</li>
  *   <li>the one all-to-all exchange: each destination rank reads the blocks meant for it, so the runtime moves
  *       each value once, from its rank to its destination, as an implicit transfer;</li>
- *   <li>each rank radix sorts its {@code parts} buckets into place in its slice, an op per bucket
- *       ({@link IntRadix}).</li>
+ *   <li>each rank radix sorts its {@code parts} buckets into place in its slice, an op per bucket (one
+ *       most-significant-digit pass from the received blocks into the slice, then least-significant-digit
+ *       passes on cache-sized sub-ranges).</li>
  * </ol>
- * The program thread only records ops, then syncs: the call returns when every rank's slice is sorted. (Waiting
+ * Every intermediate cell is released by a write once its readers are submitted, so that each array is freed as
+ * soon as its last reader (or send) is done, not when the cell is collected. The program thread only records
+ * ops, then syncs: the call returns when every rank's slice is sorted. (Waiting
  * for this rank's parts alone would do, but the runtime takes a program thread that waits for a version still
  * being computed here while every other rank has reached {@code sync()} for a diverged program.) The input is
  * only read, and no op reads it any more when the call returns.
@@ -109,6 +112,7 @@ public final class Sort {
                         blocks[q * parts + c][d] = Cell.of(IntBlock.CODEC);
                         SortOps.extract(partitioned, d, blocks[q * parts + c][d]);
                     }
+                    SortOps.release(partitioned);
                 }
             }
         }
@@ -124,6 +128,16 @@ public final class Sort {
                 SortOps.prepare(received, output, ready);
                 for (int part = 0; part < parts; part++) {
                     SortOps.sortPart(received, ready, splitters, d * parts + part, part, output);
+                }
+                SortOps.release(received);
+            }
+        }
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (int c = 0; c < parts; c++) {
+                    for (Cell<IntBlock> block : blocks[q * parts + c]) {
+                        SortOps.release(block);
+                    }
                 }
             }
         }

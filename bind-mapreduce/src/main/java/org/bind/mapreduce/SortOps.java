@@ -116,6 +116,16 @@ final class SortOps {
             new int[] {out.length - front})};
     }
 
+    /**
+     * Writes an empty version of {@code cell}: the version before it no longer is the latest one, and its
+     * buffer goes as soon as the ops (and sends) that read it are done, rather than when the cell itself is found
+     * unreachable, which takes a garbage collection and a later submission.
+     */
+    @Op
+    static void release(@Out Cell<?> cell) {
+        // the new version is empty: nothing to write
+    }
+
     /** The block for {@code rank}: a view, no copy; it is encoded only if it leaves this rank. */
     @Op
     static void extract(@In Cell<IntBlock[]> partitioned, int rank, @Out Cell<IntBlock> block) {

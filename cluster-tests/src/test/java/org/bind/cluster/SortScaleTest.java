@@ -38,7 +38,7 @@ class SortScaleTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
         int status = ProcessLauncher.run(new String[] {"-np", Integer.toString(ranks), "--transport", "aeron",
-            "--workers", "2", "-J-Xms" + heapMb + "m", "-J-Xmx" + heapMb + "m", "-J-XX:+UseParallelGC",
+            "--workers", "2", "-J-Xms" + heapMb + "m", "-J-Xmx" + heapMb + "m",
             "-cp", System.getProperty("java.class.path"), "--", SortExample.class.getName(),
             "--n", Long.toString(n), "--parts", Integer.toString(parts), "--warmup", "0", "--reps", "1"},
             out, System.err);
