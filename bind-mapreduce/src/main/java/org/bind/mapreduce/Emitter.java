@@ -1,0 +1,17 @@
+package org.bind.mapreduce;
+
+/**
+ * Where a {@link Mapper} emits its pairs. Valid only during the {@code apply} call it was passed to.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+@FunctionalInterface
+public interface Emitter<K, V> {
+    /**
+     * Emits one pair; a key's values keep their emission order.
+     *
+     * @throws IllegalArgumentException when {@code key} or {@code value} is null or not of the step's declared type
+     */
+    void emit(K key, V value);
+}

@@ -1,0 +1,135 @@
+package org.bind.mapreduce;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * One key and its values on one rank. The values list grows only while the group is owned by one op (an
+ * emitter, or the accumulator of one part); afterwards the group is read only.
+ */
+final class Group {
+    final Object key;
+    final long hash;
+    final ArrayList<Object> values;
+    private byte[] encoding;
+
+    Group(Object key, long hash, ArrayList<Object> values) {
+        this.key = key;
+        this.hash = hash;
+        this.values = values;
+    }
+
+    /** The part of a rank that holds this key among {@code parts}: by the high half of the hash. */
+    static int partOf(long hash, int parts) {
+        return (int) (((hash >>> 32) * parts) >>> 32);
+    }
+
+    /** The rank that holds this key after a shuffle among {@code ranks}: the low half of the hash, modulo. */
+    static int rankOf(long hash, int ranks) {
+        return (int) ((hash & 0xFFFFFFFFL) % ranks);
+    }
+
+    /** Canonical order: unsigned hash, then unsigned encoding. */
+    static Comparator<Group> order(Kind keys) {
+        return (a, b) -> {
+            int byHash = Long.compareUnsigned(a.hash, b.hash);
+            return byHash != 0 ? byHash : Kind.compareEncodings(a.encoding(keys), b.encoding(keys));
+        };
+    }
+
+    private byte[] encoding(Kind keys) {
+        if (encoding == null) {
+            encoding = keys.encoding(key);
+        }
+        return encoding;
+    }
+
+    /**
+     * Groups accumulating pairs, by key identity ({@link Kind}), in order of first arrival. Owned by one op at a
+     * time.
+     */
+    static final class Groups {
+        private final Kind keys;
+        private final HashMap<Object, Group> index;
+        private final ArrayList<Group> order;
+
+        Groups(Kind keys) {
+            this(keys, new HashMap<>(), new ArrayList<>());
+        }
+
+        private Groups(Kind keys, HashMap<Object, Group> index, ArrayList<Group> order) {
+            this.keys = keys;
+            this.index = index;
+            this.order = order;
+        }
+
+        /** The values list of {@code key}'s group, made when the key is new. */
+        ArrayList<Object> valuesOf(Object key) {
+            Object grouping = keys.groupingKey(key);
+            Group group = index.get(grouping);
+            if (group == null) {
+                group = new Group(key, keys.hash(key), new ArrayList<>(2));
+                index.put(grouping, group);
+                order.add(group);
+            }
+            return group.values;
+        }
+
+        /** Takes {@code group} over when its key is new here (the caller gives it up), else appends its values. */
+        void adopt(Group group) {
+            Object grouping = keys.groupingKey(group.key);
+            Group own = index.get(grouping);
+            if (own == null) {
+                index.put(grouping, group);
+                order.add(group);
+            } else {
+                own.values.addAll(group.values);
+            }
+        }
+
+        /** Groups in order of first arrival, cut into {@code parts} by {@link #partOf}. */
+        Group[][] byPart(int parts) {
+            int[] counts = new int[parts];
+            for (Group group : order) {
+                counts[partOf(group.hash, parts)]++;
+            }
+            Group[][] split = new Group[parts][];
+            for (int p = 0; p < parts; p++) {
+                split[p] = new Group[counts[p]];
+                counts[p] = 0;
+            }
+            for (Group group : order) {
+                int p = partOf(group.hash, parts);
+                split[p][counts[p]++] = group;
+            }
+            return split;
+        }
+
+        /** The groups in canonical order. */
+        Group[] sealed() {
+            Group[] sorted = order.toArray(new Group[0]);
+            Arrays.sort(sorted, order(keys));
+            return sorted;
+        }
+
+        int size() {
+            return order.size();
+        }
+
+        List<Group> inArrivalOrder() {
+            return order;
+        }
+
+        /** A deep copy: new groups with copied value lists. */
+        Groups copy() {
+            Groups copy = new Groups(keys, new HashMap<>(index.size() * 2), new ArrayList<>(order.size()));
+            for (Group group : order) {
+                copy.adopt(new Group(group.key, group.hash, new ArrayList<>(group.values)));
+            }
+            return copy;
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package org.bind.mapreduce;
+
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bind.Bind;
+import org.bind.Scope;
+
+/**
+ * Key/value pairs spread over the ranks of a job, transformed by map, combine and reduce steps written as
+ * sequential code: every rank makes the same calls, each with its own input, and the steps run as ops where the
+ * data is.
+ *
+ * <pre>{@code
+ * Map<Character, List<Integer>> counts = KVPairs.of(bind, Map.of(bind.rank(), List.of(text)))
+ *     .map(Character.class, Integer.class, (line, texts, out) -> {
+ *         for (String t : texts) for (char c : t.toCharArray()) out.emit(c, 1);
+ *     })
+ *     .combine(Character.class, Integer.class, (c, ones, out) -> out.emit(c, ones.size()))
+ *     .reduce(Character.class, Integer.class, (c, partial, out) -> out.emit(c, sum(partial)))
+ *     .local();   // this rank's letters and their counts
+ * }</pre>
+ *
+ * <p><b>Steps.</b> {@link #map} and {@link #combine} run on each rank's own pairs, on every worker: a rank's pairs
+ * are cut into {@link Bind#workers()} parts by key hash, one op per part calls the function on each key and its
+ * values, and the pairs emitted are grouped by key again (a local shuffle between the rank's parts). They differ
+ * only in intent: combine aggregates each rank's values of a key before a reduce ships them. {@link #reduce}
+ * first shuffles: every key moves to exactly one rank with all its values, then the function runs there. The
+ * shuffle is the runtime's implicit transfers: each rank encodes, per part, one block per destination rank
+ * (a compact binary encoding), and each value moves once. No rank submits anything data-dependent, so the ranks' op sequences
+ * never diverge. Intermediate data is released (by an op writing an empty version) as soon as its readers are
+ * submitted, so that it goes when they are done.
+ *
+ * <p><b>Placement and order (deterministic).</b> A key's 64-bit hash is FNV-1a over its {@code org.bind.codec}
+ * encoding, finished with MurmurHash3's {@code fmix64}. After a reduce, key {@code k} lives on rank
+ * {@code (hash(k) & 0xFFFFFFFF) % ranks}; within a rank, it is in part {@code ((hash(k) >>> 32) * parts) >>> 32}.
+ * Every step visits a rank's keys in increasing unsigned hash (ties by encoded bytes), and a key's values are
+ * kept in emission order; a reduce delivers a key's values ordered by source rank, then by the order they had
+ * there. The results are therefore the same on every run and for any number of workers. Two keys are the same
+ * key when their encodings are equal.
+ *
+ * <p><b>Types.</b> Keys and values may be boxed primitives, {@code String}, primitive arrays, records of those,
+ * enums, or any type with a codec registered with {@code org.bind.codec.Codecs.register}; a step given another
+ * type fails at the call, naming it. Input given without types ({@link #of(Bind, Map)}) may be mapped and
+ * combined freely, and shuffled when it holds boxed primitives, strings or primitive arrays.
+ *
+ * <p>Functions run inside ops, several at once: they must be safe to call concurrently. A function that throws
+ * fails its op: the next {@code sync()} (and {@link #local()}, which syncs) throws on every rank. All methods:
+ * program thread.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class KVPairs<K, V> {
+    private final Bind bind;
+    private final PairBlock.Types types;
+    private final int parts;
+    private final Cell<Group[]>[][] segments;
+
+    private KVPairs(Bind bind, PairBlock.Types types, int parts, Cell<Group[]>[][] segments) {
+        this.bind = bind;
+        this.types = types;
+        this.parts = parts;
+        this.segments = segments;
+    }
+
+    /**
+     * This rank's input pairs, without declared types (each key and value is handled by the type of its own
+     * class). The map and its lists are copied at the call. Collective: every rank calls it, each with its own map
+     * (an empty map for no input).
+     *
+     * @throws IllegalArgumentException when an argument, a key, a list or a value is null, or a key or value has no
+     *                                  codec
+     */
+    public static <K, V> KVPairs<K, V> of(Bind bind, Map<K, List<V>> local) {
+        checkBind(bind, local);
+        return load(bind, local, new PairBlock.Types(UntypedKind.INSTANCE, UntypedKind.INSTANCE), null, null);
+    }
+
+    /**
+     * This rank's input pairs, of declared types (needed to shuffle keys or values other than boxed primitives,
+     * strings and primitive arrays before a map). Otherwise as {@link #of(Bind, Map)}.
+     *
+     * @throws IllegalArgumentException as {@link #of(Bind, Map)}, and when a type is null or has no codec, or a key or
+     *                                  value is not of its declared type
+     */
+    public static <K, V> KVPairs<K, V> of(Bind bind, Map<K, List<V>> local, Class<K> keyType, Class<V> valueType) {
+        checkBind(bind, local);
+        PairBlock.Types types = new PairBlock.Types(Kind.of(keyType, "KVPairs.of: key type"),
+            Kind.of(valueType, "KVPairs.of: value type"));
+        return load(bind, local, types, keyType, valueType);
+    }
+
+    private static void checkBind(Bind bind, Map<?, ?> local) {
+        if (bind == null) {
+            throw new IllegalArgumentException("KVPairs.of: bind is null");
+        }
+        if (local == null) {
+            throw new IllegalArgumentException("KVPairs.of: local is null; pass an empty map for no input");
+        }
+    }
+
+    private static <K, V> KVPairs<K, V> load(Bind bind, Map<K, List<V>> local, PairBlock.Types types,
+                                             Class<?> keyType, Class<?> valueType) {
+        List<Map.Entry<Object, List<Object>>> snapshot = snapshot(local, types, keyType, valueType);
+        int ranks = bind.size();
+        int parts = bind.workers();
+        @SuppressWarnings("unchecked")
+        Cell<Group[]>[][] segments = new Cell[ranks][];
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                Cell<PairBlock> loaded = Cell.of(PairBlock.codec(types, parts));
+                PairOps.load(snapshot, types, parts, loaded);
+                @SuppressWarnings("unchecked")
+                Cell<PairBlock>[] sources = new Cell[] {loaded};
+                segments[q] = collect(sources, types, parts);
+                PairOps.release(loaded);
+            }
+        }
+        return new KVPairs<>(bind, types, parts, segments);
+    }
+
+    /** Copies the map and its lists (and mutable keys and values), checking every key and value. */
+    private static List<Map.Entry<Object, List<Object>>> snapshot(Map<?, ? extends List<?>> local,
+                                                                  PairBlock.Types types, Class<?> keyType,
+                                                                  Class<?> valueType) {
+        List<Map.Entry<Object, List<Object>>> snapshot = new ArrayList<>(local.size());
+        for (Map.Entry<?, ? extends List<?>> entry : local.entrySet()) {
+            Object key = entry.getKey();
+            List<?> values = entry.getValue();
+            if (key == null) {
+                throw new IllegalArgumentException("KVPairs.of: a key is null");
+            }
+            check(key, keyType, "key " + key);
+            if (values == null) {
+                throw new IllegalArgumentException("KVPairs.of: the value list of key " + key + " is null");
+            }
+            List<Object> copy = new ArrayList<>(values.size());
+            for (Object value : values) {
+                if (value == null) {
+                    throw new IllegalArgumentException("KVPairs.of: a value of key " + key + " is null");
+                }
+                check(value, valueType, "value " + value + " of key " + key);
+                copy.add(types.values().copy(value));
+            }
+            snapshot.add(new AbstractMap.SimpleImmutableEntry<>(types.keys().copy(key), copy));
+        }
+        return snapshot;
+    }
+
+    private static void check(Object value, Class<?> declared, String what) {
+        if (declared == null) {
+            UntypedKind.kindOf(value, "KVPairs.of: " + what);
+        } else if (!declared.isInstance(value)) {
+            throw new IllegalArgumentException("KVPairs.of: " + what + " is a " + value.getClass().getName()
+                + ", not a " + declared.getName());
+        }
+    }
+
+    /**
+     * Calls {@code fn} for every key of every rank with the key's values on that rank, where the pairs are;
+     * returns the pairs it emitted, grouped by key on each rank. Collective.
+     *
+     * @throws IllegalArgumentException when a type is null or has no codec, or {@code fn} is null
+     */
+    public <K2, V2> KVPairs<K2, V2> map(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
+        return apply(check("map", keyType, valueType, fn), segments, fn);
+    }
+
+    /**
+     * Like {@link #map}, meant for aggregating each rank's values of a key (a partial sum, a count) so that a
+     * following {@link #reduce} ships less. Collective.
+     *
+     * @throws IllegalArgumentException as {@link #map}
+     */
+    public <K2, V2> KVPairs<K2, V2> combine(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
+        return apply(check("combine", keyType, valueType, fn), segments, fn);
+    }
+
+    /**
+     * Shuffles the pairs so that every key is on exactly one rank ({@code (hash & 0xFFFFFFFF) % ranks}) with all
+     * its values (ordered by source rank, then by their order there), then calls {@code fn} once per key there.
+     * Collective.
+     *
+     * @throws IllegalArgumentException as {@link #map}
+     */
+    public <K2, V2> KVPairs<K2, V2> reduce(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
+        PairOps.Step step = check("reduce", keyType, valueType, fn);
+        int ranks = bind.size();
+        @SuppressWarnings("unchecked")
+        Cell<PairBlock>[][] blocks = new Cell[ranks][ranks * parts]; // [destination][source rank, source part]
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (int p = 0; p < parts; p++) {
+                    Cell<PairBlock[]> routed = Cell.of(PairBlock.routedCodec(types, parts));
+                    PairOps.route(segments[q][p], q, ranks, parts, types, routed);
+                    for (int k = 0; k < ranks; k++) {
+                        int d = (q + k) % ranks; // own block first: the others run first (see Sort)
+                        Cell<PairBlock> block = Cell.of(PairBlock.codec(types, parts));
+                        PairOps.extract(routed, d, block);
+                        blocks[d][q * parts + p] = block;
+                    }
+                    PairOps.release(routed);
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Cell<Group[]>[][] shuffled = new Cell[ranks][];
+        for (int d = 0; d < ranks; d++) {
+            try (Scope s = bind.on(d)) {
+                shuffled[d] = collect(blocks[d], types, parts);
+            }
+        }
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (Cell<PairBlock>[] toRank : blocks) {
+                    for (int p = 0; p < parts; p++) {
+                        PairOps.release(toRank[q * parts + p]);
+                    }
+                }
+            }
+        }
+        KVPairs<K2, V2> result = apply(step, shuffled, fn);
+        for (int d = 0; d < ranks; d++) {
+            try (Scope s = bind.on(d)) {
+                for (Cell<Group[]> segment : shuffled[d]) {
+                    PairOps.release(segment);
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * This rank's pairs now, keys in the order every step visits them (see the class comment). It syncs first:
+     * collective, every rank calls it. (Waiting for this rank's parts alone would do, but the runtime takes a
+     * program thread that waits for a version still being computed here while every other rank has reached
+     * {@code sync()} for a diverged program.) The map, its lists and mutable keys and values are copies.
+     *
+     * @throws org.bind.OpFailedException when an op failed on any rank, as {@code sync()} does
+     */
+    @SuppressWarnings("unchecked")
+    public Map<K, List<V>> local() {
+        bind.sync();
+        Map<K, List<V>> result = new LinkedHashMap<>();
+        for (Cell<Group[]> segment : segments[bind.rank()]) {
+            Group[] groups = segment.await();
+            if (groups == null) {
+                continue;
+            }
+            for (Group group : groups) {
+                result.put((K) types.keys().copy(group.key), (List<V>) PairOps.copyValues(group, types.values()));
+            }
+        }
+        return result;
+    }
+
+    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn) {
+        PairBlock.Types emitted = new PairBlock.Types(Kind.of(keyType, name + ": key type"),
+            Kind.of(valueType, name + ": value type"));
+        if (fn == null) {
+            throw new IllegalArgumentException(name + ": fn is null");
+        }
+        return new PairOps.Step(name, keyType, valueType, emitted, parts);
+    }
+
+    /** Runs {@code fn} over each part of each rank's {@code input} segments, then groups what it emitted. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <K2, V2> KVPairs<K2, V2> apply(PairOps.Step step, Cell<Group[]>[][] input, Mapper<K, V, K2, V2> fn) {
+        Mapper<Object, Object, Object, Object> any = (Mapper) fn;
+        int ranks = bind.size();
+        Cell<Group[]>[][] output = new Cell[ranks][];
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                Cell<PairBlock>[] emitted = new Cell[parts];
+                for (int p = 0; p < parts; p++) {
+                    emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
+                    PairOps.apply(input[q][p], any, step, emitted[p]);
+                }
+                output[q] = collect(emitted, step.types(), parts);
+                for (Cell<PairBlock> cell : emitted) {
+                    PairOps.release(cell);
+                }
+            }
+        }
+        return new KVPairs<>(bind, step.types(), parts, output);
+    }
+
+    /**
+     * The segments of one rank from blocks of groups cut by part: per part, the blocks' groups gathered in the
+     * blocks' order, then sealed. Inside the rank's scope.
+     */
+    private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts) {
+        @SuppressWarnings("unchecked")
+        Cell<Group[]>[] segments = new Cell[parts];
+        for (int part = 0; part < parts; part++) {
+            Cell<Group.Groups> groups = Cell.of(PairBlock.groupsCodec(types), PairOps::copyGroups);
+            for (Cell<PairBlock> source : sources) {
+                PairOps.gather(groups, source, part, types);
+            }
+            segments[part] = Cell.of(PairBlock.segmentCodec(types));
+            PairOps.seal(groups, segments[part]);
+            PairOps.release(groups);
+        }
+        return segments;
+    }
+}

@@ -1,0 +1,148 @@
+package org.bind.mapreduce;
+
+import org.bind.Bind;
+import org.bind.IntArray;
+import org.bind.Scope;
+
+/**
+ * Distributed sort of primitive values, without boxing: every rank passes its own input and gets back its slice
+ * of the globally sorted data, rank 0 the smallest values.
+ *
+ * <pre>{@code
+ * int[] mine = Sort.ints(bind, local);   // collective: every rank calls it
+ * }</pre>
+ *
+ * <p><b>Algorithm: sample sort</b>, written as ordinary ops over versioned data, with {@code parts} pieces per
+ * rank ({@link Bind#workers()} by default):
+ * <ol>
+ *   <li>every rank draws a fixed number of samples of its input (op on that rank); common ops gather all samples
+ *       on every rank and choose {@code ranks * parts - 1} splitters as weighted quantiles,
+ *       so skewed input still gives balanced buckets and heavy duplicates are dealt over several buckets;</li>
+ *   <li>every rank cuts each of its {@code parts} chunks by bucket, one array per destination rank (an op per
+ *       chunk);</li>
+ *   <li>the one all-to-all exchange: each destination rank reads the blocks meant for it, so the runtime moves
+ *       each value once, from its rank to its destination, as an implicit transfer;</li>
+ *   <li>each rank radix sorts its {@code parts} buckets into place in its slice, an op per bucket (one
+ *       most-significant-digit pass from the received blocks into the slice, then least-significant-digit
+ *       passes on cache-sized sub-ranges).</li>
+ * </ol>
+ * Every intermediate cell is released by a write once its readers are submitted, so that each array is freed as
+ * soon as its last reader (or send) is done, not when the cell is collected. The program thread only records
+ * ops, then syncs: the call returns when every rank's slice is sorted. (Waiting
+ * for this rank's parts alone would do, but the runtime takes a program thread that waits for a version still
+ * being computed here while every other rank has reached {@code sync()} for a diverged program.) The input is
+ * only read, and no op reads it any more when the call returns.
+ *
+ * <p>Failures: an op that fails anywhere makes this call throw {@link org.bind.OpFailedException} on every rank,
+ * as {@code sync()} does.
+ */
+public final class Sort {
+    /** Seed of the sampling (the sample of rank r uses {@code SAMPLE_SEED + r}). */
+    static final long SAMPLE_SEED = 0x5eed_5a3b_1e5L;
+    /** Most pieces per rank. */
+    public static final int MAX_PARTS = 4096;
+
+    private Sort() {
+    }
+
+    /**
+     * Sorts the union of every rank's {@code local} and returns this rank's slice, cut in {@link Bind#workers()}
+     * pieces per rank (every rank must run as many workers, as the launcher arranges). Collective (it ends with a
+     * {@code sync()}): every rank calls it. Program thread.
+     *
+     * @throws IllegalArgumentException when {@code bind} or {@code local} is null
+     */
+    public static int[] ints(Bind bind, int[] local) {
+        if (bind == null) {
+            throw new IllegalArgumentException("Sort.ints: bind is null");
+        }
+        return ints(bind, local, bind.workers());
+    }
+
+    /**
+     * Like {@link #ints(Bind, int[])}, with {@code parts} pieces per rank: each rank's input is cut into
+     * {@code parts} chunks (each sent in its own blocks, so more parts bound the memory a transfer takes) and
+     * its slice into {@code parts} buckets sorted in parallel. Every rank must pass the same {@code parts}.
+     *
+     * @throws IllegalArgumentException when {@code bind} or {@code local} is null, or {@code parts} is outside
+     *                                  {@code [1, MAX_PARTS]}
+     */
+    public static int[] ints(Bind bind, int[] local, int parts) {
+        if (bind == null) {
+            throw new IllegalArgumentException("Sort.ints: bind is null");
+        }
+        if (local == null) {
+            throw new IllegalArgumentException("Sort.ints: local is null; pass an empty array for no input");
+        }
+        if (parts < 1 || parts > MAX_PARTS) {
+            throw new IllegalArgumentException("Sort.ints: parts " + parts + " out of range [1, " + MAX_PARTS + "]");
+        }
+        int ranks = bind.size();
+        long bucketCount = (long) ranks * parts;
+        if (bucketCount > 1 << 20) {
+            throw new IllegalArgumentException("Sort.ints: " + ranks + " ranks x " + parts + " parts = " + bucketCount
+                + " buckets, more than " + (1 << 20) + "; use fewer parts");
+        }
+        int buckets = (int) bucketCount;
+        int perRank = Splitters.samplesPerRank(buckets);
+
+        IntArray all = IntArray.of(ranks * (perRank + Splitters.HEADER));
+        for (int q = 0; q < ranks; q++) {
+            IntArray sample = IntArray.of(perRank + Splitters.HEADER);
+            try (Scope s = bind.on(q)) {
+                SortOps.sample(local, sample, SAMPLE_SEED + q);
+            }
+            SortOps.collect(all, sample, q);
+        }
+        IntArray splitters = IntArray.of(buckets - 1);
+        SortOps.choose(all, splitters, ranks, perRank, buckets);
+
+        @SuppressWarnings("unchecked")
+        Cell<IntBlock>[][] blocks = new Cell[ranks * parts][ranks];
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (int c = 0; c < parts; c++) {
+                    Cell<IntBlock[]> partitioned = Cell.of(IntBlock.ARRAY_CODEC);
+                    SortOps.partition(local, c, parts, splitters, ranks, parts, partitioned);
+                    // This rank's own block first, the others after: the worker that finishes the partition
+                    // runs the ops it made ready last-in first-out, so blocks leave for other ranks before this
+                    // rank goes on with its own share.
+                    for (int k = 0; k < ranks; k++) {
+                        int d = (q + k) % ranks;
+                        blocks[q * parts + c][d] = Cell.of(IntBlock.CODEC);
+                        SortOps.extract(partitioned, d, blocks[q * parts + c][d]);
+                    }
+                    SortOps.release(partitioned);
+                }
+            }
+        }
+
+        SortOps.Output output = new SortOps.Output();
+        for (int d = 0; d < ranks; d++) {
+            try (Scope s = bind.on(d)) {
+                Cell<IntBlock[]> received = Cell.of(IntBlock.ARRAY_CODEC, IntBlock[]::clone);
+                for (Cell<IntBlock>[] fromChunk : blocks) {
+                    SortOps.append(received, fromChunk[d]);
+                }
+                IntArray ready = IntArray.of(0);
+                SortOps.prepare(received, output, ready);
+                for (int part = 0; part < parts; part++) {
+                    SortOps.sortPart(received, ready, splitters, d * parts + part, part, output);
+                }
+                SortOps.release(received);
+            }
+        }
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (int c = 0; c < parts; c++) {
+                    for (Cell<IntBlock> block : blocks[q * parts + c]) {
+                        SortOps.release(block);
+                    }
+                }
+            }
+        }
+        // A sync, not a wait for this rank's parts alone: see the class comment.
+        bind.sync();
+        return output.array;
+    }
+}
