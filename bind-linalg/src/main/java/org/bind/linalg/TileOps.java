@@ -39,6 +39,25 @@ final class TileOps {
         }
     }
 
+    /** {@code picked[k] = tile[offsets[k]]}. */
+    @Op
+    static void pick(@In DoubleArray tile, int[] offsets, @Out DoubleArray picked) {
+        double[] from = tile.data();
+        double[] into = picked.data();
+        for (int k = 0; k < offsets.length; k++) {
+            into[k] = from[offsets[k]];
+        }
+    }
+
+    /** {@code values[positions[k]] = picked[k]}. */
+    @Op
+    static void scatter(@In DoubleArray picked, int[] positions, @ByRef double[] values) {
+        double[] from = picked.data();
+        for (int k = 0; k < positions.length; k++) {
+            values[positions[k]] = from[k];
+        }
+    }
+
     /** {@code c = a·b}. */
     @Op
     static void gemm(@In DoubleArray a, @In DoubleArray b, @Out DoubleArray c, int t) {

@@ -1,6 +1,10 @@
 package org.bind.linalg;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.IntBinaryOperator;
 
 import org.bind.Bind;
@@ -190,6 +194,49 @@ public final class TiledMatrix {
         }
         bind.sync();
         return rowMajor;
+    }
+
+    /**
+     * The entries {@code (rows[i], cols[i])}, on every rank: for checking a large product against a reference
+     * computed on a sample. Collective (it syncs); only the sampled values travel, from each tile's owner to
+     * every rank. Program thread.
+     *
+     * @throws IllegalArgumentException when the arrays differ in length or an index is outside {@code [0, n)}
+     */
+    public double[] gatherEntries(int[] rows, int[] cols) {
+        Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(cols, "cols");
+        if (rows.length != cols.length) {
+            throw new IllegalArgumentException(rows.length + " rows and " + cols.length + " cols: one of each per"
+                + " entry");
+        }
+        int n = n();
+        Map<Integer, List<Integer>> byTile = new TreeMap<>();
+        for (int e = 0; e < rows.length; e++) {
+            if (rows[e] < 0 || rows[e] >= n || cols[e] < 0 || cols[e] >= n) {
+                throw new IllegalArgumentException("entry (" + rows[e] + ", " + cols[e] + ") outside an " + n + " x "
+                    + n + " matrix");
+            }
+            byTile.computeIfAbsent(rows[e] / tile * count + cols[e] / tile, k -> new ArrayList<>()).add(e);
+        }
+        Bind bind = Bind.current();
+        double[] values = new double[rows.length];
+        for (var entry : byTile.entrySet()) {
+            int ti = entry.getKey() / count;
+            int tj = entry.getKey() % count;
+            int[] which = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
+            int[] offsets = new int[which.length];
+            for (int k = 0; k < which.length; k++) {
+                offsets[k] = (cols[which[k]] - tj * tile) * tile + rows[which[k]] - ti * tile;
+            }
+            DoubleArray picked = DoubleArray.of(which.length);
+            try (Scope s = bind.on(owner(ti, tj))) {
+                TileOps.pick(tile(ti, tj), offsets, picked);
+            }
+            TileOps.scatter(picked, which, values); // on every rank
+        }
+        bind.sync();
+        return values;
     }
 
     /** Checks that {@code a} and {@code b} can be multiplied as tiled matrices. */

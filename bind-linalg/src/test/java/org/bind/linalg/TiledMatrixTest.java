@@ -48,6 +48,23 @@ class TiledMatrixTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} rank(s)")
+    @ValueSource(ints = {1, 3, 4})
+    void shouldGatherSampledEntriesOnEveryRank(int ranks) {
+        int n = 40;
+        double[] values = Matrices.random(n, 3);
+        int[] rows = {0, 39, 17, 17, 5, 33, 0};
+        int[] cols = {0, 39, 3, 4, 38, 20, 0};
+        Object[] results = Matrices.run(ranks, 2, bind -> TiledMatrix.of(values, n, 10).gatherEntries(rows, cols));
+        double[] expected = new double[rows.length];
+        for (int e = 0; e < rows.length; e++) {
+            expected[e] = values[rows[e] * n + cols[e]];
+        }
+        for (Object gathered : results) {
+            assertArrayEquals(expected, (double[]) gathered);
+        }
+    }
+
     @Test
     void shouldGatherZeros() {
         Object[] results = Matrices.run(2, 1, bind -> TiledMatrix.zeros(12, 4).gather());
@@ -78,6 +95,10 @@ class TiledMatrixTest {
             assertMessage("a is 64 x 64 in tiles of 16, b is 64 x 64 in tiles of 32",
                 () -> Strassen.multiply(a, b));
             assertMessage("a is 64 x 64 in tiles of 16, b is 64 x 64 in tiles of 32", () -> Gemm.multiply(a, b));
+            TiledMatrix small = TiledMatrix.zeros(8, 4);
+            assertMessage("entry (2, 8) outside an 8 x 8 matrix",
+                () -> small.gatherEntries(new int[] {0, 2}, new int[] {0, 8}));
+            assertMessage("2 rows and 1 cols", () -> small.gatherEntries(new int[] {0, 2}, new int[] {0}));
             IndexOutOfBoundsException outside = assertThrows(IndexOutOfBoundsException.class, () -> a.owner(4, 0));
             assertTrue(outside.getMessage().contains("tile (4, 0) out of range [0, 4)"), outside.getMessage());
             return null;
