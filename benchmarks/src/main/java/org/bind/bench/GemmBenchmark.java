@@ -48,7 +48,7 @@ public final class GemmBenchmark {
     public static void main(String[] args) {
         LinalgOptions options;
         try {
-            options = LinalgOptions.parse(args, USAGE, 8192, TILES_DEFAULT, 2, 2);
+            options = LinalgOptions.parse(args, USAGE, 8192, n -> LinalgOptions.defaultTile(n, TILES_DEFAULT), 2, 2);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

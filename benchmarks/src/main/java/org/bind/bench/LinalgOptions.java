@@ -15,12 +15,9 @@ record LinalgOptions(int n, int tile, int reps, int ranks) {
         }
     }
 
-    /**
-     * Parses {@code args}; unset options take the defaults, the tile {@code n / tilesDefault} (see
-     * {@link #defaultTile}).
-     */
-    static LinalgOptions parse(String[] args, String usage, int nDefault, int tilesDefault, int repsDefault,
-                               int ranksDefault) {
+    /** Parses {@code args}; unset options take the defaults, the tile {@code defaultTile(n)}. */
+    static LinalgOptions parse(String[] args, String usage, int nDefault, java.util.function.IntUnaryOperator
+                               defaultTile, int repsDefault, int ranksDefault) {
         int n = nDefault;
         int tile = 0;
         int reps = repsDefault;
@@ -48,7 +45,7 @@ record LinalgOptions(int n, int tile, int reps, int ranks) {
             }
         }
         if (tile == 0) {
-            tile = defaultTile(n, tilesDefault);
+            tile = defaultTile.applyAsInt(n);
         }
         return new LinalgOptions(n, tile, reps, ranks);
     }

@@ -28,9 +28,12 @@ import org.bind.linalg.kernel.OpenBlas;
  * = workers), then Bind (threads = 1) after the previous run's ops are all done. The first Bind run is a warm-up
  * (JIT, buffer pools) and is not counted. Times are medians over {@code --reps}; the error is
  * {@code ‖C_bind - C_openblas‖ / ‖C_openblas‖} (Frobenius). Memory: the peak of the runtime's live tiles
- * (inputs included) and of the heap during the Bind runs, against the {@code 3n²} doubles of A, B and C.
+ * (inputs included) and of the heap during the Bind runs, against the {@code 3n²} doubles of A, B and C. Every
+ * line also shows the share of the cores this process and other processes used meanwhile: on a shared machine,
+ * a run that competed for the cores has inflated times, and the ratio of CPU times is the steadier figure.
  *
- * <p>Options: {@code --n N} (default 8192), {@code --tile T} (default n/4), {@code --reps R} (default 3). The last
+ * <p>Options: {@code --n N} (default 8192), {@code --tile T} (default 1024 where it divides
+ * {@code n ≥ 2048}, else n/4), {@code --reps R} (default 3). The last
  * line is machine readable:
  * {@code RESULT strassen n=<n> ranks=1 seconds=<s> openblas_seconds=<b> speedup=<b/s> rel_error=<e>}.
  */
@@ -38,9 +41,9 @@ public final class StrassenBenchmark {
     static final String USAGE = """
         usage: StrassenBenchmark [--n N] [--tile T] [--reps R]
           --n N      matrix side (default 8192)
-          --tile T   tile side, dividing N (default N/4)
+          --tile T   tile side, dividing N (default 1024 where it divides N >= 2048, else N/4)
           --reps R   measured repetitions; medians are reported (default 3)""";
-    private static final int TILES_DEFAULT = 4;
+    private static final int TILE_DEFAULT = 1024;
 
     private StrassenBenchmark() {
     }
@@ -48,7 +51,9 @@ public final class StrassenBenchmark {
     public static void main(String[] args) {
         LinalgOptions options;
         try {
-            options = LinalgOptions.parse(args, USAGE, 8192, TILES_DEFAULT, 3, 1);
+            options = LinalgOptions.parse(args, USAGE, 8192,
+                n -> n >= 2 * TILE_DEFAULT && n % TILE_DEFAULT == 0 ? TILE_DEFAULT : LinalgOptions.defaultTile(n, 4),
+                3, 1);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -83,33 +88,42 @@ public final class StrassenBenchmark {
             double flops = 2.0 * n * n * (double) n;
             double[] blasSeconds = new double[options.reps()];
             double[] bindSeconds = new double[options.reps()];
+            double[] blasCpu = new double[options.reps()];
+            double[] bindCpu = new double[options.reps()];
             TiledMatrix product = null;
             long peakLive = 0;
             long peakHeap = 0;
             for (int rep = -1; rep < options.reps(); rep++) {
                 if (rep >= 0) {
                     OpenBlas.threads(workers);
+                    ProcessCpu.Reading cpu = ProcessCpu.Reading.now();
                     long start = System.nanoTime();
                     OpenBlas.dgemm(n, nativeA, nativeB, nativeC, true);
-                    blasSeconds[rep] = (System.nanoTime() - start) / 1e9;
-                    out.printf(Locale.ROOT, "  openblas dgemm, %d threads   %8.3f s  %7.1f GFLOPS%n", workers,
-                        blasSeconds[rep], flops / blasSeconds[rep] / 1e9);
+                    long wallNs = System.nanoTime() - start;
+                    blasSeconds[rep] = wallNs / 1e9;
+                    blasCpu[rep] = (ProcessCpu.processNanos() - cpu.processNs()) / 1e9;
+                    out.printf(Locale.ROOT, "  openblas dgemm, %d threads   %8.3f s  %7.1f GFLOPS  %s%n", workers,
+                        blasSeconds[rep], flops / blasSeconds[rep] / 1e9, cpuShares(cpu, wallNs));
                 }
                 OpenBlas.threads(1);
                 product = null;
                 System.gc();
                 try (MemoryWatch memory = new MemoryWatch(() -> bind.counters().liveBytes())) {
+                    ProcessCpu.Reading cpu = ProcessCpu.Reading.now();
                     long start = System.nanoTime();
                     product = Strassen.multiply(tiledA, tiledB);
                     bind.sync();
-                    double seconds = (System.nanoTime() - start) / 1e9;
+                    long wallNs = System.nanoTime() - start;
+                    double seconds = wallNs / 1e9;
+                    String shares = cpuShares(cpu, wallNs);
                     if (rep >= 0) {
                         bindSeconds[rep] = seconds;
+                        bindCpu[rep] = (ProcessCpu.processNanos() - cpu.processNs()) / 1e9;
                         peakLive = Math.max(peakLive, memory.peakLiveBytes());
                         peakHeap = Math.max(peakHeap, memory.peakHeapBytes());
                     }
-                    out.printf(Locale.ROOT, "  bind strassen, %d workers    %8.3f s  %7.1f GFLOPS (classic count)%s%n",
-                        workers, seconds, flops / seconds / 1e9, rep < 0 ? "  warm-up, not counted" : "");
+                    out.printf(Locale.ROOT, "  bind strassen, %d workers    %8.3f s  %7.1f GFLOPS  %s%s%n",
+                        workers, seconds, flops / seconds / 1e9, shares, rep < 0 ? "; warm-up, not counted" : "");
                 }
             }
             double[] c = product.gather();
@@ -122,11 +136,22 @@ public final class StrassenBenchmark {
                 threeNSquared / (1L << 30));
             double blas = new Samples(blasSeconds).median();
             double strassen = new Samples(bindSeconds).median();
-            out.printf(Locale.ROOT, "medians: openblas %.3f s, bind strassen %.3f s; counters %s%n", blas, strassen,
-                bind.counters());
+            double blasCpuMedian = new Samples(blasCpu).median();
+            double bindCpuMedian = new Samples(bindCpu).median();
+            out.printf(Locale.ROOT, "medians: openblas %.3f s (%.2f CPU s), bind strassen %.3f s (%.2f CPU s);"
+                    + " CPU-time ratio %.3f (less sensitive to other processes than wall time)%n", blas, blasCpuMedian,
+                strassen, bindCpuMedian, blasCpuMedian / bindCpuMedian);
+            out.printf(Locale.ROOT, "counters %s%n", bind.counters());
             out.printf(Locale.ROOT, "RESULT strassen n=%d ranks=1 seconds=%.3f openblas_seconds=%.3f speedup=%.3f"
                 + " rel_error=%.3e%n", n, strassen, blas, blas / strassen, error);
         }
+    }
+
+    /** {@code "cpu: this process 97%, others 3% of the cores"} since {@code before}. */
+    static String cpuShares(ProcessCpu.Reading before, long wallNs) {
+        ProcessCpu.Reading now = ProcessCpu.Reading.now();
+        return String.format(Locale.ROOT, "(cores: this process %3.0f%%, others %3.0f%%)",
+            100 * now.processShare(before, wallNs), 100 * now.otherShare(before, wallNs));
     }
 
     static double[] random(int n, long seed) {

@@ -1,7 +1,6 @@
 package org.bind.linalg;
 
 import org.bind.Bind;
-import org.bind.DoubleArray;
 import org.bind.Scope;
 
 /**
@@ -30,7 +29,7 @@ public final class Gemm {
         Bind bind = Bind.current();
         RankGrid grid = RankGrid.of(bind.size());
         int count = a.tileCount();
-        DoubleArray[] tiles = new DoubleArray[count * count];
+        Tile[] tiles = new Tile[count * count];
         int[] owners = new int[count * count];
         for (int i = 0; i < count; i++) {
             for (int j = 0; j < count; j++) {
@@ -46,23 +45,24 @@ public final class Gemm {
      * products, then a binary tree of additions (the left half of every node is the largest power of two below
      * its width). Program thread.
      */
-    static DoubleArray sumOfProducts(Bind bind, TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1,
+    static Tile sumOfProducts(Bind bind, TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1,
                                      int owner) {
         try (Scope s = bind.on(owner)) {
             return reduce(a, b, i, j, k0, k1);
         }
     }
 
-    private static DoubleArray reduce(TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1) {
+    private static Tile reduce(TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1) {
         if (k1 - k0 == 1) {
-            DoubleArray product = DoubleArray.of(a.tile() * a.tile());
+            Tile product = Tile.of(a.tile());
             TileOps.gemm(a.tile(i, k0), b.tile(k0, j), product, a.tile());
             return product;
         }
         int middle = k0 + Integer.highestOneBit(k1 - k0 - 1);
-        DoubleArray left = reduce(a, b, i, j, k0, middle);
-        DoubleArray right = reduce(a, b, i, j, middle, k1);
+        Tile left = reduce(a, b, i, j, k0, middle);
+        Tile right = reduce(a, b, i, j, middle, k1);
         TileOps.add(left, right);
+        right.release();
         return left;
     }
 }

@@ -1,7 +1,6 @@
 package org.bind.linalg;
 
 import org.bind.Bind;
-import org.bind.DoubleArray;
 import org.bind.Scope;
 
 /**
@@ -66,18 +65,19 @@ public final class Strassen {
         if (square == count) {
             return block;
         }
-        DoubleArray[] tiles = new DoubleArray[count * count];
+        Tile[] tiles = new Tile[count * count];
         int[] owners = new int[count * count];
         for (int i = 0; i < count; i++) {
             for (int j = 0; j < count; j++) {
                 int owner = strassen.grid.owner(i, j);
-                DoubleArray c;
+                Tile c;
                 if (i < square && j < square) {
                     c = block.tile(i, j);
-                    DoubleArray rest = Gemm.sumOfProducts(bind, a, b, i, j, square, count, owner);
+                    Tile rest = Gemm.sumOfProducts(bind, a, b, i, j, square, count, owner);
                     try (Scope s = bind.on(owner)) {
                         TileOps.add(c, rest);
                     }
+                    rest.release();
                 } else {
                     c = Gemm.sumOfProducts(bind, a, b, i, j, 0, count, owner);
                 }
@@ -96,19 +96,19 @@ public final class Strassen {
         }
         TiledMatrix[] m = products(a, b, 0);
         int half = h / 2;
-        DoubleArray[] tiles = new DoubleArray[h * h];
+        Tile[] tiles = new Tile[h * h];
         int[] owners = new int[h * h];
         for (int i = 0; i < half; i++) {
             for (int j = 0; j < half; j++) {
-                DoubleArray m1 = m[0].tile(i, j);
-                DoubleArray m2 = m[1].tile(i, j);
-                DoubleArray m3 = m[2].tile(i, j);
-                DoubleArray m4 = m[3].tile(i, j);
-                DoubleArray m5 = m[4].tile(i, j);
-                DoubleArray m6 = m[5].tile(i, j);
-                DoubleArray m7 = m[6].tile(i, j);
-                DoubleArray c12 = DoubleArray.of(tile * tile);
-                DoubleArray c21 = DoubleArray.of(tile * tile);
+                Tile m1 = m[0].tile(i, j);
+                Tile m2 = m[1].tile(i, j);
+                Tile m3 = m[2].tile(i, j);
+                Tile m4 = m[3].tile(i, j);
+                Tile m5 = m[4].tile(i, j);
+                Tile m6 = m[5].tile(i, j);
+                Tile m7 = m[6].tile(i, j);
+                Tile c12 = Tile.of(tile);
+                Tile c21 = Tile.of(tile);
                 // C11 and C22 overwrite M7 and M6, their only readers; C12 and C21 get new tiles, because M5 and
                 // M4 are still read by C11.
                 try (Scope s = bind.on(grid.owner(i, j))) {
@@ -123,6 +123,11 @@ public final class Strassen {
                 try (Scope s = bind.on(grid.owner(i + half, j + half))) {
                     TileOps.combine22(m1, m2, m3, m6);
                 }
+                m1.release();
+                m2.release();
+                m3.release();
+                m4.release();
+                m5.release();
                 put(tiles, owners, h, i, j, m7);
                 put(tiles, owners, h, i, j + half, c12);
                 put(tiles, owners, h, i + half, j, c21);
@@ -132,7 +137,7 @@ public final class Strassen {
         return TiledMatrix.assemble(tile, h, tiles, owners);
     }
 
-    private void put(DoubleArray[] tiles, int[] owners, int h, int i, int j, DoubleArray c) {
+    private void put(Tile[] tiles, int[] owners, int h, int i, int j, Tile c) {
         tiles[i * h + j] = c;
         owners[i * h + j] = grid.owner(i, j);
     }
@@ -145,18 +150,21 @@ public final class Strassen {
         }
         TiledMatrix[] m = products(a, b, offset);
         int half = h / 2;
-        DoubleArray[] tiles = new DoubleArray[h * h];
+        Tile[] tiles = new Tile[h * h];
         int[] owners = new int[h * h];
         for (int i = 0; i < half; i++) {
             for (int j = 0; j < half; j++) {
                 int owner = place(i, j, offset);
-                DoubleArray m4 = m[3].tile(i, j);
-                DoubleArray m5 = m[4].tile(i, j);
-                DoubleArray m6 = m[5].tile(i, j);
-                DoubleArray m7 = m[6].tile(i, j);
+                Tile m4 = m[3].tile(i, j);
+                Tile m5 = m[4].tile(i, j);
+                Tile m6 = m[5].tile(i, j);
+                Tile m7 = m[6].tile(i, j);
                 try (Scope s = bind.on(owner)) {
                     TileOps.combine(m[0].tile(i, j), m[1].tile(i, j), m[2].tile(i, j), m4, m5, m6, m7);
                 }
+                m[0].tile(i, j).release();
+                m[1].tile(i, j).release();
+                m[2].tile(i, j).release();
                 tiles[i * h + j] = m7;
                 tiles[i * h + j + half] = m5;
                 tiles[(i + half) * h + j] = m4;
@@ -171,11 +179,11 @@ public final class Strassen {
     }
 
     private TiledMatrix single(TiledMatrix a, TiledMatrix b, int owner) {
-        DoubleArray c = DoubleArray.of(tile * tile);
+        Tile c = Tile.of(tile);
         try (Scope s = bind.on(owner)) {
             TileOps.gemm(a.tile(0, 0), b.tile(0, 0), c, tile);
         }
-        return TiledMatrix.assemble(tile, 1, new DoubleArray[] {c}, new int[] {owner});
+        return TiledMatrix.assemble(tile, 1, new Tile[] {c}, new int[] {owner});
     }
 
     /** Strassen's seven products M1..M7 of {@code a} and {@code b} ({@code h ≥ 2} tiles, a power of two). */
@@ -213,7 +221,7 @@ public final class Strassen {
                 }
             }
         }
-        return new TiledMatrix[] {
+        TiledMatrix[] m = {
             inner(s1, t1, child(offset, 0)),
             inner(s2, b11, child(offset, 1)),
             inner(a11, t3, child(offset, 2)),
@@ -222,18 +230,22 @@ public final class Strassen {
             inner(s6, t6, child(offset, 5)),
             inner(s7, t7, child(offset, 6)),
         };
+        for (TiledMatrix sums : new TiledMatrix[] {s1, s2, s5, s6, s7, t1, t3, t4, t6, t7}) {
+            sums.release(); // every reader is submitted
+        }
+        return m;
     }
 
     /** The seven products of 2 × 2 tiles: one op each, forming the operand sums as it copies them to the BLAS. */
     private TiledMatrix[] leafProducts(TiledMatrix a, TiledMatrix b, int offset) {
-        DoubleArray a11 = a.tile(0, 0);
-        DoubleArray a12 = a.tile(0, 1);
-        DoubleArray a21 = a.tile(1, 0);
-        DoubleArray a22 = a.tile(1, 1);
-        DoubleArray b11 = b.tile(0, 0);
-        DoubleArray b12 = b.tile(0, 1);
-        DoubleArray b21 = b.tile(1, 0);
-        DoubleArray b22 = b.tile(1, 1);
+        Tile a11 = a.tile(0, 0);
+        Tile a12 = a.tile(0, 1);
+        Tile a21 = a.tile(1, 0);
+        Tile a22 = a.tile(1, 1);
+        Tile b11 = b.tile(0, 0);
+        Tile b12 = b.tile(0, 1);
+        Tile b21 = b.tile(1, 0);
+        Tile b22 = b.tile(1, 1);
         return new TiledMatrix[] {
             leafProduct(a11, a22, 1, b11, b22, 1, child(offset, 0)),
             leafProduct(a21, a22, 1, b11, null, 0, child(offset, 1)),
@@ -245,14 +257,14 @@ public final class Strassen {
         };
     }
 
-    private TiledMatrix leafProduct(DoubleArray a0, DoubleArray a1, double aSign, DoubleArray b0, DoubleArray b1,
+    private TiledMatrix leafProduct(Tile a0, Tile a1, double aSign, Tile b0, Tile b1,
                                     double bSign, int owner) {
-        DoubleArray m = DoubleArray.of(tile * tile);
+        Tile m = Tile.of(tile);
         try (Scope s = bind.on(owner)) {
             TileOps.gemmOfSums(a0, a1 == null ? a0 : a1, aSign, a1 != null, b0, b1 == null ? b0 : b1, bSign,
                 b1 != null, m, tile);
         }
-        return TiledMatrix.assemble(tile, 1, new DoubleArray[] {m}, new int[] {owner});
+        return TiledMatrix.assemble(tile, 1, new Tile[] {m}, new int[] {owner});
     }
 
     private TiledMatrix temporary(int h, int offset) {

@@ -12,8 +12,8 @@ import org.bind.DoubleArray;
 import org.bind.Scope;
 
 /**
- * An {@code n × n} matrix of doubles cut into square tiles of {@code tile × tile}, each a versioned
- * {@link DoubleArray} in column-major order, spread over the ranks: {@link #of} and {@link #zeros} deal the tiles
+ * An {@code n × n} matrix of doubles cut into square tiles of {@code tile × tile}, each a versioned tile in
+ * column-major order, spread over the ranks: {@link #of} and {@link #zeros} deal the tiles
  * block-cyclically over a near-square {@link RankGrid}, and {@link #owner} says where each tile lives.
  *
  * <pre>{@code
@@ -33,10 +33,10 @@ public final class TiledMatrix {
 
     private final int tile;
     private final int count;
-    private final DoubleArray[] tiles;
+    private final Tile[] tiles;
     private final int[] owners;
 
-    private TiledMatrix(int tile, int count, DoubleArray[] tiles, int[] owners) {
+    private TiledMatrix(int tile, int count, Tile[] tiles, int[] owners) {
         this.tile = tile;
         this.count = count;
         this.tiles = tiles;
@@ -112,11 +112,11 @@ public final class TiledMatrix {
 
     /** A new matrix of {@code count × count} zero tiles, tile {@code (ti, tj)} on rank {@code ownerOf(ti, tj)}. */
     static TiledMatrix create(int count, int tile, IntBinaryOperator ownerOf) {
-        DoubleArray[] tiles = new DoubleArray[count * count];
+        Tile[] tiles = new Tile[count * count];
         int[] owners = new int[count * count];
         for (int ti = 0; ti < count; ti++) {
             for (int tj = 0; tj < count; tj++) {
-                tiles[ti * count + tj] = DoubleArray.of(tile * tile);
+                tiles[ti * count + tj] = Tile.of(tile);
                 owners[ti * count + tj] = ownerOf.applyAsInt(ti, tj);
             }
         }
@@ -124,7 +124,7 @@ public final class TiledMatrix {
     }
 
     /** A matrix of existing tiles ({@code count × count}, row by row) and the ranks holding them. */
-    static TiledMatrix assemble(int tile, int count, DoubleArray[] tiles, int[] owners) {
+    static TiledMatrix assemble(int tile, int count, Tile[] tiles, int[] owners) {
         return new TiledMatrix(tile, count, tiles.clone(), owners.clone());
     }
 
@@ -150,7 +150,7 @@ public final class TiledMatrix {
     }
 
     /** Tile {@code (ti, tj)}. */
-    DoubleArray tile(int ti, int tj) {
+    Tile tile(int ti, int tj) {
         checkTile(ti, tj);
         return tiles[ti * count + tj];
     }
@@ -162,13 +162,20 @@ public final class TiledMatrix {
         }
     }
 
+    /** Releases every tile ({@link Tile#release}): a temporary whose last reader is submitted. Program thread. */
+    void release() {
+        for (Tile t : tiles) {
+            t.release();
+        }
+    }
+
     /** The square block of {@code size × size} tiles from tile {@code (ti0, tj0)}: a view sharing its tiles. */
     TiledMatrix block(int ti0, int tj0, int size) {
         if (ti0 < 0 || tj0 < 0 || size < 1 || ti0 + size > count || tj0 + size > count) {
             throw new IndexOutOfBoundsException("block of " + size + " x " + size + " tiles at (" + ti0 + ", " + tj0
                 + ") outside a matrix of " + count + " x " + count + " tiles");
         }
-        DoubleArray[] sub = new DoubleArray[size * size];
+        Tile[] sub = new Tile[size * size];
         int[] subOwners = new int[size * size];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {

@@ -3,11 +3,15 @@ package org.bind.linalg;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 
+import org.bind.Bind;
+import org.bind.transport.inproc.InProcJob;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(90)
 class ProductTest {
@@ -49,6 +53,46 @@ class ProductTest {
             double error = Matrices.relativeError((double[]) results[r], expected);
             assertTrue(error < 1e-10, "rank " + r + ": relative error " + error);
         }
+    }
+
+    @ParameterizedTest(name = "{0}: n={1}, tile={2}")
+    @CsvSource({"STRASSEN, 128, 16", "STRASSEN, 112, 16", "GEMM, 128, 16"})
+    void shouldFreeEveryTemporaryWithoutWaitingForTheGarbageCollector(Algorithm algorithm, int n, int tile) {
+        double[] a = Matrices.random(n, 1);
+        double[] b = Matrices.random(n, 2);
+        Object[] live = Matrices.run(1, 2, bind -> {
+            TiledMatrix c = algorithm.multiply.apply(TiledMatrix.of(a, n, tile), TiledMatrix.of(b, n, tile));
+            bind.sync();
+            long bytes = bind.counters().liveBytes();
+            c.gather();
+            return bytes;
+        });
+        long matrixBytes = (long) n * n * Double.BYTES;
+        long tiles = (long) (n / tile) * (n / tile);
+        long abc = 3 * (matrixBytes + tiles * 16); // A, B and C, with 16 bytes of array header per tile
+        long released = 16L * 60 * tiles; // a released temporary keeps an empty array until it is collected
+        assertTrue((Long) live[0] >= abc && (Long) live[0] <= abc + released, "live bytes after the product: "
+            + live[0] + ", expected A, B and C: " + abc);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Algorithm.class)
+    void shouldFinishWithinATightByteWindow(Algorithm algorithm) {
+        int n = 128;
+        int tile = 16;
+        double[] a = Matrices.random(n, 1);
+        double[] b = Matrices.random(n, 2);
+        long windowBytes = 16L * tile * tile * Double.BYTES; // 16 tiles, far below the 192 of A, B and C
+        Object[] results = new Object[2];
+        InProcJob.run(1, () -> new Bind.Context().workers(2).windowBytes(windowBytes),
+            Matrices.JOB_TIMEOUT_SECONDS, TimeUnit.SECONDS, bind -> {
+                TiledMatrix c = algorithm.multiply.apply(TiledMatrix.of(a, n, tile), TiledMatrix.of(b, n, tile));
+                results[0] = c.gather();
+                results[1] = bind.counters().windowStalls();
+            });
+        double error = Matrices.relativeError((double[]) results[0], Matrices.multiply(a, b, n));
+        assertTrue(error < 1e-10, "relative error " + error);
+        assertTrue((Long) results[1] > 0, "the window never held the program back: " + results[1] + " stalls");
     }
 
     @ParameterizedTest(name = "{0}: n={1}, tile={2}")
