@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.bind.Bind;
 import org.bind.linalg.Gemm;
 import org.bind.linalg.kernel.OpenBlas;
 import org.bind.mpi.launch.ProcessLauncher;
@@ -64,9 +65,11 @@ public final class GemmBenchmark {
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), options);
         double peakBefore = singleThreadGflops(Math.min(n, PEAK_N_MAX), out);
 
-        long heapBytes = Math.max(2L << 30, 6L * n * n * Double.BYTES + (1L << 30));
+        // Per rank: its tiles of A and B, the tiles of A and B it receives, its tiles of C, partial products, and
+        // the row-major A and B it starts from: 8n² doubles and a margin; the byte window is half of that.
+        long heapBytes = Math.max(2L << 30, 8L * n * n * Double.BYTES + (1L << 30));
         List<String> launch = new ArrayList<>(List.of("-np", Integer.toString(options.ranks()), "--workers", "1",
-            "-J-Xmx" + (heapBytes >> 20) + "m"));
+            "-J-Xmx" + (heapBytes >> 20) + "m", "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2));
         launch.addAll(List.of("--", GemmRank.class.getName(), Integer.toString(n), Integer.toString(options.tile()),
             Integer.toString(options.reps())));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

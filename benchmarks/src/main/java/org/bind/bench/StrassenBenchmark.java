@@ -32,6 +32,9 @@ import org.bind.linalg.kernel.OpenBlas;
  * line also shows the share of the cores this process and other processes used meanwhile: on a shared machine,
  * a run that competed for the cores has inflated times, and the ratio of CPU times is the steadier figure.
  *
+ * <p>The byte window ({@code bind.window.bytes}) is half the heap unless set: A and B alone take a quarter of the
+ * default 8 GiB heap at n = 8192, and a window filled by them would hold the program back from the start.
+ *
  * <p>Options: {@code --n N} (default 8192), {@code --tile T} (default 1024 where it divides
  * {@code n ≥ 2048}, else n/4), {@code --reps R} (default 3). The last
  * line is machine readable:
@@ -64,13 +67,18 @@ public final class StrassenBenchmark {
 
     private static void run(LinalgOptions options, PrintStream out) {
         int n = options.n();
-        try (Bind bind = Bind.init(new Bind.Context())) {
+        Bind.Context context = new Bind.Context();
+        if (System.getProperty(Bind.Context.WINDOW_BYTES_PROP_NAME) == null) {
+            context.windowBytes(Runtime.getRuntime().maxMemory() / 2);
+        }
+        try (Bind bind = Bind.init(context)) {
             int workers = bind.workers();
             out.printf(Locale.ROOT, "Strassen benchmark: JDK %s, %d processors, load average %.2f, %s, %d workers,"
-                    + " tile kernels %s, max heap %.1f GiB%n", Runtime.version(),
+                    + " tile kernels %s, max heap %.1f GiB, byte window %.1f GiB%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), options, workers,
-                Kernels.active().name(), Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+                Kernels.active().name(), Runtime.getRuntime().maxMemory() / (double) (1L << 30),
+                context.conclude().windowBytes() / (double) (1L << 30));
             if (Kernels.nativeProblem() != null) {
                 throw new IllegalStateException("the baseline needs OpenBLAS: " + Kernels.nativeProblem());
             }

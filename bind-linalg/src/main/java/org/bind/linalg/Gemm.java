@@ -7,7 +7,7 @@ import org.bind.Scope;
  * The classic tiled product {@code C(i, j) = Σk A(i, k)·B(k, j)}, written as a sequential loop over tiles. Every
  * partial product {@code A(i, k)·B(k, j)} is a new tile placed on the rank that holds {@code C(i, j)}; the
  * runtime brings it the tiles of A and B it reads. The partial products of one tile of C are then added along a
- * binary tree of {@link TileOps#add} ops, so additions of different branches run in parallel and the order of the
+ * binary tree of {@link TileOps#accumulate} ops, so additions of different branches run in parallel and the order of the
  * floating-point sums is fixed by the program: the result is the same, bit for bit, for any number of workers
  * and ranks.
  *
@@ -55,13 +55,13 @@ public final class Gemm {
     private static Tile reduce(TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1) {
         if (k1 - k0 == 1) {
             Tile product = Tile.of(a.tile());
-            TileOps.gemm(a.tile(i, k0), b.tile(k0, j), product, a.tile());
+            TileOps.dgemm(a.tile(i, k0), b.tile(k0, j), product, a.tile());
             return product;
         }
         int middle = k0 + Integer.highestOneBit(k1 - k0 - 1);
         Tile left = reduce(a, b, i, j, k0, middle);
         Tile right = reduce(a, b, i, j, middle, k1);
-        TileOps.add(left, right);
+        TileOps.accumulate(left, right);
         right.release();
         return left;
     }

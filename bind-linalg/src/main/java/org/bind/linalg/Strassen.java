@@ -1,5 +1,9 @@
 package org.bind.linalg;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
 import org.bind.Bind;
 import org.bind.Scope;
 
@@ -7,8 +11,8 @@ import org.bind.Scope;
  * Strassen's product of tiled matrices, written as the textbook recursion over quadrants of tiles: seven
  * products of sums instead of eight products, down to single tiles. The code is sequential; every sum, product
  * and combination is a tile op, so the runtime runs the seven sub-products (and everything else that is
- * independent) in parallel. The sums and products are new versioned tiles, freed as soon as their last reader
- * is done, so memory follows the submission window rather than the depth of the recursion.
+ * independent) in parallel. The sums and products are new versioned {@link Tile}s, released once their last
+ * reader is submitted and so freed as soon as that reader is done: memory follows the submission window.
  *
  * <p><b>Steps.</b> With {@code h × h} tiles ({@code h} a power of two) and quadrants {@code A11..A22},
  * {@code B11..B22}:
@@ -21,8 +25,10 @@ import org.bind.Scope;
  * M6 = (A21 - A11)(B11 + B12)
  * M7 = (A12 - A22)(B21 + B22)
  * </pre>
- * The ten operand sums are made by two ops per tile position, each reading four input tiles once and writing
- * five sums. When the quadrants are single tiles the sums are not made at all: each product op forms its operands
+ * Below the outermost level the ten operand sums are made by two ops per tile position, each reading four input
+ * tiles once and writing five sums. At the outermost level, where quadrants are largest, each sum is made just
+ * before its product and released after it, so that two sums are alive instead of ten (2n²/4 doubles instead of
+ * 10n²/4, for about 12n²/4 more doubles read and written). When the quadrants are single tiles the sums are not made at all: each product op forms its operands
  * while copying them to the BLAS ({@link TileOps#gemmOfSums}). The four quadrants of C are made by one op per
  * position that reads the seven products once and overwrites four of them in place; at the outermost level, one
  * op per tile of C instead, so that each runs where {@link RankGrid} places that tile.
@@ -41,6 +47,8 @@ public final class Strassen {
     private final RankGrid grid;
     private final int size;
     private final int tile;
+    /** The sums of {@link #leanProducts} not yet released. */
+    private final Set<TiledMatrix> sums = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private Strassen(Bind bind, int tile) {
         this.bind = bind;
@@ -75,7 +83,7 @@ public final class Strassen {
                     c = block.tile(i, j);
                     Tile rest = Gemm.sumOfProducts(bind, a, b, i, j, square, count, owner);
                     try (Scope s = bind.on(owner)) {
-                        TileOps.add(c, rest);
+                        TileOps.accumulate(c, rest);
                     }
                     rest.release();
                 } else {
@@ -94,7 +102,7 @@ public final class Strassen {
         if (h == 1) {
             return single(a, b, grid.owner(0, 0));
         }
-        TiledMatrix[] m = products(a, b, 0);
+        TiledMatrix[] m = h == 2 ? leafProducts(a, b, 0) : leanProducts(a, b, 0);
         int half = h / 2;
         Tile[] tiles = new Tile[h * h];
         int[] owners = new int[h * h];
@@ -181,7 +189,7 @@ public final class Strassen {
     private TiledMatrix single(TiledMatrix a, TiledMatrix b, int owner) {
         Tile c = Tile.of(tile);
         try (Scope s = bind.on(owner)) {
-            TileOps.gemm(a.tile(0, 0), b.tile(0, 0), c, tile);
+            TileOps.dgemm(a.tile(0, 0), b.tile(0, 0), c, tile);
         }
         return TiledMatrix.assemble(tile, 1, new Tile[] {c}, new int[] {owner});
     }
@@ -232,6 +240,62 @@ public final class Strassen {
         };
         for (TiledMatrix sums : new TiledMatrix[] {s1, s2, s5, s6, s7, t1, t3, t4, t6, t7}) {
             sums.release(); // every reader is submitted
+        }
+        return m;
+    }
+
+    /**
+     * Strassen's seven products like {@link #products}, with each operand sum made just before its product (one
+     * {@link TileOps#add} or {@link TileOps#sub} op per tile) and released after it: at the outermost level, where
+     * quadrants are largest, this keeps two sums alive instead of ten, for a few more passes over memory.
+     */
+    private TiledMatrix[] leanProducts(TiledMatrix a, TiledMatrix b, int offset) {
+        int half = a.tileCount() / 2;
+        TiledMatrix a11 = a.block(0, 0, half);
+        TiledMatrix a12 = a.block(0, half, half);
+        TiledMatrix a21 = a.block(half, 0, half);
+        TiledMatrix a22 = a.block(half, half, half);
+        TiledMatrix b11 = b.block(0, 0, half);
+        TiledMatrix b12 = b.block(0, half, half);
+        TiledMatrix b21 = b.block(half, 0, half);
+        TiledMatrix b22 = b.block(half, half, half);
+        return new TiledMatrix[] {
+            product(sum(a11, a22, 1, offset), sum(b11, b22, 1, offset), child(offset, 0)),
+            product(sum(a21, a22, 1, offset), b11, child(offset, 1)),
+            product(a11, sum(b12, b22, -1, offset), child(offset, 2)),
+            product(a22, sum(b21, b11, -1, offset), child(offset, 3)),
+            product(sum(a11, a12, 1, offset), b22, child(offset, 4)),
+            product(sum(a21, a11, -1, offset), sum(b11, b12, 1, offset), child(offset, 5)),
+            product(sum(a12, a22, -1, offset), sum(b21, b22, 1, offset), child(offset, 6)),
+        };
+    }
+
+    /** {@code x + sign·y} as a new temporary placed like the others of this offset. */
+    private TiledMatrix sum(TiledMatrix x, TiledMatrix y, int sign, int offset) {
+        int h = x.tileCount();
+        TiledMatrix s = temporary(h, offset);
+        for (int i = 0; i < h; i++) {
+            for (int j = 0; j < h; j++) {
+                try (Scope scope = bind.on(place(i, j, offset))) {
+                    if (sign > 0) {
+                        TileOps.add(x.tile(i, j), y.tile(i, j), s.tile(i, j));
+                    } else {
+                        TileOps.sub(x.tile(i, j), y.tile(i, j), s.tile(i, j));
+                    }
+                }
+            }
+        }
+        sums.add(s);
+        return s;
+    }
+
+    /** {@link #inner}{@code (x, y)}, releasing whichever operand is a temporary sum once its readers are submitted. */
+    private TiledMatrix product(TiledMatrix x, TiledMatrix y, int offset) {
+        TiledMatrix m = inner(x, y, offset);
+        for (TiledMatrix operand : new TiledMatrix[] {x, y}) {
+            if (sums.remove(operand)) {
+                operand.release();
+            }
         }
         return m;
     }

@@ -61,7 +61,7 @@ final class TileOps {
 
     /** {@code c = a·b}. */
     @Op
-    static void gemm(@In Tile a, @In Tile b, @Out Tile c, int t) {
+    static void dgemm(@In Tile a, @In Tile b, @Out Tile c, int t) {
         Kernels.active().gemm(a.data(), b.data(), c.data(), t);
     }
 
@@ -77,9 +77,21 @@ final class TileOps {
             bPair ? b1.data() : null, bSign, c.data(), t);
     }
 
+    /** {@code c = a + b}. */
+    @Op
+    static void add(@In Tile a, @In Tile b, @Out Tile c) {
+        Elementwise.add(a.data(), b.data(), c.data());
+    }
+
+    /** {@code c = a - b}. */
+    @Op
+    static void sub(@In Tile a, @In Tile b, @Out Tile c) {
+        Elementwise.sub(a.data(), b.data(), c.data());
+    }
+
     /** {@code sum += term}, in place. */
     @Op
-    static void add(Tile sum, @In Tile term) {
+    static void accumulate(Tile sum, @In Tile term) {
         double[] s = sum.data();
         Elementwise.add(s, term.data(), s);
     }
