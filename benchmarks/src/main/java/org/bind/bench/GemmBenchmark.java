@@ -39,6 +39,8 @@ public final class GemmBenchmark {
           --reps R   timed products per rank after a warm-up; the median is reported (default 2)""";
     private static final int TILES_DEFAULT = 4;
     private static final int PEAK_N_MAX = 4096;
+    /** Ops in flight per rank: a few products ahead of the one worker, a few hundred MiB of outputs. */
+    private static final int WINDOW_OPS = 16;
     private static final Pattern RANK_LINE = Pattern.compile(Pattern.quote(GemmRank.LINE_PREFIX)
         + "n=(\\d+) tile=(\\d+) ranks=(\\d+) workers=(\\d+) kernels=(\\S+) seconds=(\\S+) error=(\\S+)"
         + " peak_live=(\\d+)");
@@ -66,10 +68,12 @@ public final class GemmBenchmark {
         double peakBefore = singleThreadGflops(Math.min(n, PEAK_N_MAX), out);
 
         // Per rank: its tiles of A and B, the tiles of A and B it receives, its tiles of C, partial products, and
-        // the row-major A and B it starts from: 8n² doubles and a margin; the byte window is half of that.
+        // the row-major A and B it starts from: 8n² doubles and a margin; the byte window is half of that, and the
+        // ops in flight are few, so that the window never fills (see StrassenBenchmark).
         long heapBytes = Math.max(2L << 30, 8L * n * n * Double.BYTES + (1L << 30));
         List<String> launch = new ArrayList<>(List.of("-np", Integer.toString(options.ranks()), "--workers", "1",
-            "-J-Xmx" + (heapBytes >> 20) + "m", "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2));
+            "-J-Xmx" + (heapBytes >> 20) + "m", "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2,
+            "-J-D" + Bind.Context.WINDOW_OPS_PROP_NAME + "=" + WINDOW_OPS));
         launch.addAll(List.of("--", GemmRank.class.getName(), Integer.toString(n), Integer.toString(options.tile()),
             Integer.toString(options.reps())));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

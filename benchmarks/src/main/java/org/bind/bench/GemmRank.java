@@ -65,14 +65,18 @@ public final class GemmRank {
             c = null;
             System.gc();
             try (MemoryWatch memory = new MemoryWatch(() -> bind.counters().liveBytes())) {
+                long[] gcBefore = StrassenBenchmark.collections();
+                long stallsBefore = bind.counters().windowStalls();
                 long start = System.nanoTime();
                 c = Gemm.multiply(ta, tb);
                 bind.sync();
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 if (bind.rank() == 0) {
-                    System.out.printf(Locale.ROOT, "  bind gemm, %d ranks x %d worker(s)  %8.3f s  %7.1f GFLOPS%s%n",
-                        bind.size(), bind.workers(), elapsed, 2.0 * n * n * (double) n / elapsed / 1e9,
-                        rep < 0 ? "  warm-up, not counted" : "");
+                    long[] gcAfter = StrassenBenchmark.collections();
+                    System.out.printf(Locale.ROOT, "  bind gemm, %d ranks x %d worker(s)  %8.3f s  %7.1f GFLOPS  (rank 0:"
+                            + " %d GCs, %d ms; %d window stalls)%s%n", bind.size(), bind.workers(), elapsed,
+                        2.0 * n * n * (double) n / elapsed / 1e9, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1],
+                        bind.counters().windowStalls() - stallsBefore, rep < 0 ? "; warm-up, not counted" : "");
                 }
                 if (rep >= 0) {
                     seconds[rep] = elapsed;

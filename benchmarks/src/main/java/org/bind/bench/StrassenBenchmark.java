@@ -1,6 +1,7 @@
 package org.bind.bench;
 
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.DoubleBuffer;
 import java.util.Locale;
@@ -32,8 +33,10 @@ import org.bind.linalg.kernel.OpenBlas;
  * line also shows the share of the cores this process and other processes used meanwhile: on a shared machine,
  * a run that competed for the cores has inflated times, and the ratio of CPU times is the steadier figure.
  *
- * <p>The byte window ({@code bind.window.bytes}) is half the heap unless set: A and B alone take a quarter of the
- * default 8 GiB heap at n = 8192, and a window filled by them would hold the program back from the start.
+ * <p>The window is set unless given as properties: half the heap for bytes ({@code bind.window.bytes}), since A
+ * and B alone take a quarter of the default 8 GiB heap at n = 8192, and {@value #WINDOW_OPS} ops in flight
+ * ({@code bind.window.ops}), so that the program runs ahead by ops rather than until the byte window is full:
+ * while it is, the runtime asks for a garbage collection every 200 ms, which costs more than the product gains.
  *
  * <p>Options: {@code --n N} (default 8192), {@code --tile T} (default 1024 where it divides
  * {@code n ≥ 2048}, else n/4), {@code --reps R} (default 3). The last
@@ -47,6 +50,8 @@ public final class StrassenBenchmark {
           --tile T   tile side, dividing N (default 1024 where it divides N >= 2048, else N/4)
           --reps R   measured repetitions; medians are reported (default 3)""";
     private static final int TILE_DEFAULT = 1024;
+    /** Ops in flight: enough to keep every worker busy, few enough that their outputs stay within the window. */
+    static final int WINDOW_OPS = 64;
 
     private StrassenBenchmark() {
     }
@@ -71,14 +76,17 @@ public final class StrassenBenchmark {
         if (System.getProperty(Bind.Context.WINDOW_BYTES_PROP_NAME) == null) {
             context.windowBytes(Runtime.getRuntime().maxMemory() / 2);
         }
+        if (System.getProperty(Bind.Context.WINDOW_OPS_PROP_NAME) == null) {
+            context.windowOps(WINDOW_OPS);
+        }
         try (Bind bind = Bind.init(context)) {
             int workers = bind.workers();
             out.printf(Locale.ROOT, "Strassen benchmark: JDK %s, %d processors, load average %.2f, %s, %d workers,"
-                    + " tile kernels %s, max heap %.1f GiB, byte window %.1f GiB%n", Runtime.version(),
+                    + " tile kernels %s, max heap %.1f GiB, window %d ops, %.1f GiB%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), options, workers,
                 Kernels.active().name(), Runtime.getRuntime().maxMemory() / (double) (1L << 30),
-                context.conclude().windowBytes() / (double) (1L << 30));
+                context.conclude().windowOps(), context.conclude().windowBytes() / (double) (1L << 30));
             if (Kernels.nativeProblem() != null) {
                 throw new IllegalStateException("the baseline needs OpenBLAS: " + Kernels.nativeProblem());
             }
@@ -118,12 +126,17 @@ public final class StrassenBenchmark {
                 System.gc();
                 try (MemoryWatch memory = new MemoryWatch(() -> bind.counters().liveBytes())) {
                     ProcessCpu.Reading cpu = ProcessCpu.Reading.now();
+                    long[] gcBefore = collections();
+                    long stallsBefore = bind.counters().windowStalls();
                     long start = System.nanoTime();
                     product = Strassen.multiply(tiledA, tiledB);
                     bind.sync();
                     long wallNs = System.nanoTime() - start;
                     double seconds = wallNs / 1e9;
-                    String shares = cpuShares(cpu, wallNs);
+                    long[] gcAfter = collections();
+                    String shares = cpuShares(cpu, wallNs) + String.format(Locale.ROOT,
+                        " %d GCs (%d ms), %d window stalls", gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1],
+                        bind.counters().windowStalls() - stallsBefore);
                     if (rep >= 0) {
                         bindSeconds[rep] = seconds;
                         bindCpu[rep] = (ProcessCpu.processNanos() - cpu.processNs()) / 1e9;
@@ -153,6 +166,17 @@ public final class StrassenBenchmark {
             out.printf(Locale.ROOT, "RESULT strassen n=%d ranks=1 seconds=%.3f openblas_seconds=%.3f speedup=%.3f"
                 + " rel_error=%.3e%n", n, strassen, blas, blas / strassen, error);
         }
+    }
+
+    /** Collections so far and their total time, ms (pauses; concurrent phases are not counted). */
+    static long[] collections() {
+        long count = 0;
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, ms};
     }
 
     /** {@code "cpu: this process 97%, others 3% of the cores"} since {@code before}. */
