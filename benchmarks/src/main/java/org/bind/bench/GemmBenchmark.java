@@ -106,8 +106,8 @@ public final class GemmBenchmark {
         double gflops = 2.0 * n * n * (double) n / seconds / 1e9;
         double peak = Math.max(peakBefore, peakAfter) * ranks;
         double threeNSquared = 3.0 * n * n * Double.BYTES;
-        out.printf(Locale.ROOT, "rank 0: kernels %s, relative error %.2e on 64 sampled entries, peak live tiles %.2f GiB"
-                + " = %.2f x 3n^2 doubles (%.2f GiB) on one of %d ranks%n", line.group(5), error,
+        out.printf(Locale.ROOT, "rank 0: kernels %s, relative error %.2e on 64 sampled entries, peak live tiles"
+                + " %.2f GiB = %.2f x 3n^2 doubles (%.2f GiB) on one of %d ranks%n", line.group(5), error,
             peakLive / (double) (1L << 30), peakLive / threeNSquared, threeNSquared / (1L << 30), ranks);
         if (!(error < 1e-10)) {
             System.err.println("gemm benchmark: wrong product, relative error " + error);

@@ -13,9 +13,11 @@ import java.util.stream.Stream;
 
 import org.bind.examples.ArrayExample;
 import org.bind.examples.DiffusionExample;
+import org.bind.examples.GemmExample;
 import org.bind.examples.MaxRankExample;
 import org.bind.examples.ReduceExample;
 import org.bind.examples.SharedHashExample;
+import org.bind.examples.StrassenExample;
 import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -38,12 +40,19 @@ class ExamplesOverAeronTest {
                 maxRank.add("[rank " + r + "] rank " + r + ": max rank " + (ranks - 1));
                 hashes.add("[rank " + r + "] rank " + r + ": 2 distinct hashes [0xdc43b08dfdc72325, 0xfd2916200943d825]");
             }
-            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957")));
-            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank));
-            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40")));
-            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes));
+            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957"),
+                List.of()));
+            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank, List.of()));
+            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40"), List.of()));
+            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes, List.of()));
             runs.add(Arguments.of(DiffusionExample.class, ranks,
-                List.of("[rank 0] mass 1.01581", "[rank 0] second moment 0.178654")));
+                List.of("[rank 0] mass 1.01581", "[rank 0] second moment 0.178654"), List.of()));
+            String setUp = " n=256 tile=32 ranks=" + ranks + " workers=1 kernels=openblas";
+            List<String> small = List.of("--n", "256", "--tile", "32");
+            runs.add(Arguments.of(StrassenExample.class, ranks, List.of("[rank 0] strassen:" + setUp, "[rank 0] time "),
+                small));
+            runs.add(Arguments.of(GemmExample.class, ranks, List.of("[rank 0] gemm:" + setUp, "[rank 0] time "),
+                small));
         }
         return runs.stream();
     }
@@ -51,14 +60,15 @@ class ExamplesOverAeronTest {
     @ParameterizedTest(name = "{0} on {1} processes")
     @MethodSource("runs")
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> expectedLines) {
+    void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> expectedLines, List<String> args) {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-        int status = ProcessLauncher.run(new String[] {"-np", Integer.toString(ranks), "--transport", "aeron",
-            "--tag-output", "--workers", "1", "-cp", System.getProperty("java.class.path"), "--", example.getName()},
-            out, err);
+        List<String> command = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--transport", "aeron",
+            "--tag-output", "--workers", "1", "-cp", System.getProperty("java.class.path"), "--", example.getName()));
+        command.addAll(args);
+        int status = ProcessLauncher.run(command.toArray(String[]::new), out, err);
         String output;
         synchronized (out) {
             output = outBytes.toString(StandardCharsets.UTF_8);
