@@ -69,11 +69,13 @@ public final class GemmBenchmark {
 
         // Per rank: its tiles of A and B, the tiles of A and B it receives, its tiles of C, partial products, and
         // the row-major A and B it starts from: 8n² doubles and a margin; the byte window is half of that, and the
-        // ops in flight are few, so that the window never fills (see StrassenBenchmark).
+        // ops in flight are few, so that the window never fills (see StrassenBenchmark); -Dbind.window.ops on this
+        // JVM overrides that.
         long heapBytes = Math.max(2L << 30, 8L * n * n * Double.BYTES + (1L << 30));
         List<String> launch = new ArrayList<>(List.of("-np", Integer.toString(options.ranks()), "--workers", "1",
             "-J-Xmx" + (heapBytes >> 20) + "m", "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2,
-            "-J-D" + Bind.Context.WINDOW_OPS_PROP_NAME + "=" + WINDOW_OPS));
+            "-J-D" + Bind.Context.WINDOW_OPS_PROP_NAME + "="
+                + Long.getLong(Bind.Context.WINDOW_OPS_PROP_NAME, WINDOW_OPS)));
         launch.addAll(List.of("--", GemmRank.class.getName(), Integer.toString(n), Integer.toString(options.tile()),
             Integer.toString(options.reps())));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -106,8 +108,8 @@ public final class GemmBenchmark {
         double gflops = 2.0 * n * n * (double) n / seconds / 1e9;
         double peak = Math.max(peakBefore, peakAfter) * ranks;
         double threeNSquared = 3.0 * n * n * Double.BYTES;
-        out.printf(Locale.ROOT, "rank 0: kernels %s, relative error %.2e on 64 sampled entries, peak live tiles %.2f GiB"
-                + " = %.2f x 3n^2 doubles (%.2f GiB) on one of %d ranks%n", line.group(5), error,
+        out.printf(Locale.ROOT, "rank 0: kernels %s, relative error %.2e on 64 sampled entries, peak live tiles"
+                + " %.2f GiB = %.2f x 3n^2 doubles (%.2f GiB) on one of %d ranks%n", line.group(5), error,
             peakLive / (double) (1L << 30), peakLive / threeNSquared, threeNSquared / (1L << 30), ranks);
         if (!(error < 1e-10)) {
             System.err.println("gemm benchmark: wrong product, relative error " + error);

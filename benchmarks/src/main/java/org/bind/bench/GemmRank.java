@@ -73,8 +73,8 @@ public final class GemmRank {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 if (bind.rank() == 0) {
                     long[] gcAfter = StrassenBenchmark.collections();
-                    System.out.printf(Locale.ROOT, "  bind gemm, %d ranks x %d worker(s)  %8.3f s  %7.1f GFLOPS  (rank 0:"
-                            + " %d GCs, %d ms; %d window stalls)%s%n", bind.size(), bind.workers(), elapsed,
+                    System.out.printf(Locale.ROOT, "  bind gemm, %d ranks x %d worker(s)  %8.3f s  %7.1f GFLOPS"
+                            + "  (rank 0: %d GCs, %d ms; %d window stalls)%s%n", bind.size(), bind.workers(), elapsed,
                         2.0 * n * n * (double) n / elapsed / 1e9, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1],
                         bind.counters().windowStalls() - stallsBefore, rep < 0 ? "; warm-up, not counted" : "");
                 }

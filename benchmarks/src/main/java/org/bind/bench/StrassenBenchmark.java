@@ -62,6 +62,10 @@ public final class StrassenBenchmark {
             options = LinalgOptions.parse(args, USAGE, 8192,
                 n -> n >= 2 * TILE_DEFAULT && n % TILE_DEFAULT == 0 ? TILE_DEFAULT : LinalgOptions.defaultTile(n, 4),
                 3, 1);
+            if (options.ranks() != 1) {
+                throw new IllegalArgumentException("--ranks " + options.ranks() + ": this benchmark runs in one"
+                    + " process (bin/bench gemm takes --ranks)\n" + USAGE);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

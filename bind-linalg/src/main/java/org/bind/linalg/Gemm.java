@@ -7,9 +7,9 @@ import org.bind.Scope;
  * The classic tiled product {@code C(i, j) = Σk A(i, k)·B(k, j)}, written as a sequential loop over tiles. Every
  * partial product {@code A(i, k)·B(k, j)} is a new tile placed on the rank that holds {@code C(i, j)}; the
  * runtime brings it the tiles of A and B it reads. The partial products of one tile of C are then added along a
- * binary tree of {@link TileOps#accumulate} ops, so additions of different branches run in parallel and the order of the
- * floating-point sums is fixed by the program: the result is the same, bit for bit, for any number of workers
- * and ranks.
+ * binary tree of {@link TileOps#accumulate} ops, so additions of different branches run in parallel and the
+ * order of the floating-point sums is fixed by the program: the result is the same, bit for bit, for any number
+ * of workers and ranks.
  *
  * <p>Ops are submitted branch by branch (both halves of a tree node, then their sum), so a tile of C keeps at
  * most about {@code log2(n / tile) + 1} partial products alive.

@@ -28,10 +28,11 @@ import org.bind.Scope;
  * Below the outermost level the ten operand sums are made by two ops per tile position, each reading four input
  * tiles once and writing five sums. At the outermost level, where quadrants are largest, each sum is made just
  * before its product and released after it, so that two sums are alive instead of ten (2n²/4 doubles instead of
- * 10n²/4, for about 12n²/4 more doubles read and written). When the quadrants are single tiles the sums are not made at all: each product op forms its operands
- * while copying them to the BLAS ({@link TileOps#gemmOfSums}). The four quadrants of C are made by one op per
- * position that reads the seven products once and overwrites four of them in place; at the outermost level, one
- * op per tile of C instead, so that each runs where {@link RankGrid} places that tile.
+ * 10n²/4, for about 12n²/4 more doubles read and written). When the quadrants are single tiles the sums are not
+ * made at all: each product op forms its operands while copying them to the BLAS ({@link TileOps#gemmOfSums}).
+ * The four quadrants of C are made by one op per position that reads the seven products once and overwrites four
+ * of them in place; at the outermost level, one op per tile of C instead, so that each runs where
+ * {@link RankGrid} places that tile.
  *
  * <p><b>Other sizes.</b> When the tile count is not a power of two, Strassen's recursion covers the largest
  * power-of-two block of tiles and the classic product ({@link Gemm}) the rest: the top-left block of C adds the

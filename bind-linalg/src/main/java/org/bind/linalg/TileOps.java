@@ -114,7 +114,10 @@ final class TileOps {
             t6.data(), t7.data());
     }
 
-    /** Strassen's four quadrants of C from the seven products, in place in m7, m5, m4, m6 ({@link Elementwise#combine}). */
+    /**
+     * Strassen's four quadrants of C from the seven products, in place in m7, m5, m4, m6
+     * ({@link Elementwise#combine}).
+     */
     @Op
     static void combine(@In Tile m1, @In Tile m2, @In Tile m3, Tile m4, Tile m5,
                         Tile m6, Tile m7) {

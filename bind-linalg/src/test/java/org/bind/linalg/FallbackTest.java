@@ -45,7 +45,8 @@ class FallbackTest {
             if (!child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 String stacks = jstack(child.pid());
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError("the child JVM did not finish within " + CHILD_TIMEOUT_SECONDS + " s; output:\n"
+                throw new AssertionError("the child JVM did not finish within " + CHILD_TIMEOUT_SECONDS
+                    + " s; output:\n"
                     + Files.readString(log, StandardCharsets.UTF_8) + "\n--- stacks ---\n" + stacks);
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);

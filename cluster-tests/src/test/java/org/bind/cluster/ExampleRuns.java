@@ -9,9 +9,11 @@ import java.util.stream.Stream;
 
 import org.bind.examples.ArrayExample;
 import org.bind.examples.DiffusionExample;
+import org.bind.examples.GemmExample;
 import org.bind.examples.MaxRankExample;
 import org.bind.examples.ReduceExample;
 import org.bind.examples.SharedHashExample;
+import org.bind.examples.StrassenExample;
 import org.junit.jupiter.params.provider.Arguments;
 
 /** The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks, whatever the launch. */
@@ -19,7 +21,7 @@ final class ExampleRuns {
     private ExampleRuns() {
     }
 
-    /** (example class, ranks, expected line prefixes). */
+    /** (example class, ranks, expected line prefixes, program arguments). */
     static Stream<Arguments> runs() {
         List<Arguments> runs = new ArrayList<>();
         for (int ranks : new int[] {2, 4}) {
@@ -29,11 +31,18 @@ final class ExampleRuns {
                 maxRank.add("[rank " + r + "] rank " + r + ": max rank " + (ranks - 1));
                 hashes.add("[rank " + r + "] rank " + r + ": 2 distinct hashes [0xdc43b08dfdc72325, 0xfd2916200943d825]");
             }
-            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957")));
-            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank));
-            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40")));
-            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes));
-            runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion()));
+            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957"),
+                List.of()));
+            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank, List.of()));
+            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40"), List.of()));
+            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes, List.of()));
+            runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion(), List.of()));
+            String setUp = " n=256 tile=32 ranks=" + ranks + " workers=1 kernels=openblas";
+            List<String> small = List.of("--n", "256", "--tile", "32");
+            runs.add(Arguments.of(StrassenExample.class, ranks, List.of("[rank 0] strassen:" + setUp, "[rank 0] time "),
+                small));
+            runs.add(Arguments.of(GemmExample.class, ranks, List.of("[rank 0] gemm:" + setUp, "[rank 0] time "),
+                small));
         }
         return runs.stream();
     }

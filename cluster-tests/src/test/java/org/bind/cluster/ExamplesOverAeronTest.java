@@ -3,6 +3,7 @@ package org.bind.cluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,14 +28,15 @@ class ExamplesOverAeronTest {
     @ParameterizedTest(name = "{0} on {1} processes")
     @MethodSource("runs")
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> expectedLines) {
+    void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> expectedLines, List<String> args) {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-        int status = ProcessLauncher.run(new String[] {"-np", Integer.toString(ranks), "--transport", "aeron",
-            "--tag-output", "--workers", "1", "-cp", System.getProperty("java.class.path"), "--", example.getName()},
-            out, err);
+        List<String> command = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--transport", "aeron",
+            "--tag-output", "--workers", "1", "-cp", System.getProperty("java.class.path"), "--", example.getName()));
+        command.addAll(args);
+        int status = ProcessLauncher.run(command.toArray(String[]::new), out, err);
         String output;
         synchronized (out) {
             output = outBytes.toString(StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package org.bind.cluster;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +36,9 @@ class ExamplesOverMpjTest {
     @ParameterizedTest(name = "{0} on {1} processes")
     @MethodSource("runs")
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> expectedLines) throws Exception {
-        ChildJob.Result result = launch(ranks, "mpj", example);
+    void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> expectedLines, List<String> args)
+        throws Exception {
+        ChildJob.Result result = launch(ranks, "mpj", example, args);
         ExampleRuns.assertKnownResult(result.status(), result.output(), expectedLines, result.output());
     }
 
@@ -44,14 +46,17 @@ class ExamplesOverMpjTest {
     @ValueSource(ints = {2, 4})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRunOverAeronAfterAnMpjBootstrap(int ranks) throws Exception {
-        ChildJob.Result result = launch(ranks, "aeron", DiffusionExample.class);
+        ChildJob.Result result = launch(ranks, "aeron", DiffusionExample.class, List.of());
         ExampleRuns.assertKnownResult(result.status(), result.output(), ExampleRuns.expectedDiffusion(), result.output());
     }
 
-    private ChildJob.Result launch(int ranks, String data, Class<?> example) throws Exception {
+    private ChildJob.Result launch(int ranks, String data, Class<?> example, List<String> args) throws Exception {
         Path home = MpjHome.get();
-        return ChildJob.run(ChildJob.javaCommand(MpjLauncher.class.getName(), List.of("-np", Integer.toString(ranks),
-            "--mpj-home", home.toString(), "--data", data, "--tag-output", "--workers", "1", "--jobs-dir", dir.toString(),
-            "-cp", System.getProperty("java.class.path"), "--", example.getName())), dir, Map.of(), JOB_TIMEOUT_S);
+        List<String> launcherArgs = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--mpj-home",
+            home.toString(), "--data", data, "--tag-output", "--workers", "1", "--jobs-dir", dir.toString(), "-cp",
+            System.getProperty("java.class.path"), "--", example.getName()));
+        launcherArgs.addAll(args);
+        return ChildJob.run(ChildJob.javaCommand(MpjLauncher.class.getName(), launcherArgs), dir, Map.of(),
+            JOB_TIMEOUT_S);
     }
 }
