@@ -35,6 +35,8 @@ import org.bind.mpi.launch.ProcessLauncher;
  *       same generator, in a JVM on Spark's own class path ({@link SparkSort}).</li>
  * </ol>
  * Every system gets untimed warm-up sorts, then timed ones, and is checked (global order, count, checksum);
+ * Bind and the JDK sorts run in {@code --rounds} rounds (default 2), before and after Spark, and their medians
+ * pool the rounds' runs, so that load from other programs that comes and goes weighs on every system alike;
  * the input is made before the clock starts (Spark's is cached), and start-up (JVMs, SparkContext) is not timed.
  * Times are medians. Bind's time runs from a {@code sync()} before {@code Sort.ints} to the return of the call
  * (which syncs): every rank's slice sorted.
@@ -105,25 +107,55 @@ public final class SortBenchmark {
         boolean ok() {
             return check.equals("ok");
         }
+
+        /** This system's runs and {@code other}'s together; the first failed check wins. */
+        Measured pool(Measured other) {
+            if (seconds == null || other.seconds == null) {
+                return seconds == null ? this : other;
+            }
+            double[] all = java.util.stream.DoubleStream.concat(Arrays.stream(seconds.values()),
+                Arrays.stream(other.seconds.values())).toArray();
+            return new Measured(name, new Samples(all), ok() ? other.check : check, detail);
+        }
     }
 
     private boolean run() {
         out.printf(Locale.ROOT, "Bind sort benchmark: JDK %s, %d processors, load average %.2f at start%n",
             Runtime.version(), Runtime.getRuntime().availableProcessors(), loadAverage());
         out.printf(Locale.ROOT, "n=%d %s ints, %d rank(s) x %d worker(s), %d part(s) per rank, %d core(s) for every"
-                + " system; %d timed sorts after %d warm-up (Spark: %d after 1, %d partitions)%n%n", options.n(),
-            options.skewed() ? "skewed" : "uniform", options.ranks(), options.workers(), options.parts(),
-            options.cores(), options.reps(), options.warmup(), options.sparkReps(), options.sparkPartitions());
+                + " system; %d timed sorts after %d warm-up, in %d rounds (Spark: %d after 1, %d partitions)%n",
+            options.n(), options.skewed() ? "skewed" : "uniform", options.ranks(), options.workers(), options.parts(),
+            options.cores(), options.reps(), options.warmup(), options.rounds(), options.sparkReps(),
+            options.sparkPartitions());
+        out.println("Rounds of Bind and the JDK sorts run before and after Spark, and the medians pool their runs, so"
+            + " that load that comes and goes weighs on all systems alike.");
+        out.println();
 
-        Measured bind = runBind();
-        report(bind, null);
-        Map<String, Measured> baselines = runBaselines();
-        Measured arrays = baselines.get("arrays_sort");
-        Measured parallel = baselines.get("parallel_sort");
-        report(arrays, bind);
-        report(parallel, bind);
-        Measured spark = options.spark() ? runSpark() : Measured.missing("spark", "skipped (--no-spark)");
-        report(spark, bind);
+        Measured bind = null;
+        Measured arrays = null;
+        Measured parallel = null;
+        Measured spark = Measured.missing("spark", "skipped (--no-spark)");
+        int sparkRound = options.rounds() / 2;
+        for (int round = 0; round < options.rounds(); round++) {
+            if (round == sparkRound && options.spark()) {
+                spark = runSpark();
+                report("round " + (round + 1), spark, null);
+            }
+            Measured b = runBind();
+            report("round " + (round + 1), b, null);
+            Map<String, Measured> baselines = runBaselines();
+            report("round " + (round + 1), baselines.get("arrays_sort"), b);
+            report("round " + (round + 1), baselines.get("parallel_sort"), b);
+            bind = bind == null ? b : bind.pool(b);
+            arrays = arrays == null ? baselines.get("arrays_sort") : arrays.pool(baselines.get("arrays_sort"));
+            parallel = parallel == null ? baselines.get("parallel_sort")
+                : parallel.pool(baselines.get("parallel_sort"));
+        }
+        out.println();
+        report("all", bind, null);
+        report("all", arrays, bind);
+        report("all", parallel, bind);
+        report("all", spark, bind);
 
         double s = bind.median();
         out.printf(Locale.ROOT, "%nload average %.2f at the end (the machine is shared: compare only figures of one"
@@ -135,15 +167,16 @@ public final class SortBenchmark {
         return bind.ok() && arrays.ok() && parallel.ok() && (spark.ok() || !options.spark());
     }
 
-    private void report(Measured m, Measured reference) {
+    private void report(String round, Measured m, Measured reference) {
         if (m.seconds() == null) {
-            out.printf(Locale.ROOT, "%-34s %s%n", label(m), m.check());
+            out.printf(Locale.ROOT, "%-8s %-46s %s%n", round, label(m), m.check());
             return;
         }
         String ratio = reference == null || reference.seconds() == null ? ""
             : String.format(Locale.ROOT, "  (%.1fx Bind's time)", m.median() / reference.median());
-        out.printf(Locale.ROOT, "%-34s median %9.4f s  min %9.4f  max %9.4f  %6.1f M ints/s  check %s%s%n", label(m),
-            m.median(), m.seconds().min(), m.seconds().max(), options.n() / m.median() / 1e6, m.check(), ratio);
+        out.printf(Locale.ROOT, "%-8s %-46s median %9.4f s  min %9.4f  max %9.4f  %6.1f M ints/s  check %s%s%n",
+            round, label(m), m.median(), m.seconds().min(), m.seconds().max(), options.n() / m.median() / 1e6,
+            m.check(), ratio);
     }
 
     private String label(Measured m) {

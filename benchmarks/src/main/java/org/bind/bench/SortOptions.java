@@ -12,6 +12,7 @@ import java.util.Locale;
  * @param parts           pieces per rank of {@code Sort.ints}
  * @param reps            timed sorts per system; the result uses the median
  * @param warmup          untimed sorts per system before them
+ * @param rounds          rounds of Bind and the JDK sorts, around the Spark run
  * @param sparkReps       timed Spark jobs (they are slow)
  * @param sparkPartitions partitions of the Spark RDD
  * @param skewed          skewed input instead of uniform
@@ -22,11 +23,11 @@ import java.util.Locale;
  * @param sparkHeapMb     heap of the Spark JVM
  * @param spark           whether to run Spark
  */
-record SortOptions(long n, int ranks, int workers, int parts, int reps, int warmup, int sparkReps,
+record SortOptions(long n, int ranks, int workers, int parts, int reps, int warmup, int rounds, int sparkReps,
                    int sparkPartitions, boolean skewed, long seed, int cores, int rankHeapMb, int baselineHeapMb,
                    int sparkHeapMb, boolean spark) {
     static final String USAGE = """
-        usage: bin/bench sort [--n N] [--ranks R] [--workers W] [--parts P] [--reps K] [--warmup K]
+        usage: bin/bench sort [--n N] [--ranks R] [--workers W] [--parts P] [--reps K] [--warmup K] [--rounds K]
                               [--spark-reps K] [--spark-partitions P] [--skewed] [--seed S] [--cores C]
                               [--rank-heap-mb MB] [--baseline-heap-mb MB] [--spark-heap-mb MB] [--no-spark]
           --n N                 ints to sort (default 8m)
@@ -35,6 +36,8 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
           --parts P             pieces per rank of Sort.ints (default: workers)
           --reps K              timed sorts per system, median reported (default 5)
           --warmup K            untimed sorts per system first (default 2)
+          --rounds K            rounds of Bind and the JDK sorts, Spark in the middle; medians pool them
+                                (default 2)
           --spark-reps K        timed Spark jobs (default 3; one untimed job first)
           --spark-partitions P  partitions of the Spark RDD (default 16)
           --skewed              skewed input (a quarter one value, the rest piled up near Integer.MIN_VALUE)
@@ -42,7 +45,7 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
           --cores C             cores for every system (default: available processors)
           --rank-heap-mb MB     heap per rank (default: enough for n / ranks)
           --baseline-heap-mb MB heap of the Arrays.sort / parallelSort JVM (default: enough for n)
-          --spark-heap-mb MB    heap of the Spark JVM (default: enough for n boxed)
+          --spark-heap-mb MB    heap of the Spark JVM (default: 128 bytes per int + 1 GiB)
           --no-spark            skip Spark (spark_seconds and its speed-up print as NaN)""";
 
     static SortOptions parse(String[] args) {
@@ -52,6 +55,7 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
         int parts = 0;
         int reps = 5;
         int warmup = 2;
+        int rounds = 2;
         int sparkReps = 3;
         int sparkPartitions = 16;
         boolean skewed = false;
@@ -91,6 +95,7 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
                 case "--parts" -> parts = (int) count(name, value, 1, 4096);
                 case "--reps" -> reps = (int) count(name, value, 1, 1000);
                 case "--warmup" -> warmup = (int) count(name, value, 0, 1000);
+                case "--rounds" -> rounds = (int) count(name, value, 1, 100);
                 case "--spark-reps" -> sparkReps = (int) count(name, value, 1, 1000);
                 case "--spark-partitions" -> sparkPartitions = (int) count(name, value, 1, 100_000);
                 case "--seed" -> seed = count(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -119,10 +124,10 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
             baselineHeap = heapMb(n * 4 * 4);
         }
         if (sparkHeap == 0) {
-            sparkHeap = heapMb(n * 96);
+            sparkHeap = heapMb(n * 128 + (512L << 20)); // boxed, cached, shuffled: generous, so GC never decides
         }
-        return new SortOptions(n, ranks, workers, parts, reps, warmup, sparkReps, sparkPartitions, skewed, seed,
-            cores, rankHeap, baselineHeap, sparkHeap, spark);
+        return new SortOptions(n, ranks, workers, parts, reps, warmup, rounds, sparkReps, sparkPartitions, skewed,
+            seed, cores, rankHeap, baselineHeap, sparkHeap, spark);
     }
 
     /** A heap of {@code bytes} plus 512 MiB, in MiB. */

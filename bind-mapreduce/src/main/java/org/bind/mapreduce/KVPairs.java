@@ -29,10 +29,10 @@ import org.bind.Scope;
  * values, and the pairs emitted are grouped by key again (a local shuffle between the rank's parts). They differ
  * only in intent: combine aggregates each rank's values of a key before a reduce ships them. {@link #reduce}
  * first shuffles: every key moves to exactly one rank with all its values, then the function runs there. The
- * shuffle is the runtime's implicit transfers: each rank encodes, per part, one block per destination rank
- * (a compact binary encoding), and each value moves once. No rank submits anything data-dependent, so the ranks' op sequences
- * never diverge. Intermediate data is released (by an op writing an empty version) as soon as its readers are
- * submitted, so that it goes when they are done.
+ * shuffle is the runtime's implicit transfers: each rank encodes, per part, one block per destination rank (a
+ * compact binary encoding), and each value moves once. No rank submits anything data-dependent, so the ranks'
+ * op sequences never diverge. Intermediate data is released (by an op writing an empty version) as soon as its
+ * readers are submitted, so that it goes when they are done.
  *
  * <p><b>Placement and order (deterministic).</b> A key's 64-bit hash is FNV-1a over its {@code org.bind.codec}
  * encoding, finished with MurmurHash3's {@code fmix64}. After a reduce, key {@code k} lives on rank

@@ -58,8 +58,8 @@ abstract class Kind {
             throw new IllegalArgumentException(what + " is null");
         }
         if (type.isPrimitive()) {
-            throw new IllegalArgumentException(what + " " + type.getName() + " is primitive: pass its boxed class, as in "
-                + "Integer.class");
+            throw new IllegalArgumentException(what + " " + type.getName()
+                + " is primitive: pass its boxed class, as in Integer.class");
         }
         Kind kind;
         try {

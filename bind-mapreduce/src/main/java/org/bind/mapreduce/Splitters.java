@@ -67,7 +67,8 @@ final class Splitters {
             long length = ((long) all[at] << 32) | (all[at + 1] & 0xFFFFFFFFL);
             int count = all[at + 2];
             if (count < 0 || count > perRank) {
-                throw new IllegalStateException("rank " + q + " sent " + count + " samples, expected at most " + perRank);
+                throw new IllegalStateException("rank " + q + " sent " + count + " samples, expected at most "
+                    + perRank);
             }
             if (count > 0) {
                 weights[q] = (double) length / count;

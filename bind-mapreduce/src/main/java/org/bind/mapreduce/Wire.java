@@ -45,7 +45,8 @@ final class Wire {
                 if (needed > Integer.MAX_VALUE - 64) {
                     throw new CodecException("encoded pairs exceed 2 GiB in one block; use more ranks or workers");
                 }
-                bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 64, Math.max(needed, 2L * bytes.length)));
+                long grown = Math.min(Integer.MAX_VALUE - 64, Math.max(needed, 2L * bytes.length));
+                bytes = Arrays.copyOf(bytes, (int) grown);
             }
             size = (int) needed;
             return at;

@@ -196,8 +196,8 @@ class KVPairsSemanticsTest {
             pairs.reduce(Integer.class, Integer.class, (k, vs, out) -> out.emit(k, vs.size()));
             OpFailedException failure = assertThrows(OpFailedException.class, bind::sync);
             assertEquals("PairOps.route", failure.opName());
-            assertTrue(failure.getCause().getMessage().contains("not org.bind.mapreduce.KVPairsSemanticsTest$Label: pass"
-                + " the types with KVPairs.of(bind, local, keyType, valueType)"), failure.getCause().getMessage());
+            assertTrue(failure.getCause().getMessage().contains("not org.bind.mapreduce.KVPairsSemanticsTest$Label:"
+                + " pass the types with KVPairs.of(bind, local, keyType, valueType)"), failure.getCause().getMessage());
             Map<Integer, List<Integer>> typed = KVPairs.of(bind, Map.of(bind.rank(), List.of(new Label("x"))),
                     Integer.class, Label.class)
                 .reduce(Integer.class, Integer.class, (k, vs, out) -> out.emit(k, vs.size())).local();
@@ -211,7 +211,8 @@ class KVPairsSemanticsTest {
             KVPairs<Integer, Integer> pairs = KVPairs.of(bind, Map.of(1, List.of(1)));
             IllegalArgumentException noCodec = assertThrows(IllegalArgumentException.class,
                 () -> pairs.map(Object.class, Integer.class, (k, vs, out) -> { }));
-            assertTrue(noCodec.getMessage().contains("map: key type java.lang.Object has no codec"), noCodec.getMessage());
+            assertTrue(noCodec.getMessage().contains("map: key type java.lang.Object has no codec"),
+                noCodec.getMessage());
             IllegalArgumentException list = assertThrows(IllegalArgumentException.class,
                 () -> pairs.reduce(Integer.class, ArrayList.class, (k, vs, out) -> { }));
             assertTrue(list.getMessage().contains("reduce: value type java.util.ArrayList has no codec"),
