@@ -87,6 +87,10 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     private int placement = COMMON;
     private long lastCollectionNs = System.nanoTime() - 1_000_000_000L;
     private volatile long epoch;
+    private static final long MIN_COLLECTION_GAP_NS = 200_000_000L;
+    private static final long MAX_COLLECTION_GAP_NS = 5_000_000_000L;
+    /** The shortest time between two collections {@link #relieveMemory} asks for. Program thread. */
+    private long collectionGapNs = MIN_COLLECTION_GAP_NS;
     private volatile boolean closed;
     private String broken;
 
@@ -289,16 +293,20 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     /**
      * Over the byte budget: releases the versions of objects the program dropped. Their buffers stay reachable
      * from this runtime until it learns (through a phantom reference) that the object is gone, which takes a
-     * garbage collection; so when dropping them is not enough, this asks for one, at most every 200 ms.
-     * Program thread.
+     * garbage collection; so when dropping them is not enough, this asks for one, at most every 200 ms. A
+     * collection that released nothing doubles the gap before the next (up to 5 s): the bytes are then held by
+     * live objects or ops in flight, and collecting again would only cost time. Program thread.
      */
     private void relieveMemory() {
         drainUnreachable();
         long now = System.nanoTime();
-        if (window.liveBytes() > window.maxBytes() && now - lastCollectionNs > 200_000_000L) {
+        if (window.liveBytes() > window.maxBytes() && now - lastCollectionNs > collectionGapNs) {
             lastCollectionNs = now;
+            long before = window.liveBytes();
             System.gc();
             drainUnreachable();
+            collectionGapNs = window.liveBytes() < before ? MIN_COLLECTION_GAP_NS
+                : Math.min(2 * collectionGapNs, MAX_COLLECTION_GAP_NS);
         }
     }
 
