@@ -36,7 +36,8 @@ import org.bind.linalg.kernel.OpenBlas;
  * <p>The window is set unless given as properties: half the heap for bytes ({@code bind.window.bytes}), since A
  * and B alone take a quarter of the default 8 GiB heap at n = 8192, and {@value #WINDOW_OPS} ops in flight
  * ({@code bind.window.ops}), so that the program runs ahead by ops rather than until the byte window is full:
- * while it is, the runtime asks for a garbage collection every 200 ms, which costs more than the product gains.
+ * while it is, the runtime asks for garbage collections (every 200 ms, backing off while they release nothing),
+ * which cost more than the product gains.
  *
  * <p>Options: {@code --n N} (default 8192), {@code --tile T} (default 1024 where it divides
  * {@code n ≥ 2048}, else n/4), {@code --reps R} (default 3). The last
