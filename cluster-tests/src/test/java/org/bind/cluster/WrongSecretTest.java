@@ -77,9 +77,12 @@ class WrongSecretTest {
                 assertTrue(after <= REJECT_LIMIT_MS, () -> "rank " + r + " refused " + after + " ms after rank "
                     + intruder + " listened, over the " + REJECT_LIMIT_MS + " ms allowed: " + report);
             } else {
+                // the intruder's proof names the failed authentication; when the intruder gave up before its
+                // proof reached this rank, the plain connect timeout is all there is to say
                 assertTrue(reason.startsWith("rank " + intruder + " not reachable at ")
-                    && reason.endsWith(": no handshake within " + CONNECT_TIMEOUT_MS + " ms; a peer claiming to be rank "
-                        + intruder + " failed authentication (wrong or missing BIND_SECRET)"),
+                    && (reason.endsWith(": no handshake within " + CONNECT_TIMEOUT_MS + " ms; a peer claiming to be rank "
+                        + intruder + " failed authentication (wrong or missing BIND_SECRET)")
+                        || reason.endsWith(": no handshake within " + CONNECT_TIMEOUT_MS + " ms")),
                     () -> "rank " + r + "'s reason: " + report);
                 long waited = stamps.get("refused " + r) - stamps.get("joining " + r);
                 assertTrue(waited <= CONNECT_TIMEOUT_MS + REJECT_LIMIT_MS, () -> "rank " + r + " waited " + waited
