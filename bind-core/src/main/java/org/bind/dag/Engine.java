@@ -608,7 +608,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             all = epochSync.exchange(finished, opLog, local.stream().map(r -> toMessage(r.failure, r.sequence)).toList());
         } catch (BindException e) {
             if (broken == null) {
-                broken = e.getMessage();
+                if (epochSync.peerGone()) {
+                    failJob(e.getMessage()); // tells the other survivors which rank was lost
+                } else {
+                    broken = e.getMessage();
+                }
             }
             throw e;
         } finally {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.bind.BindException;
 import org.bind.transport.Frames;
@@ -28,6 +29,8 @@ import org.bind.transport.Transport;
  */
 final class EpochSync {
     private static final long WAIT_MS = 50;
+    /** How long a failed send waits for the peer's reason to arrive. */
+    private static final long LOSS_NOTICE_WAIT_MS = 2_000;
 
     private final Transport transport;
     private final int rank;
@@ -96,10 +99,20 @@ final class EpochSync {
 
     /** Tells every peer that this rank gives up, and why. Any thread; errors sending are ignored. */
     void broadcastAbort(long epoch, String reason) {
-        try {
-            broadcast(Frames.ABORT, epoch, Messages.encodeText(reason));
-        } catch (RuntimeException e) {
-            // peers that cannot be reached find out through the transport
+        ByteBuffer payload = Messages.encodeText(reason);
+        int length = payload.remaining();
+        for (int r = 0; r < size; r++) {
+            if (r == rank) {
+                continue;
+            }
+            try {
+                ByteBuffer frame = Frames.allocate(Frames.ABORT, jobId, epoch, rank, -1, 0, 0, 1, length, length);
+                frame.put(frame.position(), payload, payload.position(), length);
+                frame.position(0);
+                transport.send(r, frame);
+            } catch (RuntimeException e) {
+                // a peer that cannot be reached finds out through the transport; the others still hear why
+            }
         }
     }
 
@@ -159,6 +172,12 @@ final class EpochSync {
             broadcast(Frames.SYNC, epoch, Messages.encode(mine));
         } catch (org.bind.transport.TransportException e) {
             synchronized (this) {
+                // the peer's own reason (an ABORT, or the loss notice) is on its way in order behind its last
+                // frames: report that rather than the bare send failure
+                long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOSS_NOTICE_WAIT_MS);
+                while (lostPeer == null && System.nanoTime() < deadlineNs) {
+                    waitQuietly();
+                }
                 checkPeers();
             }
             throw e;
@@ -288,6 +307,11 @@ final class EpochSync {
             frame.position(0);
             transport.send(r, frame);
         }
+    }
+
+    /** Whether a peer was lost or gave up. Any thread. */
+    synchronized boolean peerGone() {
+        return lostPeer != null;
     }
 
     /** Throws when a peer is lost. Holding the monitor. */
