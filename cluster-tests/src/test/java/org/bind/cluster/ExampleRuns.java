@@ -3,6 +3,9 @@ package org.bind.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -14,6 +17,7 @@ import org.bind.examples.MaxRankExample;
 import org.bind.examples.ReduceExample;
 import org.bind.examples.SharedHashExample;
 import org.bind.examples.StrassenExample;
+import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.params.provider.Arguments;
 
 /** The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks, whatever the launch. */
@@ -57,5 +61,30 @@ final class ExampleRuns {
         for (String line : expectedLines) {
             assertTrue(output.lines().anyMatch(l -> l.startsWith(line)), () -> "missing '" + line + "'\n" + report);
         }
+    }
+
+    /** What a launch over Aeron printed: exit status, stdout, and a report of both streams for messages. */
+    record Launch(int status, String output, String report) {
+    }
+
+    /**
+     * Runs {@code example} on {@code ranks} local processes over Aeron, as {@code bin/bindrun -np N} does, with the
+     * launcher options {@code options} (before the class path) and the program arguments {@code args}.
+     */
+    static Launch overAeron(Class<?> example, int ranks, List<String> options, List<String> args) {
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--transport", "aeron"));
+        command.addAll(options);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "--", example.getName()));
+        command.addAll(args);
+        int status = ProcessLauncher.run(command.toArray(String[]::new), out, err);
+        String output;
+        synchronized (out) {
+            output = outBytes.toString(StandardCharsets.UTF_8);
+        }
+        return new Launch(status, output, "stdout:\n" + output + "\nstderr:\n" + errBytes.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,11 +1,5 @@
 package org.bind.cluster;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +8,6 @@ import java.util.stream.Stream;
 import org.bind.examples.LetterCountExample;
 import org.bind.examples.SortExample;
 import org.bind.examples.WordCountExample;
-import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,22 +41,7 @@ class MapReduceOverAeronTest {
     @MethodSource("runs")
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void shouldPrintTheKnownResult(Class<?> example, int ranks, List<String> args, List<String> expectedLines) {
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-        List<String> command = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--transport", "aeron",
-            "--workers", "2", "-J-Xmx1g", "-cp", System.getProperty("java.class.path"), "--", example.getName()));
-        command.addAll(args);
-        int status = ProcessLauncher.run(command.toArray(String[]::new), out, err);
-        String output;
-        synchronized (out) {
-            output = outBytes.toString(StandardCharsets.UTF_8);
-        }
-        String report = "stdout:\n" + output + "\nstderr:\n" + errBytes.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, report);
-        for (String line : expectedLines) {
-            assertTrue(output.lines().anyMatch(l -> l.startsWith(line)), () -> "missing '" + line + "'\n" + report);
-        }
+        ExampleRuns.Launch launch = ExampleRuns.overAeron(example, ranks, List.of("--workers", "2", "-J-Xmx1g"), args);
+        ExampleRuns.assertKnownResult(launch.status(), launch.output(), expectedLines, launch.report());
     }
 }
