@@ -244,10 +244,10 @@ public final class Bind implements AutoCloseable {
 
     private final class RankScope implements Scope {
         private final int rank;
-        private final String openedAt;
+        private final OpenedAt openedAt;
         private boolean closed;
 
-        RankScope(int rank, String openedAt) {
+        RankScope(int rank, OpenedAt openedAt) {
             this.rank = rank;
             this.openedAt = openedAt;
         }

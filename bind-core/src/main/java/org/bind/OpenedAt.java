@@ -1,22 +1,35 @@
 package org.bind;
 
-import java.util.Optional;
-
-/** Where the program opened a scope: the first frame outside Bind's own classes, as {@code File.java:line}. */
+/**
+ * Where the program opened a scope: the first frame outside Bind's own classes. Captured at every {@code on(r)}
+ * (a short stack walk), formatted only when a message needs it.
+ */
 final class OpenedAt {
     private static final StackWalker WALKER = StackWalker.getInstance();
 
-    private OpenedAt() {
+    private final StackWalker.StackFrame frame;
+
+    private OpenedAt(StackWalker.StackFrame frame) {
+        this.frame = frame;
     }
 
-    /** The caller of the public Bind method that called this, as {@code Class.method(File.java:line)}. */
-    static String caller() {
-        Optional<StackWalker.StackFrame> frame = WALKER.walk(frames -> frames
+    /** The caller of the public Bind method that called this. */
+    static OpenedAt caller() {
+        return new OpenedAt(WALKER.walk(frames -> frames
             .filter(f -> !f.getClassName().equals(Bind.class.getName())
-                && !f.getClassName().startsWith(Bind.class.getName() + "$"))
-            .filter(f -> !f.getClassName().equals(OpenedAt.class.getName()))
-            .findFirst());
-        return frame.map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "."
-            + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")").orElse("an unknown place");
+                && !f.getClassName().startsWith(Bind.class.getName() + "$")
+                && !f.getClassName().equals(OpenedAt.class.getName()))
+            .findFirst()).orElse(null));
+    }
+
+    /** {@code Class.method(File.java:line)}. */
+    @Override
+    public String toString() {
+        if (frame == null) {
+            return "an unknown place";
+        }
+        String type = frame.getClassName();
+        return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethodName() + "(" + frame.getFileName()
+            + ":" + frame.getLineNumber() + ")";
     }
 }

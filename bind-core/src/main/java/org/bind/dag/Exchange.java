@@ -53,6 +53,17 @@ final class Exchange {
     private static final int EAGER_CHUNK_BYTES = 64 * 1024;
 
     private record Key(long objectId, long number) {
+        /**
+         * Mixed: the record's own hash (31 * id + number) makes every (id, id + 31k) pair collide, so a long
+         * epoch of many objects' versions piled up in a few bins.
+         */
+        @Override
+        public int hashCode() {
+            long h = (objectId * 0x9E3779B97F4A7C15L) ^ number;
+            h ^= h >>> 32;
+            h *= 0xD6E8FEB86659FD93L;
+            return (int) (h ^ (h >>> 32));
+        }
     }
 
     Exchange(Engine engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
