@@ -2,7 +2,6 @@ package org.bind.version;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 import org.bind.collective.Residence;
@@ -17,7 +16,7 @@ import org.bind.collective.Residence;
  * that is the only holder of its input takes the buffer over instead of copying it ({@link #tryTakeOver}).
  *
  * <p><b>Threads.</b> Created and read for submission by the program thread; completed by one worker;
- * {@link #await}ed by the program thread. Waiter lists are guarded by {@code this}.
+ * {@link #await}ed by the program thread. Waiter lists are lock free ({@link #addWaiter}).
  */
 public final class Version {
     private static final int PENDING = 0;
@@ -25,12 +24,16 @@ public final class Version {
     private static final int FAILED = 2;
     private static final VarHandle STATE;
     private static final VarHandle HOLDS;
+    private static final VarHandle WAITERS;
+    /** The waiter list of a done version: nothing more can register. */
+    private static final Object DONE = new Object();
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Version.class, "state", int.class);
             HOLDS = lookup.findVarHandle(Version.class, "holds", int.class);
+            WAITERS = lookup.findVarHandle(Version.class, "waiters", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -42,7 +45,8 @@ public final class Version {
     private Failure failure;
     private volatile int state;
     private volatile int holds;
-    private Object waiters;
+    /** Null, one {@link VersionWaiter}, a {@link Waiters} list, or {@link #DONE} once published. */
+    private volatile Object waiters;
     private Residence residence;
 
     Version(VersionChain chain, long number, int holds, boolean done, Object buffer) {
@@ -157,49 +161,56 @@ public final class Version {
     }
 
     private void finish(int finalState, BufferPool pool, MemoryAccount account) {
-        Object toWake;
-        synchronized (this) {
-            STATE.setRelease(this, finalState); // publishes buffer / failure written above
-            toWake = waiters;
-            waiters = null;
-        }
+        STATE.setRelease(this, finalState); // publishes buffer / failure written above
+        // After the state: a waiter that sees DONE (or a done state) need not be told, every other one is in the
+        // list taken here.
+        Object toWake = WAITERS.getAndSet(this, DONE);
         releaseHold(pool, account);
         if (toWake instanceof VersionWaiter single) {
             single.onVersionDone(this);
-        } else if (toWake != null) {
-            @SuppressWarnings("unchecked")
-            ArrayList<VersionWaiter> list = (ArrayList<VersionWaiter>) toWake;
-            for (int i = 0, n = list.size(); i < n; i++) {
-                list.get(i).onVersionDone(this);
-            }
+        } else if (toWake instanceof Waiters list) {
+            wakeInRegistrationOrder(list);
+        }
+    }
+
+    /** Wakes a list pushed newest first, oldest first: the order the waiters registered in. */
+    private void wakeInRegistrationOrder(Waiters newest) {
+        Waiters reversed = null;
+        for (Waiters w = newest; w != null; w = w.next) {
+            reversed = new Waiters(w.waiter, reversed);
+        }
+        for (Waiters w = reversed; w != null; w = w.next) {
+            w.waiter.onVersionDone(this);
         }
     }
 
     /**
      * Registers {@code waiter} to be told when this version is done. Returns false, registering nothing, when it
-     * is done already.
+     * is done already. Lock free: a compare-and-set onto the waiter list, which {@link #finish} swaps for a
+     * sentinel when it publishes the version.
      */
     public boolean addWaiter(VersionWaiter waiter) {
-        if (isDone()) {
-            return false;
-        }
-        synchronized (this) {
-            if (isDone()) {
+        while (true) {
+            Object head = WAITERS.getAcquire(this);
+            if (head == DONE) {
                 return false;
             }
-            if (waiters == null) {
-                waiters = waiter;
-            } else if (waiters instanceof ArrayList<?>) {
-                @SuppressWarnings("unchecked")
-                ArrayList<VersionWaiter> list = (ArrayList<VersionWaiter>) waiters;
-                list.add(waiter);
-            } else {
-                ArrayList<VersionWaiter> list = new ArrayList<>(4);
-                list.add((VersionWaiter) waiters);
-                list.add(waiter);
-                waiters = list;
+            Object next = head == null ? waiter
+                : new Waiters(waiter, head instanceof Waiters list ? list : new Waiters((VersionWaiter) head, null));
+            if (WAITERS.compareAndSet(this, head, next)) {
+                return true;
             }
-            return true;
+        }
+    }
+
+    /** A waiter list node; the list is pushed newest first. */
+    private static final class Waiters {
+        final VersionWaiter waiter;
+        final Waiters next;
+
+        Waiters(VersionWaiter waiter, Waiters next) {
+            this.waiter = waiter;
+            this.next = next;
         }
     }
 
