@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.bind.BindException;
 import org.bind.OpFailedException;
+import org.bind.RemoteOpException;
 import org.bind.Versioned;
 import org.bind.collective.Residence;
 import org.bind.intercept.Dispatcher;

@@ -22,7 +22,7 @@ import org.bind.OpFailedException;
 import org.bind.Out;
 import org.bind.Scope;
 import org.bind.Shared;
-import org.bind.dag.RemoteOpException;
+import org.bind.RemoteOpException;
 import org.bind.transport.inproc.InProcJob;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

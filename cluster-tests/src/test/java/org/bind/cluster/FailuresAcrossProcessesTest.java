@@ -64,7 +64,7 @@ class FailuresAcrossProcessesTest {
                     assertEquals("java.lang.IllegalStateException: " + code, cause, () -> where + ": the op's own"
                         + " exception: " + report);
                 } else {
-                    assertEquals("org.bind.dag.RemoteOpException: java.lang.IllegalStateException on rank " + failing
+                    assertEquals("org.bind.RemoteOpException: java.lang.IllegalStateException on rank " + failing
                         + ": " + code, cause, () -> where + ": cause: " + report);
                 }
                 assertTrue(m.group(7).startsWith("op FailingOps.explode failed on rank " + failing + ": ")
