@@ -68,10 +68,18 @@ final class Group {
 
         /** The values list of {@code key}'s group, made when the key is new. */
         ArrayList<Object> valuesOf(Object key) {
+            return valuesOf(key, false);
+        }
+
+        /**
+         * The values list of {@code key}'s group, made when the key is new; with {@code capture}, a new group keeps
+         * a copy of the key (by value, as {@link Kind#copy}), so that the caller may change its own afterwards.
+         */
+        ArrayList<Object> valuesOf(Object key, boolean capture) {
             Object grouping = keys.groupingKey(key);
             Group group = index.get(grouping);
             if (group == null) {
-                group = new Group(key, keys.hash(key), new ArrayList<>(2));
+                group = new Group(capture ? keys.copy(key) : key, keys.hash(key), new ArrayList<>(2));
                 index.put(grouping, group);
                 order.add(group);
             }

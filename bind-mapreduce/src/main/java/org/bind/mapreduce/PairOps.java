@@ -55,7 +55,8 @@ final class PairOps {
                 throw new IllegalArgumentException(step.name() + " emitted value " + value + " of type "
                     + value.getClass().getName() + " for key " + key + ", declared " + step.valueType().getName());
             }
-            out.valuesOf(key).add(value);
+            // captured by value at the call, as op arguments are: the mapper may reuse its arrays and records
+            out.valuesOf(key, true).add(step.types().values().copy(value));
         };
         Group[] groups = segment.get();
         if (groups != null) {
