@@ -240,11 +240,13 @@ public final class KVPairs<K, V> {
      * program thread that waits for a version still being computed here while every other rank has reached
      * {@code sync()} for a diverged program.) The map, its lists and mutable keys and values are copies.
      *
-     * @throws org.bind.OpFailedException when an op failed on any rank, as {@code sync()} does
+     * @throws org.bind.OpFailedException when an op failed on any rank, as {@code sync()} does (each distinct error
+     *                                    once)
+     * @throws org.bind.BindException      naming the call and the ranks when not every rank called it here
      */
     @SuppressWarnings("unchecked")
     public Map<K, List<V>> local() {
-        bind.sync();
+        Collective.sync(bind, "KVPairs.local()", Collective::local);
         Map<K, List<V>> result = new LinkedHashMap<>();
         for (Cell<Group[]> segment : segments[bind.rank()]) {
             Group[] groups = segment.await();

@@ -42,18 +42,20 @@ final class PairOps {
     static void apply(@In Cell<Group[]> segment, @ByRef Mapper<Object, Object, Object, Object> fn,
                       @ByRef Step step, @Out Cell<PairBlock> emitted) {
         Group.Groups out = new Group.Groups(step.types().keys());
+        Object[] current = new Object[1]; // the key fn was called with, for messages
         Emitter<Object, Object> emitter = (key, value) -> {
             if (key == null || value == null) {
-                throw new IllegalArgumentException(step.name() + " emitted a null " + (key == null ? "key" : "value")
-                    + (key == null ? "" : " for key " + key));
+                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted a null "
+                    + (key == null ? "key" : "value for key " + key));
             }
             if (!step.keyType().isInstance(key)) {
-                throw new IllegalArgumentException(step.name() + " emitted key " + key + " of type "
-                    + key.getClass().getName() + ", declared " + step.keyType().getName());
+                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted key " + key
+                    + " of type " + key.getClass().getName() + ", declared " + step.keyType().getName());
             }
             if (!step.valueType().isInstance(value)) {
-                throw new IllegalArgumentException(step.name() + " emitted value " + value + " of type "
-                    + value.getClass().getName() + " for key " + key + ", declared " + step.valueType().getName());
+                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted value " + value
+                    + " of type " + value.getClass().getName() + " for key " + key + ", declared "
+                    + step.valueType().getName());
             }
             // captured by value at the call, as op arguments are: the mapper may reuse its arrays and records
             out.valuesOf(key, true).add(step.types().values().copy(value));
@@ -61,6 +63,7 @@ final class PairOps {
         Group[] groups = segment.get();
         if (groups != null) {
             for (Group group : groups) {
+                current[0] = group.key;
                 fn.apply(group.key, Collections.unmodifiableList(group.values), emitter);
             }
         }

@@ -33,6 +33,10 @@ import org.bind.Scope;
  * being computed here while every other rank has reached {@code sync()} for a diverged program.) The input is
  * only read, and no op reads it any more when the call returns.
  *
+ * <p>The call starts with a {@code sync()} too, so that a rank that does not make it is named (every rank throws a
+ * {@link org.bind.BindException} saying which) rather than waited for; ops submitted before the call therefore
+ * finish before it starts.
+ *
  * <p>Failures: an op that fails anywhere makes this call throw {@link org.bind.OpFailedException} on every rank,
  * as {@code sync()} does.
  */
@@ -84,6 +88,7 @@ public final class Sort {
                 + " buckets, more than " + (1 << 20) + "; use fewer parts");
         }
         int buckets = (int) bucketCount;
+        Collective.check(bind, "Sort.ints", Collective::sort);
         int perRank = Splitters.samplesPerRank(buckets);
 
         IntArray all = IntArray.of(ranks * (perRank + Splitters.HEADER));
@@ -142,7 +147,7 @@ public final class Sort {
             }
         }
         // A sync, not a wait for this rank's parts alone: see the class comment.
-        bind.sync();
+        Collective.sync(bind, "Sort.ints", Collective::sort);
         return output.array;
     }
 }
