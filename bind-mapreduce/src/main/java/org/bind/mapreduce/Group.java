@@ -88,13 +88,23 @@ final class Group {
 
         /** Takes {@code group} over when its key is new here (the caller gives it up), else appends its values. */
         void adopt(Group group) {
+            adopt(group, null);
+        }
+
+        /**
+         * As {@link #adopt(Group)}; with a {@code combiner}, groups hold one value each and a known key's value is
+         * folded with the new one instead.
+         */
+        void adopt(Group group, java.util.function.BinaryOperator<Object> combiner) {
             Object grouping = keys.groupingKey(group.key);
             Group own = index.get(grouping);
             if (own == null) {
                 index.put(grouping, group);
                 order.add(group);
-            } else {
+            } else if (combiner == null) {
                 own.values.addAll(group.values);
+            } else {
+                own.values.set(0, combiner.apply(own.values.get(0), group.values.get(0)));
             }
         }
 

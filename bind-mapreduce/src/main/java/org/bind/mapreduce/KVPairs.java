@@ -197,7 +197,25 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException when a type is null or has no codec, or {@code fn} is null
      */
     public <K2, V2> KVPairs<K2, V2> map(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        return apply(check("map", keyType, valueType, fn), segments, fn);
+        return apply(check("map", keyType, valueType, fn, null), segments, fn);
+    }
+
+    /**
+     * Like {@link #map}, folding the values emitted for a key at once with {@code combiner}, in each op and then
+     * across the rank's parts: each key ends with one value per rank, and no list of values is kept (for a word
+     * count, {@code Long::sum}). {@code combiner} must be associative and commutative (a sum, a maximum), so that
+     * the result does not depend on the number of workers; it runs inside ops, several at once. Collective.
+     *
+     * @throws IllegalArgumentException as {@link #map}, and when {@code combiner} is null
+     */
+    @SuppressWarnings("unchecked")
+    public <K2, V2> KVPairs<K2, V2> map(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn,
+                                       java.util.function.BinaryOperator<V2> combiner) {
+        if (combiner == null) {
+            throw new IllegalArgumentException("map: combiner is null");
+        }
+        return apply(check("map", keyType, valueType, fn, (java.util.function.BinaryOperator<Object>) combiner),
+            segments, fn);
     }
 
     /**
@@ -207,7 +225,7 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException as {@link #map}
      */
     public <K2, V2> KVPairs<K2, V2> combine(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        return apply(check("combine", keyType, valueType, fn), segments, fn);
+        return apply(check("combine", keyType, valueType, fn, null), segments, fn);
     }
 
     /**
@@ -218,7 +236,7 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException as {@link #map}
      */
     public <K2, V2> KVPairs<K2, V2> reduce(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        PairOps.Step step = check("reduce", keyType, valueType, fn);
+        PairOps.Step step = check("reduce", keyType, valueType, fn, null);
         int ranks = bind.size();
         @SuppressWarnings("unchecked")
         Cell<PairBlock>[][] blocks = new Cell[ranks][ranks * parts]; // [destination][source rank, source part]
@@ -390,13 +408,14 @@ public final class KVPairs<K, V> {
         return result;
     }
 
-    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn) {
+    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn,
+                               java.util.function.BinaryOperator<Object> combiner) {
         PairBlock.Types emitted = new PairBlock.Types(Kind.of(keyType, name + ": key type"),
             Kind.of(valueType, name + ": value type"));
         if (fn == null) {
             throw new IllegalArgumentException(name + ": fn is null");
         }
-        return new PairOps.Step(name, keyType, valueType, emitted, parts);
+        return new PairOps.Step(name, keyType, valueType, emitted, parts, combiner);
     }
 
     /** Runs {@code fn} over each part of each rank's {@code input} segments, then groups what it emitted. */
@@ -412,7 +431,7 @@ public final class KVPairs<K, V> {
                     emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
                     PairOps.apply(input[q][p], any, step, emitted[p]);
                 }
-                output[q] = collect(emitted, step.types(), parts);
+                output[q] = collect(emitted, step.types(), parts, step.combiner());
                 for (Cell<PairBlock> cell : emitted) {
                     PairOps.release(cell);
                 }
@@ -426,12 +445,18 @@ public final class KVPairs<K, V> {
      * blocks' order, then sealed. Inside the rank's scope.
      */
     private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts) {
+        return collect(sources, types, parts, null);
+    }
+
+    /** As above, folding the values of a key found in several blocks with {@code combiner} (when not null). */
+    private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts,
+                                           java.util.function.BinaryOperator<Object> combiner) {
         @SuppressWarnings("unchecked")
         Cell<Group[]>[] segments = new Cell[parts];
         for (int part = 0; part < parts; part++) {
             Cell<Group.Groups> groups = Cell.of(PairBlock.groupsCodec(types), PairOps::copyGroups);
             for (Cell<PairBlock> source : sources) {
-                PairOps.gather(groups, source, part, types);
+                PairOps.gather(groups, source, part, types, combiner);
             }
             segments[part] = Cell.of(PairBlock.segmentCodec(types));
             PairOps.seal(groups, segments[part]);
