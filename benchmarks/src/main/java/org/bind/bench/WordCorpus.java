@@ -18,9 +18,9 @@ import java.util.zip.GZIPInputStream;
  * The text of {@link WordCountBenchmark}, from what any Debian machine has: the English manual pages
  * ({@code /usr/share/man/man*}, gzip'd roff, with the roff request lines, those starting with {@code .} or
  * {@code '}, dropped and the font escapes {@code \f?} removed), the licences of {@code /usr/share/common-licenses},
- * and the {@code copyright} and {@code changelog} files of {@code /usr/share/doc}: the licences and the
- * documentation files first, then the manual pages, each in path order, until the unique text reaches the wanted
- * size or runs out; the unique text is then written again as many
+ * and the {@code copyright} and {@code changelog} files of {@code /usr/share/doc}: the licences first, then a
+ * manual page and a documentation file in turn, each in path order, until the unique text reaches the wanted size
+ * or runs out; the unique text is then written again as many
  * times as it takes to reach the size. Written to a file private to the user (as {@code Files.createTempFile}
  * makes it).
  */
@@ -45,21 +45,17 @@ final class WordCorpus {
                 counts[1]++;
             }
         }
-        for (Path doc : list(Path.of("/usr/share/doc"), p -> p.getFileName().toString().matches(
-            "copyright|changelog(\\.Debian)?(\\.gz)?"))) {
-            if (unique.length() < wantedBytes && appendPlain(doc, unique)) {
-                counts[2]++;
-            }
-        }
+        List<Path> docs = list(Path.of("/usr/share/doc"), p -> p.getFileName().toString().matches(
+            "copyright|changelog(\\.Debian)?(\\.gz)?"));
         Path manRoot = Path.of("/usr/share/man");
         List<Path> man = list(manRoot, p -> p.getParent().getParent().equals(manRoot)
             && p.getParent().getFileName().toString().matches("man[0-9n]"));
-        for (Path page : man) {
-            if (unique.length() >= wantedBytes) {
-                break;
-            }
-            if (appendRoff(page, unique)) {
+        for (int i = 0; unique.length() < wantedBytes && (i < docs.size() || i < man.size()); i++) {
+            if (i < man.size() && appendRoff(man.get(i), unique)) {
                 counts[0]++;
+            }
+            if (i < docs.size() && unique.length() < wantedBytes && appendPlain(docs.get(i), unique)) {
+                counts[2]++;
             }
         }
         if (unique.length() == 0) {

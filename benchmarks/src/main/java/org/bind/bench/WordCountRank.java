@@ -10,7 +10,8 @@ import org.bind.mapreduce.KVPairs;
 
 /**
  * One rank of the Bind side of {@link WordCountBenchmark}: the word count a user writes with {@link KVPairs} (text
- * input cut over the ranks and workers, map to {@code (word, 1)}, combine, reduce), timed from a {@code sync()} to
+ * input cut over the ranks and workers, map to {@code (word, 1)} folded by {@code Long::sum} as emitted, reduce),
+ * timed from a {@code sync()} to
  * the return of {@code local()} (which syncs: every rank's counts done), after warm-up runs. Each rank then prints
  * {@code WC_RESULT system=bind rank=<r> seconds=<each timed run> distinct=.. total=.. digest=..} for its share.
  * Arguments: {@code FILE WARMUP REPS}.
@@ -51,8 +52,7 @@ public final class WordCountRank {
                 for (String line : lines) {
                     Words.forEach(line, word -> out.emit(word, 1L));
                 }
-            })
-            .combine(String.class, Long.class, (word, ones, out) -> out.emit(word, sum(ones)))
+            }, Long::sum)
             .reduce(String.class, Long.class, (word, partial, out) -> out.emit(word, sum(partial)))
             .local();
     }
