@@ -272,7 +272,7 @@ public final class SortBenchmark {
     }
 
     /** Spark's class path: this module's jar, the examples' jar (the generator) and Spark's jars. */
-    private static String sparkClasspath() {
+    static String sparkClasspath() {
         String own = location(SparkSort.class);
         String examples = location(SortData.class);
         String configured = System.getProperty(SPARK_CLASSPATH_PROP_NAME);

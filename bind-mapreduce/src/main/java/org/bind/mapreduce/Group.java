@@ -68,10 +68,18 @@ final class Group {
 
         /** The values list of {@code key}'s group, made when the key is new. */
         ArrayList<Object> valuesOf(Object key) {
+            return valuesOf(key, false);
+        }
+
+        /**
+         * The values list of {@code key}'s group, made when the key is new; with {@code capture}, a new group keeps
+         * a copy of the key (by value, as {@link Kind#copy}), so that the caller may change its own afterwards.
+         */
+        ArrayList<Object> valuesOf(Object key, boolean capture) {
             Object grouping = keys.groupingKey(key);
             Group group = index.get(grouping);
             if (group == null) {
-                group = new Group(key, keys.hash(key), new ArrayList<>(2));
+                group = new Group(capture ? keys.copy(key) : key, keys.hash(key), new ArrayList<>(2));
                 index.put(grouping, group);
                 order.add(group);
             }
@@ -80,13 +88,23 @@ final class Group {
 
         /** Takes {@code group} over when its key is new here (the caller gives it up), else appends its values. */
         void adopt(Group group) {
+            adopt(group, null);
+        }
+
+        /**
+         * As {@link #adopt(Group)}; with a {@code combiner}, groups hold one value each and a known key's value is
+         * folded with the new one instead.
+         */
+        void adopt(Group group, java.util.function.BinaryOperator<Object> combiner) {
             Object grouping = keys.groupingKey(group.key);
             Group own = index.get(grouping);
             if (own == null) {
                 index.put(grouping, group);
                 order.add(group);
-            } else {
+            } else if (combiner == null) {
                 own.values.addAll(group.values);
+            } else {
+                own.values.set(0, combiner.apply(own.values.get(0), group.values.get(0)));
             }
         }
 

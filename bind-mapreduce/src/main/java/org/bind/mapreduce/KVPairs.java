@@ -2,6 +2,7 @@ package org.bind.mapreduce;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,12 @@ import org.bind.Scope;
  * Every step visits a rank's keys in increasing unsigned hash (ties by encoded bytes), and a key's values are
  * kept in emission order; a reduce delivers a key's values ordered by source rank, then by the order they had
  * there. The results are therefore the same on every run and for any number of workers. Two keys are the same
- * key when their encodings are equal.
+ * key when their encodings are equal. (Text input, {@link #lines}, is the exception: its chunks are placed one per
+ * part so that every worker reads an even share; the first step regroups by hash.)
+ *
+ * <p><b>Results.</b> {@link #local()} returns this rank's pairs; {@link #gather(int)} and {@link #gatherAll()}
+ * return every rank's, merged up a binomial tree of ops; {@link #top} the {@code k} pairs with the greatest
+ * values, chosen the same way.
  *
  * <p><b>Types.</b> Keys and values may be boxed primitives, {@code String}, primitive arrays, records of those,
  * enums, or any type with a codec registered with {@code org.bind.codec.Codecs.register}; a step given another
@@ -60,7 +66,7 @@ public final class KVPairs<K, V> {
     private final int parts;
     private final Cell<Group[]>[][] segments;
 
-    private KVPairs(Bind bind, PairBlock.Types types, int parts, Cell<Group[]>[][] segments) {
+    KVPairs(Bind bind, PairBlock.Types types, int parts, Cell<Group[]>[][] segments) {
         this.bind = bind;
         this.types = types;
         this.parts = parts;
@@ -92,6 +98,30 @@ public final class KVPairs<K, V> {
         PairBlock.Types types = new PairBlock.Types(Kind.of(keyType, "KVPairs.of: key type"),
             Kind.of(valueType, "KVPairs.of: value type"));
         return load(bind, local, types, keyType, valueType);
+    }
+
+    /**
+     * The lines of a text file, cut evenly over the ranks and their workers: {@code ranks * workers} chunks of
+     * about equal bytes, chunk {@code c} of rank {@code r} read by an op on rank {@code r} into its part {@code c}
+     * (so the first map has every worker busy). A chunk's key is the byte offset of its first line, its values
+     * its lines in order (UTF-8, without line terminators); a line belongs to the chunk its first byte is in.
+     * Every rank must be able to read {@code file} (the same path). Collective.
+     *
+     * @throws IllegalArgumentException when an argument is null, or {@code file} is not a readable regular file
+     */
+    public static KVPairs<Long, String> lines(Bind bind, java.nio.file.Path file) {
+        return TextInput.file(bind, file);
+    }
+
+    /**
+     * The given lines, cut evenly over the ranks and their workers as {@link #lines(Bind, java.nio.file.Path)} cuts
+     * a file, by line count; a chunk's key is the index of its first line. Every rank passes the same lines (each
+     * keeps its share); they are copied at the call. Collective.
+     *
+     * @throws IllegalArgumentException when an argument or a line is null
+     */
+    public static KVPairs<Long, String> lines(Bind bind, List<String> lines) {
+        return TextInput.list(bind, lines);
     }
 
     private static void checkBind(Bind bind, Map<?, ?> local) {
@@ -167,7 +197,25 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException when a type is null or has no codec, or {@code fn} is null
      */
     public <K2, V2> KVPairs<K2, V2> map(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        return apply(check("map", keyType, valueType, fn), segments, fn);
+        return apply(check("map", keyType, valueType, fn, null), segments, fn);
+    }
+
+    /**
+     * Like {@link #map}, folding the values emitted for a key at once with {@code combiner}, in each op and then
+     * across the rank's parts: each key ends with one value per rank, and no list of values is kept (for a word
+     * count, {@code Long::sum}). {@code combiner} must be associative and commutative (a sum, a maximum), so that
+     * the result does not depend on the number of workers; it runs inside ops, several at once. Collective.
+     *
+     * @throws IllegalArgumentException as {@link #map}, and when {@code combiner} is null
+     */
+    @SuppressWarnings("unchecked")
+    public <K2, V2> KVPairs<K2, V2> map(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn,
+                                       java.util.function.BinaryOperator<V2> combiner) {
+        if (combiner == null) {
+            throw new IllegalArgumentException("map: combiner is null");
+        }
+        return apply(check("map", keyType, valueType, fn, (java.util.function.BinaryOperator<Object>) combiner),
+            segments, fn);
     }
 
     /**
@@ -177,7 +225,7 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException as {@link #map}
      */
     public <K2, V2> KVPairs<K2, V2> combine(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        return apply(check("combine", keyType, valueType, fn), segments, fn);
+        return apply(check("combine", keyType, valueType, fn, null), segments, fn);
     }
 
     /**
@@ -188,7 +236,7 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException as {@link #map}
      */
     public <K2, V2> KVPairs<K2, V2> reduce(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        PairOps.Step step = check("reduce", keyType, valueType, fn);
+        PairOps.Step step = check("reduce", keyType, valueType, fn, null);
         int ranks = bind.size();
         @SuppressWarnings("unchecked")
         Cell<PairBlock>[][] blocks = new Cell[ranks][ranks * parts]; // [destination][source rank, source part]
@@ -240,17 +288,119 @@ public final class KVPairs<K, V> {
      * program thread that waits for a version still being computed here while every other rank has reached
      * {@code sync()} for a diverged program.) The map, its lists and mutable keys and values are copies.
      *
-     * @throws org.bind.OpFailedException when an op failed on any rank, as {@code sync()} does
+     * @throws org.bind.OpFailedException when an op failed on any rank, as {@code sync()} does (each distinct error
+     *                                    once)
+     * @throws org.bind.BindException      naming the call and the ranks when not every rank called it here
      */
     @SuppressWarnings("unchecked")
     public Map<K, List<V>> local() {
-        bind.sync();
+        Collective.sync(bind, "KVPairs.local()", Collective::local);
         Map<K, List<V>> result = new LinkedHashMap<>();
         for (Cell<Group[]> segment : segments[bind.rank()]) {
-            Group[] groups = segment.await();
-            if (groups == null) {
-                continue;
+            result.putAll(copyOut(segment.await()));
+        }
+        return result;
+    }
+
+    /**
+     * Every rank's pairs on rank {@code root}: keys in canonical order (see the class comment), a key's values by
+     * source rank, then in their order there; an empty map on the other ranks. The ranks' pairs are merged up a
+     * binomial tree of ops (each merge one transfer), towards rank 0, then moved to {@code root}. Collective: it
+     * syncs first (so that a rank that does not call it is named, not waited for) and last. The map, its lists and
+     * mutable keys and values are copies.
+     *
+     * @throws IllegalArgumentException    when {@code root} is not a rank
+     * @throws org.bind.OpFailedException when an op failed on any rank, as {@link #local()}
+     * @throws org.bind.BindException      naming the call and the ranks when not every rank called it here
+     */
+    public Map<K, List<V>> gather(int root) {
+        if (root < 0 || root >= bind.size()) {
+            throw new IllegalArgumentException("KVPairs.gather: root " + root + " out of range [0, " + bind.size()
+                + ")");
+        }
+        String call = "KVPairs.gather(" + root + ")";
+        Collective.check(bind, call, Collective::gather);
+        Cell<Group[]> result = Gather.toRankZero(bind, segments, types, null);
+        if (root != 0) {
+            Cell<Group[]> moved = Cell.of(PairBlock.segmentCodec(types));
+            try (Scope s = bind.on(root)) {
+                Gather.move(result, moved);
             }
+            release(0, result);
+            result = moved;
+        }
+        Collective.sync(bind, call, Collective::gather);
+        Map<K, List<V>> gathered = bind.rank() == root ? copyOut(result.await()) : new LinkedHashMap<>();
+        release(root, result);
+        return gathered;
+    }
+
+    /**
+     * Every rank's pairs on every rank, as {@link #gather(int)} returns them on its root: gathered on rank 0, then
+     * sent down the runtime's broadcast tree. Collective, as {@link #gather(int)}.
+     *
+     * @throws org.bind.OpFailedException when an op failed on any rank
+     * @throws org.bind.BindException      naming the call and the ranks when not every rank called it here
+     */
+    public Map<K, List<V>> gatherAll() {
+        Collective.check(bind, "KVPairs.gatherAll()", Collective::gather);
+        Cell<Group[]> result = Gather.toRankZero(bind, segments, types, null);
+        Cell<Group[]> everywhere = Cell.of(PairBlock.segmentCodec(types));
+        Gather.move(result, everywhere); // a common op: every rank reads rank 0's version
+        release(0, result);
+        Collective.sync(bind, "KVPairs.gatherAll()", Collective::gather);
+        Map<K, List<V>> gathered = copyOut(everywhere.await());
+        PairOps.release(everywhere);
+        return gathered;
+    }
+
+    /**
+     * The {@code k} pairs of the whole job with the greatest values by {@code byValue} (fewer when there are fewer
+     * pairs), greatest first, on every rank. Ties are broken by canonical key order, then by source rank and order.
+     * Each part keeps its best {@code k}, then the candidates are merged up the tree of {@link #gather(int)},
+     * keeping the best {@code k} at each merge, and rank 0's are broadcast. Collective, as {@link #gather(int)}.
+     * {@code byValue} runs inside ops, several at once.
+     *
+     * @throws IllegalArgumentException when {@code k} is negative or {@code byValue} is null
+     */
+    @SuppressWarnings("unchecked")
+    public List<Map.Entry<K, V>> top(int k, java.util.Comparator<? super V> byValue) {
+        if (k < 0) {
+            throw new IllegalArgumentException("KVPairs.top: k " + k + " is negative");
+        }
+        if (byValue == null) {
+            throw new IllegalArgumentException("KVPairs.top: byValue is null");
+        }
+        String call = "KVPairs.top(" + k + ")";
+        Collective.check(bind, call, Collective::gather);
+        Gather.Selection selection = new Gather.Selection(k, (java.util.Comparator<Object>) byValue);
+        Cell<Group[]> result = Gather.toRankZero(bind, segments, types, selection);
+        Cell<Group[]> everywhere = Cell.of(PairBlock.segmentCodec(types));
+        Gather.move(result, everywhere);
+        release(0, result);
+        Collective.sync(bind, call, Collective::gather);
+        List<Map.Entry<K, V>> best = new ArrayList<>();
+        for (Group group : everywhere.await()) {
+            best.add(new AbstractMap.SimpleImmutableEntry<>((K) types.keys().copy(group.key),
+                (V) types.values().copy(group.values.get(0))));
+        }
+        PairOps.release(everywhere);
+        return best;
+    }
+
+    /** Releases a cell of rank {@code rank} made by a gather (never one of this object's own segments). */
+    private void release(int rank, Cell<Group[]> cell) {
+        if (!Arrays.asList(segments[rank]).contains(cell)) {
+            try (Scope s = bind.on(rank)) {
+                PairOps.release(cell);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<K, List<V>> copyOut(Group[] groups) {
+        Map<K, List<V>> result = new LinkedHashMap<>();
+        if (groups != null) {
             for (Group group : groups) {
                 result.put((K) types.keys().copy(group.key), (List<V>) PairOps.copyValues(group, types.values()));
             }
@@ -258,13 +408,14 @@ public final class KVPairs<K, V> {
         return result;
     }
 
-    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn) {
+    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn,
+                               java.util.function.BinaryOperator<Object> combiner) {
         PairBlock.Types emitted = new PairBlock.Types(Kind.of(keyType, name + ": key type"),
             Kind.of(valueType, name + ": value type"));
         if (fn == null) {
             throw new IllegalArgumentException(name + ": fn is null");
         }
-        return new PairOps.Step(name, keyType, valueType, emitted, parts);
+        return new PairOps.Step(name, keyType, valueType, emitted, parts, combiner);
     }
 
     /** Runs {@code fn} over each part of each rank's {@code input} segments, then groups what it emitted. */
@@ -280,7 +431,7 @@ public final class KVPairs<K, V> {
                     emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
                     PairOps.apply(input[q][p], any, step, emitted[p]);
                 }
-                output[q] = collect(emitted, step.types(), parts);
+                output[q] = collect(emitted, step.types(), parts, step.combiner());
                 for (Cell<PairBlock> cell : emitted) {
                     PairOps.release(cell);
                 }
@@ -294,12 +445,18 @@ public final class KVPairs<K, V> {
      * blocks' order, then sealed. Inside the rank's scope.
      */
     private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts) {
+        return collect(sources, types, parts, null);
+    }
+
+    /** As above, folding the values of a key found in several blocks with {@code combiner} (when not null). */
+    private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts,
+                                           java.util.function.BinaryOperator<Object> combiner) {
         @SuppressWarnings("unchecked")
         Cell<Group[]>[] segments = new Cell[parts];
         for (int part = 0; part < parts; part++) {
             Cell<Group.Groups> groups = Cell.of(PairBlock.groupsCodec(types), PairOps::copyGroups);
             for (Cell<PairBlock> source : sources) {
-                PairOps.gather(groups, source, part, types);
+                PairOps.gather(groups, source, part, types, combiner);
             }
             segments[part] = Cell.of(PairBlock.segmentCodec(types));
             PairOps.seal(groups, segments[part]);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 
 import org.bind.ByRef;
 import org.bind.In;
@@ -19,8 +20,12 @@ final class PairOps {
     private PairOps() {
     }
 
-    /** What a step emits: its name (for messages), the declared types and their kinds, and the part count. */
-    record Step(String name, Class<?> keyType, Class<?> valueType, PairBlock.Types types, int parts) {
+    /**
+     * What a step emits: its name (for messages), the declared types and their kinds, the part count, and the
+     * function folding a key's values as they are emitted (null: values are listed).
+     */
+    record Step(String name, Class<?> keyType, Class<?> valueType, PairBlock.Types types, int parts,
+                BinaryOperator<Object> combiner) {
     }
 
     /** Groups this rank's input pairs (a snapshot taken at the call) and cuts them by part. */
@@ -42,24 +47,35 @@ final class PairOps {
     static void apply(@In Cell<Group[]> segment, @ByRef Mapper<Object, Object, Object, Object> fn,
                       @ByRef Step step, @Out Cell<PairBlock> emitted) {
         Group.Groups out = new Group.Groups(step.types().keys());
+        Object[] current = new Object[1]; // the key fn was called with, for messages
+        BinaryOperator<Object> combiner = step.combiner();
         Emitter<Object, Object> emitter = (key, value) -> {
             if (key == null || value == null) {
-                throw new IllegalArgumentException(step.name() + " emitted a null " + (key == null ? "key" : "value")
-                    + (key == null ? "" : " for key " + key));
+                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted a null "
+                    + (key == null ? "key" : "value for key " + key));
             }
             if (!step.keyType().isInstance(key)) {
-                throw new IllegalArgumentException(step.name() + " emitted key " + key + " of type "
-                    + key.getClass().getName() + ", declared " + step.keyType().getName());
+                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted key " + key
+                    + " of type " + key.getClass().getName() + ", declared " + step.keyType().getName());
             }
             if (!step.valueType().isInstance(value)) {
-                throw new IllegalArgumentException(step.name() + " emitted value " + value + " of type "
-                    + value.getClass().getName() + " for key " + key + ", declared " + step.valueType().getName());
+                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted value " + value
+                    + " of type " + value.getClass().getName() + " for key " + key + ", declared "
+                    + step.valueType().getName());
             }
-            out.valuesOf(key).add(value);
+            // captured by value at the call, as op arguments are: the mapper may reuse its arrays and records
+            ArrayList<Object> values = out.valuesOf(key, true);
+            Object captured = step.types().values().copy(value);
+            if (combiner == null || values.isEmpty()) {
+                values.add(captured);
+            } else {
+                values.set(0, combiner.apply(values.get(0), captured));
+            }
         };
         Group[] groups = segment.get();
         if (groups != null) {
             for (Group group : groups) {
+                current[0] = group.key;
                 fn.apply(group.key, Collections.unmodifiableList(group.values), emitter);
             }
         }
@@ -73,13 +89,13 @@ final class PairOps {
      */
     @Op
     static void gather(Cell<Group.Groups> groups, @In Cell<PairBlock> block, int part,
-                       @ByRef PairBlock.Types types) {
+                       @ByRef PairBlock.Types types, @ByRef BinaryOperator<Object> combiner) {
         Group.Groups into = groups.get();
         if (into == null) {
             into = new Group.Groups(types.keys());
         }
         for (Group group : block.get().part(part, types)) {
-            into.adopt(group);
+            into.adopt(group, combiner);
         }
         groups.set(into);
     }

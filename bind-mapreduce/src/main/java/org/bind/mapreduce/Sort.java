@@ -9,8 +9,13 @@ import org.bind.Scope;
  * of the globally sorted data, rank 0 the smallest values.
  *
  * <pre>{@code
- * int[] mine = Sort.ints(bind, local);   // collective: every rank calls it
+ * int[] mine = Sort.ints(bind, local);                   // collective: every rank calls it
+ * long[] mineToo = Sort.longs(bind, localLongs);
+ * Sort.Keyed rows = Sort.byKey(bind, timestamps, rowIds); // keys with an int payload, stable
  * }</pre>
+ *
+ * <p>{@link #longs} and {@link #byKey} run the same pipeline over {@code long} keys (see {@code LongSort}); what
+ * follows describes {@link #ints}.
  *
  * <p><b>Algorithm: sample sort</b>, written as ordinary ops over versioned data, with {@code parts} pieces per
  * rank ({@link Bind#workers()} by default):
@@ -32,6 +37,10 @@ import org.bind.Scope;
  * for this rank's parts alone would do, but the runtime takes a program thread that waits for a version still
  * being computed here while every other rank has reached {@code sync()} for a diverged program.) The input is
  * only read, and no op reads it any more when the call returns.
+ *
+ * <p>The call starts with a {@code sync()} too, so that a rank that does not make it is named (every rank throws a
+ * {@link org.bind.BindException} saying which) rather than waited for; ops submitted before the call therefore
+ * finish before it starts.
  *
  * <p>Failures: an op that fails anywhere makes this call throw {@link org.bind.OpFailedException} on every rank,
  * as {@code sync()} does.
@@ -84,6 +93,7 @@ public final class Sort {
                 + " buckets, more than " + (1 << 20) + "; use fewer parts");
         }
         int buckets = (int) bucketCount;
+        Collective.check(bind, "Sort.ints", Collective::sort);
         int perRank = Splitters.samplesPerRank(buckets);
 
         IntArray all = IntArray.of(ranks * (perRank + Splitters.HEADER));
@@ -142,7 +152,55 @@ public final class Sort {
             }
         }
         // A sync, not a wait for this rank's parts alone: see the class comment.
-        bind.sync();
+        Collective.sync(bind, "Sort.ints", Collective::sort);
         return output.array;
+    }
+
+    /**
+     * Sorts the union of every rank's {@code local} keys and returns this rank's slice, rank 0 the smallest keys,
+     * cut in {@link Bind#workers()} buckets per rank. Equal keys always land on one rank (a value repeated a great
+     * many times can therefore unbalance the slices). Collective (it syncs first and last). Program thread.
+     *
+     * @throws IllegalArgumentException when {@code bind} or {@code local} is null
+     */
+    public static long[] longs(Bind bind, long[] local) {
+        check(bind, local, "Sort.longs", "local");
+        return LongSort.sort(bind, local, null, "Sort.longs").keys;
+    }
+
+    /**
+     * Sorts the union of every rank's {@code (keys[i], payload[i])} pairs by key and returns this rank's slice,
+     * rank 0 the smallest keys. Stable: pairs of equal keys keep their order, by source rank, then by position
+     * there; they always land on one rank. Collective, as {@link #longs}.
+     *
+     * @throws IllegalArgumentException when an argument is null or {@code keys} and {@code payload} differ in
+     *                                  length
+     */
+    public static Keyed byKey(Bind bind, long[] keys, int[] payload) {
+        check(bind, keys, "Sort.byKey", "keys");
+        if (payload == null || payload.length != keys.length) {
+            throw new IllegalArgumentException("Sort.byKey: " + (payload == null ? "payload is null"
+                : "payload of " + payload.length + " ints for " + keys.length + " keys"));
+        }
+        LongSort.Output output = LongSort.sort(bind, keys, payload, "Sort.byKey");
+        return new Keyed(output.keys, output.payload);
+    }
+
+    private static void check(Bind bind, long[] local, String call, String name) {
+        if (bind == null) {
+            throw new IllegalArgumentException(call + ": bind is null");
+        }
+        if (local == null) {
+            throw new IllegalArgumentException(call + ": " + name + " is null; pass an empty array for no input");
+        }
+    }
+
+    /**
+     * A rank's slice of a sort by key: the keys in order and each key's payload at the same index.
+     *
+     * @param keys    the sorted keys
+     * @param payload the payload of each key
+     */
+    public record Keyed(long[] keys, int[] payload) {
     }
 }

@@ -21,8 +21,8 @@ import org.bind.Shared;
 import org.bind.mapreduce.KVPairs;
 
 /**
- * Word count with {@link KVPairs}: map each line to {@code (word, 1)} pairs, combine each rank's ones into a
- * count per word, reduce the counts over the ranks. Words are the runs of letters and digits, lower-cased.
+ * Word count with {@link KVPairs}: map each line to {@code (word, 1)} pairs, summed per word as they are emitted
+ * (a map with a combiner), reduce the counts over the ranks. Words are the runs of letters and digits, lower-cased.
  *
  * <p>Input: the files named as arguments, file {@code i} read by rank {@code i % ranks}; or, without files, a
  * generated text of {@code --words N} words (default 2,000,000) drawn from a vocabulary of {@code --vocabulary V}
@@ -164,15 +164,17 @@ public final class WordCountExample {
         return new Result(totalWords, distinct, List.copyOf(top.subList(0, Math.min(params.top(), top.size()))));
     }
 
-    /** The map, combine and reduce: this rank's words and their counts over the whole job. */
+    /**
+     * The map (its ones summed as they are emitted: one count per word and rank) and the reduce: this rank's words
+     * and their counts over the whole job.
+     */
     public static Map<String, List<Long>> count(Bind bind, Map<String, List<String>> lines) {
         return KVPairs.of(bind, lines, String.class, String.class)
             .map(String.class, Long.class, (key, text, out) -> {
                 for (String line : text) {
                     forEachWord(line, word -> out.emit(word, 1L));
                 }
-            })
-            .combine(String.class, Long.class, (word, ones, out) -> out.emit(word, (long) ones.size()))
+            }, Long::sum)
             .reduce(String.class, Long.class, (word, partial, out) -> {
                 long sum = 0;
                 for (long count : partial) {
