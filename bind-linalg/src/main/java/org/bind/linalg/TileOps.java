@@ -28,13 +28,18 @@ final class TileOps {
         System.arraycopy(columnMajor, 0, into, 0, into.length);
     }
 
-    /** Copies the tile into its place in the row-major {@code n × n} matrix {@code rowMajor}. */
+    /**
+     * Copies the tile into its place in the row-major {@code n × n} matrix {@code rowMajor}, without the padding of
+     * a ragged tile.
+     */
     @Op
     static void store(@In Tile tile, @ByRef double[] rowMajor, int n, int t, int row0, int col0) {
         double[] from = tile.data();
-        for (int j = 0; j < t; j++) {
+        int rows = Math.min(t, n - row0);
+        int cols = Math.min(t, n - col0);
+        for (int j = 0; j < cols; j++) {
             int column = j * t;
-            for (int i = 0; i < t; i++) {
+            for (int i = 0; i < rows; i++) {
                 rowMajor[(row0 + i) * n + col0 + j] = from[column + i];
             }
         }
