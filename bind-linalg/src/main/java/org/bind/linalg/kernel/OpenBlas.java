@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -107,6 +108,23 @@ public final class OpenBlas {
                 + " doubles; got " + a.capacity() + (a.isDirect() ? "" : ", not direct"));
         }
         return dpotrfColumnMajor(n, a, n);
+    }
+
+    /**
+     * {@link #dpotrf(int, DoubleBuffer)} on native memory of JavaCPP's, for matrices beyond a buffer's 2³¹ bytes
+     * ({@code n > 16383}).
+     */
+    public static int dpotrf(int n, DoublePointer a) {
+        long length = (long) n * n;
+        if (n < 1 || a.capacity() < length) {
+            throw new IllegalArgumentException("dpotrf of n = " + n + " needs " + length + " doubles; got "
+                + a.capacity());
+        }
+        int info = openblas.LAPACKE_dpotrf(openblas.LAPACK_COL_MAJOR, LAPACK_LOWER, n, a, n);
+        if (info < 0 && info != NAN_IN_INPUT) {
+            throw new IllegalStateException("LAPACKE_dpotrf rejected argument " + -info + " (n = " + n + ")");
+        }
+        return info;
     }
 
     /**
