@@ -42,7 +42,7 @@ public final class Bind implements AutoCloseable {
     private final Context context;
     private final Engine engine;
     private final String[] args;
-    private final ArrayDeque<Integer> scopes = new ArrayDeque<>();
+    private final ArrayDeque<RankScope> scopes = new ArrayDeque<>();
     private boolean closed;
 
     private Bind(Context context, String[] args) {
@@ -178,6 +178,8 @@ public final class Bind implements AutoCloseable {
 
     /**
      * Opens a scope: ops submitted until it closes run only on {@code rank}. Scopes nest on the same rank only.
+     * Close it before {@link #sync()} and {@link #close()}: a scope still open there is an error naming where it
+     * was opened.
      *
      * @throws IllegalArgumentException when {@code rank} is outside {@code [0, size)} or another rank's scope is open
      */
@@ -186,36 +188,92 @@ public final class Bind implements AutoCloseable {
         if (rank < 0 || rank >= size()) {
             throw new IllegalArgumentException("rank " + rank + " out of range [0, " + size() + ")");
         }
-        Integer open = scopes.peek();
-        if (open != null && open != rank) {
+        RankScope open = scopes.peek();
+        if (open != null && open.rank != rank) {
             throw new IllegalArgumentException("cannot open a scope on rank " + rank + " inside the scope of rank "
-                + open + ": an op runs on one rank");
+                + open.rank + " (opened at " + open.openedAt + "): an op runs on one rank");
         }
-        scopes.push(rank);
+        RankScope scope = new RankScope(rank, OpenedAt.caller());
+        scopes.push(scope);
         engine.placement(rank);
-        return new RankScope(rank);
+        return scope;
+    }
+
+    /**
+     * Runs {@code body} with a scope on {@code rank} open: the ops it submits run only there. The same as
+     * {@code try (Scope s = bind.on(rank)) { body.run(); }}.
+     */
+    public void on(int rank, Runnable body) {
+        try (Scope scope = on(rank)) {
+            body.run();
+        }
+    }
+
+    /**
+     * Opens a priority scope: ops submitted until it closes get {@code priority} instead of their method's
+     * {@code @Op(priority)}. Among ready ops, higher priorities run first; results never depend on it. Scopes
+     * nest (the innermost wins).
+     */
+    public Scope priority(int priority) {
+        checkProgramThread("priority(" + priority + ")");
+        Integer previous = engine.priorityOverride();
+        engine.priorityOverride(priority);
+        return new Scope() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    engine.priorityOverride(previous);
+                }
+            }
+        };
+    }
+
+    /**
+     * Makes the latest version of each object readable on every rank ({@code toArray()}, {@code get()}), or, inside
+     * {@code on(r)}, on rank {@code r}: a read that the runtime turns into the usual tree transfer, with no op to
+     * write. Like an op call, every rank must make it at the same point of the program. The idiom for gathering
+     * results: {@code bind.replicate(result); double[] all = result.toArray();}.
+     */
+    public void replicate(Versioned... objects) {
+        checkProgramThread("replicate");
+        engine.replicate(objects);
     }
 
     private final class RankScope implements Scope {
         private final int rank;
+        private final String openedAt;
         private boolean closed;
 
-        RankScope(int rank) {
+        RankScope(int rank, String openedAt) {
             this.rank = rank;
+            this.openedAt = openedAt;
         }
 
         @Override
         public void close() {
-            if (closed) {
+            if (closed || Bind.this.closed) {
+                closed = true;
                 return;
             }
-            Integer top = scopes.peek();
-            if (top == null || top != rank) {
-                throw new IllegalStateException("scope of rank " + rank + " closed out of order");
+            if (scopes.peek() != this) {
+                throw new IllegalStateException("scope of rank " + rank + " (opened at " + openedAt
+                    + ") closed out of order");
             }
             scopes.pop();
-            engine.placement(scopes.isEmpty() ? Engine.COMMON : scopes.peek());
+            engine.placement(scopes.isEmpty() ? Engine.COMMON : scopes.peek().rank);
             closed = true;
+        }
+    }
+
+    /** Throws when a placement scope is still open at {@code what} (sync or close), naming where it was opened. */
+    private void checkNoOpenScope(String what) {
+        RankScope open = scopes.peek();
+        if (open != null) {
+            throw new IllegalStateException(what + " inside the scope of rank " + open.rank + " opened at "
+                + open.openedAt + ": close the scope first (try-with-resources, or bind.on(rank, () -> ...))");
         }
     }
 
@@ -225,6 +283,7 @@ public final class Bind implements AutoCloseable {
      */
     public void sync() {
         checkProgramThread("sync()");
+        checkNoOpenScope("sync()");
         engine.sync();
     }
 
@@ -235,6 +294,16 @@ public final class Bind implements AutoCloseable {
             return;
         }
         checkProgramThread("close()");
+        IllegalStateException leftOpen = null;
+        if (!scopes.isEmpty()) {
+            try {
+                checkNoOpenScope("close()");
+            } catch (IllegalStateException e) {
+                leftOpen = e;
+            }
+            scopes.clear();
+            engine.placement(Engine.COMMON);
+        }
         try {
             engine.close();
         } finally {
@@ -243,6 +312,9 @@ public final class Bind implements AutoCloseable {
             if (latest == this) {
                 latest = null;
             }
+        }
+        if (leftOpen != null) {
+            throw leftOpen;
         }
     }
 

@@ -39,4 +39,11 @@ public final class ByteArray extends Versioned {
         byte[] latest = (byte[]) latestBuffer();
         return latest == null ? new byte[length] : latest.clone();
     }
+
+    /** Names the object for messages and traces; returns it. */
+    @Override
+    public ByteArray named(String name) {
+        super.named(name);
+        return this;
+    }
 }

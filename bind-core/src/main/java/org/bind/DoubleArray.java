@@ -39,4 +39,11 @@ public final class DoubleArray extends Versioned {
         double[] latest = (double[]) latestBuffer();
         return latest == null ? new double[length] : latest.clone();
     }
+
+    /** Names the object for messages and traces; returns it. */
+    @Override
+    public DoubleArray named(String name) {
+        super.named(name);
+        return this;
+    }
 }

@@ -39,4 +39,11 @@ public final class IntArray extends Versioned {
         int[] latest = (int[]) latestBuffer();
         return latest == null ? new int[length] : latest.clone();
     }
+
+    /** Names the object for messages and traces; returns it. */
+    @Override
+    public IntArray named(String name) {
+        super.named(name);
+        return this;
+    }
 }

@@ -39,4 +39,11 @@ public final class LongArray extends Versioned {
         long[] latest = (long[]) latestBuffer();
         return latest == null ? new long[length] : latest.clone();
     }
+
+    /** Names the object for messages and traces; returns it. */
+    @Override
+    public LongArray named(String name) {
+        super.named(name);
+        return this;
+    }
 }

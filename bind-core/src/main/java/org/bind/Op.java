@@ -14,4 +14,11 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Op {
+    /**
+     * Among ops that are ready at the same time on one rank, those of higher priority run first (and are
+     * taken first by idle workers). Results never depend on priorities: they only order work the DAG leaves
+     * free. The default, 0, keeps the runtime's own order; a call can override it with
+     * {@link Bind#priority(int)}.
+     */
+    int priority() default 0;
 }

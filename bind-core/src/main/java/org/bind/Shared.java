@@ -170,4 +170,11 @@ public final class Shared<T> extends Versioned {
             return new Box<>(box.value == null ? null : codec.copy(box.value));
         }
     }
+
+    /** Names the object for messages and traces; returns it. */
+    @Override
+    public Shared<T> named(String name) {
+        super.named(name);
+        return this;
+    }
 }

@@ -62,6 +62,23 @@ public abstract class Versioned {
         return false;
     }
 
+    /**
+     * Gives the object a name for error messages and traces ({@code "A(3,4)"} instead of {@code DoubleArray#12});
+     * returns this object. Subclasses narrow the return type. Program thread.
+     */
+    public Versioned named(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a name must not be empty");
+        }
+        chain.name(name);
+        return this;
+    }
+
+    /** The object's name in messages: given by {@link #named}, else {@code Type#id}. */
+    public final String name() {
+        return chain.name();
+    }
+
     /** The runtime's record of this object's versions. Internal. */
     public final VersionChain versionChain() {
         return chain;

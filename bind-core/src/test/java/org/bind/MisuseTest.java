@@ -279,12 +279,12 @@ class MisuseTest {
             assertContains(e.getMessage(), "rank 5 out of range [0, 1)");
             IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> bind.on(-1));
             assertContains(negative.getMessage(), "rank -1 out of range [0, 1)");
+            IntArray a = IntArray.of(1);
             try (Scope scope = bind.on(0)) {
-                IntArray a = IntArray.of(1);
                 Misuse.fill(a, 2);
-                bind.sync();
-                assertArrayEquals(new int[] {2}, a.toArray(), "a valid scope still works");
             }
+            bind.sync();
+            assertArrayEquals(new int[] {2}, a.toArray(), "a valid scope still works");
         }
     }
 

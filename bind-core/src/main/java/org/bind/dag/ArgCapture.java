@@ -32,21 +32,25 @@ final class ArgCapture {
     }
 
     /**
-     * Classifies argument {@code i} of a call: returns how the op accesses it when it is versioned (checking it
-     * belongs to {@code owner}), or null after capturing a plain argument by value in place. Throws
-     * {@link BindException} naming the method and parameter for misuse.
+     * Classifies argument {@code i} of a call: adds the versioned objects it names to {@code objects} with the
+     * parameter's access (one object, or each element of an array or {@code List} of versioned objects, which
+     * is then copied so that the program may reuse its own), checking they belong to {@code owner}; captures a
+     * plain argument by value in place. Throws {@link BindException} naming the method and parameter for misuse.
      */
-    static Access classify(OpMethod method, Object[] arguments, int i, Engine owner) {
+    static void classify(OpMethod method, Object[] arguments, int i, Engine owner, OpObjects objects) {
         Object argument = arguments[i];
         ParamKind kind = method.kind(i);
         if (argument instanceof Versioned object) {
             if (kind == ParamKind.BY_REF) {
                 throw misuse(method, i, object + " is versioned and tracked by the runtime; drop @ByRef");
             }
-            if (object.versionChain().owner() != owner) {
-                throw misuse(method, i, object + " belongs to another Bind instance (closed, or another rank)");
-            }
-            return kind == ParamKind.IN ? Access.READ : kind == ParamKind.OUT ? Access.WRITE : Access.READ_WRITE;
+            checkOwner(method, i, object, owner, "");
+            objects.add(object, accessOf(kind));
+            return;
+        }
+        if (method.collectionOfVersions(i)) {
+            arguments[i] = classifyElements(method, i, argument, owner, objects);
+            return;
         }
         if (kind == ParamKind.IN || kind == ParamKind.OUT || (argument == null && method.versionedType(i))) {
             throw misuse(method, i, argument == null ? "is null" : "needs a Versioned argument, got "
@@ -55,7 +59,59 @@ final class ArgCapture {
         if (argument != null && kind != ParamKind.BY_REF) {
             arguments[i] = capture(method, i, argument);
         }
-        return null;
+    }
+
+    /** Checks a versioned receiver and adds it as a read-write object. */
+    static void classifyReceiver(OpMethod method, Versioned receiver, Engine owner, OpObjects objects) {
+        if (receiver.versionChain().owner() != owner) {
+            throw new BindException("@Op method " + method.name() + ": receiver " + receiver
+                + " belongs to another Bind instance (closed, or another rank)");
+        }
+        objects.add(receiver, Access.READ_WRITE);
+    }
+
+    private static Access accessOf(ParamKind kind) {
+        return kind == ParamKind.IN ? Access.READ : kind == ParamKind.OUT ? Access.WRITE : Access.READ_WRITE;
+    }
+
+    private static void checkOwner(OpMethod method, int i, Versioned object, Engine owner, String where) {
+        if (object.versionChain().owner() != owner) {
+            throw misuse(method, i, where + object + " belongs to another Bind instance (closed, or another rank)");
+        }
+    }
+
+    /** Adds each element of an array or list argument; returns the copy the op will see. */
+    private static Object classifyElements(OpMethod method, int i, Object argument, Engine owner,
+                                           OpObjects objects) {
+        if (argument == null) {
+            throw misuse(method, i, "is null");
+        }
+        Access access = accessOf(method.kind(i));
+        if (argument instanceof Object[] array) {
+            Object[] copy = array.clone();
+            for (int e = 0; e < copy.length; e++) {
+                addElement(method, i, e, copy[e], owner, objects, access);
+            }
+            return copy;
+        }
+        if (argument instanceof java.util.Collection<?> collection) {
+            Object[] elements = collection.toArray();
+            for (int e = 0; e < elements.length; e++) {
+                addElement(method, i, e, elements[e], owner, objects, access);
+            }
+            return java.util.Collections.unmodifiableList(java.util.Arrays.asList(elements));
+        }
+        throw misuse(method, i, "needs an array or a List of Versioned objects, got " + argument.getClass().getName());
+    }
+
+    private static void addElement(OpMethod method, int i, int element, Object value, Engine owner,
+                                   OpObjects objects, Access access) {
+        if (!(value instanceof Versioned object)) {
+            throw misuse(method, i, "element " + element + (value == null ? " is null"
+                : " is a " + value.getClass().getName() + ", not a Versioned object"));
+        }
+        checkOwner(method, i, object, owner, "element " + element + ", ");
+        objects.add(object, access);
     }
 
     private static Object capture(OpMethod method, int parameter, Object argument) {

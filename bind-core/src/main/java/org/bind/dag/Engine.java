@@ -59,8 +59,6 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     public static final int COMMON = -1;
     private static final int MAX_SUPPRESSED = 8;
     private static final long WAIT_NS = 50_000_000L;
-    private static final Versioned[] NO_OBJECTS = new Versioned[0];
-    private static final Access[] NO_ACCESS = new Access[0];
 
     private final int rank;
     private final int size;
@@ -85,6 +83,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     private long nextObjectId;
     private long nextOpSequence;
     private int placement = COMMON;
+    private Integer priorityOverride;
+    private final OpObjects submitted = new OpObjects();
+    private final ReceiverOrder receivers = new ReceiverOrder(this);
+    /** The signature hash standing for {@link #replicate} in the op log. */
+    private static final long REPLICATE = 0x5245504C49434154L;
     private long lastCollectionNs = System.nanoTime() - 1_000_000_000L;
     private volatile long epoch;
     private static final long MIN_COLLECTION_GAP_NS = 200_000_000L;
@@ -257,9 +260,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             synchronized (epochSync) {
                 epochSync.checkPeers();
             }
-            if (!version.isDone() && epochSync.allPeersSynced(epoch)) {
+            // Every peer reached sync(): a receive still expected here will never come. Without one, the
+            // version is still being computed here (its producer, or an op it waits for, is queued): wait on.
+            if (!version.isDone() && exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
                 Thread.yield();
-                if (!version.isDone()) {
+                if (!version.isDone() && exchange.pendingReceives() > 0) {
                     throw failJob("DAG divergence: rank " + rank + " waits for " + name
                         + ", but every other rank reached sync() without sending it"
                         + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)");
@@ -355,28 +360,18 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             throw new BindException(method.misuse());
         }
         drainUnreachable();
-        Versioned[] objects = NO_OBJECTS;
-        Access[] access = NO_ACCESS;
-        int count = 0;
-        for (int i = 0; i < arguments.length; i++) {
-            Object argument = arguments[i];
-            Access a = ArgCapture.classify(method, arguments, i, this);
-            if (a == null) {
-                continue;
-            }
-            Versioned object = (Versioned) argument;
-            int at = indexOf(objects, count, object);
-            if (at >= 0) {
-                access[at] = access[at].combine(a);
-            } else {
-                if (count == 0) {
-                    objects = new Versioned[arguments.length - i];
-                    access = new Access[arguments.length - i];
-                }
-                objects[count] = object;
-                access[count++] = a;
-            }
+        OpObjects found = submitted;
+        found.clear();
+        if (receiver instanceof Versioned versionedReceiver) {
+            ArgCapture.classifyReceiver(method, versionedReceiver, this, found);
         }
+        for (int i = 0; i < arguments.length; i++) {
+            ArgCapture.classify(method, arguments, i, this, found);
+        }
+        int count = found.count();
+        Versioned[] objects = found.objectsCopy();
+        Access[] access = found.accessCopy();
+        found.clear();
         int where = placement;
         long sequence = nextOpSequence++;
         if (size > 1) {
@@ -386,15 +381,12 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                 return;
             }
         }
-        if (count > 0 && count < objects.length) {
-            objects = java.util.Arrays.copyOf(objects, count);
-            access = java.util.Arrays.copyOf(access, count);
-        }
         if (window.liveBytes() > window.maxBytes()) {
             relieveMemory();
         }
         window.acquire(this::whileWindowFull);
-        OpNode op = new OpNode(this, method, sequence, receiver, arguments, objects, access);
+        int priority = priorityOverride != null ? priorityOverride : method.priority();
+        OpNode op = new OpNode(this, method, sequence, priority, receiver, arguments, objects, access);
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
             if (access[i].reads()) {
@@ -416,8 +408,55 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                 op.bindOutput(i, output);
             }
         }
+        if (receiver != null && !(receiver instanceof Versioned)) {
+            VersionChain order = receivers.chainOf(receiver, this);
+            op.bindOrderInput(order.latest()); // the op's hold, taken before supersede drops the latest-hold
+            op.bindOrderOutput(order.supersede(null, this));
+        }
         if (op.finishSubmission()) {
             scheduler.execute(op);
+        }
+    }
+
+    /**
+     * Ops submitted from now on get priority {@code priority} instead of their method's {@code @Op(priority)};
+     * null restores the methods' own. Program thread.
+     */
+    public void priorityOverride(Integer priority) {
+        this.priorityOverride = priority;
+    }
+
+    /** The priority override in force, or null. Program thread. */
+    public Integer priorityOverride() {
+        return priorityOverride;
+    }
+
+    /**
+     * A read of the latest version of each object by the current placement (every rank when common): the
+     * version travels down the usual tree to every rank that lacks it, after which {@code toArray()} works
+     * there. Every rank must call it at the same point of the program (it is checked like an op). Program
+     * thread.
+     */
+    public void replicate(Versioned[] objects) {
+        checkUsable("replicate");
+        for (Versioned object : objects) {
+            if (object == null) {
+                throw new BindException("replicate: null object");
+            }
+            if (object.versionChain().owner() != this) {
+                throw new BindException("replicate: " + object
+                    + " belongs to another Bind instance (closed, or another rank)");
+            }
+        }
+        if (size == 1) {
+            return;
+        }
+        int where = placement;
+        Access[] reads = new Access[objects.length];
+        java.util.Arrays.fill(reads, Access.READ);
+        opLog.append(opHash(REPLICATE, where, objects, reads, objects.length), "replicate", where);
+        for (Versioned object : objects) {
+            exchange.noteRead(object.versionChain().latest(), where, epoch);
         }
     }
 
@@ -439,20 +478,15 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     }
 
     private static long opHash(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
-        long h = OpLog.mix(method.signatureHash() ^ (where + 2L));
+        return opHash(method.signatureHash(), where, objects, access, count);
+    }
+
+    private static long opHash(long signature, int where, Versioned[] objects, Access[] access, int count) {
+        long h = OpLog.mix(signature ^ (where + 2L));
         for (int i = 0; i < count; i++) {
             h = OpLog.mix(h ^ (objects[i].id() * 4 + access[i].ordinal()));
         }
         return h;
-    }
-
-    private static int indexOf(Versioned[] objects, int count, Versioned object) {
-        for (int i = 0; i < count; i++) {
-            if (objects[i] == object) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     void schedule(java.util.concurrent.ForkJoinTask<?> task) {

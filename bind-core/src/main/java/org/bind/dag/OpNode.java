@@ -7,6 +7,7 @@ import java.util.concurrent.ForkJoinTask;
 import org.bind.Versioned;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
+import org.bind.schedule.Prioritized;
 import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
@@ -20,7 +21,7 @@ import org.bind.version.VersionWaiter;
  *
  * <p>Built by the program thread; run by one worker; {@link #onVersionDone} from completing threads.
  */
-final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
+final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioritized {
     private static final long serialVersionUID = 1L;
     private static final VarHandle PENDING;
     private static final Version[] NO_VERSIONS = new Version[0];
@@ -37,6 +38,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
     private final transient Engine engine;
     private final transient OpMethod method;
     final long sequence;
+    private final int priority;
     private transient Object receiver;
     private transient Object[] arguments;
     private transient Versioned[] objects;
@@ -45,13 +47,16 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
     private transient Version[] outputs;
     private transient Object[] buffers;
     private transient long[] reserved;
+    private transient Version orderIn;
+    private transient Version orderOut;
     private volatile int pending = 1; // one for the program thread until submission is finished
 
-    OpNode(Engine engine, OpMethod method, long sequence, Object receiver, Object[] arguments,
+    OpNode(Engine engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
            Versioned[] objects, Access[] access) {
         this.engine = engine;
         this.method = method;
         this.sequence = sequence;
+        this.priority = priority;
         this.receiver = receiver;
         this.arguments = arguments;
         this.objects = objects;
@@ -70,8 +75,33 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
         return method;
     }
 
+    @Override
+    public int priority() {
+        return priority;
+    }
+
+    @Override
+    public long sequence() {
+        return sequence;
+    }
+
     void bindInput(int index, Version version) {
         inputs[index] = version;
+        waitFor(version);
+    }
+
+    /** Orders this op after the previous op on its plain receiver: its latest order version ({@link ReceiverOrder}). */
+    void bindOrderInput(Version previous) {
+        orderIn = previous;
+        waitFor(previous);
+    }
+
+    /** The receiver's next order version, which this op completes when it finishes (or fails). */
+    void bindOrderOutput(Version next) {
+        orderOut = next;
+    }
+
+    private void waitFor(Version version) {
         version.addHold();
         if (!version.isDone()) {
             PENDING.getAndAdd(this, 1);
@@ -173,7 +203,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
                 return input.failure();
             }
         }
-        return null;
+        return orderIn != null && orderIn.isFailed() ? orderIn.failure() : null;
     }
 
     private void bindBuffers(BufferPool pool) {
@@ -224,6 +254,16 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter {
             if (in != null) {
                 in.releaseHold(pool, engine);
             }
+        }
+        if (orderOut != null) {
+            if (failure == null) {
+                orderOut.complete(ReceiverOrder.token(), pool, engine);
+            } else {
+                orderOut.fail(failure, pool, engine);
+            }
+            orderIn.releaseHold(pool, engine);
+            orderIn = null;
+            orderOut = null;
         }
         receiver = null;
         arguments = null;

@@ -6,9 +6,15 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
+import java.util.Collection;
+import java.util.List;
 
 import org.bind.ByRef;
 import org.bind.In;
+import org.bind.Op;
 import org.bind.Out;
 import org.bind.Versioned;
 
@@ -27,6 +33,8 @@ public final class OpMethod {
     private final ParamKind[] kinds;
     private final String[] parameterNames;
     private final MethodHandle invoker;
+    private final boolean[] collections;
+    private final int priority;
     private final String misuse;
     private final long signatureHash;
 
@@ -37,6 +45,9 @@ public final class OpMethod {
         Parameter[] parameters = method.getParameters();
         this.kinds = new ParamKind[parameters.length];
         this.parameterNames = new String[parameters.length];
+        this.collections = new boolean[parameters.length];
+        Op op = method.getAnnotation(Op.class);
+        this.priority = op == null ? 0 : op.priority();
         String problem = method.getReturnType() == void.class ? null
             : "@Op method " + name + " returns " + method.getReturnType().getTypeName()
               + ": ops must return void; write results into an @Out parameter";
@@ -48,6 +59,7 @@ public final class OpMethod {
             boolean out = p.isAnnotationPresent(Out.class);
             boolean byRef = p.isAnnotationPresent(ByRef.class);
             boolean versionedType = Versioned.class.isAssignableFrom(p.getType());
+            collections[i] = collectionOfVersions(p, in || out);
             String where = "@Op method " + name + ", parameter " + describe(i);
             if (problem != null) {
                 kinds[i] = ParamKind.DEFAULT;
@@ -55,10 +67,10 @@ public final class OpMethod {
             }
             if ((in ? 1 : 0) + (out ? 1 : 0) + (byRef ? 1 : 0) > 1) {
                 problem = where + ": @In, @Out and @ByRef exclude each other";
-            } else if ((in || out) && !versionedType && p.getType() != Object.class) {
-                problem = where + ": @" + (in ? "In" : "Out") + " needs a Versioned type, not "
-                    + p.getType().getTypeName();
-            } else if (byRef && versionedType) {
+            } else if ((in || out) && !versionedType && !collections[i] && p.getType() != Object.class) {
+                problem = where + ": @" + (in ? "In" : "Out") + " needs a Versioned type (or an array or List of"
+                    + " one), not " + p.getParameterizedType().getTypeName();
+            } else if (byRef && (versionedType || collections[i])) {
                 problem = where + ": " + p.getType().getSimpleName()
                     + " is versioned and tracked by the runtime; drop @ByRef (use @In or @Out to narrow access)";
             }
@@ -69,6 +81,33 @@ public final class OpMethod {
             + MethodType.methodType(method.getReturnType(), method.getParameterTypes()).toMethodDescriptorString())
             .hashCode() * 0x9E3779B97F4A7C15L;
         this.invoker = problem == null ? invokerFor(method) : null;
+    }
+
+    /**
+     * Whether a parameter holds several versioned objects: an array of a versioned type, or a {@code List}
+     * (or {@code Collection}, {@code Iterable}) whose element type is versioned, or a raw one marked
+     * {@code @In}/{@code @Out}.
+     */
+    private static boolean collectionOfVersions(Parameter p, boolean annotated) {
+        Class<?> type = p.getType();
+        if (type.isArray()) {
+            return Versioned.class.isAssignableFrom(type.getComponentType());
+        }
+        if (type != List.class && type != Collection.class && type != Iterable.class) {
+            return false;
+        }
+        if (p.getParameterizedType() instanceof ParameterizedType generic) {
+            Type element = generic.getActualTypeArguments()[0];
+            if (element instanceof WildcardType wildcard) {
+                element = wildcard.getUpperBounds()[0];
+            }
+            if (element instanceof ParameterizedType parameterized) {
+                element = parameterized.getRawType();
+            }
+            return element instanceof Class<?> c && Versioned.class.isAssignableFrom(c)
+                || annotated && element == Object.class;
+        }
+        return annotated;
     }
 
     static OpMethod create(int id, Method method, String[] wovenNames) {
@@ -116,6 +155,19 @@ public final class OpMethod {
     /** Whether parameter {@code parameter} is declared with a versioned type. */
     public boolean versionedType(int parameter) {
         return Versioned.class.isAssignableFrom(method.getParameterTypes()[parameter]);
+    }
+
+    /**
+     * Whether parameter {@code parameter} holds an array or a {@code List} of versioned objects, each tracked
+     * as its own argument with the parameter's access.
+     */
+    public boolean collectionOfVersions(int parameter) {
+        return collections[parameter];
+    }
+
+    /** The method's {@code @Op(priority)}: higher runs first among ready ops. */
+    public int priority() {
+        return priority;
     }
 
     public ParamKind kind(int parameter) {

@@ -1,6 +1,8 @@
 package org.bind.schedule;
 
+import java.util.Comparator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -25,6 +27,14 @@ import org.bind.version.BufferPool;
  * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. Idle
  * workers park; the only spinning is that short linger while the program is submitting.
  *
+ * <p><b>Priorities.</b> A task with a non-zero {@link Prioritized#priority()} skips the deques and the inbox: it
+ * goes into one of two ranked sets shared by all workers (a lock-free skip list ordered by priority, then
+ * submission order), {@code urgent} for positive priorities and {@code deferred} for negative ones. A drainer
+ * takes the highest urgent task before anything else, then its own deque, then the inbox, and deferred tasks
+ * only when nothing else is ready; so among ready ops the higher priorities run first and are the first an idle
+ * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
+ * submission order, ops a finishing op makes ready run next on its worker (depth first).
+ *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
  * between the program thread and the workers (cache lines crossing cores) and waking parked workers, not the
@@ -35,7 +45,13 @@ public final class Scheduler {
 
     private final ForkJoinPool pool;
     private final int maxDrainers;
+    private static final Comparator<ForkJoinTask<?>> BY_PRIORITY = Comparator
+        .comparingInt((ForkJoinTask<?> task) -> -((Prioritized) task).priority())
+        .thenComparingLong(task -> ((Prioritized) task).sequence());
+
     private final ConcurrentLinkedQueue<ForkJoinTask<?>> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentSkipListSet<ForkJoinTask<?>> urgent = new ConcurrentSkipListSet<>(BY_PRIORITY);
+    private final ConcurrentSkipListSet<ForkJoinTask<?>> deferred = new ConcurrentSkipListSet<>(BY_PRIORITY);
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicInteger drainers = new AtomicInteger();
     private final AtomicInteger idleDrainers = new AtomicInteger();
@@ -63,11 +79,15 @@ public final class Scheduler {
      * Any thread.
      */
     public void execute(ForkJoinTask<?> task) {
-        if (Thread.currentThread() instanceof Worker worker && worker.getPool() == pool) {
+        int priority = task instanceof Prioritized ranked ? ranked.priority() : 0;
+        if (priority != 0) {
+            (priority > 0 ? urgent : deferred).add(task);
+        } else if (Thread.currentThread() instanceof Worker worker && worker.getPool() == pool) {
             task.fork();
             return;
+        } else {
+            inbox.offer(task);
         }
-        inbox.offer(task);
         backlog.incrementAndGet();
         if (idleDrainers.get() == 0) {
             spawnDrainer(); // every drainer is busy running an op (or there is none): this op needs another
@@ -101,12 +121,20 @@ public final class Scheduler {
             int spins = 0;
             boolean idle = false;
             while (!pool.isShutdown()) {
-                ForkJoinTask<?> task = pollNextLocalTask();
+                ForkJoinTask<?> task = urgent.pollFirst();
+                boolean shared = task != null;
+                if (task == null) {
+                    task = pollNextLocalTask();
+                }
                 if (task == null) {
                     task = inbox.poll();
-                    if (task != null && backlog.decrementAndGet() > 0) {
-                        spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
+                    if (task == null) {
+                        task = deferred.pollFirst();
                     }
+                    shared = task != null;
+                }
+                if (shared && backlog.decrementAndGet() > 0) {
+                    spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
                 }
                 if (task != null) {
                     if (idle) {
@@ -135,7 +163,7 @@ public final class Scheduler {
                 idleDrainers.decrementAndGet();
             }
             drainers.decrementAndGet();
-            if (!inbox.isEmpty()) {
+            if (backlog.get() > 0) {
                 spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
             }
             return true;

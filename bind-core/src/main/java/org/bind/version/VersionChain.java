@@ -10,7 +10,7 @@ package org.bind.version;
 public final class VersionChain {
     private final Object owner;
     private final long id;
-    private final String name;
+    private String name;
     private final BufferType<Object> type;
     private Version latest;
 
@@ -39,6 +39,11 @@ public final class VersionChain {
 
     public String name() {
         return name;
+    }
+
+    /** Renames the object in messages and traces ({@code Versioned.named}). Program thread. */
+    public void name(String name) {
+        this.name = name;
     }
 
     public BufferType<Object> type() {

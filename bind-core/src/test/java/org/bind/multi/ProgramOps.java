@@ -1,5 +1,7 @@
 package org.bind.multi;
 
+import java.util.List;
+
 import org.bind.DoubleArray;
 import org.bind.In;
 import org.bind.IntArray;
@@ -75,5 +77,30 @@ final class ProgramOps {
     @Op
     static void scale(Shared<Integer> s, int factor) {
         s.set(Kernels.scale(s.get(), factor));
+    }
+
+    @Op
+    static void sumParts(@In DoubleArray[] parts, DoubleArray target) {
+        double[] out = target.data();
+        for (DoubleArray part : parts) {
+            Kernels.axpy(part.data(), out, 1.0);
+        }
+    }
+
+    @Op
+    static void scaleList(List<IntArray> list, int factor) {
+        for (IntArray a : list) {
+            Kernels.addInts(a.data().clone(), a.data(), factor);
+        }
+    }
+
+    /** A plain receiver: its instance op folds an array into an order-sensitive value. */
+    static final class Tally {
+        long value = 17;
+
+        @Op
+        void fold(@In IntArray a) {
+            value = value * 31 + Kernels.sumInts(a.data(), 0);
+        }
     }
 }

@@ -38,6 +38,9 @@ final class ProgramRun {
     private final int[] owner;
     /** Per array and rank: whether the rank holds the latest version. */
     private final boolean[][] held;
+    /** This rank's plain receivers, and what their values must be. */
+    private final ProgramOps.Tally[] tallies = {new ProgramOps.Tally(), new ProgramOps.Tally()};
+    private final long[] expectedTallies = {17, 17};
 
     @SuppressWarnings("unchecked")
     ProgramRun(Bind bind, RandomProgram program) {
@@ -92,6 +95,9 @@ final class ProgramRun {
         for (int i = 0; i < sharedLongs.length; i++) {
             assertEquals(expectedSharedLongs[i], sharedLongs[i].get(), sharedLongs[i] + " on rank " + rank + " " + when);
         }
+        for (int i = 0; i < tallies.length; i++) {
+            assertEquals(expectedTallies[i], tallies[i].value, "receiver " + i + " on rank " + rank + " " + when);
+        }
     }
 
     private void step(int index, Step s) {
@@ -106,7 +112,8 @@ final class ProgramRun {
                 "after step " + index);
             default -> {
                 int where = program.placement(s);
-                try (Scope scope = where == RandomProgram.COMMON ? null : bind.on(where)) {
+                try (Scope scope = where == RandomProgram.COMMON ? null : bind.on(where);
+                     Scope priority = s.priority() == 0 ? null : bind.priority(s.priority())) {
                     op(s, where);
                 }
             }
@@ -215,6 +222,52 @@ final class ProgramRun {
                 int target = s.a() % sharedInts.length;
                 ProgramOps.scale(sharedInts[target], s.value() % 7);
                 expectedSharedInts[target] = Kernels.scale(expectedSharedInts[target], s.value() % 7);
+            }
+            case SUM_PARTS -> {
+                int target = doubleIndex(s.a());
+                java.util.List<Integer> parts = new java.util.ArrayList<>();
+                for (int raw : new int[] {s.b(), s.c(), s.b() + s.c()}) {
+                    int part = doubleIndex(raw);
+                    if (part != target) {
+                        parts.add(part);
+                    }
+                }
+                DoubleArray[] given = new DoubleArray[parts.size()];
+                for (int i = 0; i < given.length; i++) {
+                    given[i] = doubles[parts.get(i) - ints.length];
+                }
+                ProgramOps.sumParts(given, doubles[target - ints.length]);
+                Arrays.fill(given, null); // the op keeps its own copy of the array
+                for (int part : parts) {
+                    Kernels.axpy(expectedDoubles[part - ints.length], expectedDoubles[target - ints.length], 1.0);
+                    read(part, where);
+                }
+                read(target, where);
+                written(target, where);
+            }
+            case SCALE_LIST -> {
+                java.util.LinkedHashSet<Integer> chosen = new java.util.LinkedHashSet<>();
+                chosen.add(intIndex(s.a()));
+                chosen.add(intIndex(s.b()));
+                java.util.List<IntArray> list = new java.util.ArrayList<>();
+                for (int i : chosen) {
+                    list.add(ints[i]);
+                }
+                ProgramOps.scaleList(list, s.value() % 3);
+                for (int i : chosen) {
+                    Kernels.addInts(expectedInts[i].clone(), expectedInts[i], s.value() % 3);
+                    read(i, where);
+                    written(i, where);
+                }
+            }
+            case TALLY -> {
+                int t = s.a() % tallies.length;
+                int a = intIndex(s.b());
+                tallies[t].fold(ints[a]);
+                if (where == RandomProgram.COMMON || where == rank) {
+                    expectedTallies[t] = expectedTallies[t] * 31 + Kernels.sumInts(expectedInts[a], 0);
+                }
+                read(a, where);
             }
             default -> throw new IllegalArgumentException("not an op: " + s);
         }

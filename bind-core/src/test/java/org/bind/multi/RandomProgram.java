@@ -43,6 +43,12 @@ record RandomProgram(Setup setup, Pool pool, List<Step> steps) {
     enum Kind {
         FILL_INTS, ADD_INTS, MIX_INTS, FILL_DOUBLES, AXPY, INTS_INTO_DOUBLES, DOUBLES_INTO_INTS, SUM_INTS, HASH_DOUBLES,
         SHARED_INTO_INTS, SET_LONG, COMBINE, SCALE,
+        /** An op taking an array of doubles (each element its own input) and a read-write target. */
+        SUM_PARTS,
+        /** An op taking a read-write {@code List} of int arrays. */
+        SCALE_LIST,
+        /** An instance op on one of the rank's plain receivers (a {@link ProgramOps.Tally}). */
+        TALLY,
         /** {@code Shared.set} by the program. */
         PROGRAM_SET,
         /** {@code toArray()} / {@code get()} by the program, checked against the oracle. */
@@ -50,15 +56,16 @@ record RandomProgram(Setup setup, Pool pool, List<Step> steps) {
         SYNC;
 
         boolean isOp() {
-            return ordinal() <= SCALE.ordinal();
+            return ordinal() <= TALLY.ordinal();
         }
     }
 
     /**
      * One step. {@code a}, {@code b}, {@code c} pick objects; {@code where} below 3 means common, else rank
-     * {@code (where - 3) % ranks}; {@code value} feeds the plain arguments.
+     * {@code (where - 3) % ranks}; {@code value} feeds the plain arguments; a non-zero {@code priority} is given
+     * to the op with {@code bind.priority} (results must not depend on it).
      */
-    record Step(Kind kind, int a, int b, int c, int where, int value) {
+    record Step(Kind kind, int a, int b, int c, int where, int value, int priority) {
     }
 
     int placement(Step step) {
@@ -92,13 +99,15 @@ record RandomProgram(Setup setup, Pool pool, List<Step> steps) {
         Arbitrary<Kind> kind = Arbitraries.frequencyOf(
             Tuple.of(6, Arbitraries.of(Kind.FILL_INTS, Kind.ADD_INTS, Kind.MIX_INTS, Kind.FILL_DOUBLES, Kind.AXPY,
                 Kind.INTS_INTO_DOUBLES, Kind.DOUBLES_INTO_INTS, Kind.SUM_INTS, Kind.HASH_DOUBLES,
-                Kind.SHARED_INTO_INTS, Kind.SET_LONG, Kind.COMBINE, Kind.SCALE)),
+                Kind.SHARED_INTO_INTS, Kind.SET_LONG, Kind.COMBINE, Kind.SCALE, Kind.SUM_PARTS, Kind.SCALE_LIST,
+                Kind.TALLY)),
             Tuple.of(1, Arbitraries.just(Kind.PROGRAM_SET)),
             Tuple.of(1, Arbitraries.just(Kind.PROGRAM_READ)),
             Tuple.of(1, Arbitraries.just(Kind.SYNC)));
         Arbitrary<Integer> object = Arbitraries.integers().between(0, 11);
         Arbitrary<Step> step = Combinators.combine(kind, object, object, object,
-            Arbitraries.integers().between(0, 9), Arbitraries.integers().between(-1000, 1000)).as(Step::new);
+            Arbitraries.integers().between(0, 9), Arbitraries.integers().between(-1000, 1000),
+            Arbitraries.frequency(Tuple.of(4, 0), Tuple.of(1, -2), Tuple.of(1, 1), Tuple.of(1, 3))).as(Step::new);
         return Combinators.combine(setup, pool, step.list().ofMinSize(1).ofMaxSize(100)
             .withSizeDistribution(RandomDistribution.uniform())).as(RandomProgram::new);
     }
