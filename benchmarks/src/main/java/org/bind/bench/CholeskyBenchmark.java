@@ -31,6 +31,9 @@ import org.bytedeco.javacpp.DoublePointer;
  *       worker running single-threaded OpenBLAS tile kernels.</li>
  * </ul>
  *
+ * <p>{@code -Dbind.linalg.cholesky.priorities=false} on this JVM ({@code bin/bench -J-D...}) is passed on to the
+ * ranks: the factorization then runs without its critical-path priorities, for comparison.
+ *
  * <p>Options: {@code --n N} (default 16384), {@code --ranks R} (default 1), {@code --tile T} (default 512),
  * {@code --reps R} (default 2). Times are medians. The last line is machine readable:
  * {@code RESULT cholesky n=<n> ranks=<r> seconds=<s> lapack_seconds=<b> speedup=<b/s> rel_residual=<e>}.
@@ -67,8 +70,9 @@ public final class CholeskyBenchmark {
         int processors = Runtime.getRuntime().availableProcessors();
         int workers = Math.max(1, processors / options.ranks());
         out.printf(Locale.ROOT, "Cholesky benchmark: JDK %s, %d processors, load average %.2f, %s, %d worker(s) per"
-                + " rank%n", Runtime.version(), processors,
-            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), options, workers);
+                + " rank, priorities %s%n", Runtime.version(), processors,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), options, workers,
+            System.getProperty(Cholesky.PRIORITIES_PROP_NAME, Boolean.toString(Cholesky.PRIORITIES_DEFAULT)));
         if (Kernels.nativeProblem() != null) {
             System.err.println("cholesky benchmark: the baseline needs OpenBLAS: " + Kernels.nativeProblem());
             return 1;
@@ -82,6 +86,10 @@ public final class CholeskyBenchmark {
         List<String> launch = new ArrayList<>(List.of("-np", Integer.toString(options.ranks()), "--workers",
             Integer.toString(workers), "-J-Xmx" + (heapBytes >> 20) + "m",
             "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2));
+        String priorities = System.getProperty(Cholesky.PRIORITIES_PROP_NAME);
+        if (priorities != null) {
+            launch.add("-J-D" + Cholesky.PRIORITIES_PROP_NAME + "=" + priorities);
+        }
         launch.addAll(List.of("--", CholeskyRank.class.getName(), Integer.toString(n),
             Integer.toString(options.tile()), Integer.toString(options.reps())));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

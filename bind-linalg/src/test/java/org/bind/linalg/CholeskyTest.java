@@ -1,5 +1,6 @@
 package org.bind.linalg;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,22 @@ class CholeskyTest {
             }
             assertTrue(Matrices.relativeError(Matrices.multiply(l, transpose(l, n), n), a) < 1e-13,
                 "rank " + r + ": L·Lᵀ differs from A");
+        }
+    }
+
+    @ParameterizedTest(name = "n={0}, tile={1}, {2} rank(s) of {3} worker(s)")
+    @CsvSource({"96, 16, 1, 1", "96, 16, 1, 3", "100, 16, 2, 2", "90, 16, 4, 1"})
+    void shouldGiveTheSameBitsWithAndWithoutPriorities(int n, int tile, int ranks, int workers) {
+        double[] a = Matrices.spd(n, 17);
+        Object[] plain = Matrices.run(ranks, workers, bind -> Cholesky.factor(TiledMatrix.of(a, n, tile), false)
+            .gather());
+        Object[] prioritized = Matrices.run(ranks, workers, bind -> Cholesky.factor(TiledMatrix.of(a, n, tile), true)
+            .gather());
+        double[] reference = (double[]) plain[0];
+        assertTrue(Matrices.relativeError(reference, Matrices.cholesky(a, n)) < 1e-12);
+        for (int r = 0; r < ranks; r++) {
+            assertArrayEquals(reference, (double[]) plain[r], "rank " + r + " without priorities");
+            assertArrayEquals(reference, (double[]) prioritized[r], "rank " + r + " with priorities");
         }
     }
 
