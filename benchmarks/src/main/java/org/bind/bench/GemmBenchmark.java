@@ -135,7 +135,7 @@ public final class GemmBenchmark {
     }
 
     /** The jar this JVM has as its Java agent (bin/bench passes bind-core's), or null. */
-    private static String ownAgent() {
+    static String ownAgent() {
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (option.startsWith("-javaagent:")) {
                 String spec = option.substring("-javaagent:".length());
@@ -147,7 +147,7 @@ public final class GemmBenchmark {
     }
 
     /** Writes to a buffer and to another stream. */
-    private static final class Tee extends OutputStream {
+    static final class Tee extends OutputStream {
         private final ByteArrayOutputStream buffer;
         private final OutputStream other;
 

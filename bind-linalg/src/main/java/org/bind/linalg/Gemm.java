@@ -37,7 +37,7 @@ public final class Gemm {
                 tiles[i * count + j] = sumOfProducts(bind, a, b, i, j, 0, count, owners[i * count + j]);
             }
         }
-        return TiledMatrix.assemble(a.tile(), count, tiles, owners);
+        return TiledMatrix.assemble(a.n(), a.tile(), count, tiles, owners);
     }
 
     /**

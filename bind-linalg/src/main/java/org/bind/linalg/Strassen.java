@@ -72,7 +72,7 @@ public final class Strassen {
         int square = Integer.highestOneBit(count);
         TiledMatrix block = strassen.outer(a.block(0, 0, square), b.block(0, 0, square));
         if (square == count) {
-            return block;
+            return block.n() == a.n() ? block : block.resized(a.n());
         }
         Tile[] tiles = new Tile[count * count];
         int[] owners = new int[count * count];
@@ -94,7 +94,7 @@ public final class Strassen {
                 owners[i * count + j] = owner;
             }
         }
-        return TiledMatrix.assemble(a.tile(), count, tiles, owners);
+        return TiledMatrix.assemble(a.n(), a.tile(), count, tiles, owners);
     }
 
     /** The outermost level: like {@link #inner}, with each tile of C made on its block-cyclic owner. */
@@ -143,7 +143,7 @@ public final class Strassen {
                 put(tiles, owners, h, i + half, j + half, m6);
             }
         }
-        return TiledMatrix.assemble(tile, h, tiles, owners);
+        return TiledMatrix.assemble(h * tile, tile, h, tiles, owners);
     }
 
     private void put(Tile[] tiles, int[] owners, int h, int i, int j, Tile c) {
@@ -184,7 +184,7 @@ public final class Strassen {
                 owners[(i + half) * h + j + half] = owner;
             }
         }
-        return TiledMatrix.assemble(tile, h, tiles, owners);
+        return TiledMatrix.assemble(h * tile, tile, h, tiles, owners);
     }
 
     private TiledMatrix single(TiledMatrix a, TiledMatrix b, int owner) {
@@ -192,7 +192,7 @@ public final class Strassen {
         try (Scope s = bind.on(owner)) {
             TileOps.dgemm(a.tile(0, 0), b.tile(0, 0), c, tile);
         }
-        return TiledMatrix.assemble(tile, 1, new Tile[] {c}, new int[] {owner});
+        return TiledMatrix.assemble(tile, tile, 1, new Tile[] {c}, new int[] {owner});
     }
 
     /** Strassen's seven products M1..M7 of {@code a} and {@code b} ({@code h ≥ 2} tiles, a power of two). */
@@ -329,11 +329,11 @@ public final class Strassen {
             TileOps.gemmOfSums(a0, a1 == null ? a0 : a1, aSign, a1 != null, b0, b1 == null ? b0 : b1, bSign,
                 b1 != null, m, tile);
         }
-        return TiledMatrix.assemble(tile, 1, new Tile[] {m}, new int[] {owner});
+        return TiledMatrix.assemble(tile, tile, 1, new Tile[] {m}, new int[] {owner});
     }
 
     private TiledMatrix temporary(int h, int offset) {
-        return TiledMatrix.create(h, tile, (i, j) -> place(i, j, offset));
+        return TiledMatrix.create(h * tile, tile, (i, j) -> place(i, j, offset));
     }
 
     /** Where the temporaries at position {@code (i, j)} of a sub-product with this offset live. */

@@ -9,7 +9,7 @@ import org.bind.linalg.kernel.Elementwise;
 import org.bind.linalg.kernel.Kernels;
 
 /**
- * The tile ops that {@link TiledMatrix}, {@link Strassen} and {@link Gemm} submit: each call is recorded and runs
+ * The tile ops that {@link TiledMatrix}, {@link Strassen}, {@link Gemm} and {@link Cholesky} submit: each call is recorded and runs
  * later on a worker of the rank it is placed on. Tiles are {@code t × t} column-major {@link Tile}s;
  * ops that write a tile with {@code @Out} write every element of it.
  * Products go to {@link Kernels#active()}, sums to {@link Elementwise}.
@@ -28,13 +28,18 @@ final class TileOps {
         System.arraycopy(columnMajor, 0, into, 0, into.length);
     }
 
-    /** Copies the tile into its place in the row-major {@code n × n} matrix {@code rowMajor}. */
+    /**
+     * Copies the tile into its place in the row-major {@code n × n} matrix {@code rowMajor}, without the padding of
+     * a ragged tile.
+     */
     @Op
     static void store(@In Tile tile, @ByRef double[] rowMajor, int n, int t, int row0, int col0) {
         double[] from = tile.data();
-        for (int j = 0; j < t; j++) {
+        int rows = Math.min(t, n - row0);
+        int cols = Math.min(t, n - col0);
+        for (int j = 0; j < cols; j++) {
             int column = j * t;
-            for (int i = 0; i < t; i++) {
+            for (int i = 0; i < rows; i++) {
                 rowMajor[(row0 + i) * n + col0 + j] = from[column + i];
             }
         }
@@ -148,5 +153,44 @@ final class TileOps {
     static void combine22(@In Tile m1, @In Tile m2, @In Tile m3, Tile m6) {
         double[] c = m6.data();
         Elementwise.combine22(m1.data(), m2.data(), m3.data(), c, c);
+    }
+
+    /** {@code to = from}. */
+    @Op
+    static void copy(@In Tile from, @Out Tile to) {
+        double[] into = to.data();
+        System.arraycopy(from.data(), 0, into, 0, into.length);
+    }
+
+    /**
+     * Factors diagonal tile {@code (k, k)} in place ({@link org.bind.linalg.kernel.TileKernels#potrf}, leading
+     * {@code m × m} block).
+     *
+     * @throws NotPositiveDefiniteException when dpotrf reports a leading minor that is not positive definite
+     */
+    @Op
+    static void potrf(Tile a, int t, int m, int k) {
+        int info = Kernels.active().potrf(a.data(), t, m);
+        if (info != 0) {
+            throw new NotPositiveDefiniteException(k, info, t);
+        }
+    }
+
+    /** {@code b = b·L⁻ᵀ} with {@code L} the factored diagonal tile {@code l}. */
+    @Op
+    static void trsm(@In Tile l, Tile b, int t) {
+        Kernels.active().trsm(l.data(), b.data(), t);
+    }
+
+    /** {@code c = c - a·aᵀ} on the lower triangle of the diagonal tile {@code c}. */
+    @Op
+    static void syrk(@In Tile a, Tile c, int t) {
+        Kernels.active().syrk(a.data(), c.data(), t);
+    }
+
+    /** {@code c = c - a·bᵀ}. */
+    @Op
+    static void gemmSubtractTransposed(@In Tile a, @In Tile b, Tile c, int t) {
+        Kernels.active().gemmSubtractTransposed(a.data(), b.data(), c.data(), t);
     }
 }

@@ -13,7 +13,9 @@ import org.bind.Scope;
 
 /**
  * An {@code n × n} matrix of doubles cut into square tiles of {@code tile × tile}, each a versioned tile in
- * column-major order, spread over the ranks: {@link #of} and {@link #zeros} deal the tiles
+ * column-major order, spread over the ranks. When {@code tile} does not divide {@code n}, the last tile row and
+ * column are ragged: their tiles are stored whole and padded with zeros, which every product keeps zero (a
+ * product of zero-padded matrices is the zero-padded product). {@link #of} and {@link #zeros} deal the tiles
  * block-cyclically over a near-square {@link RankGrid}, and {@link #owner} says where each tile lives.
  *
  * <pre>{@code
@@ -31,12 +33,14 @@ public final class TiledMatrix {
     /** Largest side: the row-major array of {@link #of} and {@link #gather} must fit in one Java array. */
     public static final int N_MAX = 46_340;
 
+    private final int n;
     private final int tile;
     private final int count;
     private final Tile[] tiles;
     private final int[] owners;
 
-    private TiledMatrix(int tile, int count, Tile[] tiles, int[] owners) {
+    private TiledMatrix(int n, int tile, int count, Tile[] tiles, int[] owners) {
+        this.n = n;
         this.tile = tile;
         this.count = count;
         this.tiles = tiles;
@@ -45,11 +49,12 @@ public final class TiledMatrix {
 
     /**
      * The matrix {@code rowMajor} ({@code n × n}, element {@code (i, j)} at {@code i·n + j}), cut into tiles of
-     * {@code tile × tile}. Every rank passes the same values; each rank copies out only the tiles it holds, in
-     * ops placed there. Program thread.
+     * {@code tile × tile} (the last row and column of tiles padded with zeros when {@code tile} does not divide
+     * {@code n}). Every rank passes the same values; each rank copies out only the tiles it holds, in ops placed
+     * there. Program thread.
      *
-     * @throws IllegalArgumentException when {@code n} is not a positive multiple of {@code tile}, or the array does
-     *                                  not hold {@code n²} values
+     * @throws IllegalArgumentException when {@code n} or {@code tile} is out of range, or the array does not hold
+     *                                  {@code n²} values
      */
     public static TiledMatrix of(double[] rowMajor, int n, int tile) {
         Objects.requireNonNull(rowMajor, "rowMajor");
@@ -73,7 +78,7 @@ public final class TiledMatrix {
         return matrix;
     }
 
-    /** An {@code n × n} matrix of zeros in tiles of {@code tile × tile}. Program thread. */
+    /** An {@code n × n} matrix of zeros in tiles of {@code tile × tile} (ragged as in {@link #of}). Program thread. */
     public static TiledMatrix zeros(int n, int tile) {
         checkShape(n, tile);
         return blockCyclic(n, tile, Bind.current());
@@ -81,7 +86,7 @@ public final class TiledMatrix {
 
     private static TiledMatrix blockCyclic(int n, int tile, Bind bind) {
         RankGrid grid = RankGrid.of(bind.size());
-        return create(n / tile, tile, grid::owner);
+        return create(n, tile, grid::owner);
     }
 
     private static void checkShape(int n, int tile) {
@@ -91,27 +96,34 @@ public final class TiledMatrix {
         if (tile < 1 || tile > n) {
             throw new IllegalArgumentException("tile size " + tile + " out of range [1, n = " + n + "]");
         }
-        if (n % tile != 0) {
-            throw new IllegalArgumentException("matrix size n = " + n + " is not a multiple of the tile size "
-                + tile);
-        }
     }
 
     private static double[] columnMajorTile(double[] rowMajor, int n, int tile, int ti, int tj) {
         double[] values = new double[tile * tile];
         int row0 = ti * tile;
         int col0 = tj * tile;
-        for (int i = 0; i < tile; i++) {
+        int rows = Math.min(tile, n - row0);
+        int cols = Math.min(tile, n - col0);
+        for (int i = 0; i < rows; i++) {
             int from = (row0 + i) * n + col0;
-            for (int j = 0; j < tile; j++) {
+            for (int j = 0; j < cols; j++) {
                 values[j * tile + i] = rowMajor[from + j];
             }
         }
         return values;
     }
 
-    /** A new matrix of {@code count × count} zero tiles, tile {@code (ti, tj)} on rank {@code ownerOf(ti, tj)}. */
-    static TiledMatrix create(int count, int tile, IntBinaryOperator ownerOf) {
+    /** Tiles per side of an {@code n × n} matrix in tiles of {@code tile}: {@code ⌈n / tile⌉}. */
+    static int tileCount(int n, int tile) {
+        return (n + tile - 1) / tile;
+    }
+
+    /**
+     * A new {@code n × n} matrix of zero tiles of {@code tile × tile}, tile {@code (ti, tj)} on rank
+     * {@code ownerOf(ti, tj)}.
+     */
+    static TiledMatrix create(int n, int tile, IntBinaryOperator ownerOf) {
+        int count = tileCount(n, tile);
         Tile[] tiles = new Tile[count * count];
         int[] owners = new int[count * count];
         for (int ti = 0; ti < count; ti++) {
@@ -120,17 +132,25 @@ public final class TiledMatrix {
                 owners[ti * count + tj] = ownerOf.applyAsInt(ti, tj);
             }
         }
-        return new TiledMatrix(tile, count, tiles, owners);
+        return new TiledMatrix(n, tile, count, tiles, owners);
     }
 
-    /** A matrix of existing tiles ({@code count × count}, row by row) and the ranks holding them. */
-    static TiledMatrix assemble(int tile, int count, Tile[] tiles, int[] owners) {
-        return new TiledMatrix(tile, count, tiles.clone(), owners.clone());
+    /** An {@code n × n} matrix of existing tiles ({@code count × count}, row by row) and the ranks holding them. */
+    static TiledMatrix assemble(int n, int tile, int count, Tile[] tiles, int[] owners) {
+        return new TiledMatrix(n, tile, count, tiles.clone(), owners.clone());
     }
 
     /** Rows (and columns). */
     public int n() {
-        return count * tile;
+        return n;
+    }
+
+    /**
+     * Rows (and columns) of tile row (and column) {@code ti} inside the matrix: {@code tile}, or fewer for the last
+     * one when it is ragged.
+     */
+    public int extent(int ti) {
+        return Math.min(tile, n - ti * tile);
     }
 
     /** Rows (and columns) of one tile. */
@@ -138,7 +158,7 @@ public final class TiledMatrix {
         return tile;
     }
 
-    /** Tiles per row (and per column): {@code n / tile}. */
+    /** Tiles per row (and per column): {@code ⌈n / tile⌉}. */
     public int tileCount() {
         return count;
     }
@@ -169,7 +189,10 @@ public final class TiledMatrix {
         }
     }
 
-    /** The square block of {@code size × size} tiles from tile {@code (ti0, tj0)}: a view sharing its tiles. */
+    /**
+     * The square block of {@code size × size} tiles from tile {@code (ti0, tj0)}: a view sharing its tiles, of side
+     * {@code size · tile} (ragged tiles included whole, with their zero padding).
+     */
     TiledMatrix block(int ti0, int tj0, int size) {
         if (ti0 < 0 || tj0 < 0 || size < 1 || ti0 + size > count || tj0 + size > count) {
             throw new IndexOutOfBoundsException("block of " + size + " x " + size + " tiles at (" + ti0 + ", " + tj0
@@ -183,7 +206,7 @@ public final class TiledMatrix {
                 subOwners[i * size + j] = owners[(ti0 + i) * count + tj0 + j];
             }
         }
-        return new TiledMatrix(tile, size, sub, subOwners);
+        return new TiledMatrix(size * tile, tile, size, sub, subOwners);
     }
 
     /**
@@ -192,7 +215,6 @@ public final class TiledMatrix {
      */
     public double[] gather() {
         Bind bind = Bind.current();
-        int n = n();
         double[] rowMajor = new double[n * n];
         for (int ti = 0; ti < count; ti++) {
             for (int tj = 0; tj < count; tj++) {
@@ -217,7 +239,6 @@ public final class TiledMatrix {
             throw new IllegalArgumentException(rows.length + " rows and " + cols.length + " cols: one of each per"
                 + " entry");
         }
-        int n = n();
         Map<Integer, List<Integer>> byTile = new TreeMap<>();
         for (int e = 0; e < rows.length; e++) {
             if (rows[e] < 0 || rows[e] >= n || cols[e] < 0 || cols[e] >= n) {
@@ -244,6 +265,15 @@ public final class TiledMatrix {
         }
         bind.sync();
         return values;
+    }
+
+    /** The same tiles as a matrix of side {@code n}: a view, for a block whose last tiles are ragged. */
+    TiledMatrix resized(int newN) {
+        if (tileCount(newN, tile) != count) {
+            throw new IllegalArgumentException("side " + newN + " needs " + tileCount(newN, tile) + " tiles of "
+                + tile + ", not " + count);
+        }
+        return new TiledMatrix(newN, tile, count, tiles, owners);
     }
 
     /** Checks that {@code a} and {@code b} can be multiplied as tiled matrices. */

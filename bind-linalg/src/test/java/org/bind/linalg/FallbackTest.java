@@ -69,10 +69,11 @@ class FallbackTest {
     }
 
     private static void assertSmallErrors(String output) {
-        Matcher errors = Pattern.compile("errors (\\S+) (\\S+)").matcher(output);
+        Matcher errors = Pattern.compile("errors (\\S+) (\\S+) (\\S+)").matcher(output);
         assertTrue(errors.find(), output);
         assertTrue(Double.parseDouble(errors.group(1)) < 1e-10, output);
         assertTrue(Double.parseDouble(errors.group(2)) < 1e-10, output);
+        assertTrue(Double.parseDouble(errors.group(3)) < 1e-12, output);
     }
 
     @Test

@@ -24,6 +24,48 @@ final class Matrices {
         return values;
     }
 
+    /**
+     * A random symmetric positive definite {@code n × n} matrix, row-major: {@code M·Mᵀ/n + I} for {@code M} of
+     * {@link #random} values (eigenvalues at least 1, condition number a few units).
+     */
+    static double[] spd(int n, long seed) {
+        double[] m = random(n, seed);
+        double[] a = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    sum += m[i * n + k] * m[j * n + k];
+                }
+                a[i * n + j] = sum / n + (i == j ? 1 : 0);
+                a[j * n + i] = a[i * n + j];
+            }
+        }
+        return a;
+    }
+
+    /** The lower Cholesky factor of {@code a}, row-major, by the textbook loop (Cholesky–Banachiewicz). */
+    static double[] cholesky(double[] a, int n) {
+        double[] l = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = a[i * n + j];
+                for (int k = 0; k < j; k++) {
+                    sum -= l[i * n + k] * l[j * n + k];
+                }
+                if (i == j) {
+                    if (sum <= 0) {
+                        throw new ArithmeticException("not positive definite at " + i);
+                    }
+                    l[i * n + i] = Math.sqrt(sum);
+                } else {
+                    l[i * n + j] = sum / l[j * n + j];
+                }
+            }
+        }
+        return l;
+    }
+
     /** {@code a·b}, row-major, by the textbook triple loop. */
     static double[] multiply(double[] a, double[] b, int n) {
         double[] c = new double[n * n];

@@ -44,8 +44,11 @@ class ProductTest {
         // other tile counts: Strassen on the largest power-of-two block, the classic product for the rest
         "STRASSEN, 48, 16, 2", "STRASSEN, 80, 16, 1", "STRASSEN, 96, 16, 3", "STRASSEN, 112, 16, 4",
         "STRASSEN, 99, 11, 2",
+        // ragged last tiles, zero-padded: n not a multiple of the tile
+        "STRASSEN, 60, 16, 2", "STRASSEN, 100, 16, 3", "STRASSEN, 37, 10, 1",
         "GEMM, 48, 48, 1", "GEMM, 64, 32, 2", "GEMM, 64, 16, 3", "GEMM, 128, 16, 4", "GEMM, 256, 64, 1",
-        "GEMM, 48, 16, 2", "GEMM, 112, 16, 4", "GEMM, 99, 11, 1"})
+        "GEMM, 48, 16, 2", "GEMM, 112, 16, 4", "GEMM, 99, 11, 1",
+        "GEMM, 70, 16, 2", "GEMM, 45, 10, 4"})
     void shouldMatchTheTripleLoop(Algorithm algorithm, int n, int tile, int ranks) {
         double[] expected = Matrices.multiply(Matrices.random(n, 1), Matrices.random(n, 2), n);
         Object[] results = product(algorithm, n, tile, ranks, 2);

@@ -8,10 +8,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.bind.examples.ArrayExample;
 import org.bind.examples.DiffusionExample;
+import org.bind.examples.CholeskyExample;
 import org.bind.examples.GemmExample;
 import org.bind.examples.MaxRankExample;
 import org.bind.examples.ReduceExample;
@@ -20,7 +23,10 @@ import org.bind.examples.StrassenExample;
 import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks, whatever the launch. */
+/**
+ * The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks, whatever the launch;
+ * the linear-algebra samples with the bound their printed error must stay below.
+ */
 final class ExampleRuns {
     private ExampleRuns() {
     }
@@ -41,14 +47,42 @@ final class ExampleRuns {
             runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40"), List.of()));
             runs.add(Arguments.of(SharedHashExample.class, ranks, hashes, List.of()));
             runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion(), List.of()));
-            String setUp = " n=256 tile=32 ranks=" + ranks + " workers=1 kernels=openblas";
-            List<String> small = List.of("--n", "256", "--tile", "32");
-            runs.add(Arguments.of(StrassenExample.class, ranks, List.of("[rank 0] strassen:" + setUp, "[rank 0] time "),
-                small));
-            runs.add(Arguments.of(GemmExample.class, ranks, List.of("[rank 0] gemm:" + setUp, "[rank 0] time "),
-                small));
         }
         return runs.stream();
+    }
+
+    /** Relative errors (products) and residuals (Cholesky) the linear-algebra samples must print below. */
+    static final double LINALG_ERROR_BOUND = 1e-12;
+    private static final Pattern LINALG_RESULT = Pattern.compile("^\\[rank 0\\] time (\\S+) s, (\\S+) GFLOPS,"
+        + " (error|residual) (\\S+) \\(relative, 64 sampled entries\\)$", Pattern.MULTILINE);
+
+    /** (example class, ranks, expected set-up line of rank 0, program arguments) of the linear-algebra samples. */
+    static Stream<Arguments> linalgRuns() {
+        List<Arguments> runs = new ArrayList<>();
+        for (int ranks : new int[] {2, 4}) {
+            String setUp = " n=256 tile=32 ranks=" + ranks + " workers=1 kernels=openblas";
+            List<String> small = List.of("--n", "256", "--tile", "32");
+            runs.add(Arguments.of(StrassenExample.class, ranks, "[rank 0] strassen:" + setUp, small));
+            runs.add(Arguments.of(GemmExample.class, ranks, "[rank 0] gemm:" + setUp, small));
+            // a ragged last tile: 250 = 7·32 + 26
+            runs.add(Arguments.of(CholeskyExample.class, ranks, "[rank 0] cholesky: n=250 tile=32 ranks=" + ranks
+                + " workers=1 kernels=openblas", List.of("--n", "250", "--tile", "32")));
+        }
+        return runs.stream();
+    }
+
+    /**
+     * Exit status 0, rank 0's set-up line, and its result line with an error (or residual) below
+     * {@link #LINALG_ERROR_BOUND}.
+     */
+    static void assertBoundedError(int status, String output, String setUpLine, String report) {
+        assertKnownResult(status, output, List.of(setUpLine), report);
+        Matcher result = LINALG_RESULT.matcher(output);
+        assertTrue(result.find(), () -> "no result line from rank 0\n" + report);
+        double error = Double.parseDouble(result.group(4));
+        assertTrue(error < LINALG_ERROR_BOUND, () -> result.group(3) + " " + error + " not below "
+            + LINALG_ERROR_BOUND + "\n" + report);
+        assertTrue(Double.parseDouble(result.group(1)) > 0, report); // GFLOPS may print as 0.00 for these small runs
     }
 
     static List<String> expectedDiffusion() {

@@ -20,6 +20,20 @@ class ExamplesOverAeronTest {
         return ExampleRuns.runs();
     }
 
+    static Stream<Arguments> linalgRuns() {
+        return ExampleRuns.linalgRuns();
+    }
+
+    @ParameterizedTest(name = "{0} on {1} processes")
+    @MethodSource("linalgRuns")
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldPrintALinearAlgebraResultWithinItsErrorBound(Class<?> example, int ranks, String setUpLine,
+                                                            List<String> args) {
+        ExampleRuns.Launch launch = ExampleRuns.overAeron(example, ranks, List.of("--tag-output", "--workers", "1"),
+            args);
+        ExampleRuns.assertBoundedError(launch.status(), launch.output(), setUpLine, launch.report());
+    }
+
     @ParameterizedTest(name = "{0} on {1} processes")
     @MethodSource("runs")
     @Timeout(value = 180, unit = TimeUnit.SECONDS)

@@ -33,6 +33,19 @@ class ExamplesOverMpjTest {
         return ExampleRuns.runs();
     }
 
+    static Stream<Arguments> linalgRuns() {
+        return ExampleRuns.linalgRuns();
+    }
+
+    @ParameterizedTest(name = "{0} on {1} processes")
+    @MethodSource("linalgRuns")
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldPrintALinearAlgebraResultWithinItsErrorBound(Class<?> example, int ranks, String setUpLine,
+                                                            List<String> args) throws Exception {
+        ChildJob.Result result = launch(ranks, "mpj", example, args);
+        ExampleRuns.assertBoundedError(result.status(), result.output(), setUpLine, result.output());
+    }
+
     @ParameterizedTest(name = "{0} on {1} processes")
     @MethodSource("runs")
     @Timeout(value = 180, unit = TimeUnit.SECONDS)

@@ -3,7 +3,8 @@ package org.bind.linalg.kernel;
 import java.util.Arrays;
 
 /**
- * The pure-Java fallback: a blocked column-major product, used where OpenBLAS cannot load. For each column j of C
+ * The pure-Java fallback (the factorization kernels are in {@link JavaFactorKernels}): a blocked column-major
+ * product, used where OpenBLAS cannot load. For each column j of C
  * and each panel of {@code k} values it adds {@code A(:, k)·B(k, j)} to {@code C(:, j)} four {@code k} at a time
  * (an axpy the JIT vectorises); the panel of A is sized to stay in the core's L2 cache across the columns. A few
  * GFLOPS per core, an order of magnitude below OpenBLAS.
@@ -74,5 +75,25 @@ public final class JavaTileKernels implements TileKernels {
             Elementwise.sumRange(b0, b1, bSign, 0, length, right);
         }
         gemm(left, right, c, t);
+    }
+
+    @Override
+    public int potrf(double[] a, int t, int m) {
+        return JavaFactorKernels.potrf(a, t, m);
+    }
+
+    @Override
+    public void trsm(double[] l, double[] b, int t) {
+        JavaFactorKernels.trsm(l, b, t);
+    }
+
+    @Override
+    public void syrk(double[] a, double[] c, int t) {
+        JavaFactorKernels.syrk(a, c, t);
+    }
+
+    @Override
+    public void gemmSubtractTransposed(double[] a, double[] b, double[] c, int t) {
+        JavaFactorKernels.gemmSubtractTransposed(a, b, c, t);
     }
 }

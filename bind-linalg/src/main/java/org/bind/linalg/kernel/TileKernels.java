@@ -1,7 +1,8 @@
 package org.bind.linalg.kernel;
 
 /**
- * Products of square column-major tiles ({@code t × t} doubles, element {@code (i, j)} at {@code i + j·t}).
+ * Products and factorization steps of square column-major tiles ({@code t × t} doubles, element {@code (i, j)} at
+ * {@code i + j·t}): the BLAS and LAPACK routines of tiled Strassen, GEMM and Cholesky.
  * {@link Kernels#active()} gives the implementation in use: OpenBLAS, or the pure-Java fallback.
  *
  * <p>Implementations are stateless apart from per-thread scratch memory: any thread may call them, and concurrent
@@ -20,4 +21,23 @@ public interface TileKernels {
      * signs are +1 or -1. The sums are formed as {@link Elementwise#add} and {@link Elementwise#sub} would.
      */
     void gemmOfSums(double[] a0, double[] a1, double aSign, double[] b0, double[] b1, double bSign, double[] c, int t);
+
+    /**
+     * The Cholesky factor of the symmetric positive definite leading {@code m × m} block of {@code a}
+     * ({@code dpotrf}, lower): on return its lower triangle holds {@code L} with {@code L·Lᵀ} the block, and every
+     * element of the tile above the diagonal is zero; elements outside the block are left as they are.
+     *
+     * @return 0, or {@code k ≥ 1} when the leading minor of order {@code k} is not positive definite (LAPACK's
+     *         {@code info}; the factorization stopped there and the tile holds partial results)
+     */
+    int potrf(double[] a, int t, int m);
+
+    /** {@code b = b·L⁻ᵀ} for the lower triangle {@code L} of {@code l} ({@code dtrsm}: right, lower, transposed). */
+    void trsm(double[] l, double[] b, int t);
+
+    /** {@code c = c - a·aᵀ} on the lower triangle of {@code c} ({@code dsyrk}); its upper triangle is not touched. */
+    void syrk(double[] a, double[] c, int t);
+
+    /** {@code c = c - a·bᵀ} ({@code dgemm} with b transposed). */
+    void gemmSubtractTransposed(double[] a, double[] b, double[] c, int t);
 }
