@@ -55,7 +55,7 @@ final class Rendezvous {
     private final int rank;
     private final int size;
     private final long timeoutMs;
-    private boolean left;
+    private volatile boolean left;
 
     private Rendezvous(Path dir, int rank, int size, long timeoutMs) {
         this.dir = dir;
@@ -87,6 +87,7 @@ final class Rendezvous {
             try {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
             } catch (FileAlreadyExistsException e) {
+                left = true;   // not this step's directory: leave() must not touch it
                 throw new TransportException("the Slurm rendezvous directory " + dir + " exists already: an earlier"
                     + " step with the same job and step ids left it behind; remove it and run again");
             } catch (IOException e) {
