@@ -51,13 +51,15 @@ final class SlurmJob {
     private final String name;
     private final List<String> command;
     private final Path dir;
+    private final Path aeronDir;
     private final Process srun;
     private final List<Thread> pumps = new ArrayList<>();
 
-    private SlurmJob(String name, List<String> command, Path dir, Process srun) {
+    private SlurmJob(String name, List<String> command, Path dir, Path aeronDir, Process srun) {
         this.name = name;
         this.command = command;
         this.dir = dir;
+        this.aeronDir = aeronDir;
         this.srun = srun;
     }
 
@@ -95,17 +97,31 @@ final class SlurmJob {
         command.addAll(List.of("-Dnet.bytebuddy.safe=true", "-Dbind.workers=1", "-cp",
             System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
-        Files.createDirectories(dir.resolve("aeron"));
+        // the ranks' Aeron directories: in memory as by default (/dev/shm), but in a directory of this job only
+        Path shm = Path.of("/dev/shm");
+        Path aeron = Files.isDirectory(shm) ? Files.createTempDirectory(shm, name + "-")
+            : Files.createDirectories(dir.resolve("aeron"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().put("BIND_TRANSPORT", SlurmTransportFactory.NAME);
         builder.environment().put(SlurmTransportFactory.DIR_ENV, dir.resolve("rendezvous").toString());
-        builder.environment().put("BIND_AERON_DIR", dir.resolve("aeron").toString());
+        builder.environment().put("BIND_AERON_DIR", aeron.toString());
         builder.environment().putAll(env);
-        SlurmJob job = new SlurmJob(name, command, dir, builder.start());
+        SlurmJob job = new SlurmJob(name, command, dir, aeron, builder.start());
         RUNNING.add(job);
         job.pump(job.srun.getInputStream(), job.out.stream());
         job.pump(job.srun.getErrorStream(), job.err.stream());
         return job;
+    }
+
+    /** Removes this job's Aeron directory in /dev/shm with whatever it holds (after the checks, pass or fail). */
+    void removeAeronDir() throws IOException {
+        if (Files.isDirectory(aeronDir)) {
+            try (Stream<Path> all = Files.walk(aeronDir)) {
+                for (Path path : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
     }
 
     /** bind-core's jar on the test class path, else Byte Buddy's agent jar: the tasks' {@code -javaagent}. */
@@ -187,7 +203,8 @@ final class SlurmJob {
 
     /** The command and everything the job printed, for assertion messages. */
     String report() {
-        return "command: " + String.join(" ", command).replace(System.getProperty("java.class.path"), "<test classpath>")
+        String shown = String.join(" ", command).replace(System.getProperty("java.class.path"), "<test classpath>");
+        return "command: " + shown
             + "\n--- stdout ---\n" + out.text() + "--- stderr ---\n" + err.text();
     }
 
@@ -204,6 +221,7 @@ final class SlurmJob {
         }
         List<String> found = left;
         assertTrue(found.isEmpty(), () -> context + ": left behind: " + found + "\n" + report());
+
     }
 
     private List<String> leftovers(List<ClusterJob.RankInfo> ranks) {
@@ -212,8 +230,7 @@ final class SlurmJob {
             ProcessHandle.of(rank.pid()).filter(ProcessHandle::isAlive)
                 .ifPresent(p -> left.add("task of rank " + rank.rank() + " (pid " + rank.pid() + ")"));
         }
-        for (String sub : new String[] {"rendezvous", "aeron"}) {
-            Path root = dir.resolve(sub);
+        for (Path root : new Path[] {dir.resolve("rendezvous"), aeronDir}) {
             if (Files.isDirectory(root)) {
                 try (Stream<Path> entries = Files.list(root)) {
                     entries.forEach(p -> left.add(p.toString()));

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import org.bind.examples.DiffusionExample;
 import org.bind.mpi.aeron.AeronSettings;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code srun -n N bin/bindrun}), on the single-node cluster of {@code bin/setup-slurm}. The diffusion sample prints
  * its known result on 2 and 4 tasks; an op failing on ranks 0 and 2 is reported on every rank as under
  * {@code bin/bindrun -np 3} and srun ends with status 1; a task killed by SIGKILL is reported as "rank k lost" by
- * every survivor (the delays are printed: no timing is asserted on this shared machine), srun ends non-zero, and no task, rendezvous file or Aeron
- * directory is left. Skips, printing why, when Slurm cannot be set up here.
+ * every survivor (the delays are printed; no timing is asserted on this shared machine), srun ends non-zero, and no
+ * task, rendezvous file or Aeron directory is left. Skips, printing why, when Slurm cannot be set up here.
  */
 @Tag("cluster")
 @Tag("slurm")
@@ -48,6 +49,21 @@ class SlurmLaunchTest {
 
     @TempDir
     Path dir;
+
+    private final List<SlurmJob> jobs = new ArrayList<>();
+
+    @AfterEach
+    void removeAeronDirectories() throws Exception {
+        for (SlurmJob job : jobs) {
+            job.removeAeronDir();
+        }
+    }
+
+    private SlurmJob start(int ranks, Map<String, String> env, Class<?> main, String... args) throws Exception {
+        SlurmJob job = SlurmJob.start(ranks, env, dir, main, args);
+        jobs.add(job);
+        return job;
+    }
 
     @BeforeAll
     @Timeout(value = 660, unit = TimeUnit.SECONDS)
@@ -63,7 +79,7 @@ class SlurmLaunchTest {
     @ValueSource(ints = {2, 4})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRunTheDiffusionSampleAsSlurmTasks(int ranks) throws Exception {
-        SlurmJob job = SlurmJob.start(ranks, Map.of(), dir, DiffusionExample.class);
+        SlurmJob job = start(ranks, Map.of(), DiffusionExample.class);
         int status = job.await(JOB_LIMIT);
         ExampleRuns.assertKnownResult(status, job.out.text(), ExampleRuns.expectedDiffusion(), job.report());
         assertFalse(job.out.text().contains("[rank 1] mass"), () -> "only rank 0 prints the result\n" + job.report());
@@ -73,7 +89,7 @@ class SlurmLaunchTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldReportAnOpFailureOnEveryTask() throws Exception {
-        SlurmJob job = SlurmJob.start(3, Map.of(), dir, OpFailureProgram.class, "0,2");
+        SlurmJob job = start(3, Map.of(), OpFailureProgram.class, "0,2");
         int status = job.await(JOB_LIMIT);
         String report = job.report();
         int[] failing = {0, 2};
@@ -99,8 +115,9 @@ class SlurmLaunchTest {
     @ValueSource(ints = {0, 2})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldReportAKilledTaskOnEverySurvivor(int victim) throws Exception {
-        SlurmJob job = SlurmJob.start(3, Map.of(AeronSettings.HEARTBEAT_ENV, Long.toString(HEARTBEAT_MS),
-            AeronSettings.HEARTBEAT_TIMEOUT_ENV, Long.toString(HEARTBEAT_TIMEOUT_MS)), dir, RankLossProgram.class, "60");
+        Map<String, String> heartbeats = Map.of(AeronSettings.HEARTBEAT_ENV, Long.toString(HEARTBEAT_MS),
+            AeronSettings.HEARTBEAT_TIMEOUT_ENV, Long.toString(HEARTBEAT_TIMEOUT_MS));
+        SlurmJob job = start(3, heartbeats, RankLossProgram.class, "60");
         List<ClusterJob.RankInfo> ranks = job.awaitRanks(3, Duration.ofSeconds(90));
         if (ranks == null) {
             job.dumpAndCancel();

@@ -55,9 +55,9 @@ public record SlurmStep(int rank, int size, long jobId, long stepId, int nodes, 
     /** The step {@code environment} describes; a missing or malformed variable is named in the exception. */
     public static SlurmStep of(Map<String, String> environment) {
         if (!isTask(environment)) {
-            throw new TransportException("not a task of a Slurm step (" + STEP_ID_ENV + "=" + environment.get(STEP_ID_ENV)
-                + ", " + PROCID_ENV + "=" + environment.get(PROCID_ENV) + "): start the program with srun inside an"
-                + " allocation (salloc, sbatch)");
+            throw new TransportException("not a task of a Slurm step (" + STEP_ID_ENV + "="
+                + environment.get(STEP_ID_ENV) + ", " + PROCID_ENV + "=" + environment.get(PROCID_ENV)
+                + "): start the program with srun inside an allocation (salloc, sbatch)");
         }
         String tasksName = present(environment, STEP_TASKS_ENV) ? STEP_TASKS_ENV : NTASKS_ENV;
         int size = (int) number(environment, tasksName, 1, Integer.MAX_VALUE);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.transport.TransportException;
@@ -31,7 +32,8 @@ import org.bind.transport.TransportFactory;
  * which the kernel delivers locally. Settings (environment, or the system property in lower-case dotted form):
  * {@value #DIR_ENV} (the rendezvous root, default {@code ~/.bind/slurm}; must be shared by the step's nodes),
  * {@value #TIMEOUT_ENV} (how long a rank waits for the others to reach it, default {@value #TIMEOUT_MS_DEFAULT}
- * ms), and the Aeron transport's own ({@code BIND_HEARTBEAT_TIMEOUT_MS}...). Stateless; thread safe.
+ * ms), and the Aeron transport's own ({@code BIND_HEARTBEAT_TIMEOUT_MS}...; the connect timeout defaults to
+ * {@value #CONNECT_TIMEOUT_MS_DEFAULT} ms here). Stateless; thread safe.
  */
 public final class SlurmTransportFactory implements TransportFactory {
     public static final String NAME = "slurm";
@@ -39,6 +41,11 @@ public final class SlurmTransportFactory implements TransportFactory {
     public static final String TIMEOUT_ENV = "BIND_SLURM_RENDEZVOUS_MS";
     public static final long TIMEOUT_MS_DEFAULT = 60_000;
     public static final String ADDRESS_ENV = "BIND_AERON_ADDRESS";
+    /**
+     * The handshake's limit unless {@code BIND_CONNECT_TIMEOUT_MS} sets one: longer than a launcher's, because after
+     * the rendezvous every peer is known to run, and a node busy starting its JVMs should not fail the job.
+     */
+    public static final long CONNECT_TIMEOUT_MS_DEFAULT = 30_000;
 
     @Override
     public String name() {
@@ -50,6 +57,9 @@ public final class SlurmTransportFactory implements TransportFactory {
         SlurmStep step = SlurmStep.of(environment);
         Rendezvous rendezvous = Rendezvous.of(root(environment), step, timeoutMs(environment));
         SlurmTransport transport;
+        // stopped while waiting for the others (scancel, the time limit): leave no rendezvous file behind
+        Thread leaveOnExit = new Thread(rendezvous::leave, "bind-slurm-rendezvous-cleanup");
+        Runtime.getRuntime().addShutdownHook(leaveOnExit);
         try {
             InetAddress address = listenAddress(step, setting(environment, ADDRESS_ENV));
             int port = freeUdpPort(address);
@@ -66,10 +76,20 @@ public final class SlurmTransportFactory implements TransportFactory {
             }
             AeronSettings settings = AeronSettings.of(step.rank(), step.size(), credentials.jobId(), peers,
                 credentials.secret(), environment);
+            if (setting(environment, AeronSettings.CONNECT_TIMEOUT_ENV) == null) {
+                settings = settings.withTimeouts(TimeUnit.NANOSECONDS.toMillis(settings.heartbeatNs()),
+                    TimeUnit.NANOSECONDS.toMillis(settings.heartbeatTimeoutNs()), CONNECT_TIMEOUT_MS_DEFAULT);
+            }
             transport = new SlurmTransport(settings, rendezvous);
         } catch (RuntimeException e) {
             rendezvous.leave();
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(leaveOnExit);   // the transport's own hook does it now
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs
+            }
         }
         transport.connect();
         return new Bootstrap(transport, transport.jobId(), args.clone());
@@ -147,8 +167,8 @@ public final class SlurmTransportFactory implements TransportFactory {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, 0))) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new TransportException("cannot bind a UDP port on " + address.getHostAddress() + ": " + e.getMessage(),
-                e);
+            throw new TransportException("cannot bind a UDP port on " + address.getHostAddress() + ": "
+                + e.getMessage(), e);
         }
     }
 

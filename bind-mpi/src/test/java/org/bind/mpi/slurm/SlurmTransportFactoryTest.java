@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -166,7 +171,8 @@ class SlurmTransportFactoryTest {
     @Test
     void shouldRefuseADirectoryLeftByAnEarlierStepWithTheSameIds() throws Exception {
         Path stale = dir.resolve("rendezvous").resolve("bind-4242.3-33449");
-        Files.createDirectories(stale, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(stale,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String message = assertThrows(TransportException.class,
             () -> new SlurmTransportFactory().join(new String[0], task(0, 2))).getMessage();
         assertTrue(message.startsWith("the Slurm rendezvous directory " + stale + " exists already"), message);
@@ -191,11 +197,32 @@ class SlurmTransportFactoryTest {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path credentials = Files.writeString(step.resolve(Rendezvous.CREDENTIALS), "job 1\nsecret " + "00".repeat(32));
         Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
-        UserPrincipal nobody = credentials.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        UserPrincipal nobody = credentials.getFileSystem().getUserPrincipalLookupService()
+            .lookupPrincipalByName("nobody");
         Files.setOwner(credentials, nobody);
         String message = assertThrows(TransportException.class,
             () -> new SlurmTransportFactory().join(new String[0], task(1, 2))).getMessage();
-        assertEquals(credentials + " belongs to nobody, not to root: refusing to use another user's rendezvous", message);
+        assertEquals(credentials + " belongs to nobody, not to root: refusing to use another user's rendezvous",
+            message);
+    }
+
+    @Test
+    void shouldListenWhereThePeersReachThisNode() throws Exception {
+        SlurmStep oneNode = new SlurmStep(0, 2, 1, 0, 1, "node1", "", "");
+        assertEquals(InetAddress.getLoopbackAddress(), SlurmTransportFactory.listenAddress(oneNode, null));
+        SlurmStep twoNodes = new SlurmStep(0, 2, 1, 0, 2, "localhost", "", "");
+        assertEquals(InetAddress.getByName("10.1.2.3"), SlurmTransportFactory.listenAddress(twoNodes, "10.1.2.3"));
+        String message = assertThrows(TransportException.class,
+            () -> SlurmTransportFactory.listenAddress(twoNodes, null)).getMessage();
+        assertTrue(message.startsWith("this node's name 'localhost' resolves to ") && message.contains(
+            "none of which is a non-loopback address of this host") && message.endsWith(
+            ": set BIND_AERON_ADDRESS to the address other nodes reach this one at"), message);
+        Optional<InetAddress> own = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+            .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
+            .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
+        assumeTrue(own.isPresent(), "this host has no IPv4 address but loopback: skipping the node-name case");
+        SlurmStep named = new SlurmStep(0, 2, 1, 0, 2, own.get().getHostAddress(), "", "");
+        assertEquals(own.get(), SlurmTransportFactory.listenAddress(named, null));
     }
 
     private static List<Path> list(Path directory) throws Exception {
