@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,20 +92,11 @@ final class SlurmJob {
         throws IOException {
         String name = "bind-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
         List<String> command = new ArrayList<>(List.of("srun", "-n", Integer.toString(ranks), "--overcommit", "--label",
-            "--job-name", name, "--time", Integer.toString(TIME_LIMIT_MIN), "--kill-on-bad-exit=0",
-            ChildJob.java(), "-javaagent:" + agentJar()));
-        command.addAll(ProcessLauncher.AERON_JVM_FLAGS);
-        command.addAll(List.of("-Dnet.bytebuddy.safe=true", "-Dbind.workers=1", "-cp",
-            System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(args));
-        // the ranks' Aeron directories: in memory as by default (/dev/shm), but in a directory of this job only
-        Path shm = Path.of("/dev/shm");
-        Path aeron = Files.isDirectory(shm) ? Files.createTempDirectory(shm, name + "-")
-            : Files.createDirectories(dir.resolve("aeron"));
+            "--job-name", name, "--time", Integer.toString(TIME_LIMIT_MIN), "--kill-on-bad-exit=0"));
+        command.addAll(taskCommand(main, args));
+        Path aeron = aeronDir(dir, name);
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        builder.environment().put("BIND_TRANSPORT", SlurmTransportFactory.NAME);
-        builder.environment().put(SlurmTransportFactory.DIR_ENV, dir.resolve("rendezvous").toString());
-        builder.environment().put("BIND_AERON_DIR", aeron.toString());
+        builder.environment().putAll(taskEnvironment(dir, aeron));
         builder.environment().putAll(env);
         SlurmJob job = new SlurmJob(name, command, dir, aeron, builder.start());
         RUNNING.add(job);
@@ -113,15 +105,93 @@ final class SlurmJob {
         return job;
     }
 
-    /** Removes this job's Aeron directory in /dev/shm with whatever it holds (after the checks, pass or fail). */
-    void removeAeronDir() throws IOException {
-        if (Files.isDirectory(aeronDir)) {
-            try (Stream<Path> all = Files.walk(aeronDir)) {
-                for (Path path : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+    /**
+     * Runs {@code main} as the {@code srun --label} line of an {@code sbatch --wait} script of {@code ranks} tasks;
+     * returns sbatch's status and the script's output, labels turned into {@code [rank k]}. Past {@code limit} the
+     * job is cancelled and the run fails with what it printed.
+     */
+    static ChildJob.Result batch(int ranks, Path dir, Duration limit, Class<?> main, String... args)
+        throws IOException, InterruptedException {
+        String name = "bind-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+        StringBuilder script = new StringBuilder("#!/bin/bash\nsrun --label");
+        for (String word : taskCommand(main, args)) {
+            script.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        Path file = Files.writeString(dir.resolve(name + ".sbatch"), script.append('\n').toString());
+        Path output = dir.resolve(name + ".out");
+        Path aeron = aeronDir(dir, name);
+        ProcessBuilder builder = new ProcessBuilder("sbatch", "--wait", "--quiet", "--job-name", name, "--ntasks",
+            Integer.toString(ranks), "--overcommit", "--time", Integer.toString(TIME_LIMIT_MIN), "--output",
+            output.toString(), file.toString()).directory(dir.toFile()).redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + ".sbatch.log").toFile());
+        builder.environment().putAll(taskEnvironment(dir, aeron));
+        Process sbatch = builder.start();
+        try {
+            boolean ended = sbatch.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            String text = (Files.exists(output) ? Files.readString(output) : "") + "--- sbatch ---\n"
+                + Files.readString(dir.resolve(name + ".sbatch.log"));
+            StringBuilder tagged = new StringBuilder();
+            for (String line : text.split("\n", -1)) {
+                Matcher m = LABEL.matcher(line);
+                tagged.append(m.matches() ? "[rank " + m.group(1) + "] " + m.group(2) : line).append('\n');
+            }
+            if (!ended) {
+                new ProcessBuilder("scancel", "--name", name).start().waitFor(10, TimeUnit.SECONDS);
+                sbatch.destroyForcibly();
+                throw new AssertionError("sbatch job did not end within " + limit + ":\n" + tagged);
+            }
+            List<String> left = new ArrayList<>();
+            for (Path root : new Path[] {dir.resolve("rendezvous"), aeron}) {
+                if (Files.isDirectory(root)) {
+                    try (Stream<Path> entries = Files.list(root)) {
+                        entries.forEach(p -> left.add(p.toString()));
+                    }
+                }
+            }
+            assertTrue(left.isEmpty(), () -> "the sbatch job left " + left + "\n" + tagged);
+            return new ChildJob.Result(sbatch.exitValue(), tagged.toString());
+        } finally {
+            removeRecursively(aeron);
+        }
+    }
+
+    /** The JVM command of a task: the test class path, bind-core as agent, Aeron's flags, one worker. */
+    private static List<String> taskCommand(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(ChildJob.java(), "-javaagent:" + agentJar()));
+        command.addAll(ProcessLauncher.AERON_JVM_FLAGS);
+        command.addAll(List.of("-Dnet.bytebuddy.safe=true", "-Dbind.workers=1", "-cp",
+            System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** What srun or sbatch passes on to the tasks: the Slurm transport, the job's rendezvous and Aeron roots. */
+    private static Map<String, String> taskEnvironment(Path dir, Path aeron) {
+        return Map.of("BIND_TRANSPORT", SlurmTransportFactory.NAME,
+            SlurmTransportFactory.DIR_ENV, dir.resolve("rendezvous").toString(),
+            "BIND_AERON_DIR", aeron.toString());
+    }
+
+    /** The ranks' Aeron root: in memory as by default (/dev/shm), but a directory of this job only. */
+    private static Path aeronDir(Path dir, String name) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? Files.createTempDirectory(shm, name + "-")
+            : Files.createDirectories(dir.resolve("aeron-" + name));
+    }
+
+    private static void removeRecursively(Path root) throws IOException {
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> all = Files.walk(root)) {
+                for (Path path : all.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(path);
                 }
             }
         }
+    }
+
+    /** Removes this job's Aeron directory in /dev/shm with whatever it holds (after the checks, pass or fail). */
+    void removeAeronDir() throws IOException {
+        removeRecursively(aeronDir);
     }
 
     /** bind-core's jar on the test class path, else Byte Buddy's agent jar: the tasks' {@code -javaagent}. */

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Jobs launched by Slurm: {@code srun -n N} tasks that join one job as ranks {@code SLURM_PROCID} (the launch of
  * {@code srun -n N bin/bindrun}), on the single-node cluster of {@code bin/setup-slurm}. The diffusion sample prints
- * its known result on 2 and 4 tasks; an op failing on ranks 0 and 2 is reported on every rank as under
+ * its known result on 2 and 4 tasks, and on 2 from an {@code sbatch} script; an op failing on ranks 0 and 2 is reported on every rank as under
  * {@code bin/bindrun -np 3} and srun ends with status 1; a task killed by SIGKILL is reported as "rank k lost" by
  * every survivor (the delays are printed; no timing is asserted on this shared machine), srun ends non-zero, and no
  * task, rendezvous file or Aeron directory is left. Skips, printing why, when Slurm cannot be set up here.
@@ -84,6 +84,14 @@ class SlurmLaunchTest {
         ExampleRuns.assertKnownResult(status, job.out.text(), ExampleRuns.expectedDiffusion(), job.report());
         assertFalse(job.out.text().contains("[rank 1] mass"), () -> "only rank 0 prints the result\n" + job.report());
         job.assertNothingLeft(List.of(), "diffusion on " + ranks + " tasks");
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldRunTheSameLineInAnSbatchScript() throws Exception {
+        ChildJob.Result result = SlurmJob.batch(2, dir, JOB_LIMIT, DiffusionExample.class);
+        ExampleRuns.assertKnownResult(result.status(), result.output(), ExampleRuns.expectedDiffusion(),
+            result.output());
     }
 
     @Test
