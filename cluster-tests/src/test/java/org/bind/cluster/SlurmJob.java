@@ -240,6 +240,11 @@ final class SlurmJob {
         srun.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Cancels the job as its time limit does: SIGTERM to every task, SIGKILL {@code KillWait} seconds later. */
+    void cancel() throws InterruptedException {
+        scancel();
+    }
+
     private void scancel(String... options) throws InterruptedException {
         List<String> command = new ArrayList<>(List.of("scancel", "--name", name));
         command.addAll(List.of(options));

@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its known result on 2 and 4 tasks, and on 2 from an {@code sbatch} script; an op failing on ranks 0 and 2 is reported on every rank as under
  * {@code bin/bindrun -np 3} and srun ends with status 1; a task killed by SIGKILL is reported as "rank k lost" by
  * every survivor (the delays are printed; no timing is asserted on this shared machine), srun ends non-zero, and no
- * task, rendezvous file or Aeron directory is left. Skips, printing why, when Slurm cannot be set up here.
+ * task, rendezvous file or Aeron directory is left; neither is anything when Slurm stops the job ({@code scancel}:
+ * the SIGTERM then SIGKILL of the time limit). Skips, printing why, when Slurm cannot be set up here.
  */
 @Tag("cluster")
 @Tag("slurm")
@@ -117,6 +118,24 @@ class SlurmLaunchTest {
         assertFalse(job.out.text().contains("WRONG") || job.out.text().contains("sync returned"), report);
         assertEquals(1, status, () -> "srun status (bin/bindrun -np 3 exits with 1 too)\n" + report);
         job.assertNothingLeft(List.of(), "op failures");
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldLeaveNothingWhenSlurmStopsTheJob() throws Exception {
+        SlurmJob job = start(3, Map.of(), RankLossProgram.class, "600");
+        List<ClusterJob.RankInfo> ranks = job.awaitRanks(3, Duration.ofSeconds(90));
+        if (ranks == null) {
+            job.dumpAndCancel();
+            throw new AssertionError("the 3 tasks did not start\n" + job.report());
+        }
+        Thread.sleep(1_000);   // into the busy loop
+        assertFalse(job.ended(), () -> "the job ended before it was cancelled\n" + job.report());
+        job.cancel();   // what the time limit does: SIGTERM to every task, SIGKILL after KillWait
+        int status = job.await(Duration.ofSeconds(60));
+        assertNotEquals(0, status, () -> "srun status after scancel: " + job.report());
+        assertFalse(job.out.text().contains("WRONG"), () -> "a rank computed a wrong sum: " + job.report());
+        job.assertNothingLeft(ranks, "scancel");
     }
 
     @ParameterizedTest(name = "SIGKILL to task {0} of 3")
