@@ -3,7 +3,7 @@ package org.bind.linalg;
 /**
  * Thrown by the op that factors a diagonal tile in {@link Cholesky#factor} when the matrix is not positive
  * definite; {@code sync()} (or {@code gather()}) then fails with an {@link org.bind.OpFailedException} carrying it,
- * on every rank (on ranks other than the one that factored the tile, as a {@link org.bind.dag.RemoteOpException} with
+ * on every rank (on ranks other than the one that factored the tile, as a {@link org.bind.RemoteOpException} with
  * this message). The message names the tile and LAPACK's {@code dpotrf} info.
  */
 public final class NotPositiveDefiniteException extends ArithmeticException {
