@@ -3,7 +3,9 @@ package org.bind.mapreduce;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.bind.Bind;
 import org.bind.ByRef;
@@ -166,5 +168,26 @@ final class Gather {
     @Op
     static void move(@In Cell<Group[]> from, @Out Cell<Group[]> to) {
         to.set(from.get());
+    }
+
+    /** Releases a cell of rank {@code rank} made by a gather (never one of the pairs' own {@code segments}). */
+    static void release(Bind bind, Cell<Group[]>[][] segments, int rank, Cell<Group[]> cell) {
+        if (!Arrays.asList(segments[rank]).contains(cell)) {
+            try (Scope s = bind.on(rank)) {
+                PairOps.release(cell);
+            }
+        }
+    }
+
+    /** Groups as a map for the caller: keys in the groups' order; the lists and mutable keys and values copied. */
+    @SuppressWarnings("unchecked")
+    static <K, V> Map<K, List<V>> copyOut(Group[] groups, PairBlock.Types types) {
+        Map<K, List<V>> result = new LinkedHashMap<>();
+        if (groups != null) {
+            for (Group group : groups) {
+                result.put((K) types.keys().copy(group.key), (List<V>) PairOps.copyValues(group, types.values()));
+            }
+        }
+        return result;
     }
 }

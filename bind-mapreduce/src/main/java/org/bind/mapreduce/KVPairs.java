@@ -2,7 +2,6 @@ package org.bind.mapreduce;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -297,7 +296,7 @@ public final class KVPairs<K, V> {
         Collective.sync(bind, "KVPairs.local()", Collective::local);
         Map<K, List<V>> result = new LinkedHashMap<>();
         for (Cell<Group[]> segment : segments[bind.rank()]) {
-            result.putAll(copyOut(segment.await()));
+            result.putAll(Gather.copyOut(segment.await(), types));
         }
         return result;
     }
@@ -326,12 +325,12 @@ public final class KVPairs<K, V> {
             try (Scope s = bind.on(root)) {
                 Gather.move(result, moved);
             }
-            release(0, result);
+            Gather.release(bind, segments, 0, result);
             result = moved;
         }
         Collective.sync(bind, call, Collective::gather);
-        Map<K, List<V>> gathered = bind.rank() == root ? copyOut(result.await()) : new LinkedHashMap<>();
-        release(root, result);
+        Map<K, List<V>> gathered = bind.rank() == root ? Gather.copyOut(result.await(), types) : new LinkedHashMap<>();
+        Gather.release(bind, segments, root, result);
         return gathered;
     }
 
@@ -347,9 +346,9 @@ public final class KVPairs<K, V> {
         Cell<Group[]> result = Gather.toRankZero(bind, segments, types, null);
         Cell<Group[]> everywhere = Cell.of(PairBlock.segmentCodec(types));
         Gather.move(result, everywhere); // a common op: every rank reads rank 0's version
-        release(0, result);
+        Gather.release(bind, segments, 0, result);
         Collective.sync(bind, "KVPairs.gatherAll()", Collective::gather);
-        Map<K, List<V>> gathered = copyOut(everywhere.await());
+        Map<K, List<V>> gathered = Gather.copyOut(everywhere.await(), types);
         PairOps.release(everywhere);
         return gathered;
     }
@@ -377,7 +376,7 @@ public final class KVPairs<K, V> {
         Cell<Group[]> result = Gather.toRankZero(bind, segments, types, selection);
         Cell<Group[]> everywhere = Cell.of(PairBlock.segmentCodec(types));
         Gather.move(result, everywhere);
-        release(0, result);
+        Gather.release(bind, segments, 0, result);
         Collective.sync(bind, call, Collective::gather);
         List<Map.Entry<K, V>> best = new ArrayList<>();
         for (Group group : everywhere.await()) {
@@ -386,26 +385,6 @@ public final class KVPairs<K, V> {
         }
         PairOps.release(everywhere);
         return best;
-    }
-
-    /** Releases a cell of rank {@code rank} made by a gather (never one of this object's own segments). */
-    private void release(int rank, Cell<Group[]> cell) {
-        if (!Arrays.asList(segments[rank]).contains(cell)) {
-            try (Scope s = bind.on(rank)) {
-                PairOps.release(cell);
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<K, List<V>> copyOut(Group[] groups) {
-        Map<K, List<V>> result = new LinkedHashMap<>();
-        if (groups != null) {
-            for (Group group : groups) {
-                result.put((K) types.keys().copy(group.key), (List<V>) PairOps.copyValues(group, types.values()));
-            }
-        }
-        return result;
     }
 
     private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn,
