@@ -50,7 +50,7 @@ public final class Cholesky {
         return factor(a, priorities == null ? PRIORITIES_DEFAULT : Boolean.parseBoolean(priorities));
     }
 
-    /** {@link #factor(TiledMatrix)}, with the critical path first when {@code prioritized}, else in the default order. */
+    /** {@link #factor(TiledMatrix)}, the critical path first when {@code prioritized}, else in the default order. */
     static TiledMatrix factor(TiledMatrix a, boolean prioritized) {
         Objects.requireNonNull(a, "a");
         Bind bind = Bind.current();

@@ -9,8 +9,8 @@ import org.bind.linalg.kernel.Elementwise;
 import org.bind.linalg.kernel.Kernels;
 
 /**
- * The tile ops that {@link TiledMatrix}, {@link Strassen}, {@link Gemm} and {@link Cholesky} submit: each call is recorded and runs
- * later on a worker of the rank it is placed on. Tiles are {@code t × t} column-major {@link Tile}s;
+ * The tile ops that {@link TiledMatrix}, {@link Strassen}, {@link Gemm} and {@link Cholesky} submit: each call is
+ * recorded and runs later on a worker of the rank it is placed on. Tiles are {@code t × t} column-major {@link Tile}s;
  * ops that write a tile with {@code @Out} write every element of it.
  * Products go to {@link Kernels#active()}, sums to {@link Elementwise}.
  *

@@ -12,10 +12,11 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 /**
  * OpenBLAS through JavaCPP's presets ({@code org.bytedeco:openblas}): the BLAS-only bindings for the products, and
  * the bindings with LAPACK (class {@code openblas}, library {@code jniopenblas}, over the same
- * {@code libopenblas}) for {@code LAPACKE_dpotrf}. Loading this class loads both native libraries (JavaCPP extracts it to {@code ~/.javacpp/cache}) and sets OpenBLAS to one thread: Bind
- * runs one tile product per worker, so the workers are the parallelism. The thread count is process-wide; a
- * program that also calls OpenBLAS on whole matrices (a baseline) sets it around those calls with
- * {@link #threads(int)} while no Bind op runs.
+ * {@code libopenblas}) for {@code LAPACKE_dpotrf}. Loading this class loads both native libraries (JavaCPP
+ * extracts them to {@code ~/.javacpp/cache}) and sets OpenBLAS to one thread: Bind runs one tile kernel per
+ * worker, so the workers are the parallelism. The thread count is process-wide; a program that also calls
+ * OpenBLAS on whole matrices (a baseline) sets it around those calls with {@link #threads(int)} while no Bind op
+ * runs.
  *
  * <p>Loading fails with a {@link LinkageError} where the library or its jars are missing; {@link Kernels} then
  * falls back to the pure-Java kernels. Any thread.

@@ -4,11 +4,11 @@ import java.nio.DoubleBuffer;
 
 /**
  * Tile products through OpenBLAS's {@code cblas_dgemm}, and the Cholesky steps through {@code LAPACKE_dpotrf},
- * {@code cblas_dtrsm}, {@code cblas_dsyrk} and {@code cblas_dgemm}. Tiles live on the Java heap, where native code cannot
- * use them in place (JavaCPP's {@code double[]} overloads copy each array in and out through JNI: a product of
- * 1024 × 1024 tiles took about 40 % longer that way, measured here); so each thread keeps three direct buffers, copies the operands in with
- * bulk puts and the product out with a bulk get. {@link #gemmOfSums} forms the sums while copying, so they cost
- * no pass of their own.
+ * {@code cblas_dtrsm}, {@code cblas_dsyrk} and {@code cblas_dgemm}. Tiles live on the Java heap, where native code
+ * cannot use them in place (JavaCPP's {@code double[]} overloads copy each array in and out through JNI: a product
+ * of 1024 × 1024 tiles took about 40 % longer that way, measured here); so each thread keeps three direct buffers,
+ * copies the operands in with bulk puts and the result out with a bulk get. {@link #gemmOfSums} forms the sums
+ * while copying, so they cost no pass of their own.
  *
  * <p>Any thread; each thread uses its own scratch buffers (3·t² doubles, kept for the thread's life).
  */
