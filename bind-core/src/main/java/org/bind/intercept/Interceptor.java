@@ -14,9 +14,12 @@ import net.bytebuddy.agent.ByteBuddyAgent;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
 import org.bind.BindException;
 
 /**
@@ -25,7 +28,9 @@ import org.bind.BindException;
  * work too), in classes loaded later and, by retransformation, in classes loaded already.
  *
  * <p>The {@link Instrumentation} comes from {@code -javaagent} (bind-core's or Byte Buddy's agent jar) when the
- * JVM was started with one, else from a self-attach.
+ * JVM was started with one, else from a self-attach. Under bind-core's agent the weaving is installed at start-up,
+ * so the program's classes are woven as they load; otherwise {@code Bind.init} retransforms the classes loaded
+ * already, and {@link SourceFiles} puts back the file names the JVM then drops from running frames.
  */
 public final class Interceptor {
     private static final ElementMatcher.Junction<net.bytebuddy.description.annotation.AnnotationSource> OP =
@@ -37,17 +42,31 @@ public final class Interceptor {
 
     /** Installs the weaving unless done already. Thread safe; the first call takes a moment (retransformation). */
     public static synchronized void install() {
+        if (!installed) {
+            install(instrumentation());
+        }
+    }
+
+    /** Installs the weaving with {@code inst} unless done already: from {@link BindAgent#premain} or {@link #install()}. */
+    static synchronized void install(Instrumentation inst) {
         if (installed) {
             return;
         }
-        Instrumentation inst = instrumentation();
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(AgentBuilder.Listener.NoOp.INSTANCE)
+            .with(new AgentBuilder.Listener.Adapter() {
+                @Override
+                public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+                                             boolean loaded, DynamicType dynamicType) {
+                    if (loaded) {
+                        SourceFiles.onRetransformed(type.getName(), dynamicType.getBytes());
+                    }
+                }
+            })
             .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("org.junit.")).or(nameStartsWith("net.jqwik.")).or(nameStartsWith("org.apache.maven."))

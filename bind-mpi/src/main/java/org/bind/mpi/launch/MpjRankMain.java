@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import org.bind.intercept.SourceFiles;
+
 /**
  * The main class {@link MpjLauncher} gives MPJ Express: runs the program's main class ({@value #MAIN_PROP_NAME})
  * with the arguments MPJ passed (MPJ's own first, which {@code Bind.init} strips), and records how it ended in the
@@ -63,7 +65,7 @@ public final class MpjRankMain {
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
             System.err.print("Exception in thread \"main\" ");
-            cause.printStackTrace();
+            SourceFiles.repair(cause).printStackTrace();
             finishOutput();
             record(status, "1 " + cause);
             System.exit(1);
