@@ -93,6 +93,8 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     private long collectionGapNs = MIN_COLLECTION_GAP_NS;
     private volatile boolean closed;
     private String broken;
+    /** Checked mode ({@link AccessCheck}), fixed when the engine starts. */
+    private final boolean checked = AccessCheck.enabled();
     /** Started by a {@link LaunchedMain}, which gets the last word on how main ended. */
     private final boolean launched;
     /** A failed close of a launched main leaves the transport open for that last word. */
@@ -154,6 +156,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** Whether ops run in checked mode ({@link AccessCheck}). Any thread. */
+    boolean checked() {
+        return checked;
     }
 
     long epoch() {

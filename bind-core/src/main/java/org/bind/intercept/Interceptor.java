@@ -35,6 +35,18 @@ import org.bind.BindException;
 public final class Interceptor {
     private static final ElementMatcher.Junction<net.bytebuddy.description.annotation.AnnotationSource> OP =
         isAnnotatedWith(named("org.bind.Op"));
+    /**
+     * Packages that declare no ops: Bind's own runtime and the libraries it loads. With the agent installed at
+     * start-up, every class loaded later passes the type matcher; a name check is cheaper than reading the class.
+     */
+    private static final ElementMatcher.Junction<net.bytebuddy.description.NamedElement> RUNTIME_LIBRARIES =
+        nameStartsWith("io.aeron.").or(nameStartsWith("org.agrona.")).or(nameStartsWith("org.bytedeco."))
+            .or(nameStartsWith("mpi.")).or(nameStartsWith("mpjdev.")).or(nameStartsWith("mpjbuf."))
+            .or(nameStartsWith("xdev.")).or(nameStartsWith("org.apache.log4j."))
+            .or(nameStartsWith("org.bind.dag.")).or(nameStartsWith("org.bind.version."))
+            .or(nameStartsWith("org.bind.transport.")).or(nameStartsWith("org.bind.codec."))
+            .or(nameStartsWith("org.bind.schedule.")).or(nameStartsWith("org.bind.collective."))
+            .or(nameStartsWith("org.bind.trace.")).or(nameStartsWith("org.bind.mpi.aeron."));
     private static volatile boolean installed;
 
     private Interceptor() {
@@ -70,7 +82,7 @@ public final class Interceptor {
             .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("org.junit.")).or(nameStartsWith("net.jqwik.")).or(nameStartsWith("org.apache.maven."))
-                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()))
+                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()).or(RUNTIME_LIBRARIES))
             .type(declaresMethod(OP))
             .transform((builder, type, classLoader, module, protectionDomain) -> {
                 for (MethodDescription.InDefinedShape method : type.getDeclaredMethods().filter(OP)) {
