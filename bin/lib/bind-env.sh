@@ -91,6 +91,18 @@ bind_module_classpath() {
     printf '%s\n' "$jar${classpath:+:$classpath}"
 }
 
+# Prints the class path a program compiles and runs against (what bin/bindrun --print-classpath prints): bind-core,
+# bind-linalg, bind-mapreduce and their dependencies, each entry once. Fails when a module is not built.
+bind_user_classpath() {
+    local module classpath
+    local -a all=()
+    for module in bind-core bind-linalg bind-mapreduce; do
+        classpath=$(bind_module_classpath "$module") || return 1
+        all+=("$classpath")
+    done
+    printf '%s\n' "${all[@]}" | tr ':' '\n' | awk 'NF && !seen[$0]++' | paste -sd: -
+}
+
 # Succeeds when every module has its jar and a valid runtime-classpath.txt.
 bind_outputs_present() {
     local module

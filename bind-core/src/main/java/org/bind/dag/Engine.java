@@ -97,6 +97,13 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     private long collectionGapNs = MIN_COLLECTION_GAP_NS;
     private volatile boolean closed;
     private String broken;
+    /** Checked mode ({@link AccessCheck}), fixed when the engine starts. */
+    private final boolean checked = AccessCheck.enabled();
+    /** Started by a {@link LaunchedMain}, which gets the last word on how main ended. */
+    private final boolean launched;
+    /** A failed close of a launched main leaves the transport open for that last word. */
+    private boolean keepTransport;
+    private Throwable closeFailure;
 
     private record Recorded(long sequence, Failure failure) {
     }
@@ -136,6 +143,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         }
         this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), opsRun::sum,
             window::inFlight, () -> window.liveBytes() >> 20);
+        this.launched = LaunchedMain.adopt(this);
     }
 
     public int rank() {
@@ -152,6 +160,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** Whether ops run in checked mode ({@link AccessCheck}). Any thread. */
+    boolean checked() {
+        return checked;
     }
 
     long epoch() {
@@ -266,9 +279,9 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             if (!version.isDone() && exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
                 Thread.yield();
                 if (!version.isDone() && exchange.pendingReceives() > 0) {
-                    throw failJob("DAG divergence: rank " + rank + " waits for " + name
-                        + ", but every other rank reached sync() without sending it"
-                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)");
+                    throw epochSync.preferThrownMain(epoch, failJob("DAG divergence: rank " + rank + " waits for "
+                        + name + ", but every other rank reached sync() without sending it"
+                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)"));
                 }
             }
         }
@@ -289,9 +302,9 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                 epochSync.checkPeers();
             }
             if (exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
-                throw failJob("DAG divergence: rank " + rank + " waits for data that no other rank sent before"
-                    + " reaching sync() (the ranks must submit the same ops: no rank-dependent branch around an"
-                    + " @Op call)");
+                throw epochSync.preferThrownMain(epoch, failJob("DAG divergence: rank " + rank + " waits for data"
+                    + " that no other rank sent before reaching sync() (the ranks must submit the same ops: no"
+                    + " rank-dependent branch around an @Op call)"));
             }
         }
     }
@@ -622,6 +635,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
      * reports the first failure of this epoch on any rank. Program thread.
      */
     public void sync() {
+        sync(false);
+    }
+
+    /** {@link #sync()}; {@code closing}: this rank's last sync, the one of a launched main's close. */
+    private void sync(boolean closing) {
         checkUsable("sync");
         quiesce();
         List<Recorded> local;
@@ -640,11 +658,12 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         }
         List<Messages.Failure> all;
         try {
-            all = epochSync.exchange(finished, opLog, local.stream().map(r -> toMessage(r.failure, r.sequence)).toList());
+            all = epochSync.exchange(finished, opLog, local.stream().map(r -> toMessage(r.failure, r.sequence)).toList(),
+                closing);
         } catch (BindException e) {
             if (broken == null) {
-                if (epochSync.peerGone()) {
-                    failJob(e.getMessage()); // tells the other survivors which rank was lost
+                if (epochSync.peerGone() && !closing) {
+                    failJob(e.getMessage()); // tells the other survivors which rank was lost (closing: the last word will)
                 } else {
                     broken = e.getMessage();
                 }
@@ -703,12 +722,37 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         if (closed) {
             return;
         }
+        boolean lastWordFollows = launched && size > 1;
         try {
             if (broken == null) {
-                sync();
+                sync(lastWordFollows);
             }
+        } catch (RuntimeException | Error e) {
+            keepTransport = lastWordFollows;
+            closeFailure = e;
+            throw e;
         } finally {
             shutdown();
+        }
+    }
+
+    /**
+     * The launched main that started this engine has ended ({@code thrown}: how, null when it returned): an engine
+     * it left open is aborted with that reason; a failed close's transport carries the last word, then closes.
+     * Program thread.
+     */
+    void onMainEnded(Throwable thrown) {
+        if (!closed) {
+            if (thrown != null) {
+                abort(LaunchedMain.mainThrew(thrown));
+            }
+            return;
+        }
+        if (keepTransport) {
+            keepTransport = false;
+            epochSync.broadcastAbort(epoch, thrown != null && thrown != closeFailure ? LaunchedMain.mainThrew(thrown)
+                : "its main ended after the job failed: " + broken);
+            transport.close();
         }
     }
 
@@ -720,7 +764,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         if (!scheduler.shutdown(10_000)) {
             System.err.println("bind: workers of rank " + rank + " did not stop within 10 s");
         }
-        if (transport != null) {
+        if (transport != null && !keepTransport) {
             transport.close();
         }
         tracked.clear();

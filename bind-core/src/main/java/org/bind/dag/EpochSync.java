@@ -31,6 +31,8 @@ final class EpochSync {
     private static final long WAIT_MS = 50;
     /** How long a failed send waits for the peer's reason to arrive. */
     private static final long LOSS_NOTICE_WAIT_MS = 2_000;
+    /** How long a failed sync waits for the last word of a peer that sent a closing {@code SYNC} ({@link LaunchedMain}). */
+    static final long FINAL_WORD_WAIT_MS = 5_000;
 
     private final Transport transport;
     private final int rank;
@@ -40,6 +42,8 @@ final class EpochSync {
     private final Map<Long, Messages.Detail[]> details = new HashMap<>();
     private final List<Messages.Failure> remoteFailures = new ArrayList<>();
     private String lostPeer;
+    /** Why each peer that sent an {@code ABORT} gave up; peers lost without one map to null. */
+    private final Map<Integer, String> gone = new HashMap<>();
     /**
      * The epoch this rank syncs next. Peers' control frames must be of it or of the one after (a peer that has
      * synced it may already have sent its next SYNC; none can be further ahead, since that SYNC needs ours first).
@@ -84,6 +88,7 @@ final class EpochSync {
     }
 
     synchronized void onPeerLost(int peer, String reason) {
+        gone.putIfAbsent(peer, null);
         if (lostPeer == null) {
             lostPeer = "rank " + peer + " lost: " + reason;
         }
@@ -91,6 +96,9 @@ final class EpochSync {
     }
 
     synchronized void onAbort(int peer, String reason) {
+        if (gone.get(peer) == null || reason.startsWith(LaunchedMain.MAIN_THREW)) {
+            gone.put(peer, reason); // a launched main's last word says more than what came before it
+        }
         if (lostPeer == null) {
             lostPeer = "rank " + peer + " gave up on the job: " + reason;
         }
@@ -150,9 +158,11 @@ final class EpochSync {
      * Sends this rank's SYNC, waits for every peer's, checks for divergence, and returns the epoch's failures on
      * every rank, first first. Throws {@link BindException} on divergence or a lost peer.
      */
-    List<Messages.Failure> exchange(long epoch, OpLog log, List<Messages.Failure> localFailures) {
+    List<Messages.Failure> exchange(long epoch, OpLog log, List<Messages.Failure> localFailures, boolean closing) {
         try {
-            return exchangeOnce(epoch, log, localFailures);
+            return exchangeOnce(epoch, log, localFailures, closing);
+        } catch (BindException e) {
+            throw preferThrownMain(epoch, e);
         } finally {
             synchronized (this) {
                 currentEpoch = epoch + 1;
@@ -163,8 +173,10 @@ final class EpochSync {
         }
     }
 
-    private List<Messages.Failure> exchangeOnce(long epoch, OpLog log, List<Messages.Failure> localFailures) {
-        Messages.Sync mine = new Messages.Sync(log.count(), log.hash(), localFailures.size(), log.checkpoints());
+    private List<Messages.Failure> exchangeOnce(long epoch, OpLog log, List<Messages.Failure> localFailures,
+                                                boolean closing) {
+        Messages.Sync mine = new Messages.Sync(log.count(), log.hash(), localFailures.size(), log.checkpoints(),
+            closing);
         synchronized (this) {
             checkPeers(); // a lost peer is the error to report, not the failure to send it our SYNC
         }
@@ -196,7 +208,7 @@ final class EpochSync {
             same &= s.opCount() == mine.opCount() && s.hash() == mine.hash();
         }
         if (!same) {
-            throw divergence(epoch, all, log);
+            throw preferThrownMain(all, divergence(epoch, all, log));
         }
         List<Messages.Failure> failures = new ArrayList<>(localFailures);
         synchronized (this) {
@@ -307,6 +319,46 @@ final class EpochSync {
             frame.position(0);
             transport.send(r, frame);
         }
+    }
+
+    /**
+     * {@code error}, unless a peer that sent a closing {@code SYNC} for {@code epoch} says its main threw: then
+     * that ("rank 1 gave up on the job: main threw ..."), {@code error} suppressed. Waits for the last word of
+     * every such peer, {@value #FINAL_WORD_WAIT_MS} ms at most. Program thread.
+     */
+    BindException preferThrownMain(long epoch, BindException error) {
+        Messages.Sync[] in;
+        synchronized (this) {
+            in = syncs.get(epoch);
+        }
+        return preferThrownMain(in, error);
+    }
+
+    private BindException preferThrownMain(Messages.Sync[] all, BindException error) {
+        List<Integer> closing = new ArrayList<>();
+        for (int r = 0; all != null && r < size; r++) {
+            if (r != rank && all[r] != null && all[r].closing()) {
+                closing.add(r);
+            }
+        }
+        if (closing.isEmpty()) {
+            return error;
+        }
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FINAL_WORD_WAIT_MS);
+        synchronized (this) {
+            while (!gone.keySet().containsAll(closing) && System.nanoTime() < deadlineNs) {
+                waitQuietly();
+            }
+            for (int r : closing) {
+                String word = gone.get(r);
+                if (word != null && word.startsWith(LaunchedMain.MAIN_THREW)) {
+                    BindException thrown = new BindException("rank " + r + " gave up on the job: " + word);
+                    thrown.addSuppressed(error);
+                    return thrown;
+                }
+            }
+        }
+        return error;
     }
 
     /** Whether a peer was lost or gave up. Any thread. */

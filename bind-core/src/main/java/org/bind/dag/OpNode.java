@@ -178,7 +178,11 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                 bindBuffers(pool);
                 Object previous = Dispatcher.enterOp(this);
                 try {
-                    method.invoke(receiver, arguments);
+                    if (engine.checked()) {
+                        AccessCheck.run(method, receiver, arguments, objects, access, inputs, outputs, buffers);
+                    } else {
+                        method.invoke(receiver, arguments);
+                    }
                 } finally {
                     Dispatcher.exitOp(previous);
                 }

@@ -14,9 +14,12 @@ import net.bytebuddy.agent.ByteBuddyAgent;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
 import org.bind.BindException;
 
 /**
@@ -25,11 +28,25 @@ import org.bind.BindException;
  * work too), in classes loaded later and, by retransformation, in classes loaded already.
  *
  * <p>The {@link Instrumentation} comes from {@code -javaagent} (bind-core's or Byte Buddy's agent jar) when the
- * JVM was started with one, else from a self-attach.
+ * JVM was started with one, else from a self-attach. Under bind-core's agent the weaving is installed at start-up,
+ * so the program's classes are woven as they load; otherwise {@code Bind.init} retransforms the classes loaded
+ * already, and {@link SourceFiles} puts back the file names the JVM then drops from running frames.
  */
 public final class Interceptor {
     private static final ElementMatcher.Junction<net.bytebuddy.description.annotation.AnnotationSource> OP =
         isAnnotatedWith(named("org.bind.Op"));
+    /**
+     * Packages that declare no ops: Bind's own runtime and the libraries it loads. With the agent installed at
+     * start-up, every class loaded later passes the type matcher; a name check is cheaper than reading the class.
+     */
+    private static final ElementMatcher.Junction<net.bytebuddy.description.NamedElement> RUNTIME_LIBRARIES =
+        nameStartsWith("io.aeron.").or(nameStartsWith("org.agrona.")).or(nameStartsWith("org.bytedeco."))
+            .or(nameStartsWith("mpi.")).or(nameStartsWith("mpjdev.")).or(nameStartsWith("mpjbuf."))
+            .or(nameStartsWith("xdev.")).or(nameStartsWith("org.apache.log4j."))
+            .or(nameStartsWith("org.bind.dag.")).or(nameStartsWith("org.bind.version."))
+            .or(nameStartsWith("org.bind.transport.")).or(nameStartsWith("org.bind.codec."))
+            .or(nameStartsWith("org.bind.schedule.")).or(nameStartsWith("org.bind.collective."))
+            .or(nameStartsWith("org.bind.trace.")).or(nameStartsWith("org.bind.mpi.aeron."));
     private static volatile boolean installed;
 
     private Interceptor() {
@@ -37,21 +54,35 @@ public final class Interceptor {
 
     /** Installs the weaving unless done already. Thread safe; the first call takes a moment (retransformation). */
     public static synchronized void install() {
+        if (!installed) {
+            install(instrumentation());
+        }
+    }
+
+    /** Installs the weaving with {@code inst} unless done already: from {@link BindAgent#premain} or {@link #install()}. */
+    static synchronized void install(Instrumentation inst) {
         if (installed) {
             return;
         }
-        Instrumentation inst = instrumentation();
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(AgentBuilder.Listener.NoOp.INSTANCE)
+            .with(new AgentBuilder.Listener.Adapter() {
+                @Override
+                public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+                                             boolean loaded, DynamicType dynamicType) {
+                    if (loaded) {
+                        SourceFiles.onRetransformed(type.getName(), dynamicType.getBytes());
+                    }
+                }
+            })
             .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("org.junit.")).or(nameStartsWith("net.jqwik.")).or(nameStartsWith("org.apache.maven."))
-                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()))
+                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()).or(RUNTIME_LIBRARIES))
             .type(declaresMethod(OP))
             .transform((builder, type, classLoader, module, protectionDomain) -> {
                 for (MethodDescription.InDefinedShape method : type.getDeclaredMethods().filter(OP)) {

@@ -37,8 +37,14 @@ public final class Messages {
      * @param hash         rolling hash of those ops
      * @param failureCount ops that failed on the sender this epoch (FAILURE frames sent before this one)
      * @param checkpoints  the rolling hash after every {@code checkpointEvery} ops
+     * @param closing      sent by the {@code close()} of a launched main: if this epoch fails, the sender's last
+     *                     word (an {@code ABORT}) says how its main ended
      */
-    public record Sync(long opCount, long hash, int failureCount, long[] checkpoints) {
+    public record Sync(long opCount, long hash, int failureCount, long[] checkpoints, boolean closing) {
+        /** A {@code SYNC} of {@code sync()}. */
+        public Sync(long opCount, long hash, int failureCount, long[] checkpoints) {
+            this(opCount, hash, failureCount, checkpoints, false);
+        }
     }
 
     /**
@@ -74,13 +80,14 @@ public final class Messages {
 
     public static ByteBuffer encode(Sync s) {
         Writer w = new Writer();
-        w.putLong(s.opCount()).putLong(s.hash()).putInt(s.failureCount()).putLongs(s.checkpoints());
+        w.putLong(s.opCount()).putLong(s.hash()).putInt(s.failureCount()).putLongs(s.checkpoints())
+            .putInt(s.closing() ? 1 : 0);
         return w.done();
     }
 
     public static Sync decodeSync(ByteBuffer in) {
         Reader r = new Reader(in);
-        return new Sync(r.getLong(), r.getLong(), r.getInt(), r.getLongs());
+        return new Sync(r.getLong(), r.getLong(), r.getInt(), r.getLongs(), r.getInt() != 0);
     }
 
     public static ByteBuffer encode(Detail d) {

@@ -48,6 +48,9 @@ public final class Version {
     /** Null, one {@link VersionWaiter}, a {@link Waiters} list, or {@link #DONE} once published. */
     private volatile Object waiters;
     private Residence residence;
+    /** Checked mode: the op that made this version and a hash of what it left (published by completion). */
+    private String producer;
+    private long contentHash;
 
     Version(VersionChain chain, long number, int holds, boolean done, Object buffer) {
         this.chain = chain;
@@ -68,6 +71,22 @@ public final class Version {
 
     public VersionChain chain() {
         return chain;
+    }
+
+    /** Checked mode: records the op that made this version and a hash of its contents. Its worker, before completing it. */
+    public void recordContents(String producerOp, long hash) {
+        this.producer = producerOp;
+        this.contentHash = hash;
+    }
+
+    /** Checked mode: the op that made this version, or null when its contents were not recorded. Once done. */
+    public String producer() {
+        return producer;
+    }
+
+    /** Checked mode: the hash of the contents its producer left. Once done, when {@link #producer()} is set. */
+    public long contentHash() {
+        return contentHash;
     }
 
     /** 0 for the first version, then one more per write. */

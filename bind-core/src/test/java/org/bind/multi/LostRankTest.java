@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A rank whose program throws is gone: every other rank's next blocking call fails with "rank k lost" instead
- * of waiting for it. A hang is caught by the job's timeout.
+ * A rank whose program throws is gone: every other rank's next blocking call fails, naming the rank and what its
+ * program threw, instead of waiting for it. A hang is caught by the job's timeout.
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
@@ -48,8 +48,10 @@ class LostRankTest {
         return false;
     }
 
+    private static final String GAVE_UP = "rank 1 gave up on the job: main threw java.lang.IllegalStateException: rank 1 gives up";
+
     @Test
-    void shouldFailTheNextSyncOfEveryOtherRankWithRankLostWhenARankProgramThrows() {
+    void shouldFailTheNextSyncOfEveryOtherRankNamingTheRankWhenARankProgramThrows() {
         IllegalStateException death = new IllegalStateException("rank 1 gives up");
         PerRank<Throwable> seen = new PerRank<>(3);
         InProcJob.JobFailedException e = assertThrows(InProcJob.JobFailedException.class,
@@ -71,7 +73,7 @@ class LostRankTest {
             }));
         assertEquals(death, e.failures().get(1), e.getMessage());
         for (int r : new int[] {0, 2}) {
-            assertTrue(mentions(seen.get(r), "rank 1 lost"), "sync on rank " + r + " after rank 1 died: " + seen.get(r));
+            assertTrue(mentions(seen.get(r), GAVE_UP), "sync on rank " + r + " after rank 1 died: " + seen.get(r));
         }
     }
 
@@ -98,6 +100,6 @@ class LostRankTest {
                 }
                 bind.sync();
             }));
-        assertTrue(mentions(e.failures().get(0), "rank 1 lost"), "rank 0: " + e.failures().get(0));
+        assertTrue(mentions(e.failures().get(0), GAVE_UP), "rank 0: " + e.failures().get(0));
     }
 }

@@ -32,9 +32,17 @@ public final class ChildJvm {
     /** Runs {@code mainClass} with extra JVM options and program arguments, killing it after {@code limit}. */
     public static Result run(Class<?> mainClass, List<String> jvmOptions, List<String> args, Duration limit)
         throws IOException, InterruptedException {
+        return run(mainClass, agentJar(), jvmOptions, args, limit);
+    }
+
+    /** Like {@link #run(Class, List, List, Duration)} with {@code agentJar} as the Java agent; null: none (self-attach). */
+    public static Result run(Class<?> mainClass, String agentJar, List<String> jvmOptions, List<String> args,
+                             Duration limit) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-javaagent:" + agentJar());
+        if (agentJar != null) {
+            command.add("-javaagent:" + agentJar);
+        }
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Failures reported on every process as they are on in-JVM ranks (bind-core's {@code FailureAcrossRanksTest} and
  * {@code DivergenceTest}), here across 3 JVMs over Aeron: an op that throws on one rank (rank 0, then rank 2, in
- * one job), and ranks that submit different ops. Every rank reports the same error, the launcher exits non-zero,
- * nothing hangs and nothing is left.
+ * one job), ranks that submit different ops, and a main that throws on rank 1 of 2 or 3. Every rank reports the
+ * same error (the others name the rank whose main threw, and its exception), the launcher exits non-zero, nothing
+ * hangs and nothing is left.
  */
 @Tag("cluster")
 @ExtendWith(DumpJobsOnTimeout.class)
@@ -106,5 +108,37 @@ class FailuresAcrossProcessesTest {
         assertFalse(job.out.text().contains("sync returned"), report);
         assertEquals(1, status, () -> "launcher status: " + report);
         ClusterJob.assertNothingLeft(job.ranks(), variant);
+    }
+
+    @ParameterizedTest(name = "{0} processes, the others {1}")
+    @CsvSource({"2, sync", "3, sync", "2, wait", "3, wait"})
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldNameTheRankWhoseMainThrewOnEveryOtherProcess(int ranks, String how) throws Exception {
+        ClusterJob job = ClusterJob.start(ranks, List.of(), MainThrowsProgram.class, how);
+        int status = job.await(JOB_LIMIT);
+        String report = job.report();
+        Map<Integer, String> messages = new TreeMap<>();
+        for (Lines.Line line : job.out.lines()) {
+            Matcher m = CAUGHT.matcher(line.text());
+            if (m.matches()) {
+                messages.put(Integer.parseInt(m.group(1)), m.group(2) + ": " + m.group(3));
+            }
+        }
+        List<Integer> others = new java.util.ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            if (r != 1) {
+                others.add(r);
+            }
+        }
+        assertEquals(others, List.copyOf(messages.keySet()), () -> "ranks that caught rank 1's failure: " + report);
+        for (Map.Entry<Integer, String> e : messages.entrySet()) {
+            assertEquals("org.bind.BindException: rank 1 gave up on the job: main threw java.lang.IllegalStateException: "
+                + MainThrowsProgram.MESSAGE, e.getValue(), () -> "message on rank " + e.getKey() + ": " + report);
+        }
+        assertTrue(job.err.text().contains("Exception in thread \"main\" java.lang.IllegalStateException: "
+            + MainThrowsProgram.MESSAGE), () -> "rank 1's own trace: " + report);
+        assertFalse(job.out.text().contains("sync returned"), report);
+        assertEquals(1, status, () -> "launcher status: " + report);
+        ClusterJob.assertNothingLeft(job.ranks(), "main throwing on rank 1 of " + ranks);
     }
 }

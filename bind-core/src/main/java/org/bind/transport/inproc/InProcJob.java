@@ -13,11 +13,13 @@ import java.util.function.Supplier;
 
 import org.bind.Bind;
 import org.bind.BindException;
+import org.bind.dag.LaunchedMain;
 
 /**
  * Runs one program on N ranks as threads of this JVM, connected by {@link InProcTransport}s. Each rank's thread
- * calls {@link Bind#init} (which picks up its transport), runs the program, and closes Bind. A rank whose program
- * throws is reported lost to the others, so that nobody waits for it; the job then fails.
+ * calls {@link Bind#init} (which picks up its transport), runs the program, and closes Bind. The program runs as
+ * a {@link LaunchedMain}: when it throws on rank k, the others fail naming rank k and the exception; its end of
+ * the transport is then reported lost, so that nobody waits for it; the job fails.
  *
  * <pre>{@code
  * InProcJob.run(4, bind -> {
@@ -109,21 +111,20 @@ public final class InProcJob {
             threads[r] = new Thread(() -> {
                 Bind.Context context = settings.get().transport(ends[rank]).jobId(jobId);
                 try {
+                    // as a launched main, so that the others learn what a throwing program threw
                     if (loaders == null) {
-                        Bind bind = Bind.init(context);
-                        try {
+                        LaunchedMain.run(() -> {
+                            Bind bind = Bind.init(context);
                             body.run(rank, bind);
-                        } catch (Throwable t) {
-                            ends[rank].abort("its program threw " + t);
-                            bind.abort("its program threw " + t);
-                            throw t;
-                        }
-                        bind.close();
+                            bind.close();
+                        });
                     } else {
                         Thread.currentThread().setContextClassLoader(loaders.apply(rank));
                         Bind.launchContext(context);
-                        body.run(rank, null);
-                        Bind.closeLaunched();
+                        LaunchedMain.run(() -> {
+                            body.run(rank, null);
+                            Bind.closeLaunched();
+                        });
                     }
                 } catch (Throwable t) {
                     synchronized (failures) {

@@ -12,20 +12,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import org.bind.dag.LaunchedMain;
+import org.bind.intercept.SourceFiles;
+
 /**
- * The main class {@link MpjLauncher} gives MPJ Express: runs the program's main class ({@value #MAIN_PROP_NAME})
- * with the arguments MPJ passed (MPJ's own first, which {@code Bind.init} strips), and records how it ended in the
+ * The main class of every rank JVM the launchers start ({@link MpjLauncher} through MPJ Express,
+ * {@link ProcessLauncher} directly): runs the program's main class ({@value #MAIN_PROP_NAME}) with the arguments
+ * given (under MPJ, MPJ's own first, which {@code Bind.init} strips) as a {@link LaunchedMain}, so that when it
+ * throws the other ranks fail naming this rank and the exception. Under MPJ it also records how main ended in the
  * job's status directory ({@value #STATUS_DIR_PROP_NAME}), because MPJ's starter reports success whatever the ranks
  * did: {@code rank-R.status} holds {@code 0} when main returned, {@code 1 <exception>} when it threw. A rank that
  * leaves no status file was killed, crashed, or called {@code System.exit} from main.
  *
  * <p>After main returns the JVM exits with status 0 even if threads are left (MPJ's own are), so a finished rank
- * never lingers. With {@value #TAG_PROP_NAME} set, every output line starts with {@code [rank R] }.
+ * never lingers; with {@value #EXIT_PROP_NAME}{@code =false} it ends as a plain JVM does, when the program's last
+ * thread ends. When main throws, the JVM exits with status 1. With {@value #TAG_PROP_NAME} set, every output line
+ * starts with {@code [rank R] }.
  */
 public final class MpjRankMain {
     public static final String MAIN_PROP_NAME = "bind.launch.main";
     public static final String STATUS_DIR_PROP_NAME = "bind.launch.status.dir";
     public static final String TAG_PROP_NAME = "bind.launch.tag";
+    public static final String EXIT_PROP_NAME = "bind.launch.exit";
 
     private MpjRankMain() {
     }
@@ -45,11 +53,11 @@ public final class MpjRankMain {
         if (status != null) {
             record(status.resolveSibling("rank-" + rank + ".started"), "started");
         }
-        MethodHandle main;
+        MethodHandle found;
         try {
             Class<?> type = Class.forName(mainClass, true, Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : MpjRankMain.class.getClassLoader());
-            main = MethodHandles.publicLookup().findStatic(type, "main", MethodType.methodType(void.class, String[].class));
+            found = MethodHandles.publicLookup().findStatic(type, "main", MethodType.methodType(void.class, String[].class));
         } catch (ReflectiveOperationException e) {
             record(status, "1 cannot run " + mainClass + ": " + e);
             System.err.println("bindrun: rank " + rank + " cannot run " + mainClass + ": no public static void main(String[])"
@@ -58,19 +66,24 @@ public final class MpjRankMain {
             System.exit(1);
             return;
         }
+        MethodHandle main = found;
         try {
-            main.invokeExact(args);
+            LaunchedMain.run(() -> {
+                main.invokeExact(args); // a statement, so that the exact type is (String[])void
+            });
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
             System.err.print("Exception in thread \"main\" ");
-            cause.printStackTrace();
+            SourceFiles.repair(cause).printStackTrace();
             finishOutput();
             record(status, "1 " + cause);
             System.exit(1);
         }
         finishOutput();
         record(status, "0");
-        System.exit(0);
+        if (!"false".equals(System.getProperty(EXIT_PROP_NAME))) {
+            System.exit(0);
+        }
     }
 
     /** Flushes both streams; a tagged stream also ends its last line. */

@@ -31,7 +31,8 @@ import org.bind.transport.TransportFactory;
  * -cp CP [--] Main [args]} ({@code -J} flags go to every rank's JVM).
  *
  * <p>It picks free loopback UDP ports, a random job id and secret, and starts every rank with the same {@code java}
- * as itself, the Bind agent, the JVM flags Aeron needs, {@code CP} followed by its own classpath, and the job in the
+ * as itself, the Bind agent, the JVM flags Aeron needs, {@code CP} followed by its own classpath, {@code Main} run by
+ * {@link MpjRankMain} (so that an exception escaping it reaches the other ranks), and the job in the
  * environment ({@code BIND_TRANSPORT}, {@code BIND_RANK}, {@code BIND_SIZE}, {@code BIND_JOB}, {@code BIND_PEERS},
  * {@code BIND_SECRET}). Every rank's output is forwarded line by line. When a rank fails (non-zero status or a
  * signal) the others get the grace period (default: the heartbeat timeout plus 3 s) to notice the loss and fail on
@@ -346,7 +347,10 @@ public final class ProcessLauncher {
             : own.isEmpty() ? options.classpath() : options.classpath() + File.pathSeparator + own;
         command.add("-cp");
         command.add(classpath);
-        command.add(options.mainClass());
+        // the program's main runs inside MpjRankMain, which tells the other ranks when it throws
+        command.add("-D" + MpjRankMain.MAIN_PROP_NAME + "=" + options.mainClass());
+        command.add("-D" + MpjRankMain.EXIT_PROP_NAME + "=false");
+        command.add(MpjRankMain.class.getName());
         command.addAll(options.programArgs());
         return command;
     }
