@@ -43,7 +43,7 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     public static final String MAX_IDLE_PARK_ENV = "BIND_AERON_IDLE_PARK_US";
     public static final long MAX_IDLE_PARK_US_DEFAULT = 1_000;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
-    public static final short PROTOCOL_VERSION = 1;
+    public static final short PROTOCOL_VERSION = 2;
 
     public AeronSettings {
         if (size < 1 || rank < 0 || rank >= size) {
