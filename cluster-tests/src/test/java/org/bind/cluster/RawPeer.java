@@ -80,6 +80,8 @@ final class RawPeer implements AutoCloseable {
         byte[] nonceToAnswer;
         /** The nonce of this rank's latest HELLO (to forge a proof over it). */
         byte[] lastNonce;
+        /** A proof of ours went out to this rank: ACCEPT may follow (it must not come before any proof). */
+        boolean answered;
         boolean proved;
         boolean acceptPending;
         boolean accepted;
@@ -215,9 +217,10 @@ final class RawPeer implements AutoCloseable {
             }
             if (remote.nonceToAnswer != null && offer(remote.publication, auth(remote, remote.nonceToAnswer))) {
                 remote.nonceToAnswer = null;
+                remote.answered = true;
                 work++;
             }
-            if (remote.acceptPending && offer(remote.publication, new byte[] {ACCEPT})) {
+            if (remote.acceptPending && remote.answered && offer(remote.publication, new byte[] {ACCEPT})) {
                 remote.acceptPending = false;
                 work++;
             }
@@ -318,8 +321,8 @@ final class RawPeer implements AutoCloseable {
         byte[] peerNonce = new byte[NONCE_BYTES];
         buffer.getBytes(offset + 21, peerNonce);
         remote.lastNonce = peerNonce;
-        if (remote.helloSent) {
-            offer(remote.publication, auth(remote, peerNonce));
+        if (remote.helloSent && offer(remote.publication, auth(remote, peerNonce))) {
+            remote.answered = true;
         }
     }
 

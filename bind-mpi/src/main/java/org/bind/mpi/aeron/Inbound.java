@@ -107,7 +107,9 @@ final class Inbound {
         if (peer.state() == Handshake.NEW) {
             return work;
         }
-        if (peer.acceptPending && offerType(peer, Wire.ACCEPT)) {
+        // ACCEPT only after a proof of ours went out to this peer: else it could arrive before any proof of ours
+        // and be dropped (when a HELLO of the peer came before our own HELLO; the peer sends HELLO again)
+        if (peer.acceptPending && peer.answered && offerType(peer, Wire.ACCEPT)) {
             peer.acceptPending = false;
             work++;
         }
@@ -185,7 +187,9 @@ final class Inbound {
         }
         int answer = wire.encodeAuth(scratch, settings.jobId(), settings.rank(), peer.rank, hello.nonce(),
             peer.publication.sessionId());
-        offer(peer, scratch, answer);   // back-pressured: the peer's next HELLO is answered instead
+        if (offer(peer, scratch, answer)) {
+            peer.answered = true;
+        }   // else back-pressured: the peer's next HELLO is answered instead
         return true;
     }
 

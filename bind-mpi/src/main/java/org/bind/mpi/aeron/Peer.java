@@ -31,6 +31,8 @@ final class Peer {
 
     // polling thread
     boolean acceptPending;
+    /** A proof of ours (over some nonce) has gone out to this peer. */
+    boolean answered;
     boolean byeAckPending;
     long nextHelloNs;
     int sessionId = NO_SESSION;
