@@ -356,12 +356,11 @@ final class RawPeer implements AutoCloseable {
             case HEARTBEAT, BYE_ACK, AUTH -> {
             }
             case HELLO -> {
-                if (!(remote.proved && remote.accepted)) {   // it has not seen our proof or our ACCEPT: both again
-                    remote.nonceToAnswer = new byte[NONCE_BYTES];
-                    buffer.getBytes(offset + 21, remote.nonceToAnswer);
-                    remote.lastNonce = remote.nonceToAnswer;
-                    remote.acceptPending = true;
-                }
+                // the rank has not seen our proof or our ACCEPT (even if we are done with it): both again
+                remote.nonceToAnswer = new byte[NONCE_BYTES];
+                buffer.getBytes(offset + 21, remote.nonceToAnswer);
+                remote.lastNonce = remote.nonceToAnswer;
+                remote.acceptPending = true;
             }
             case BYE -> {
                 remote.saidBye = true;

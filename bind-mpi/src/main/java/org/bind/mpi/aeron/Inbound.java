@@ -151,7 +151,7 @@ final class Inbound {
         }
         switch (buffer.getByte(offset)) {
             case Wire.HELLO -> {
-                if (!onHello(buffer, offset, length)) {
+                if (!onHello(buffer, offset, length, false)) {
                     transport.countDropped();
                 }
             }
@@ -160,8 +160,12 @@ final class Inbound {
         }
     }
 
-    /** Answers a HELLO of a rank still connecting with our proof; false when the HELLO is not for us to answer. */
-    private boolean onHello(DirectBuffer buffer, int offset, int length) {
+    /**
+     * Answers a HELLO of a rank still connecting with our proof; false when the HELLO is not for us to answer. A
+     * HELLO on the rank's own proven session ({@code bound}) is answered even when the rank is active here: it
+     * says that the rank has not seen our ACCEPT yet (an ACCEPT that overtook every valid proof of ours is dropped).
+     */
+    private boolean onHello(DirectBuffer buffer, int offset, int length, boolean bound) {
         Wire.Hello hello = Wire.decodeHello(buffer, offset, length);
         if (hello == null || hello.jobId() != settings.jobId() || hello.size() != settings.size() || hello.rank() < 0
             || hello.rank() >= settings.size() || hello.rank() == settings.rank()) {
@@ -182,8 +186,8 @@ final class Inbound {
         if (state == Handshake.NEW) {
             return true;    // our own HELLO is not out yet, nor could an answer be: the peer sends its HELLO again
         }
-        if (state != Handshake.HELLO_SENT && state != Handshake.PROVED) {
-            return false;   // active or gone
+        if (state != Handshake.HELLO_SENT && state != Handshake.PROVED && !(bound && state == Handshake.ACTIVE)) {
+            return false;   // active (and the sender proved nothing) or gone
         }
         int answer = wire.encodeAuth(scratch, settings.jobId(), settings.rank(), peer.rank, hello.nonce(),
             peer.publication.sessionId());
@@ -241,7 +245,8 @@ final class Inbound {
             }
             case Wire.HELLO -> {
                 // the peer has not seen our ACCEPT, or a valid proof before it: both again, in that order
-                if (peer.state() == Handshake.PROVED && onHello(buffer, offset, length)) {
+                Handshake state = peer.state();
+                if ((state == Handshake.PROVED || state == Handshake.ACTIVE) && onHello(buffer, offset, length, true)) {
                     peer.acceptPending = true;
                 }
             }
