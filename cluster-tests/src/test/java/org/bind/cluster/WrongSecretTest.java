@@ -32,9 +32,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(DumpJobsOnTimeout.class)
 class WrongSecretTest {
     private static final int RANKS = 3;
-    /** Slack around the connect timeout: the ranks start a few hundred ms apart. */
+    /** Slack before the connect timeout: the ranks start a few hundred ms apart. */
     private static final long REJECT_LIMIT_MS = 1_000;
-    private static final long CONNECT_TIMEOUT_MS = 6_000;
+    /**
+     * Slack after it: the wait is measured from before {@code Bind.init} (agent, class loading), the connect timeout
+     * from the transport's start, seconds later on a loaded machine.
+     */
+    private static final long START_SLACK_MS = 3_000;
+    /** Long enough that the intruder, which starts last, meets the others before they give up on a loaded host. */
+    private static final long CONNECT_TIMEOUT_MS = 15_000;
     private static final Pattern STAMPED = Pattern.compile(
         "^\\[rank (\\d+)] rank \\1 (joining|listening|refused) at (\\d+)(: .*)?$");
 
@@ -69,7 +75,7 @@ class WrongSecretTest {
             String timeout = ": no handshake within " + CONNECT_TIMEOUT_MS + " ms";
             if (r == intruder) {
                 assertTrue(reason.matches("rank \\d not reachable at \\S+" + Pattern.quote(timeout)
-                    + "; a peer claiming to be rank \\d failed authentication \\(wrong or missing BIND_SECRET\\)"),
+                    + "(; a peer claiming to be rank \\d failed authentication \\(wrong or missing BIND_SECRET\\))?"),
                     () -> "the intruder's reason: " + report);
             } else {
                 assertTrue(reason.startsWith("rank " + intruder + " not reachable at ")
@@ -78,7 +84,7 @@ class WrongSecretTest {
             }
             assertTrue(waited >= CONNECT_TIMEOUT_MS - REJECT_LIMIT_MS, () -> "rank " + r + " refused after " + waited
                 + " ms, before its connect timeout: something made it give up early: " + report);
-            assertTrue(waited <= CONNECT_TIMEOUT_MS + REJECT_LIMIT_MS, () -> "rank " + r + " waited " + waited
+            assertTrue(waited <= CONNECT_TIMEOUT_MS + START_SLACK_MS, () -> "rank " + r + " waited " + waited
                 + " ms, over the connect timeout: " + report);
         }
         assertTrue(refusals.values().stream().anyMatch(reason -> reason.contains("failed authentication")),
