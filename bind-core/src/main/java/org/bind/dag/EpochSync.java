@@ -33,6 +33,9 @@ final class EpochSync {
     private static final long LOSS_NOTICE_WAIT_MS = 2_000;
     /** How long a failed sync waits for the last word of a peer that sent a closing {@code SYNC} ({@link LaunchedMain}). */
     static final long FINAL_WORD_WAIT_MS = 5_000;
+    /** After how long a waiting {@code sync()} says on stderr which ranks it waits for (and again as often). */
+    public static final String SYNC_WARN_PROP_NAME = "bind.sync.warn.ms";
+    public static final long SYNC_WARN_MS_DEFAULT = 60_000;
 
     private final Transport transport;
     private final int rank;
@@ -49,6 +52,7 @@ final class EpochSync {
      * synced it may already have sent its next SYNC; none can be further ahead, since that SYNC needs ours first).
      */
     private long currentEpoch;
+    private final long warnAfterMs = Math.max(1, Long.getLong(SYNC_WARN_PROP_NAME, SYNC_WARN_MS_DEFAULT));
 
     EpochSync(Transport transport, long jobId) {
         this.transport = transport;
@@ -67,6 +71,11 @@ final class EpochSync {
 
     synchronized void onSync(int from, long epoch, Messages.Sync sync) {
         checkEpoch("SYNC", from, epoch);
+        if (sync.opCount() < 0 || sync.failureCount() < 0 || sync.failureCount() > sync.opCount()) {
+            // a failure count no epoch can have would make this rank wait for failures that never come
+            throw new org.bind.transport.MalformedFrameException("SYNC from rank " + from + " of epoch " + epoch
+                + " claims " + sync.failureCount() + " failures for " + sync.opCount() + " ops");
+        }
         syncs.computeIfAbsent(epoch, e -> new Messages.Sync[size])[from] = sync;
         notifyAll();
     }
@@ -196,9 +205,16 @@ final class EpochSync {
         }
         Messages.Sync[] all;
         synchronized (this) {
+            long startNs = System.nanoTime();
+            long nextWarningNs = startNs + TimeUnit.MILLISECONDS.toNanos(warnAfterMs);
             while (!allPeersSynced(epoch) || !failuresIn(epoch)) {
                 checkPeers();
                 waitQuietly();
+                long nowNs = System.nanoTime();
+                if (nowNs - nextWarningNs > 0) {
+                    nextWarningNs = nowNs + TimeUnit.MILLISECONDS.toNanos(warnAfterMs);
+                    System.err.println(waitingFor(epoch, TimeUnit.NANOSECONDS.toMillis(nowNs - startNs)));
+                }
             }
             all = syncs.remove(epoch);
         }
@@ -222,6 +238,16 @@ final class EpochSync {
         }
         failures.sort(Comparator.comparingLong(Messages.Failure::sequence).thenComparingInt(Messages.Failure::rank));
         return failures;
+    }
+
+    /** What a {@code sync()} of {@code epoch} that has waited {@code waitedMs} waits for. Holding the monitor. */
+    String waitingFor(long epoch, long waitedMs) {
+        List<Integer> missing = peersNotSynced(epoch);
+        String what = !missing.isEmpty()
+            ? "rank" + (missing.size() > 1 ? "s " : " ") + missing.toString().replaceAll("[\\[\\]]", "")
+                + " (no SYNC yet: still running ops, or stuck)"
+            : "the failure reports the other ranks announced";
+        return "bind: rank " + rank + " has waited " + waitedMs + " ms in sync() of epoch " + epoch + " for " + what;
     }
 
     private boolean failuresIn(long epoch) {

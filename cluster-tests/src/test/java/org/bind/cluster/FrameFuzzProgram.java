@@ -160,13 +160,14 @@ public final class FrameFuzzProgram {
 
     /**
      * From a session that has proved nothing: another job's HELLO, a HELLO for the fuzzer's own (active) rank, a
-     * forged proof, a rejection, a goodbye, data, a 2^31-1-byte DATA_FIRST and a 200 KB message in 4 fragments.
+     * forged proof over the victim's nonce, a rejection, a goodbye, data, a 2^31-1-byte DATA_FIRST and a 200 KB
+     * message in 4 fragments: each is dropped and counted, the proof also counted as rejected.
      */
     private static void outsider(RawPeer peer, int rank, AeronSettings settings, long[] expected) {
         try (ExclusivePublication outsider = peer.outsider(rank, Duration.ofSeconds(10))) {
             byte[] otherJob = hello(settings, settings.jobId() + 1);
             byte[] sameRank = hello(settings, settings.jobId());
-            byte[] forged = RawPeer.auth(settings.jobId(), settings.rank(), new byte[RawPeer.MAC_BYTES]);
+            byte[] forged = peer.forgedAuth(rank);
             byte[] first = ByteBuffer.allocate(105).order(ByteOrder.LITTLE_ENDIAN).put(RawPeer.DATA_FIRST)
                 .putInt(Integer.MAX_VALUE).array();
             byte[] large = new byte[200_001];
@@ -181,7 +182,8 @@ public final class FrameFuzzProgram {
             peer.sendOn(outsider, new byte[] {RawPeer.DATA, 1, 2, 3});
             peer.sendOn(outsider, first);
             peer.sendOn(outsider, large);
-            expected[0] += 1 + 1 + 1 + 1 + 1 + fragments;   // other job, proof, BYE, DATA, DATA_FIRST, fragments
+            // other job, a HELLO for an active rank, proof, REJECT, BYE, DATA, DATA_FIRST, fragments
+            expected[0] += 1 + 1 + 1 + 1 + 1 + 1 + 1 + fragments;
             expected[2] += 1;
         }
     }

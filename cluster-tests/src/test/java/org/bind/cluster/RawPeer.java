@@ -35,7 +35,9 @@ import org.bind.transport.Frames;
  * A rank that speaks the Aeron transport's wire protocol itself instead of running Bind: the frame fuzzer's end of a
  * job. The protocol is written again here from its documentation in bind-mpi ({@code Wire}: one type byte, then
  * little-endian fields; HELLO, AUTH = HMAC-SHA256 over the peer's nonce, ACCEPT, HEARTBEAT, BYE, DATA...), so that the
- * handshake is checked against an independent implementation. It completes the handshake with every other rank,
+ * handshake is checked against an independent implementation (protocol 2: every HELLO of a rank still connecting is
+ * answered at once by an AUTH that carries the nonce it answers; HELLO goes again every 100 ms until the rank is
+ * active; nothing from a session that proved nothing is kept). It completes the handshake with every other rank,
  * heartbeats, answers goodbyes, queues the runtime frames it receives ({@link #takeFrames}), and sends any message at
  * all on an authenticated session ({@link #send}) or on a fresh, unauthenticated one ({@link #outsider}).
  *
@@ -56,7 +58,9 @@ final class RawPeer implements AutoCloseable {
     static final byte DATA_MORE = 10;
     static final int NONCE_BYTES = 16;
     static final int MAC_BYTES = 32;
-    static final int AUTH_BYTES = 1 + 8 + 4 + MAC_BYTES;
+    static final int AUTH_BYTES = 1 + 8 + 4 + NONCE_BYTES + MAC_BYTES;
+    /** How often HELLO goes again to a rank that has not completed the handshake. */
+    private static final long HELLO_RESEND_NS = TimeUnit.MILLISECONDS.toNanos(100);
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int NO_SESSION = Integer.MIN_VALUE;
     private static final byte[] AUTH_LABEL = "bind-aeron-auth".getBytes(StandardCharsets.US_ASCII);
@@ -70,9 +74,14 @@ final class RawPeer implements AutoCloseable {
     private static final class Remote {
         final int rank;
         final Publication publication;
-        byte[] nonce;
         boolean helloSent;
-        boolean authPending;
+        long nextHelloNs;
+        /** The nonce of the last HELLO received on this rank's bound session, still to be answered. */
+        byte[] nonceToAnswer;
+        /** The nonce of this rank's latest HELLO (to forge a proof over it). */
+        byte[] lastNonce;
+        /** A proof of ours went out to this rank: ACCEPT may follow (it must not come before any proof). */
+        boolean answered;
         boolean proved;
         boolean acceptPending;
         boolean accepted;
@@ -175,7 +184,7 @@ final class RawPeer implements AutoCloseable {
     /** Whether every handshake reply and goodbye ack has been sent. */
     boolean flushed() {
         for (Remote remote : remotes) {
-            if (remote != null && (remote.authPending || remote.acceptPending || remote.byeAckPending)) {
+            if (remote != null && (remote.nonceToAnswer != null || remote.acceptPending || remote.byeAckPending)) {
                 return false;
             }
         }
@@ -194,8 +203,11 @@ final class RawPeer implements AutoCloseable {
             if (remote == null) {
                 continue;
             }
-            if (!remote.helloSent && remote.publication.isConnected() && offer(remote.publication, hello())) {
+            boolean active = remote.proved && remote.accepted;
+            if (!active && nowNs - remote.nextHelloNs >= 0 && remote.publication.isConnected()
+                && offer(remote.publication, hello())) {
                 remote.helloSent = true;
+                remote.nextHelloNs = nowNs + HELLO_RESEND_NS;
                 work++;
             }
             // as the transport does: nothing before our HELLO, else the peer may accept us before it has sent
@@ -203,11 +215,12 @@ final class RawPeer implements AutoCloseable {
             if (!remote.helloSent) {
                 continue;
             }
-            if (remote.authPending && offer(remote.publication, auth(remote))) {
-                remote.authPending = false;
+            if (remote.nonceToAnswer != null && offer(remote.publication, auth(remote, remote.nonceToAnswer))) {
+                remote.nonceToAnswer = null;
+                remote.answered = true;
                 work++;
             }
-            if (remote.acceptPending && offer(remote.publication, new byte[] {ACCEPT})) {
+            if (remote.acceptPending && remote.answered && offer(remote.publication, new byte[] {ACCEPT})) {
                 remote.acceptPending = false;
                 work++;
             }
@@ -286,12 +299,15 @@ final class RawPeer implements AutoCloseable {
         switch (buffer.getByte(offset)) {
             case HELLO -> onHello(buffer, offset, length);
             case AUTH -> onAuth(buffer, offset, length, header.sessionId());
-            case REJECT -> throw new IllegalStateException("rejected: " + text(buffer, offset, length));
+            case ACCEPT -> {
+                // a rank that bound our session before we saw its proof; it sends HELLO again and we answer
+            }
             default -> throw new IllegalStateException("message of type " + buffer.getByte(offset)
                 + " from unauthenticated session " + header.sessionId());
         }
     }
 
+    /** Answers a HELLO of a rank still connecting at once (a peer sends HELLO again when an answer is lost). */
     private void onHello(DirectBuffer buffer, int offset, int length) {
         long job = buffer.getLong(offset + 5, ORDER);
         int rank = buffer.getInt(offset + 13, ORDER);
@@ -299,9 +315,15 @@ final class RawPeer implements AutoCloseable {
             throw new IllegalStateException("HELLO of job " + Long.toHexString(job) + " rank " + rank);
         }
         Remote remote = remotes[rank];
-        remote.nonce = new byte[NONCE_BYTES];
-        buffer.getBytes(offset + 21, remote.nonce);
-        remote.authPending = true;
+        if (remote.proved && remote.accepted) {
+            return;
+        }
+        byte[] peerNonce = new byte[NONCE_BYTES];
+        buffer.getBytes(offset + 21, peerNonce);
+        remote.lastNonce = peerNonce;
+        if (remote.helloSent && offer(remote.publication, auth(remote, peerNonce))) {
+            remote.answered = true;
+        }
     }
 
     private void onAuth(DirectBuffer buffer, int offset, int length, int sessionId) {
@@ -310,8 +332,13 @@ final class RawPeer implements AutoCloseable {
             || rank >= remotes.length || remotes[rank] == null) {
             throw new IllegalStateException("malformed AUTH of " + length + " bytes claiming rank " + rank);
         }
+        byte[] answered = new byte[NONCE_BYTES];
+        buffer.getBytes(offset + 13, answered);
+        if (!MessageDigest.isEqual(answered, nonce) || remotes[rank].proved) {
+            return;   // an answer to a HELLO sent in our name by someone else, or a second answer
+        }
         byte[] given = new byte[MAC_BYTES];
-        buffer.getBytes(offset + 13, given);
+        buffer.getBytes(offset + 13 + NONCE_BYTES, given);
         if (!MessageDigest.isEqual(given, proof(nonce, rank, settings.rank(), sessionId))) {
             throw new IllegalStateException("rank " + rank + "'s proof does not verify with the job's secret");
         }
@@ -326,7 +353,14 @@ final class RawPeer implements AutoCloseable {
         Remote remote = bySession.get(header.sessionId());
         switch (buffer.getByte(offset)) {
             case ACCEPT -> remote.accepted = true;
-            case HEARTBEAT, BYE_ACK -> {
+            case HEARTBEAT, BYE_ACK, AUTH -> {
+            }
+            case HELLO -> {
+                // the rank has not seen our proof or our ACCEPT (even if we are done with it): both again
+                remote.nonceToAnswer = new byte[NONCE_BYTES];
+                buffer.getBytes(offset + 21, remote.nonceToAnswer);
+                remote.lastNonce = remote.nonceToAnswer;
+                remote.acceptPending = true;
             }
             case BYE -> {
                 remote.saidBye = true;
@@ -380,18 +414,25 @@ final class RawPeer implements AutoCloseable {
         return out.byteArray();
     }
 
-    private byte[] auth(Remote remote) {
-        return auth(settings.jobId(), settings.rank(), proof(remote.nonce, settings.rank(), remote.rank,
+    private byte[] auth(Remote remote, byte[] peerNonce) {
+        return auth(settings.jobId(), settings.rank(), peerNonce, proof(peerNonce, settings.rank(), remote.rank,
             remote.publication.sessionId()));
     }
 
-    /** An AUTH message claiming {@code rank} with {@code proof} (32 bytes). */
-    static byte[] auth(long jobId, int rank, byte[] proof) {
+    /** An AUTH that claims this peer's rank and answers {@code rank}'s nonce with a proof of zeros: a forgery. */
+    byte[] forgedAuth(int rank) {
+        byte[] peerNonce = remotes[rank].lastNonce;
+        return auth(settings.jobId(), settings.rank(), peerNonce, new byte[MAC_BYTES]);
+    }
+
+    /** An AUTH message claiming {@code rank}, answering {@code receiverNonce} with {@code proof} (32 bytes). */
+    static byte[] auth(long jobId, int rank, byte[] receiverNonce, byte[] proof) {
         UnsafeBuffer out = new UnsafeBuffer(new byte[AUTH_BYTES]);
         out.putByte(0, AUTH);
         out.putLong(1, jobId, ORDER);
         out.putInt(9, rank, ORDER);
-        out.putBytes(13, proof);
+        out.putBytes(13, receiverNonce);
+        out.putBytes(13 + NONCE_BYTES, proof);
         return out.byteArray();
     }
 

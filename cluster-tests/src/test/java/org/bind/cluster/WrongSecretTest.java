@@ -21,28 +21,33 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A process that joins a 3-process job with another secret than the job's ({@link WrongSecretProgram}): the
- * handshake refuses it within 1 s of its transport listening (the requirement), with a message that names the
- * authentication failure. A job cannot run without one of its ranks, so every honest rank fails too, in one of the
- * two ways the handshake allows (an honest rank keeps waiting for the real rank after refusing a proof, so that a
- * forged proof cannot stop a job): at once, when the intruder's own refusal of the honest rank's proof reaches it
- * before the intruder exits ("rank i rejected rank r: authentication failed"), or at its connect timeout, with a
- * message that names the failed authentication. The launcher exits non-zero and nothing is left.
+ * A process that joins a 3-process job with another secret than the job's ({@link WrongSecretProgram}). Nothing a
+ * session that has not proved the secret sends may stop a rank (else an outsider could stop any job at start-up), so
+ * no rank is told "rejected": every rank fails at its own connect timeout (plus 1 s at most), the intruder with a
+ * message that names the failed authentication of the honest ranks' proofs, each honest rank naming the intruder's
+ * failed proof (or, when the intruder gave up before its proof reached it, the plain connect timeout). No rank
+ * joins; the launcher exits non-zero and nothing is left.
  */
 @Tag("cluster")
 @ExtendWith(DumpJobsOnTimeout.class)
 class WrongSecretTest {
     private static final int RANKS = 3;
+    /** Slack before the connect timeout: the ranks start a few hundred ms apart. */
     private static final long REJECT_LIMIT_MS = 1_000;
-    private static final long CONNECT_TIMEOUT_MS = 6_000;
-    private static final String AUTHENTICATION_FAILED = "authentication failed (wrong or missing BIND_SECRET)";
+    /**
+     * Slack after it: the wait is measured from before {@code Bind.init} (agent, class loading), the connect timeout
+     * from the transport's start, seconds later on a loaded machine.
+     */
+    private static final long START_SLACK_MS = 3_000;
+    /** Long enough that the intruder, which starts last, meets the others before they give up on a loaded host. */
+    private static final long CONNECT_TIMEOUT_MS = 15_000;
     private static final Pattern STAMPED = Pattern.compile(
         "^\\[rank (\\d+)] rank \\1 (joining|listening|refused) at (\\d+)(: .*)?$");
 
     @ParameterizedTest(name = "rank {0} of 3 with a wrong secret")
     @ValueSource(ints = {0, 2})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void shouldRefuseARankWithAnotherSecretWithinOneSecond(int intruder) throws Exception {
+    void shouldRefuseARankWithAnotherSecretAtTheConnectTimeout(int intruder) throws Exception {
         ClusterJob job = ClusterJob.start(RANKS, List.of("-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV)
             + "=" + CONNECT_TIMEOUT_MS), WrongSecretProgram.class, Integer.toString(intruder));
         int status = job.await(Duration.ofSeconds(60));
@@ -60,38 +65,33 @@ class WrongSecretTest {
         }
         assertEquals(List.of(0, 1, 2), List.copyOf(refusals.keySet()), () -> "ranks refused: " + report);
         assertFalse(job.out.text().contains(" joined"), () -> "a rank joined: " + report);
-        long listeningMs = stamps.get("listening " + intruder);
-        List<Long> afterMs = new ArrayList<>();
+        List<Long> waitedMs = new ArrayList<>();
+        String failedProof = "; a peer claiming to be rank %d failed authentication (wrong or missing BIND_SECRET)";
         for (int rank = 0; rank < RANKS; rank++) {
             int r = rank;
             String reason = refusals.get(r);
-            long after = stamps.get("refused " + r) - listeningMs;
-            afterMs.add(after);
+            long waited = stamps.get("refused " + r) - stamps.get("joining " + r);
+            waitedMs.add(waited);
+            String timeout = ": no handshake within " + CONNECT_TIMEOUT_MS + " ms";
             if (r == intruder) {
-                assertTrue(reason.matches("rank \\d rejected rank " + intruder + ": "
-                    + Pattern.quote(AUTHENTICATION_FAILED)), () -> "the intruder's reason: " + report);
-                assertTrue(after <= REJECT_LIMIT_MS, () -> "rank " + r + " refused " + after + " ms after its transport"
-                    + " listened, over the " + REJECT_LIMIT_MS + " ms allowed: " + report);
-            } else if (reason.startsWith("rank " + intruder + " rejected")) {
-                assertEquals("rank " + intruder + " rejected rank " + r + ": " + AUTHENTICATION_FAILED, reason, report);
-                assertTrue(after <= REJECT_LIMIT_MS, () -> "rank " + r + " refused " + after + " ms after rank "
-                    + intruder + " listened, over the " + REJECT_LIMIT_MS + " ms allowed: " + report);
+                assertTrue(reason.matches("rank \\d not reachable at \\S+" + Pattern.quote(timeout)
+                    + "(; a peer claiming to be rank \\d failed authentication \\(wrong or missing BIND_SECRET\\))?"),
+                    () -> "the intruder's reason: " + report);
             } else {
-                // the intruder's proof names the failed authentication; when the intruder gave up before its
-                // proof reached this rank, the plain connect timeout is all there is to say
                 assertTrue(reason.startsWith("rank " + intruder + " not reachable at ")
-                    && (reason.endsWith(": no handshake within " + CONNECT_TIMEOUT_MS + " ms; a peer claiming to be rank "
-                        + intruder + " failed authentication (wrong or missing BIND_SECRET)")
-                        || reason.endsWith(": no handshake within " + CONNECT_TIMEOUT_MS + " ms")),
+                    && (reason.endsWith(timeout + String.format(failedProof, intruder)) || reason.endsWith(timeout)),
                     () -> "rank " + r + "'s reason: " + report);
-                long waited = stamps.get("refused " + r) - stamps.get("joining " + r);
-                assertTrue(waited <= CONNECT_TIMEOUT_MS + REJECT_LIMIT_MS, () -> "rank " + r + " waited " + waited
-                    + " ms, over the connect timeout: " + report);
             }
+            assertTrue(waited >= CONNECT_TIMEOUT_MS - REJECT_LIMIT_MS, () -> "rank " + r + " refused after " + waited
+                + " ms, before its connect timeout: something made it give up early: " + report);
+            assertTrue(waited <= CONNECT_TIMEOUT_MS + START_SLACK_MS, () -> "rank " + r + " waited " + waited
+                + " ms, over the connect timeout: " + report);
         }
+        assertTrue(refusals.values().stream().anyMatch(reason -> reason.contains("failed authentication")),
+            () -> "no rank named the failed authentication: " + report);
         assertEquals(1, status, () -> "launcher status: " + report);
         ClusterJob.assertNothingLeft(job.ranks(), "wrong secret on rank " + intruder);
-        System.out.println("wrong secret on rank " + intruder + ": ranks refused " + afterMs
-            + " ms after the intruder listened: " + refusals);
+        System.out.println("wrong secret on rank " + intruder + ": ranks refused after " + waitedMs + " ms: "
+            + refusals);
     }
 }

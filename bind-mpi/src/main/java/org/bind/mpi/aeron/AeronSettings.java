@@ -1,7 +1,13 @@
 package org.bind.mpi.aeron;
 
 import java.io.File;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +20,8 @@ import org.bind.transport.TransportException;
  * property being the lower-case dotted form, e.g. {@code bind.heartbeat.ms}), each with a {@code *_DEFAULT}.
  *
  * @param peers            one UDP endpoint per rank, index = rank; this rank listens on its own
- * @param secret           the per-job shared secret; empty: peers prove only that they know the job id
+ * @param secret           the per-job shared secret; empty (peers prove only that they know the job id) or shorter than
+ *                         {@value #MIN_SECRET_BYTES} bytes only when every peer is on loopback
  * @param buildId          peers must report the same build id (and protocol version) or are refused
  * @param mtuBytes         UDP datagram size of the channels (65504 suits loopback)
  * @param termBytes        Aeron term length per publication; the largest single Aeron message is an eighth of it
@@ -42,8 +49,10 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     /** Longest park of an idle polling or driver thread: the idle CPU cost against the wake-up latency. */
     public static final String MAX_IDLE_PARK_ENV = "BIND_AERON_IDLE_PARK_US";
     public static final long MAX_IDLE_PARK_US_DEFAULT = 1_000;
+    /** Shortest secret accepted when a peer is not on loopback (launchers make 32 random bytes). */
+    public static final int MIN_SECRET_BYTES = 16;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
-    public static final short PROTOCOL_VERSION = 1;
+    public static final short PROTOCOL_VERSION = 2;
 
     public AeronSettings {
         if (size < 1 || rank < 0 || rank >= size) {
@@ -54,6 +63,15 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
         }
         peers = List.copyOf(peers);
         secret = secret.clone();
+        if (secret.length < MIN_SECRET_BYTES) {
+            for (InetSocketAddress peer : peers) {
+                if (!isLoopback(peer.getHostString())) {
+                    throw new TransportException("a secret of " + secret.length + " bytes is refused for a job with"
+                        + " peers on other hosts (rank " + peers.indexOf(peer) + " at " + peer.getHostString() + ":"
+                        + peer.getPort() + "): BIND_SECRET must hold at least " + MIN_SECRET_BYTES + " bytes");
+                }
+            }
+        }
         if (heartbeatNs <= 0 || heartbeatTimeoutNs <= heartbeatNs) {
             throw new TransportException("heartbeat period " + heartbeatNs + " ns must be positive and below the timeout "
                 + heartbeatTimeoutNs + " ns");
@@ -103,14 +121,45 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
             TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot);
     }
 
-    /** This rank's Aeron directory: unique per job and rank. */
+    /**
+     * This rank's Aeron directory: unique per job and rank. Its name does not show the job id (other users can list
+     * /dev/shm); {@link EmbeddedAeron} makes it readable by its owner only.
+     */
     public File aeronDir() {
         return new File(aeronDirRoot, dirPrefix(jobId) + rank);
     }
 
-    /** The start of the Aeron directory names of every rank of {@code jobId} (launchers clean them up). */
+    /**
+     * The start of the Aeron directory names of every rank of {@code jobId} (launchers clean them up): a digest of
+     * the job id, from which the id cannot be recovered.
+     */
     public static String dirPrefix(long jobId) {
-        return "bind-aeron-" + Long.toHexString(jobId) + "-";
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update("bind-aeron-dir".getBytes(StandardCharsets.US_ASCII));
+            byte[] id = new byte[Long.BYTES];
+            for (int i = 0; i < id.length; i++) {
+                id[i] = (byte) (jobId >>> (8 * i));
+            }
+            return "bind-aeron-" + HexFormat.of().formatHex(sha.digest(id), 0, 8) + "-";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /** Whether {@code host} is loopback: {@code localhost} or a loopback literal (no name is looked up). */
+    private static boolean isLoopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
+            return false;   // a host name other than localhost: resolved elsewhere, treated as another host
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();   // a literal: no name lookup
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     static String setting(Map<String, String> tuning, String envName, String fallback) {

@@ -80,7 +80,6 @@ public final class AeronTransport implements Transport {
     private final Aeron aeron;
     private final Thread poller;
     private volatile boolean polling = true;
-    private volatile String connectFailure;
     private volatile Thread deliverer;
     /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
     private final Thread exitHook = new Thread(this::crash, "bind-aeron-exit");
@@ -148,17 +147,15 @@ public final class AeronTransport implements Transport {
     /**
      * Waits until every peer has proved itself and accepted this rank. Any thread.
      *
-     * @throws TransportException on a protocol mismatch, a rejection, or a peer silent past the connect timeout
+     * @throws TransportException when a peer has not completed the handshake within the connect timeout (the message
+     *                            names a failed proof or a protocol mismatch seen in that peer's name); nothing an
+     *                            unauthenticated session sends ends the wait earlier
      */
     public void awaitConnected() {
         while (true) {
-            String failure = connectFailure;
-            if (failure != null) {
-                throw new TransportException(failure);
-            }
             Peer waiting = null;
             for (Peer peer : peers) {
-                if (peer != null && peer.state == Peer.CONNECTING) {
+                if (peer != null && peer.state().connecting()) {
                     waiting = peer;
                     break;
                 }
@@ -171,10 +168,12 @@ public final class AeronTransport implements Transport {
             }
             long waitedNs = System.nanoTime() - startNs;
             if (waitedNs > settings.connectTimeoutNs()) {
+                String mismatch = waiting.mismatch;
                 throw new TransportException("rank " + waiting.rank + " not reachable at " + waiting.address()
                     + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms"
                     + (waiting.authenticationFailed ? "; a peer claiming to be rank " + waiting.rank
-                        + " failed authentication (wrong or missing BIND_SECRET)" : ""));
+                        + " failed authentication (wrong or missing BIND_SECRET)" : "")
+                    + (mismatch != null ? "; " + mismatch : ""));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
@@ -230,7 +229,7 @@ public final class AeronTransport implements Transport {
         }
         Peer peer = peers[toRank];
         checkPeer(peer);
-        if (peer.state == Peer.CONNECTING) {
+        if (peer.state().connecting()) {
             awaitConnected();
         }
         UnsafeBuffer body = wrap(payload);
@@ -308,11 +307,11 @@ public final class AeronTransport implements Transport {
     }
 
     private void checkPeer(Peer peer) {
-        int state = peer.state;
-        if (state == Peer.LOST) {
+        Handshake state = peer.state();
+        if (state == Handshake.LOST) {
             throw new TransportException("rank " + peer.rank + " lost: " + peer.lostReason);
         }
-        if (state == Peer.CLOSED) {
+        if (state == Handshake.CLOSED) {
             throw new TransportException("rank " + peer.rank + " lost: it closed its transport");
         }
     }
@@ -331,8 +330,8 @@ public final class AeronTransport implements Transport {
         UnsafeBuffer bye = new UnsafeBuffer(new byte[] {Wire.BYE});
         boolean[] waitFor = new boolean[peers.length];
         for (Peer peer : peers) {
-            if (peer != null && peer.state == Peer.ACTIVE) {
-                while (peer.state == Peer.ACTIVE && System.nanoTime() < deadlineNs) {
+            if (peer != null && peer.state() == Handshake.ACTIVE) {
+                while (peer.state() == Handshake.ACTIVE && System.nanoTime() < deadlineNs) {
                     long result = peer.publication.offer(bye);
                     if (result > 0) {
                         waitFor[peer.rank] = true;
@@ -346,7 +345,7 @@ public final class AeronTransport implements Transport {
             }
         }
         for (Peer peer : peers) {
-            while (peer != null && waitFor[peer.rank] && !peer.byeAcked && peer.state == Peer.ACTIVE
+            while (peer != null && waitFor[peer.rank] && !peer.byeAcked && peer.state() == Handshake.ACTIVE
                 && System.nanoTime() < deadlineNs) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
@@ -438,32 +437,15 @@ public final class AeronTransport implements Transport {
     }
 
     void onPeerLost(Peer peer, String reason) {
-        if (peer.state == Peer.ACTIVE) {
-            peer.lostReason = reason;
-            peer.state = Peer.LOST;
+        if (peer.state() == Handshake.ACTIVE) {
+            peer.lostReason = reason;   // written before the state, which publishes it
+            peer.on(Handshake.Event.PEER_SILENT);
             deliveries.add(new Delivery(peer.rank, null, reason));
         }
     }
 
     void onPeerClosed(Peer peer) {
-        if (peer.state != Peer.LOST) {
-            peer.state = Peer.CLOSED;
-        }
-    }
-
-    void onRejected(String reason) {
-        if (connectFailure == null && !connected()) {
-            connectFailure = reason;
-        }
-    }
-
-    private boolean connected() {
-        for (Peer peer : peers) {
-            if (peer != null && peer.state == Peer.CONNECTING) {
-                return false;
-            }
-        }
-        return true;
+        peer.on(Handshake.Event.PEER_BYE);
     }
 
     void countDropped() {

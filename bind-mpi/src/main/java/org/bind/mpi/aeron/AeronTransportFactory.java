@@ -14,7 +14,8 @@ import org.bind.transport.TransportFactory;
  * {@value #RANK_ENV}, {@value #SIZE_ENV}, {@value #JOB_ENV} (hex), {@value #PEERS_ENV} (comma-separated
  * {@code host:port}, index = rank; each rank listens on its own entry) and {@value #SECRET_ENV} (hex, may be empty on
  * one host: peers then prove only the job id, and reaching a loopback port already requires a local account).
- * Returns once every peer has completed the handshake. Stateless; thread safe.
+ * Returns once every peer has completed the handshake. A launcher that names itself in {@code BIND_LAUNCHER_PID} is
+ * watched: the rank exits when it is gone ({@link LauncherWatch}). Stateless; thread safe.
  */
 public final class AeronTransportFactory implements TransportFactory {
     public static final String RANK_ENV = "BIND_RANK";
@@ -22,6 +23,8 @@ public final class AeronTransportFactory implements TransportFactory {
     public static final String JOB_ENV = "BIND_JOB";
     public static final String PEERS_ENV = "BIND_PEERS";
     public static final String SECRET_ENV = "BIND_SECRET";
+    /** The launcher's process id: a rank exits when that process is gone. */
+    public static final String LAUNCHER_PID_ENV = "BIND_LAUNCHER_PID";
 
     @Override
     public String name() {
@@ -31,6 +34,7 @@ public final class AeronTransportFactory implements TransportFactory {
     @Override
     public Bootstrap join(String[] args, Map<String, String> environment) {
         AeronSettings settings = settings(environment);
+        LauncherWatch.start(environment, settings.rank());
         AeronTransport transport = new AeronTransport(settings);
         try {
             transport.awaitConnected();

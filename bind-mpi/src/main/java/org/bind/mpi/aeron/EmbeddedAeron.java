@@ -3,12 +3,18 @@ package org.bind.mpi.aeron;
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -25,7 +31,18 @@ public final class EmbeddedAeron {
     private EmbeddedAeron() {
     }
 
-    public static MediaDriver launchDriver(AeronSettings settings, File aeronDir, ErrorHandler errorHandler) {
+    /**
+     * Starts a driver for the private directory {@code dir}: {@code dir} is made afresh (a stale one is deleted) with
+     * mode {@code rwx------}, and the driver's own directory is {@link #driverDir}, inside it. Other users of the host
+     * thus cannot list the driver's files nor open its log buffers and control file, whatever modes the driver gives
+     * them (it recreates its directory at start, so a mode set on that one would be lost). Deleting {@code dir}
+     * removes everything.
+     *
+     * @throws IllegalStateException when the directory cannot be made private
+     */
+    public static MediaDriver launchDriver(AeronSettings settings, File dir, ErrorHandler errorHandler) {
+        makePrivateDirectory(dir);
+        File aeronDir = driverDir(dir);
         int window = receiveWindow(settings.termBytes());
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.getPath())
@@ -47,9 +64,33 @@ public final class EmbeddedAeron {
             .errorHandler(errorHandler));
     }
 
-    public static Aeron connect(File aeronDir, ErrorHandler errorHandler) {
+    /** Deletes {@code dir} if it exists, then creates it with mode {@code rwx------} (set at creation: no window). */
+    static void makePrivateDirectory(File dir) {
+        Path path = dir.toPath();
+        try {
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                IoUtil.delete(dir, false);
+            }
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                    "rwx------")));
+            } else {
+                Files.createDirectory(path);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the private Aeron directory " + dir + ": " + e, e);
+        }
+    }
+
+    /** The driver's directory inside the private directory {@code dir}. */
+    public static File driverDir(File dir) {
+        return new File(dir, "driver");
+    }
+
+    /** A client of the driver started for the private directory {@code dir}. */
+    public static Aeron connect(File dir, ErrorHandler errorHandler) {
         return Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(aeronDir.getPath())
+            .aeronDirectoryName(driverDir(dir).getPath())
             .threadFactory(EmbeddedAeron::daemon)
             .errorHandler(errorHandler));
     }

@@ -10,22 +10,36 @@ import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.bind.transport.Frames;
 
 /**
  * The polling thread's work: reads this rank's subscription, runs the start-up handshake, sends heartbeats and
  * declares silent peers lost. Complete runtime frames go to {@link AeronTransport#enqueue}, so a receiver that
  * blocks (a forwarding send under back-pressure) never stops heartbeats or the handshake.
  *
- * <p>Handshake, per pair, on the same ordered stream as the data: each side sends HELLO (protocol, build, job,
- * rank, a fresh nonce) once its publication is connected; on a peer's HELLO it answers AUTH, an HMAC over the
- * peer's nonce, the job, both ranks and its own session id; on a valid AUTH it maps the Aeron session to the rank
- * and answers ACCEPT. A peer is active once it proved itself and accepted us. Until a session has proved itself
- * only single-fragment HELLO and AUTH messages are read from it (REJECT too, while connecting); everything else is
- * dropped and counted, and nothing is allocated for it.
+ * <h2>Handshake</h2>
+ * Per pair, on the same ordered stream as the data; each peer's progress is a {@link Handshake} state. Each side
+ * sends HELLO (protocol, build, job, rank, its nonce) once its publication is connected, and again every
+ * {@value #HELLO_RESEND_MS} ms until the peer is active. Every HELLO for this job that claims a rank still connecting
+ * is answered at once, on the publication to that rank's endpoint, by an AUTH that carries the nonce it answers and
+ * an HMAC over it, the job, both ranks and our session id; nothing of the HELLO is kept. A HELLO in a rank's name
+ * sent by someone else therefore only makes us send the real rank a proof over a nonce it does not know, which it
+ * drops; the real rank's next HELLO is answered as well. An AUTH over this rank's nonce that verifies binds its
+ * Aeron session to the rank (PROVED) and is answered by ACCEPT; the peer's ACCEPT on that session makes it ACTIVE.
+ *
+ * <h2>Unauthenticated sessions</h2>
+ * A session bound to no rank is stateless here: only single-fragment HELLO and AUTH messages are read from it, and
+ * nothing it sends can fail, delay or change the state of this rank. Everything else (any other type, fragments,
+ * malformed, another job's, a HELLO for a rank that is not connecting, an AUTH over another nonce or with a bad
+ * proof) is dropped and counted ({@link AeronTransport#droppedMessages}), and nothing is allocated for it. A bad
+ * proof over our nonce is also counted as rejected and named in the connect-timeout message, as is a HELLO of
+ * another protocol or build; neither is answered (a REJECT would reach the real rank, not the sender).
  *
  * <p>Polling thread only, except the counters.
  */
 final class Inbound {
+    static final long HELLO_RESEND_MS = 100;
+
     private final AeronTransport transport;
     private final AeronSettings settings;
     private final Peer[] peers;
@@ -35,7 +49,10 @@ final class Inbound {
     private final Int2ObjectHashMap<Peer> bySession = new Int2ObjectHashMap<>();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[Wire.MAX_HELLO_BYTES]);
+    private final UnsafeBuffer hello;
+    private final int helloLength;
     private final long timeoutMs;
+    private final long helloResendNs = TimeUnit.MILLISECONDS.toNanos(HELLO_RESEND_MS);
     private long nowNs;
     private long nextHeartbeatNs;
 
@@ -47,6 +64,9 @@ final class Inbound {
         this.wire = new Wire(settings.secret());
         this.timeoutMs = TimeUnit.NANOSECONDS.toMillis(settings.heartbeatTimeoutNs());
         new SecureRandom().nextBytes(nonce);
+        hello = new UnsafeBuffer(new byte[Wire.MAX_HELLO_BYTES]);
+        helloLength = Wire.encodeHello(hello, new Wire.Hello(settings.protocolVersion(), Frames.PROTOCOL_VERSION,
+            settings.jobId(), settings.rank(), settings.size(), nonce, settings.buildId()));
     }
 
     /** One duty cycle; returns the work done (0: idle). */
@@ -75,32 +95,21 @@ final class Inbound {
 
     private int housekeep(Peer peer, boolean heartbeat) {
         int work = 0;
-        if (!peer.helloSent) {
-            int length = Wire.encodeHello(scratch, new Wire.Hello(settings.protocolVersion(),
-                org.bind.transport.Frames.PROTOCOL_VERSION, settings.jobId(), settings.rank(), settings.size(), nonce,
-                settings.buildId()));
-            if (!offer(peer, length)) {
-                return 0;
+        Handshake state = peer.state();
+        if (state.connecting() && nowNs - peer.nextHelloNs >= 0) {
+            if (!offer(peer, hello, helloLength)) {
+                return 0;   // not connected yet, or back-pressured: nothing else may precede our HELLO
             }
-            peer.helloSent = true;
+            peer.nextHelloNs = nowNs + helloResendNs;
+            peer.on(Handshake.Event.HELLO_SENT);
             work++;
         }
-        if (peer.rejectPending != null) {
-            if (offer(peer, Wire.encodeReject(scratch, peer.rejectPending))) {
-                peer.rejectPending = null;
-                work++;
-            }
+        if (peer.state() == Handshake.NEW) {
+            return work;
         }
-        if (peer.authPending) {
-            int length = wire.encodeAuth(scratch, settings.jobId(), settings.rank(), peer.rank, peer.peerNonce,
-                peer.publication.sessionId());
-            if (!offer(peer, length)) {
-                return work;
-            }
-            peer.authPending = false;
-            work++;
-        }
-        if (peer.acceptPending && offerType(peer, Wire.ACCEPT)) {
+        // ACCEPT only after a proof of ours went out to this peer: else it could arrive before any proof of ours
+        // and be dropped (when a HELLO of the peer came before our own HELLO; the peer sends HELLO again)
+        if (peer.acceptPending && peer.answered && offerType(peer, Wire.ACCEPT)) {
             peer.acceptPending = false;
             work++;
         }
@@ -108,7 +117,7 @@ final class Inbound {
             peer.byeAckPending = false;
             work++;
         }
-        if (peer.state == Peer.ACTIVE) {
+        if (peer.state() == Handshake.ACTIVE) {
             if (heartbeat) {
                 offerType(peer, Wire.HEARTBEAT);
             }
@@ -122,11 +131,11 @@ final class Inbound {
 
     private boolean offerType(Peer peer, byte type) {
         scratch.putByte(0, type);
-        return offer(peer, 1);
+        return offer(peer, scratch, 1);
     }
 
-    private boolean offer(Peer peer, int length) {
-        return peer.publication.offer(scratch, 0, length) > 0;
+    private static boolean offer(Peer peer, UnsafeBuffer buffer, int length) {
+        return peer.publication.offer(buffer, 0, length) > 0;
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
@@ -141,58 +150,73 @@ final class Inbound {
             return;
         }
         switch (buffer.getByte(offset)) {
-            case Wire.HELLO -> onHello(buffer, offset, length);
+            case Wire.HELLO -> {
+                if (!onHello(buffer, offset, length, false)) {
+                    transport.countDropped();
+                }
+            }
             case Wire.AUTH -> onAuth(buffer, offset, length, header.sessionId());
-            case Wire.REJECT -> transport.onRejected(Wire.decodeReject(buffer, offset, length));
             default -> transport.countDropped();
         }
     }
 
-    private void onHello(DirectBuffer buffer, int offset, int length) {
+    /**
+     * Answers a HELLO of a rank still connecting with our proof; false when the HELLO is not for us to answer. A
+     * HELLO on the rank's own proven session ({@code bound}) is answered even when the rank is active here: it
+     * says that the rank has not seen our ACCEPT yet (an ACCEPT that overtook every valid proof of ours is dropped).
+     */
+    private boolean onHello(DirectBuffer buffer, int offset, int length, boolean bound) {
         Wire.Hello hello = Wire.decodeHello(buffer, offset, length);
         if (hello == null || hello.jobId() != settings.jobId() || hello.size() != settings.size() || hello.rank() < 0
             || hello.rank() >= settings.size() || hello.rank() == settings.rank()) {
-            transport.countDropped();
-            return;
+            return false;
         }
         Peer peer = peers[hello.rank()];
-        if (hello.protocol() != settings.protocolVersion() || hello.frameProtocol() != org.bind.transport.Frames.PROTOCOL_VERSION
+        if (hello.protocol() != settings.protocolVersion() || hello.frameProtocol() != Frames.PROTOCOL_VERSION
             || !hello.buildId().equals(settings.buildId())) {
-            String reason = "protocol mismatch: rank " + hello.rank() + " speaks protocol " + hello.protocol() + "/"
-                + hello.frameProtocol() + " build " + hello.buildId() + ", rank " + settings.rank() + " speaks protocol "
-                + settings.protocolVersion() + "/" + org.bind.transport.Frames.PROTOCOL_VERSION + " build "
-                + settings.buildId();
-            peer.rejectPending = reason;
-            transport.onRejected(reason);
-            transport.countDropped();
-            return;
+            if (peer.state().connecting()) {
+                peer.mismatch = "protocol mismatch: a peer claiming to be rank " + hello.rank() + " speaks protocol "
+                    + hello.protocol() + "/" + hello.frameProtocol() + " build " + hello.buildId() + ", rank "
+                    + settings.rank() + " speaks protocol " + settings.protocolVersion() + "/"
+                    + Frames.PROTOCOL_VERSION + " build " + settings.buildId();
+            }
+            return false;
         }
-        if (peer.state == Peer.CONNECTING) {
-            peer.peerNonce = hello.nonce();
-            peer.authPending = true;
+        Handshake state = peer.state();
+        if (state == Handshake.NEW) {
+            return true;    // our own HELLO is not out yet, nor could an answer be: the peer sends its HELLO again
         }
+        if (state != Handshake.HELLO_SENT && state != Handshake.PROVED && !(bound && state == Handshake.ACTIVE)) {
+            return false;   // active (and the sender proved nothing) or gone
+        }
+        int answer = wire.encodeAuth(scratch, settings.jobId(), settings.rank(), peer.rank, hello.nonce(),
+            peer.publication.sessionId());
+        if (offer(peer, scratch, answer)) {
+            peer.answered = true;
+        }   // else back-pressured: the peer's next HELLO is answered instead
+        return true;
     }
 
     private void onAuth(DirectBuffer buffer, int offset, int length, int sessionId) {
-        int rank = wire.verifyAuth(buffer, offset, length, settings.jobId(), settings.rank(), nonce, sessionId);
-        if (rank < 0 || rank >= settings.size() || rank == settings.rank() || peers[rank].sessionId != Peer.NO_SESSION) {
+        int rank = wire.verifyAuth(buffer, offset, length, settings.jobId(), settings.rank(), settings.size(), nonce,
+            sessionId);
+        if (rank == Wire.AUTH_BAD_PROOF) {
             transport.countRejected();
-            int claimed = length == Wire.AUTH_BYTES ? buffer.getInt(offset + 9, Wire.ORDER) : -1;
-            if (claimed >= 0 && claimed < settings.size() && claimed != settings.rank()
-                && peers[claimed].state == Peer.CONNECTING) {
-                peers[claimed].authenticationFailed = true;
-                peers[claimed].rejectPending = "rank " + settings.rank() + " rejected rank " + claimed
-                    + ": authentication failed (wrong or missing BIND_SECRET)";
+            Peer claimed = peers[Wire.claimedRank(buffer, offset)];
+            if (claimed.state().connecting()) {
+                claimed.authenticationFailed = true;
             }
+            return;
+        }
+        if (rank < 0 || peers[rank].sessionId != Peer.NO_SESSION || !peers[rank].on(Handshake.Event.PEER_PROVED)) {
+            transport.countDropped();   // malformed, another nonce, or a rank already bound to a session
             return;
         }
         Peer peer = peers[rank];
         peer.sessionId = sessionId;
-        peer.inboundAuthenticated = true;
         peer.lastHeardNs = nowNs;
         peer.acceptPending = true;
         bySession.put(sessionId, peer);
-        activateIfReady(peer);
     }
 
     /** A whole message from an authenticated peer. */
@@ -215,16 +239,23 @@ final class Inbound {
             case Wire.DATA_FIRST -> onFirstPiece(peer, buffer, offset, length);
             case Wire.DATA_MORE -> onNextPiece(peer, buffer, offset, length);
             case Wire.ACCEPT -> {
-                peer.acceptedByPeer = true;
-                activateIfReady(peer);
+                if (peer.on(Handshake.Event.PEER_ACCEPTED)) {
+                    peer.lastHeardNs = nowNs;
+                }
+            }
+            case Wire.HELLO -> {
+                // the peer has not seen our ACCEPT, or a valid proof before it: both again, in that order
+                Handshake state = peer.state();
+                if ((state == Handshake.PROVED || state == Handshake.ACTIVE) && onHello(buffer, offset, length, true)) {
+                    peer.acceptPending = true;
+                }
             }
             case Wire.BYE -> {
                 transport.onPeerClosed(peer);
                 peer.byeAckPending = true;
             }
             case Wire.BYE_ACK -> peer.byeAcked = true;
-            case Wire.REJECT -> transport.onRejected(Wire.decodeReject(buffer, offset, length));
-            case Wire.HEARTBEAT, Wire.HELLO, Wire.AUTH -> {
+            case Wire.HEARTBEAT, Wire.AUTH -> {
             }
             default -> transport.countDropped();
         }
@@ -256,13 +287,6 @@ final class Inbound {
         if (peer.assembled == assembly.length) {
             peer.assembly = null;
             transport.enqueue(peer.rank, assembly);
-        }
-    }
-
-    private void activateIfReady(Peer peer) {
-        if (peer.inboundAuthenticated && peer.acceptedByPeer && peer.state == Peer.CONNECTING) {
-            peer.lastHeardNs = nowNs;
-            peer.state = Peer.ACTIVE;
         }
     }
 }

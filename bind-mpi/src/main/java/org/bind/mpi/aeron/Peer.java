@@ -6,17 +6,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.aeron.Publication;
 
 /**
- * What one rank knows about another: the publication towards it, the handshake's progress, liveness and the
- * reassembly of a frame sent in pieces.
+ * What one rank knows about another: the publication towards it, where the handshake stands ({@link Handshake}),
+ * liveness and the reassembly of a frame sent in pieces.
  *
- * <p>{@link #state} and {@link #lostReason} are written by the polling thread only and read by any thread;
- * {@link #byeAcked} and {@link #authenticationFailed} likewise. Fields marked "polling thread" are touched by it alone.
+ * <p>{@link #state}, {@link #lostReason}, {@link #byeAcked}, {@link #authenticationFailed} and {@link #mismatch} are
+ * written by the polling thread only and read by any thread. Fields marked "polling thread" are touched by it alone.
  */
 final class Peer {
-    static final int CONNECTING = 0;
-    static final int ACTIVE = 1;
-    static final int CLOSED = 2;
-    static final int LOST = 3;
     static final int NO_SESSION = Integer.MIN_VALUE;
 
     final int rank;
@@ -25,21 +21,20 @@ final class Peer {
     /** Keeps the pieces of one frame together when several threads send to this peer. */
     final ReentrantLock sendLock = new ReentrantLock();
 
-    volatile int state = CONNECTING;
+    private volatile Handshake state = Handshake.NEW;
     volatile String lostReason;
     volatile boolean byeAcked;
     /** A session claimed this rank while it was connecting and failed authentication (for the timeout message). */
     volatile boolean authenticationFailed;
+    /** A session claimed this rank with another protocol or build (for the timeout message); null: none did. */
+    volatile String mismatch;
 
     // polling thread
-    boolean helloSent;
-    byte[] peerNonce;
-    boolean authPending;
-    boolean inboundAuthenticated;
     boolean acceptPending;
-    boolean acceptedByPeer;
+    /** A proof of ours (over some nonce) has gone out to this peer. */
+    boolean answered;
     boolean byeAckPending;
-    String rejectPending;
+    long nextHelloNs;
     int sessionId = NO_SESSION;
     long lastHeardNs;
     byte[] assembly;
@@ -49,6 +44,20 @@ final class Peer {
         this.rank = rank;
         this.endpoint = endpoint;
         this.publication = publication;
+    }
+
+    Handshake state() {
+        return state;
+    }
+
+    /** Applies {@code event} ({@link Handshake#on}); returns whether the state changed. Polling thread only. */
+    boolean on(Handshake.Event event) {
+        Handshake next = state.on(event);
+        if (next == state) {
+            return false;
+        }
+        state = next;
+        return true;
     }
 
     String address() {

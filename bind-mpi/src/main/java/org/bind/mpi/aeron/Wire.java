@@ -20,9 +20,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>
  * HELLO  type, short protocol, short runtime frame protocol, long job, int rank, int size, 16-byte nonce,
  *        short build id length, build id (UTF-8)
- * AUTH   type, long job, int rank, 32-byte HMAC-SHA256(secret, "bind-aeron-auth" | receiver's nonce | job
- *        | sender rank | receiver rank | sender's Aeron session id)
- * ACCEPT, HEARTBEAT, BYE, BYE_ACK: type only.   REJECT: type, reason (UTF-8).
+ * AUTH   type, long job, int rank, the receiver's 16-byte nonce it answers, 32-byte HMAC-SHA256(secret,
+ *        "bind-aeron-auth" | receiver's nonce | job | sender rank | receiver rank | sender's Aeron session id)
+ * ACCEPT, HEARTBEAT, BYE, BYE_ACK: type only.   REJECT (4): no longer sent; dropped like an unknown type.
  * DATA   type, frame.   DATA_FIRST: type, int total frame length, first bytes.   DATA_MORE: type, next bytes.
  * </pre>
  *
@@ -32,6 +32,7 @@ final class Wire {
     static final byte HELLO = 1;
     static final byte AUTH = 2;
     static final byte ACCEPT = 3;
+    /** Reserved: protocol 1 sent it on an unauthenticated session, which let outsiders stop a job. */
     static final byte REJECT = 4;
     static final byte HEARTBEAT = 5;
     static final byte BYE = 6;
@@ -42,7 +43,13 @@ final class Wire {
 
     static final int NONCE_BYTES = 16;
     static final int MAC_BYTES = 32;
-    static final int AUTH_BYTES = 1 + 8 + 4 + MAC_BYTES;
+    static final int AUTH_BYTES = 1 + 8 + 4 + NONCE_BYTES + MAC_BYTES;
+    /** {@link #verifyAuth}: not an AUTH of this job for a rank of the job. */
+    static final int AUTH_MALFORMED = -1;
+    /** {@link #verifyAuth}: an answer to another nonce than this rank's (a HELLO someone sent in its name). */
+    static final int AUTH_OTHER_NONCE = -2;
+    /** {@link #verifyAuth}: this rank's nonce, but the proof does not verify with the secret. */
+    static final int AUTH_BAD_PROOF = -3;
     static final int MAX_HELLO_BYTES = 512;
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final byte[] NO_SECRET_KEY = "bind-aeron:no-secret".getBytes(StandardCharsets.US_ASCII);
@@ -99,20 +106,38 @@ final class Wire {
         out.putByte(0, AUTH);
         out.putLong(1, jobId, ORDER);
         out.putInt(9, fromRank, ORDER);
-        out.putBytes(13, proof(receiverNonce, jobId, fromRank, toRank, senderSessionId));
+        out.putBytes(13, receiverNonce);
+        out.putBytes(13 + NONCE_BYTES, proof(receiverNonce, jobId, fromRank, toRank, senderSessionId));
         return AUTH_BYTES;
     }
 
-    /** The rank an AUTH proves, or -1 when its proof does not match this rank's nonce and the secret. */
-    int verifyAuth(DirectBuffer in, int offset, int length, long jobId, int myRank, byte[] myNonce, int sessionId) {
+    /**
+     * The rank an AUTH of {@code sessionId} proves, or {@link #AUTH_MALFORMED}, {@link #AUTH_OTHER_NONCE} or
+     * {@link #AUTH_BAD_PROOF}. The nonce is compared before any MAC is computed.
+     */
+    int verifyAuth(DirectBuffer in, int offset, int length, long jobId, int myRank, int size, byte[] myNonce,
+                   int sessionId) {
         if (length != AUTH_BYTES || in.getLong(offset + 1, ORDER) != jobId) {
-            return -1;
+            return AUTH_MALFORMED;
         }
         int fromRank = in.getInt(offset + 9, ORDER);
+        if (fromRank < 0 || fromRank >= size || fromRank == myRank) {
+            return AUTH_MALFORMED;
+        }
+        byte[] answered = new byte[NONCE_BYTES];
+        in.getBytes(offset + 13, answered);
+        if (!MessageDigest.isEqual(answered, myNonce)) {
+            return AUTH_OTHER_NONCE;
+        }
         byte[] given = new byte[MAC_BYTES];
-        in.getBytes(offset + 13, given);
+        in.getBytes(offset + 13 + NONCE_BYTES, given);
         byte[] expected = proof(myNonce, jobId, fromRank, myRank, sessionId);
-        return MessageDigest.isEqual(given, expected) ? fromRank : -1;
+        return MessageDigest.isEqual(given, expected) ? fromRank : AUTH_BAD_PROOF;
+    }
+
+    /** The rank an AUTH of the right length claims. */
+    static int claimedRank(DirectBuffer in, int offset) {
+        return in.getInt(offset + 9, ORDER);
     }
 
     private byte[] proof(byte[] receiverNonce, long jobId, int fromRank, int toRank, int senderSessionId) {
@@ -125,19 +150,5 @@ final class Wire {
         mac.update(receiverNonce);
         mac.update(fields.byteArray());
         return mac.doFinal();
-    }
-
-    static int encodeReject(MutableDirectBuffer out, String reason) {
-        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        int length = Math.min(text.length, 400);
-        out.putByte(0, REJECT);
-        out.putBytes(1, text, 0, length);
-        return 1 + length;
-    }
-
-    static String decodeReject(DirectBuffer in, int offset, int length) {
-        byte[] text = new byte[Math.min(length - 1, 400)];
-        in.getBytes(offset + 1, text);
-        return new String(text, StandardCharsets.UTF_8);
     }
 }

@@ -27,8 +27,8 @@ import org.bind.transport.TransportFactory;
 
 /**
  * Runs the ranks of a job as local JVM processes over the Aeron transport:
- * {@code ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS] [-J<jvm flag>]...
- * -cp CP [--] Main [args]} ({@code -J} flags go to every rank's JVM).
+ * {@code ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS] [--time-limit DURATION]
+ * [-J<jvm flag>]... -cp CP [--] Main [args]} ({@code -J} flags go to every rank's JVM).
  *
  * <p>It picks free loopback UDP ports, a random job id and secret, and starts every rank with the same {@code java}
  * as itself, the Bind agent, the JVM flags Aeron needs, {@code CP} followed by its own classpath, {@code Main} run by
@@ -37,7 +37,10 @@ import org.bind.transport.TransportFactory;
  * {@code BIND_SECRET}). Every rank's output is forwarded line by line. When a rank fails (non-zero status or a
  * signal) the others get the grace period (default: the heartbeat timeout plus 3 s) to notice the loss and fail on
  * their own, then are destroyed, then destroyed forcibly. The launcher exits with the first non-zero status, removes
- * the ranks' Aeron directories, and does the same clean-up from a shutdown hook when it is itself stopped.
+ * the ranks' Aeron directories, and does the same clean-up from a shutdown hook when it is itself stopped. A job that
+ * outlives {@code --time-limit} has every rank print its stacks (SIGQUIT), is stopped, and the launcher exits with
+ * {@value #STATUS_TIME_LIMIT}. Each rank knows the launcher's pid ({@code BIND_LAUNCHER_PID}) and exits when the
+ * launcher is gone, even after a SIGKILL that leaves no clean-up to the launcher.
  */
 public final class ProcessLauncher {
     /** System property naming the agent jar to pass as {@code -javaagent}. */
@@ -50,9 +53,13 @@ public final class ProcessLauncher {
     private static final long DESTROY_WAIT_MS = 2_000;
 
     /** Parsed command line. */
-    record Options(int ranks, String transport, int workers, boolean tagOutput, long graceMs, List<String> jvmFlags,
-                   String classpath, String mainClass, List<String> programArgs) {
+    record Options(int ranks, String transport, int workers, boolean tagOutput, long graceMs, long timeLimitMs,
+                   List<String> jvmFlags, String classpath, String mainClass, List<String> programArgs) {
     }
+
+    /** The launcher's status when the job outlived {@code --time-limit} (as timeout(1)). */
+    public static final int STATUS_TIME_LIMIT = 124;
+    private static final long STACK_DUMP_WAIT_MS = 2_000;
 
     private final Options options;
     private final PrintStream out;
@@ -81,7 +88,7 @@ public final class ProcessLauncher {
         } catch (IllegalArgumentException e) {
             err.println("bindrun: " + e.getMessage());
             err.println("usage: ProcessLauncher -np N [--transport aeron] [--workers W] [--tag-output] [--grace-ms MS]"
-                + " [-J<jvm flag>]... -cp CP [--] Main [args]");
+                + " [--time-limit DURATION] [-J<jvm flag>]... -cp CP [--] Main [args]");
             return 2;
         }
         return new ProcessLauncher(options, out, err).launch();
@@ -93,6 +100,7 @@ public final class ProcessLauncher {
         String transport = "aeron";
         boolean tag = false;
         long graceMs = 0;   // 0: from the ranks' heartbeat timeout (defaultGraceMs)
+        long timeLimitMs = 0;   // 0: none
         String classpath = null;
         List<String> jvmFlags = new ArrayList<>();
         int i = 0;
@@ -103,6 +111,7 @@ public final class ProcessLauncher {
                 case "--workers" -> workers = positive(flag, value(args, ++i, flag));
                 case "--transport" -> transport = value(args, ++i, flag);
                 case "--grace-ms" -> graceMs = positive(flag, value(args, ++i, flag));
+                case "--time-limit" -> timeLimitMs = durationMs(flag, value(args, ++i, flag));
                 case "--tag-output" -> tag = true;
                 case "-cp", "-classpath", "--class-path" -> classpath = value(args, ++i, flag);
                 case "--" -> {
@@ -110,7 +119,7 @@ public final class ProcessLauncher {
                     if (i >= args.length) {
                         throw new IllegalArgumentException("no main class after --");
                     }
-                    return finish(ranks, transport, workers, tag, graceMs, jvmFlags, classpath, args, i);
+                    return finish(ranks, transport, workers, tag, graceMs, timeLimitMs, jvmFlags, classpath, args, i);
                 }
                 default -> {
                     if (flag.startsWith("-J") && flag.length() > 2) {
@@ -122,11 +131,12 @@ public final class ProcessLauncher {
             }
             i++;
         }
-        return finish(ranks, transport, workers, tag, graceMs, jvmFlags, classpath, args, i);
+        return finish(ranks, transport, workers, tag, graceMs, timeLimitMs, jvmFlags, classpath, args, i);
     }
 
     private static Options finish(int ranks, String transport, int workers, boolean tag, long graceMs,
-                                  List<String> jvmFlags, String classpath, String[] args, int mainIndex) {
+                                  long timeLimitMs, List<String> jvmFlags, String classpath, String[] args,
+                                  int mainIndex) {
         if (ranks < 1) {
             throw new IllegalArgumentException("-np N is required");
         }
@@ -137,7 +147,7 @@ public final class ProcessLauncher {
             throw new IllegalArgumentException("no main class");
         }
         return new Options(ranks, transport, workers, tag, graceMs > 0 ? graceMs : defaultGraceMs(jvmFlags),
-            List.copyOf(jvmFlags),
+            timeLimitMs, List.copyOf(jvmFlags),
             classpath == null ? "" : classpath, args[mainIndex],
             List.of(args).subList(mainIndex + 1, args.length));
     }
@@ -169,6 +179,21 @@ public final class ProcessLauncher {
             throw new IllegalArgumentException(flag + " needs a value");
         }
         return args[index];
+    }
+
+    /** {@code value} as milliseconds: a positive integer with a unit {@code ms}, {@code s}, {@code m} or {@code h}. */
+    static long durationMs(String flag, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(value.trim());
+        if (m.matches() && Long.parseLong(m.group(1)) > 0) {
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> amount;
+                case "s" -> TimeUnit.SECONDS.toMillis(amount);
+                case "m" -> TimeUnit.MINUTES.toMillis(amount);
+                default -> TimeUnit.HOURS.toMillis(amount);
+            };
+        }
+        throw new IllegalArgumentException(flag + " '" + value + "' is not a duration such as 500ms, 20s, 5m or 2h");
     }
 
     private static int positive(String flag, String value) {
@@ -223,6 +248,7 @@ public final class ProcessLauncher {
                 env.put(AeronTransportFactory.JOB_ENV, Long.toHexString(jobId));
                 env.put(AeronTransportFactory.PEERS_ENV, peers.toString());
                 env.put(AeronTransportFactory.SECRET_ENV, HexFormat.of().formatHex(secret));
+                env.put(AeronTransportFactory.LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
                 Process process = builder.start();
                 synchronized (ranks) {
                     ranks.add(process);
@@ -252,8 +278,13 @@ public final class ProcessLauncher {
     private int supervise() {
         int status = 0;
         long deadlineNs = Long.MAX_VALUE;
+        long limitNs = options.timeLimitMs() > 0
+            ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.timeLimitMs()) : Long.MAX_VALUE;
         List<Process> running = new ArrayList<>(ranks);
         while (!running.isEmpty()) {
+            if (System.nanoTime() - limitNs > 0) {
+                return outlived(running);
+            }
             for (int i = 0; i < running.size(); i++) {
                 Process process = running.get(i);
                 if (!process.isAlive()) {
@@ -281,6 +312,35 @@ public final class ProcessLauncher {
             }
         }
         return status;
+    }
+
+    /** The job outlived its time limit: every running rank prints its stacks (SIGQUIT), then the job is stopped. */
+    private int outlived(List<Process> running) {
+        err.println("bindrun: the job outlived its time limit of " + options.timeLimitMs() + " ms; the stacks of every"
+            + " rank still running follow, then the ranks are stopped");
+        for (Process process : running) {
+            signal("QUIT", process.pid());
+        }
+        try {
+            Thread.sleep(STACK_DUMP_WAIT_MS);   // the dumps travel through the output pumps
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return STATUS_TIME_LIMIT;
+    }
+
+    /** Sends signal {@code name} to {@code pid} with kill(1); false when it could not. */
+    private static boolean signal(String name, long pid) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static String describe(int exit) {

@@ -1,0 +1,105 @@
+package org.bind.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.agrona.IoUtil;
+import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.launch.ProcessLauncher;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code kill -9} of the launcher (a process of its own here, as {@code bin/bindrun} is) while its 3 ranks run
+ * ({@link StuckProgram}, syncing in a loop): no rank outlives the heartbeat timeout plus 2 s, and the ranks remove
+ * their Aeron directories themselves (the launcher cannot any more).
+ */
+@Tag("cluster")
+@ExtendWith(DumpJobsOnTimeout.class)
+class LauncherDeathTest {
+    private static final int RANKS = 3;
+    private static final long LIMIT_MS = AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 2_000;
+    private static final Pattern READY = Pattern.compile("^\\[rank (\\d+)] rank \\d+ pid (\\d+) job ([0-9a-f]+) port");
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void shouldEndEveryRankWithinTheHeartbeatTimeoutWhenTheLauncherIsKilled() throws Exception {
+        Path files = Files.createTempDirectory("bind-launcher-death-");
+        Path output = files.resolve("launcher.out");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
+            .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"),
+            "-cp", System.getProperty("java.class.path"), ProcessLauncher.class.getName(), "-np",
+            Integer.toString(RANKS), "--tag-output", "--workers", "1",
+            "-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV) + "=60000", "-cp", System.getProperty("java.class.path"),
+            "--", StuckProgram.class.getName(), "sync"));
+        Process launcher = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        List<ProcessHandle> ranks = new ArrayList<>();
+        String job = null;
+        try {
+            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            String text = "";
+            while (countJoined(text) < RANKS) {
+                assertTrue(System.nanoTime() < deadlineNs && launcher.isAlive(),
+                    "the ranks did not join within 90 s:\n" + text);
+                Thread.sleep(100);
+                text = Files.readString(output);
+            }
+            for (String line : text.lines().toList()) {
+                Matcher m = READY.matcher(line);
+                if (m.find()) {
+                    ranks.add(ProcessHandle.of(Long.parseLong(m.group(2))).orElseThrow());
+                    job = m.group(3);
+                }
+            }
+            assertEquals(RANKS, ranks.size(), text);
+            long killedNs = System.nanoTime();
+            launcher.destroyForcibly();   // SIGKILL: no shutdown hook, no clean-up by the launcher
+            launcher.waitFor(10, TimeUnit.SECONDS);
+            long[] outlivedMs = new long[RANKS];
+            for (int r = 0; r < RANKS; r++) {
+                ProcessHandle rank = ranks.get(r);
+                while (rank.isAlive() && System.nanoTime() - killedNs < TimeUnit.MILLISECONDS.toNanos(LIMIT_MS + 20_000)) {
+                    Thread.sleep(20);
+                }
+                outlivedMs[r] = rank.isAlive() ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
+            }
+            String report = Files.readString(output);
+            for (int r = 0; r < RANKS; r++) {
+                long ms = outlivedMs[r];
+                int rank = r;
+                assertTrue(ms >= 0 && ms <= LIMIT_MS, () -> "rank " + rank + " outlived its launcher by "
+                    + (ms < 0 ? "more than " + (LIMIT_MS + 20_000) : ms) + " ms (limit " + LIMIT_MS + "):\n" + report);
+            }
+            String prefix = AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16));
+            long dirsDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            File[] left = new File("/dev/shm").listFiles((dir, name) -> name.startsWith(prefix));
+            while (left != null && left.length > 0 && System.nanoTime() < dirsDeadlineNs) {
+                Thread.sleep(50);
+                left = new File("/dev/shm").listFiles((dir, name) -> name.startsWith(prefix));
+            }
+            File[] leftover = left;
+            assertTrue(leftover == null || leftover.length == 0, () -> "Aeron directories left: "
+                + List.of(leftover) + "\n" + report);
+            System.out.println("launcher killed: ranks ended after " + java.util.Arrays.toString(outlivedMs) + " ms");
+        } finally {
+            launcher.destroyForcibly();
+            ranks.forEach(ProcessHandle::destroyForcibly);
+            IoUtil.delete(files.toFile(), true);
+        }
+    }
+
+    private static int countJoined(String text) {
+        return (int) text.lines().filter(l -> l.matches("^\\[rank \\d+] rank \\d+ joined$")).count();
+    }
+}
