@@ -12,11 +12,27 @@ final class ProgramSupport {
      * the job id and the UDP port it listens on, from the job description the launcher put in the environment.
      */
     static void announce() {
+        if (System.getenv(AeronTransportFactory.PEERS_ENV) == null) {
+            throw new IllegalStateException("not a rank started over Aeron by ProcessLauncher: use announce(rank)");
+        }
         String rank = System.getenv(AeronTransportFactory.RANK_ENV);
         String[] peers = System.getenv(AeronTransportFactory.PEERS_ENV).split(",");
         String own = peers[Integer.parseInt(rank)];
         System.out.println("rank " + rank + " pid " + ProcessHandle.current().pid() + " job "
             + System.getenv(AeronTransportFactory.JOB_ENV) + " port " + own.substring(own.lastIndexOf(':') + 1)
             + " ready");
+    }
+
+    /**
+     * The same line for a rank of any launch: over Aeron as {@link #announce()}; otherwise (the ranks started by MPJ
+     * Express with frames over MPJ) with job {@code 0} and port {@code 0}, as there is neither an Aeron directory nor
+     * a UDP port of the job to look for.
+     */
+    static void announce(int rank) {
+        if (System.getenv(AeronTransportFactory.PEERS_ENV) != null) {
+            announce();
+        } else {
+            System.out.println("rank " + rank + " pid " + ProcessHandle.current().pid() + " job 0 port 0 ready");
+        }
     }
 }

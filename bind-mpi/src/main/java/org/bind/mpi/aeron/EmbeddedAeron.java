@@ -3,6 +3,7 @@ package org.bind.mpi.aeron;
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.Aeron;
@@ -11,6 +12,7 @@ import io.aeron.driver.ThreadingMode;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.bind.intercept.ModuleAccess;
 
 /**
  * The media driver each rank embeds, and its client. {@link ThreadingMode#SHARED}: one driver thread (conductor,
@@ -25,7 +27,20 @@ public final class EmbeddedAeron {
     private EmbeddedAeron() {
     }
 
+    /** What Agrona and Aeron use of java.base: the flags {@code bin/bindrun} passes, or granted at run time. */
+    private static final List<String> JAVA_BASE_EXPORTS = List.of("jdk.internal.misc");
+    private static final List<String> JAVA_BASE_OPENS = List.of("sun.nio.ch", "java.nio");
+
+    /**
+     * Gives Agrona and Aeron the access to java.base they need when the JVM was started without the flags (for
+     * example by MPJ Express's {@code mpjrun}); before Agrona's first use.
+     */
+    public static void grantJdkAccess() {
+        ModuleAccess.grantJavaBase(MediaDriver.class.getClassLoader(), JAVA_BASE_EXPORTS, JAVA_BASE_OPENS);
+    }
+
     public static MediaDriver launchDriver(AeronSettings settings, File aeronDir, ErrorHandler errorHandler) {
+        grantJdkAccess();
         int window = receiveWindow(settings.termBytes());
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.getPath())
