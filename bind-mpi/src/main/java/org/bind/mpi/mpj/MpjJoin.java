@@ -64,14 +64,12 @@ final class MpjJoin implements TransportFactory {
                 }
             }
             MPI.COMM_WORLD.Bcast(jobId, 0, 1, MPI.LONG, 0);
+            RankGuard.joined();   // every rank has reached MPI.Init; a later failure throws (and is told to the others)
             String[] rest = applicationArgs == null ? new String[0] : applicationArgs;
             if (data.equals(DATA_AERON)) {
-                Bootstrap joined = new Bootstrap(AeronOverMpj.join(MPI.COMM_WORLD, rank, size, jobId[0]), jobId[0], rest);
-                RankGuard.joined();
-                return joined;
+                return new Bootstrap(AeronOverMpj.join(MPI.COMM_WORLD, rank, size, jobId[0]), jobId[0], rest);
             }
             MpjTransport transport = new MpjTransport(MPI.COMM_WORLD, rank, size, MpjTransportSettings.fromProperties());
-            RankGuard.joined();
             return new Bootstrap(transport, jobId[0], rest);
         } catch (TransportException e) {
             throw e;

@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
  * {@code mpjrun} waits for it forever. Two watches, on a daemon thread armed before {@code MPI.Init}:
  *
  * <ul>
- *   <li>joining: when the job is not joined ({@code MPI.Init}, the job id, the data plane's exchange) within
+ *   <li>joining: when {@code MPI.Init} and the job id's broadcast have not completed within
  *   {@value #JOIN_TIMEOUT_PROP_NAME} ms (default {@value #JOIN_TIMEOUT_MS_DEFAULT}), a rank failed or exited
- *   before {@code Bind.init}, or never started: this rank says so and halts with status 1;</li>
+ *   before {@code Bind.init}, or never started (MPJ waits for every rank in {@code MPI.Init}): this rank says so
+ *   and halts with status 1. What follows either completes or throws (a rank that fails later tells the others
+ *   in the data plane's exchange; Aeron's handshake has its own timeout);</li>
  *   <li>leaving: when the thread that called {@code Bind.init} has ended and, {@value #EXIT_GRACE_MS} ms later, the
  *   JVM still runs although MPJ was not finalized (join failed, a rank was lost, Bind was never closed), this rank
  *   says so and halts with status 1. A rank that closed Bind cleanly finalized MPJ and exits by itself.</li>
@@ -46,7 +48,7 @@ final class RankGuard {
         watch.start();
     }
 
-    /** The job is joined: the data plane is up. */
+    /** Every rank has reached {@code MPI.Init}. */
     static void joined() {
         JOINED.countDown();
     }
@@ -67,8 +69,9 @@ final class RankGuard {
             program.join();
             Thread.sleep(EXIT_GRACE_MS);
             if (!finalized) {
-                halt("rank " + rank + ": main has ended but MPJ was not finalized (" + (joined ? "Bind was not closed"
-                    + " cleanly" : "joining the job failed") + "); ending this JVM, which MPJ's threads would keep alive");
+                halt("rank " + rank + ": main has ended but MPJ was not finalized (" + (joined ? "joining the data"
+                    + " plane failed, a rank was lost, or Bind was not closed" : "joining the job failed") + "); ending"
+                    + " this JVM, which MPJ's threads would keep alive");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
