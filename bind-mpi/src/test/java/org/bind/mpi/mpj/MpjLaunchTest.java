@@ -110,7 +110,9 @@ class MpjLaunchTest {
         Process daemon = startDaemon(mpjHome);
         try {
             String starter = mpjHome.resolve("lib/starter.jar").toString();
-            List<String> aeron = List.of("-Dbind.transport=mpj", "-Dbind.mpj.data=aeron", "-Dbind.secret.file=" + secret);
+            // a start-up allowance: on a busy machine Aeron's handshake can take over its default 10 s
+            List<String> aeron = List.of("-Dbind.transport=mpj", "-Dbind.mpj.data=aeron", "-Dbind.secret.file=" + secret,
+                "-Dbind.connect.timeout.ms=60000");
             Job ok = run(command(starter, 2, aeron, MAIN, "20000", "aeron-arg"), mpjHome, List.of(daemon));
             assertRanksSucceeded(ok.output, 2, "aeron-arg");
             awaitNoRank(daemon, ok.output);
