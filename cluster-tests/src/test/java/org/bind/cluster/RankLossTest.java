@@ -218,6 +218,8 @@ class RankLossTest {
                     }
                 }
                 long afterMs = TimeUnit.NANOSECONDS.toMillis(lost.get().arrivedNs() - signalNs);
+                assertTrue(afterMs >= 0, () -> "rank " + rank.rank() + " reported a loss " + -afterMs
+                    + " ms before the signal: " + report);
                 reportedMs.add(afterMs);
                 assertTrue(afterMs <= limitMs, () -> "rank " + rank.rank() + " reported the loss " + afterMs
                     + " ms after the signal, over the " + limitMs + " ms allowed: " + report);
