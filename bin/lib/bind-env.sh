@@ -142,6 +142,8 @@ bind_unlock() {
 # Builds the project when needed; Maven's output goes to .bind/build.log and is shown only on failure.
 # Checks without the lock first, so that runs needing no build never wait for another build or a test run.
 bind_build_if_needed() {
+    # BIND_BUILD=never: the jars are used as they are (for callers that have just built them, e.g. a test run).
+    [[ ${BIND_BUILD:-} != never ]] || return 0
     bind_build_needed || return 0
     bind_lock
     if bind_build_needed; then

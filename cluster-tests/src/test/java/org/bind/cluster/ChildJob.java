@@ -78,6 +78,23 @@ final class ChildJob {
             this.helpers = helpers;
         }
 
+        /** Whether the job's process still runs. */
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        /** Ends the job's process and every process below it (a daemon it started, the JVMs the daemon started). */
+        void stop() throws InterruptedException {
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            all.add(process.toHandle());
+            all.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : all) {
+                p.onExit().completeOnTimeout(p, 5, TimeUnit.SECONDS).join();
+            }
+            all.forEach(ProcessHandle::destroyForcibly);
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+
         /** What the job printed so far. */
         String output() throws IOException {
             return Files.readString(log, StandardCharsets.UTF_8);

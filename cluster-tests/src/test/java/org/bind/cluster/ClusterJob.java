@@ -8,6 +8,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.launch.MpjLauncher;
 import org.bind.mpi.launch.ProcessLauncher;
 
 /**
@@ -60,6 +62,23 @@ final class ClusterJob {
     static ClusterJob start(int ranks, List<String> options, Class<?> main, String... args) {
         List<String> arguments = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--transport", "aeron",
             "--tag-output", "--workers", "1"));
+        return start(arguments, false, options, main, args);
+    }
+
+    /**
+     * As {@link #start(int, List, Class, String...)}, with the ranks started by MPJ Express ({@link MpjLauncher}, what
+     * {@code bin/bindrun --transport mpj} runs: a private daemon of the job, child of this JVM) and frames over MPJ;
+     * {@code options} take the MPJ transport's flags ({@code -J-Dbind.mpj.heartbeat.timeout.ms=...}).
+     */
+    static ClusterJob startMpj(Path mpjHome, Path jobsDir, int ranks, List<String> options, Class<?> main,
+                               String... args) {
+        List<String> arguments = new ArrayList<>(List.of("-np", Integer.toString(ranks), "--mpj-home",
+            mpjHome.toString(), "--data", "mpj", "--jobs-dir", jobsDir.toString(), "--tag-output", "--workers", "1"));
+        return start(arguments, true, options, main, args);
+    }
+
+    private static ClusterJob start(List<String> arguments, boolean mpj, List<String> options, Class<?> main,
+                                    String... args) {
         arguments.addAll(options);
         arguments.addAll(List.of("-cp", System.getProperty("java.class.path"), "--", main.getName()));
         arguments.addAll(List.of(args));
@@ -67,8 +86,9 @@ final class ClusterJob {
         RUNNING.add(job);
         Thread launcher = new Thread(() -> {
             try {
-                job.status.complete(ProcessLauncher.run(arguments.toArray(String[]::new), job.out.stream(),
-                    job.err.stream()));
+                String[] launch = arguments.toArray(String[]::new);
+                job.status.complete(mpj ? MpjLauncher.run(launch, job.out.stream(), job.err.stream())
+                    : ProcessLauncher.run(launch, job.out.stream(), job.err.stream()));
             } catch (Throwable t) {
                 job.status.completeExceptionally(t);
             } finally {

@@ -14,6 +14,9 @@ final class ProgramSupport {
      * Slurm task prints its Slurm job id (hex) and port 0.
      */
     static void announce() {
+        if (System.getenv(AeronTransportFactory.PEERS_ENV) == null) {
+            throw new IllegalStateException("not a rank started over Aeron by ProcessLauncher: use announce(rank)");
+        }
         String rank = System.getenv(AeronTransportFactory.RANK_ENV);
         if (rank == null && System.getenv(SlurmStep.PROCID_ENV) != null) {
             // a Slurm task: the rank is the task's; its port, chosen at the rendezvous, is not in the environment
@@ -26,5 +29,18 @@ final class ProgramSupport {
         System.out.println("rank " + rank + " pid " + ProcessHandle.current().pid() + " job "
             + System.getenv(AeronTransportFactory.JOB_ENV) + " port " + own.substring(own.lastIndexOf(':') + 1)
             + " ready");
+    }
+
+    /**
+     * The same line for a rank of any launch: over Aeron as {@link #announce()}; otherwise (the ranks started by MPJ
+     * Express with frames over MPJ) with job {@code 0} and port {@code 0}, as there is neither an Aeron directory nor
+     * a UDP port of the job to look for.
+     */
+    static void announce(int rank) {
+        if (System.getenv(AeronTransportFactory.PEERS_ENV) != null) {
+            announce();
+        } else {
+            System.out.println("rank " + rank + " pid " + ProcessHandle.current().pid() + " job 0 port 0 ready");
+        }
     }
 }

@@ -52,9 +52,11 @@ public final class RankLossProgram {
     }
 
     public static void main(String[] args) {
-        long seconds = args.length > 0 ? Long.parseLong(args[0]) : 60;
         try (Bind bind = Bind.init(args)) {
-            ProgramSupport.announce();
+            // the program's own arguments: under MPJ Express, main's start with MPJ's, which Bind.init strips
+            String[] own = bind.args();
+            long seconds = own.length > 0 ? Long.parseLong(own[0]) : 60;
+            ProgramSupport.announce(bind.rank());
             int size = bind.size();
             IntArray[] parts = new IntArray[size];
             IntArray[] accumulators = new IntArray[size];

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.Aeron;
@@ -17,6 +18,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.bind.intercept.ModuleAccess;
 
 /**
  * The media driver each rank embeds, and its client. {@link ThreadingMode#SHARED}: one driver thread (conductor,
@@ -31,6 +33,18 @@ public final class EmbeddedAeron {
     private EmbeddedAeron() {
     }
 
+    /** What Agrona and Aeron use of java.base: the flags {@code bin/bindrun} passes, or granted at run time. */
+    private static final List<String> JAVA_BASE_EXPORTS = List.of("jdk.internal.misc");
+    private static final List<String> JAVA_BASE_OPENS = List.of("sun.nio.ch", "java.nio");
+
+    /**
+     * Gives Agrona and Aeron the access to java.base they need when the JVM was started without the flags (for
+     * example by MPJ Express's {@code mpjrun}); before Agrona's first use.
+     */
+    public static void grantJdkAccess() {
+        ModuleAccess.grantJavaBase(MediaDriver.class.getClassLoader(), JAVA_BASE_EXPORTS, JAVA_BASE_OPENS);
+    }
+
     /**
      * Starts a driver for the private directory {@code dir}: {@code dir} is made afresh (a stale one is deleted) with
      * mode {@code rwx------}, and the driver's own directory is {@link #driverDir}, inside it. Other users of the host
@@ -41,6 +55,7 @@ public final class EmbeddedAeron {
      * @throws IllegalStateException when the directory cannot be made private
      */
     public static MediaDriver launchDriver(AeronSettings settings, File dir, ErrorHandler errorHandler) {
+        grantJdkAccess(); // before Agrona is first used (IoUtil in makePrivateDirectory, the driver)
         makePrivateDirectory(dir);
         File aeronDir = driverDir(dir);
         int window = receiveWindow(settings.termBytes());

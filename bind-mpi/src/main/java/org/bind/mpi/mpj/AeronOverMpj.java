@@ -1,7 +1,6 @@
 package org.bind.mpi.mpj;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,7 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -26,6 +26,7 @@ import mpi.Intracomm;
 import mpi.MPI;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransport;
+import org.bind.mpi.aeron.EmbeddedAeron;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -37,52 +38,99 @@ import org.bind.transport.TransportException;
  *
  * <p>The listening address: {@value #ADDRESS_PROP_NAME} when set; else the first address of this host among
  * {@value #HOSTS_PROP_NAME} (the job's machines, as the launcher lists them); else loopback. The secret: the hex
- * text of the file {@value #SECRET_FILE_PROP_NAME} (the launcher writes it, readable by the owner only), else a
- * random secret rank 0 draws and broadcasts over MPJ.
+ * text of the file {@value #SECRET_FILE_PROP_NAME} (the launcher writes it), readable by its owner only; without
+ * it joining fails and says how to make one (MPJ's messages are not encrypted, so the secret never travels over
+ * them).
  */
 final class AeronOverMpj {
     static final String ADDRESS_PROP_NAME = "bind.aeron.address";
     static final String HOSTS_PROP_NAME = "bind.aeron.hosts";
     static final String SECRET_FILE_PROP_NAME = "bind.secret.file";
-    /** Bytes per rank in the endpoint exchange: a length byte, then {@code host:port} in UTF-8. */
-    private static final int SLOT_BYTES = 256;
-    private static final int SECRET_BYTES = 32;
+    /** Bytes per rank in an exchange: a kind, a length (2 bytes), then an endpoint or a failure in UTF-8. */
+    private static final int SLOT_BYTES = 512;
+    private static final byte SLOT_OK = 1;
+    private static final byte SLOT_FAILED = 2;
     private static final long FINALIZE_TIMEOUT_MS = 10_000;
 
     private AeronOverMpj() {
     }
 
-    /** Joins over Aeron; {@code world} has been initialized and {@code jobId} agreed. */
+    /**
+     * Joins over Aeron; {@code world} has been initialized and {@code jobId} agreed. Every step that can fail on one
+     * rank is followed by a collective in which each rank reports its endpoint or its failure, so that a rank that
+     * cannot join (no secret, no address, Aeron's driver would not start) makes every rank fail, naming it, instead
+     * of leaving the others in a collective it never enters.
+     */
     static Transport join(Intracomm world, int rank, int size, long jobId) {
-        InetAddress address = listenAddress();
-        int port = freeUdpPort(address);
-        byte[] own = (address.getHostAddress() + ":" + port).getBytes(StandardCharsets.UTF_8);
-        byte[] slot = new byte[SLOT_BYTES];
-        slot[0] = (byte) own.length;
-        System.arraycopy(own, 0, slot, 1, own.length);
-        byte[] all = new byte[SLOT_BYTES * size];
-        world.Allgather(slot, 0, SLOT_BYTES, MPI.BYTE, all, 0, SLOT_BYTES, MPI.BYTE);
+        String own;
+        byte[] secret = null;
+        RuntimeException failure = null;
+        try {
+            EmbeddedAeron.grantJdkAccess();
+            InetAddress address = listenAddress();
+            own = address.getHostAddress() + ":" + freeUdpPort(address);
+            secret = secret();
+        } catch (RuntimeException e) {
+            failure = e;
+            own = null;
+        }
+        String[] endpoints = exchange(world, rank, size, own, failure);
         List<InetSocketAddress> peers = new ArrayList<>(size);
-        for (int r = 0; r < size; r++) {
-            int length = all[r * SLOT_BYTES] & 0xff;
-            if (length == 0 || length >= SLOT_BYTES) {
-                throw new TransportException("rank " + r + " sent an endpoint of " + length + " bytes in the MPJ exchange");
-            }
-            String text = new String(all, r * SLOT_BYTES + 1, length, StandardCharsets.UTF_8);
+        for (String text : endpoints) {
             int colon = text.lastIndexOf(':');
             peers.add(InetSocketAddress.createUnresolved(text.substring(0, colon),
                 Integer.parseInt(text.substring(colon + 1))));
         }
-        byte[] secret = secret(world, rank);
-        AeronSettings settings = AeronSettings.of(rank, size, jobId, peers, secret, System.getenv());
-        AeronTransport aeron = new AeronTransport(settings);
+        AeronTransport aeron = null;
         try {
+            aeron = new AeronTransport(AeronSettings.of(rank, size, jobId, peers, secret, System.getenv()));
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            exchange(world, rank, size, "started", failure);
             aeron.awaitConnected();
         } catch (RuntimeException e) {
-            aeron.close();
+            if (aeron != null) {
+                aeron.close();
+            }
             throw e;
         }
         return new Finalizing(aeron);
+    }
+
+    /**
+     * One {@code Allgather}: each rank gives {@code text}, or its failure; returns every rank's text, or throws
+     * this rank's failure or a {@link TransportException} naming the first rank that failed.
+     */
+    private static String[] exchange(Intracomm world, int rank, int size, String text, RuntimeException failure) {
+        String message = failure == null ? text : String.valueOf(failure.getMessage() == null ? failure
+            : failure.getMessage());
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        int length = Math.min(bytes.length, SLOT_BYTES - 3);
+        byte[] slot = new byte[SLOT_BYTES];
+        slot[0] = failure == null ? SLOT_OK : SLOT_FAILED;
+        slot[1] = (byte) (length >>> 8);
+        slot[2] = (byte) length;
+        System.arraycopy(bytes, 0, slot, 3, length);
+        byte[] all = new byte[SLOT_BYTES * size];
+        world.Allgather(slot, 0, SLOT_BYTES, MPI.BYTE, all, 0, SLOT_BYTES, MPI.BYTE);
+        if (failure != null) {
+            throw failure;
+        }
+        String[] texts = new String[size];
+        for (int r = 0; r < size; r++) {
+            int at = r * SLOT_BYTES;
+            int got = ((all[at + 1] & 0xff) << 8) | (all[at + 2] & 0xff);
+            if (got > SLOT_BYTES - 3 || (all[at] != SLOT_OK && all[at] != SLOT_FAILED)) {
+                throw new TransportException("rank " + r + " sent a malformed entry in the MPJ exchange");
+            }
+            texts[r] = new String(all, at + 3, got, StandardCharsets.UTF_8);
+            if (all[at] == SLOT_FAILED) {
+                throw new TransportException("rank " + r + " could not join the job over Aeron: " + texts[r]);
+            }
+        }
+        return texts;
     }
 
     /** Where this rank listens (see the class comment). */
@@ -149,29 +197,40 @@ final class AeronOverMpj {
         }
     }
 
-    private static byte[] secret(Intracomm world, int rank) {
+    /**
+     * The job's secret: the hex text of the file {@value #SECRET_FILE_PROP_NAME}, which must be readable by its owner
+     * only. Never sent over MPJ, whose messages are neither encrypted nor authenticated.
+     */
+    static byte[] secret() {
         String file = System.getProperty(SECRET_FILE_PROP_NAME, "").trim();
-        if (!file.isEmpty()) {
-            try {
-                String text = Files.readString(Path.of(file), StandardCharsets.US_ASCII).strip();
-                byte[] secret = HexFormat.of().parseHex(text);
-                if (secret.length < 16) {
-                    throw new TransportException(SECRET_FILE_PROP_NAME + " " + file + " holds " + secret.length
-                        + " bytes; at least 16 are needed");
+        if (file.isEmpty()) {
+            throw new TransportException("the Aeron data plane (" + MpjJoin.DATA_PROP_NAME + "=aeron) needs the job's"
+                + " secret in a file every rank reads and only you can: create one with `(umask 077; od -An -N32 -tx1"
+                + " /dev/urandom | tr -d ' \\n' > $HOME/.bind-secret)` and pass -D" + SECRET_FILE_PROP_NAME
+                + "=$HOME/.bind-secret (bin/bindrun does this for you); the secret is not sent over MPJ, which does not"
+                + " encrypt");
+        }
+        Path path = Path.of(file);
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
+            for (PosixFilePermission p : permissions) {
+                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
+                    throw new TransportException(SECRET_FILE_PROP_NAME + " " + file + " is readable by others ("
+                        + PosixFilePermissions.toString(permissions) + "): chmod 600 " + file);
                 }
-                return secret;
-            } catch (IOException e) {
-                throw new UncheckedIOException(SECRET_FILE_PROP_NAME + " " + file + " is not readable", e);
-            } catch (IllegalArgumentException e) {
-                throw new TransportException(SECRET_FILE_PROP_NAME + " " + file + " is not hexadecimal text");
             }
+            String text = Files.readString(path, StandardCharsets.US_ASCII).strip();
+            byte[] secret = HexFormat.of().parseHex(text);
+            if (secret.length < 16) {
+                throw new TransportException(SECRET_FILE_PROP_NAME + " " + file + " holds " + secret.length
+                    + " bytes; at least 16 are needed");
+            }
+            return secret;
+        } catch (UnsupportedOperationException | IOException e) {
+            throw new TransportException(SECRET_FILE_PROP_NAME + " " + file + " is not readable: " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new TransportException(SECRET_FILE_PROP_NAME + " " + file + " is not hexadecimal text");
         }
-        byte[] secret = new byte[SECRET_BYTES];
-        if (rank == 0) {
-            new SecureRandom().nextBytes(secret);
-        }
-        world.Bcast(secret, 0, SECRET_BYTES, MPI.BYTE, 0);
-        return secret;
     }
 
     /** Aeron's transport, then {@code MPI.Finalize} on close when every peer stayed. */
@@ -229,6 +288,7 @@ final class AeronOverMpj {
             Thread finalizer = new Thread(() -> {
                 try {
                     MPI.Finalize();
+                    RankGuard.finalized();
                 } catch (Throwable t) {
                     System.err.println("bind: rank " + aeron.rank() + ": MPI.Finalize failed: " + t);
                 }

@@ -36,6 +36,10 @@ final class MpjJoin implements TransportFactory {
 
     @Override
     public Bootstrap join(String[] args, Map<String, String> environment) {
+        boolean multicore = args != null && args.length > 2 && MULTICORE_DEVICE.equals(args[2]);
+        if (!multicore) {
+            RankGuard.arm(args != null && args.length > 0 ? args[0] : "?", Thread.currentThread());
+        }
         String[] applicationArgs;
         try {
             applicationArgs = MPI.Init(args == null ? new String[0] : args);
@@ -60,6 +64,7 @@ final class MpjJoin implements TransportFactory {
                 }
             }
             MPI.COMM_WORLD.Bcast(jobId, 0, 1, MPI.LONG, 0);
+            RankGuard.joined();   // every rank has reached MPI.Init; a later failure throws (and is told to the others)
             String[] rest = applicationArgs == null ? new String[0] : applicationArgs;
             if (data.equals(DATA_AERON)) {
                 return new Bootstrap(AeronOverMpj.join(MPI.COMM_WORLD, rank, size, jobId[0]), jobId[0], rest);

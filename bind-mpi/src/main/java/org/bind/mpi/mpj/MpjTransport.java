@@ -482,6 +482,7 @@ final class MpjTransport implements Transport {
     private void finalizeMpj() {
         try {
             MPI.Finalize();
+            RankGuard.finalized();
         } catch (Throwable t) {
             System.err.println("bind: rank " + rank + ": MPI.Finalize failed: " + t);
         }

@@ -37,17 +37,39 @@ public final class MulticoreAgentJar {
     private MulticoreAgentJar() {
     }
 
-    /** {@code MulticoreAgentJar OUT.jar BIND_CORE BYTE_BUDDY BYTE_BUDDY_AGENT}: writes the jar, prints its path. */
+    /**
+     * {@code MulticoreAgentJar OUT.jar [BIND_CORE BYTE_BUDDY BYTE_BUDDY_AGENT]}: writes the jar, prints its path.
+     * Without the runtime entries it names those this class was loaded with (run it with the program's class path).
+     */
     public static void main(String[] args) {
-        if (args.length < 2) {
-            System.err.println("usage: MulticoreAgentJar OUT.jar RUNTIME_ENTRY... (bind-core, byte-buddy, byte-buddy-agent)");
+        if (args.length < 1 || args.length == 2 || args.length == 3) {
+            System.err.println("usage: MulticoreAgentJar OUT.jar [BIND_CORE BYTE_BUDDY BYTE_BUDDY_AGENT]");
             System.exit(2);
         }
         List<Path> runtime = new java.util.ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             runtime.add(Path.of(args[i]));
         }
+        if (runtime.isEmpty()) {
+            for (Class<?> type : List.of(org.bind.Bind.class, net.bytebuddy.ByteBuddy.class,
+                net.bytebuddy.agent.ByteBuddyAgent.class)) {
+                runtime.add(codeSource(type));
+            }
+        }
         System.out.println(write(Path.of(args[0]), runtime).toAbsolutePath());
+    }
+
+    /** The jar or directory {@code type} was loaded from. */
+    private static Path codeSource(Class<?> type) {
+        java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            throw new BindException("cannot tell where " + type.getName() + " was loaded from: name the runtime jars");
+        }
+        try {
+            return Path.of(source.getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new BindException("cannot read the location of " + type.getName() + ": " + source.getLocation(), e);
+        }
     }
 
     /**

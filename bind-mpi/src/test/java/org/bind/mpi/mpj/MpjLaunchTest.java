@@ -90,6 +90,107 @@ class MpjLaunchTest {
         assertEquals(0, daemon.descendants().filter(ProcessHandle::isAlive).count(), "processes left by the daemon");
     }
 
+    /**
+     * Plain {@code mpjrun} (MPJ's starter, no Bind launcher) on niodev: the Aeron data plane without any JVM flag
+     * (Bind opens what Agrona needs) and with the secret in a file; then jobs whose rank 1 fails before its first
+     * {@code sync()}. Each job must end (no JVM left, the starter returns) and the other ranks must say why.
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void shouldEndAPlainMpjrunJobWhoseRankFailsBeforeItsFirstSync() throws Exception {
+        Path mpjHome = MpjInstallation.mpjHome();
+        for (int port : MPJ_PORTS) {
+            assumeTrue(isFree(port), "port " + port + " (MPJ Express, see mpjexpress.conf) is busy: another MPJ daemon"
+                + " or job uses this host; skipping the niodev test");
+        }
+        Files.writeString(dir.resolve("machines"), "localhost\n");
+        Path secret = Files.createFile(dir.resolve("secret"), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secret, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+        Process daemon = startDaemon(mpjHome);
+        try {
+            String starter = mpjHome.resolve("lib/starter.jar").toString();
+            // a start-up allowance: on a busy machine Aeron's handshake can take over its default 10 s
+            List<String> aeron = List.of("-Dbind.transport=mpj", "-Dbind.mpj.data=aeron", "-Dbind.secret.file=" + secret,
+                "-Dbind.connect.timeout.ms=60000");
+            Job ok = run(command(starter, 2, aeron, MAIN, "20000", "aeron-arg"), mpjHome, List.of(daemon));
+            assertRanksSucceeded(ok.output, 2, "aeron-arg");
+            awaitNoRank(daemon, ok.output);
+
+            Job noSecret = run(command(starter, 2, List.of("-Dbind.transport=mpj", "-Dbind.mpj.data=aeron"), MAIN, "1",
+                "x"), mpjHome, List.of(daemon));
+            for (int r = 0; r < 2; r++) {
+                assertTrue(noSecret.output.contains("bind: rank " + r + ": main has ended but MPJ was not finalized"),
+                    noSecret.output);
+            }
+            assertTrue(noSecret.output.contains("needs the job's secret in a file"), noSecret.output);
+            awaitNoRank(daemon, noSecret.output);
+
+            Job inInit = run(command(starter, 2, aeron, EARLY, "in-init"), mpjHome, List.of(daemon));
+            assertTrue(inInit.output.contains("rank 1 could not join the job over Aeron: bind.aeron.address="
+                + "no-such-host.invalid does not resolve"), inInit.output);
+            assertFalse(inInit.output.contains("sync returned"), inInit.output);
+            awaitNoRank(daemon, inInit.output);
+
+            // mpjrun itself waits for every rank's registration in MPI.Init, forever: MPJ's, not Bind's, to fix; the
+            // ranks must still end, and rank 0 say why
+            Path log = dir.resolve("before-init.log");
+            ProcessBuilder builder = new ProcessBuilder(command(starter, 2, List.of("-Dbind.transport=mpj",
+                "-Dbind.mpj.join.timeout.ms=5000"), EARLY, "before-init")).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("MPJ_HOME", mpjHome.toString());
+            builder.environment().remove("BIND_TRANSPORT");
+            Process beforeInit = builder.start();
+            try {
+                long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(JOB_TIMEOUT_S);
+                String said = "bind: rank 0: the MPJ job was not joined within 5000 ms";
+                while (!Files.readString(log).contains(said)) {
+                    assertTrue(System.nanoTime() < deadlineNs, "rank 0 did not give up joining:\n" + Files.readString(log));
+                    Thread.sleep(100);
+                }
+                awaitNoRank(daemon, Files.readString(log));
+                assertTrue(Files.readString(log).contains("rank 1 fails before Bind.init"), Files.readString(log));
+            } finally {
+                beforeInit.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+
+        } finally {
+            stop(daemon);
+        }
+    }
+
+    private static final String EARLY = MpjEarlyFailureMain.class.getName();
+
+    private static List<String> command(String starter, int ranks, List<String> flags, String main, String... args) {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", starter, "-np", Integer.toString(ranks), "-dev",
+            "niodev"));
+        command.addAll(flags);
+        // with Aeron (aeron-all holds Agrona too), for the data plane over Aeron
+        String aeron = locationOf(io.aeron.Aeron.class);
+        command.addAll(List.of("-cp", MpjInstallation.rankClasspath() + File.pathSeparator + aeron, main));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static String locationOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate " + type.getName(), e);
+        }
+    }
+
+    /** Every rank JVM the daemon started has ended (they may take a moment after the starter returned). */
+    private static void awaitNoRank(Process daemon, String output) throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (daemon.descendants().anyMatch(ProcessHandle::isAlive)) {
+            assertTrue(System.nanoTime() < deadlineNs, () -> "rank JVMs outlive the job: " + daemon.descendants()
+                .filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList()
+                + "\n" + output);
+            Thread.sleep(100);
+        }
+    }
+
     private static void assertRanksSucceeded(String output, int ranks, String arg) {
         for (int r = 0; r < ranks; r++) {
             assertTrue(output.contains("bind-mpj rank " + r + "/" + ranks + " ok max=" + (ranks - 1) + " b[0]=6 args=[20000, "
