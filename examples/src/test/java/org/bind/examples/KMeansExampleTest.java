@@ -25,7 +25,8 @@ class KMeansExampleTest {
         int k = params.clusters();
         List<double[]> parts = new ArrayList<>();
         for (int p = 0; p < params.parts(); p++) {
-            double[] xy = new double[2 * (params.points() / params.parts() + (p < params.points() % params.parts() ? 1 : 0))];
+            int count = params.points() / params.parts() + (p < params.points() % params.parts() ? 1 : 0);
+            double[] xy = new double[2 * count];
             KMeansExample.generatePoints(xy, KMeansExample.SEED + p);
             parts.add(xy);
         }
