@@ -162,6 +162,14 @@ class InterceptionTest {
     }
 
     @Test
+    void shouldInterceptInstanceOpsOfAClassLoadedWhileTheInterceptionIsInstalled() {
+        assertEquals(0, preloaded.exitCode(), preloaded::describe);
+        assertNotNull(preloadedValues.get("tallyThread"), preloaded::describe);
+        assertTrue(preloadedValues.get("tallyThread").startsWith(Workers.NAME_PREFIX), preloaded::describe);
+        assertEquals("306", preloadedValues.get("tally"), preloaded::describe);
+    }
+
+    @Test
     void shouldNameTheParameterInMisuseOfAnOpInAClassLoadedBeforeInit() {
         assertEquals(0, preloaded.exitCode(), preloaded::describe);
         assertContains(preloadedValues.get("misuse"), "PreloadedOps.takesList", "parameter 1 (names)",

@@ -23,6 +23,23 @@ public final class PreloadedOpsMain {
         }
     }
 
+    /**
+     * A receiver class that {@code main} only names in a lambda: verifying the retransformed {@code main} loads
+     * it while the interception is being installed.
+     */
+    static final class Tally {
+        String thread;
+        int total;
+
+        @Op
+        void add(@In IntArray values) {
+            thread = Thread.currentThread().getName();
+            for (int v : values.data()) {
+                total += v;
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         PreloadedOps.touch();
         System.out.println("touched=" + PreloadedOps.touched);
@@ -38,6 +55,15 @@ public final class PreloadedOpsMain {
             System.out.println("opThread=" + opThread.get());
             System.out.println("mainOpThread=" + mainOpThread.get());
             System.out.println("values=" + Arrays.toString(a.toArray()));
+            Tally tally = new Tally();
+            Runnable addTwice = () -> {
+                tally.add(a);
+                tally.add(a);
+            };
+            addTwice.run();
+            bind.sync();
+            System.out.println("tallyThread=" + tally.thread);
+            System.out.println("tally=" + tally.total);
             try {
                 PreloadedOps.takesList(a, new ArrayList<>());
                 System.out.println("misuse=none");

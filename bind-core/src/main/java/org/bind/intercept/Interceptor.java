@@ -67,6 +67,10 @@ public final class Interceptor {
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            // Retransforming a class can load others (verifying main loads the class of a receiver a lambda
+            // captures), and such a class escaped both the load-time and the first retransformation pass: look
+            // again for classes loaded meanwhile until there are none.
+            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.PoolStrategy.Default.FAST)

@@ -16,6 +16,7 @@ import org.bind.examples.ArrayExample;
 import org.bind.examples.DiffusionExample;
 import org.bind.examples.CholeskyExample;
 import org.bind.examples.GemmExample;
+import org.bind.examples.KMeansExample;
 import org.bind.examples.MaxRankExample;
 import org.bind.examples.ReduceExample;
 import org.bind.examples.SharedHashExample;
@@ -24,7 +25,8 @@ import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**
- * The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks, whatever the launch;
+ * The multi-rank examples with the lines they print (tagged with the rank) on 2 and 4 ranks (k-means also on 1),
+ * whatever the launch;
  * the linear-algebra samples with the bound their printed error must stay below.
  */
 final class ExampleRuns {
@@ -47,6 +49,9 @@ final class ExampleRuns {
             runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40"), List.of()));
             runs.add(Arguments.of(SharedHashExample.class, ranks, hashes, List.of()));
             runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion(), List.of()));
+        }
+        for (int ranks : new int[] {1, 2, 4}) {
+            runs.add(Arguments.of(KMeansExample.class, ranks, expectedKMeans(ranks), List.of()));
         }
         return runs.stream();
     }
@@ -87,6 +92,16 @@ final class ExampleRuns {
 
     static List<String> expectedDiffusion() {
         return List.of("[rank 0] mass 1.01581", "[rank 0] second moment 0.178654");
+    }
+
+    /** The k-means sample's lines with its defaults: the same centroids, bit for bit, on any number of ranks. */
+    static List<String> expectedKMeans(int ranks) {
+        return List.of("[rank 0] kmeans: 20000 points in 8 parts, 4 clusters, 10 iterations, " + ranks + " rank(s)",
+            "[rank 0] centroid 0: (-5.463727, -2.307552) 5029 points",
+            "[rank 0] centroid 1: (3.633303, 5.329041) 9976 points",
+            "[rank 0] centroid 2: (0.634328, -6.987970) 2404 points",
+            "[rank 0] centroid 3: (3.589678, -7.571779) 2591 points",
+            "[rank 0] check: ok (identical to the sequential loop)");
     }
 
     /** Exit status 0 and every expected line (as a line prefix) in {@code output}. */
