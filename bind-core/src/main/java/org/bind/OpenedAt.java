@@ -29,7 +29,11 @@ final class OpenedAt {
             return "an unknown place";
         }
         String type = frame.getClassName();
-        return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethodName() + "(" + frame.getFileName()
-            + ":" + frame.getLineNumber() + ")";
+        // a frame whose class was retransformed while it ran (main, around Bind.init) may have lost its file name
+        String file = frame.getFileName() != null ? frame.getFileName()
+            : org.bind.intercept.SourceFiles.retransformedSourceFile(type);
+        String where = file == null ? "Unknown Source" : frame.getLineNumber() < 0 ? file
+            : file + ":" + frame.getLineNumber();
+        return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethodName() + "(" + where + ")";
     }
 }

@@ -44,6 +44,11 @@ public final class SourceFiles {
         }
     }
 
+    /** The source file of a class retransformed here (its frames may have lost it), or null. */
+    public static String retransformedSourceFile(String className) {
+        return RETRANSFORMED.get(className);
+    }
+
     /**
      * Fills in the file name of every frame of {@code error}, its causes and suppressed exceptions that lost it to a
      * retransformation; returns {@code error}. Cheap when nothing was retransformed.
