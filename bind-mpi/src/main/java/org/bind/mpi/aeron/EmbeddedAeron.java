@@ -86,6 +86,10 @@ public final class EmbeddedAeron {
             if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                 IoUtil.delete(dir, false);
             }
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent); // a configured root (bind.aeron.dir) that does not exist yet
+            }
             if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
                 Files.createDirectory(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                     "rwx------")));
