@@ -274,6 +274,11 @@ final class AeronOverMpj {
             aeron.send(toRank, frame);
         }
 
+        @Override
+        public void send(int toRank, ByteBuffer header, ByteBuffer payload) {
+            aeron.send(toRank, header, payload); // gathered by Aeron: no copy of the payload
+        }
+
         /** Closes Aeron; then {@code MPI.Finalize}, skipped when a rank was lost and bounded in time otherwise. */
         @Override
         public void close() {
