@@ -195,10 +195,29 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         }
         if (tracer != null) {
             tracer.record(ran ? method.name() : method.name() + (failure.opName().equals(method.name())
-                ? " (failed)" : " (skipped)"), startNs, System.nanoTime());
+                ? " (failed)" : " (skipped)"), touched(), startNs, System.nanoTime());
         }
         finish(ran ? null : failure, pool);
         return true;
+    }
+
+    /** The objects this op touched with their access, for its trace slice: {@code "A(3,4) in, C#7 rw"}. */
+    private String touched() {
+        if (objects.length == 0) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < objects.length; i++) {
+            if (i > 0) {
+                b.append(", ");
+            }
+            b.append(objects[i].name()).append(switch (access[i]) {
+                case READ -> " in";
+                case WRITE -> " out";
+                case READ_WRITE -> " rw";
+            });
+        }
+        return b.toString();
     }
 
     private Failure inputFailure() {

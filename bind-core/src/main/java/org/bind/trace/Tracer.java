@@ -50,11 +50,19 @@ public final class Tracer {
 
     /** Adds a slice named {@code name} from {@code startNs} to {@code endNs} (System.nanoTime) on this thread's track. */
     public void record(String name, long startNs, long endNs) {
+        record(name, null, startNs, endNs);
+    }
+
+    /**
+     * Records a slice whose {@code args} name the objects it touched ({@code "A(3,4) rw, B in"}), or none when
+     * {@code objects} is null. The calling thread's track.
+     */
+    public void record(String name, String objects, long startNs, long endNs) {
         if (events.incrementAndGet() > maxEvents) {
             dropped.incrementAndGet();
             return;
         }
-        track.get().add(name, startNs - originNs, endNs - startNs);
+        track.get().add(name, objects, startNs - originNs, endNs - startNs);
     }
 
     /** Writes the file. Call after every recording thread has stopped. */
@@ -87,6 +95,7 @@ public final class Tracer {
     private static final class Track {
         private final String threadName;
         private String[] names = new String[256];
+        private String[] objects = new String[256];
         private long[] starts = new long[256];
         private long[] durations = new long[256];
         private int size;
@@ -95,13 +104,15 @@ public final class Tracer {
             this.threadName = threadName;
         }
 
-        void add(String name, long start, long duration) {
+        void add(String name, String touched, long start, long duration) {
             if (size == names.length) {
                 names = Arrays.copyOf(names, size * 2);
+                objects = Arrays.copyOf(objects, size * 2);
                 starts = Arrays.copyOf(starts, size * 2);
                 durations = Arrays.copyOf(durations, size * 2);
             }
             names[size] = name;
+            objects[size] = touched;
             starts[size] = start;
             durations[size] = duration;
             size++;
@@ -112,7 +123,8 @@ public final class Tracer {
                 + ",\"args\":{\"name\":\"" + escape(threadName) + "\"}}");
             for (int i = 0; i < size; i++) {
                 out.write(",\n{\"ph\":\"X\",\"name\":\"" + escape(names[i]) + "\",\"pid\":" + pid + ",\"tid\":" + tid
-                    + ",\"ts\":" + micros(starts[i]) + ",\"dur\":" + micros(durations[i]) + "}");
+                    + ",\"ts\":" + micros(starts[i]) + ",\"dur\":" + micros(durations[i])
+                    + (objects[i] == null ? "" : ",\"args\":{\"objects\":\"" + escape(objects[i]) + "\"}") + "}");
             }
         }
 
