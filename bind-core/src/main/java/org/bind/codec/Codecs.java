@@ -253,7 +253,14 @@ public final class Codecs {
 
         @Override
         public int encodedLength(A value) {
-            return 4 + Array.getLength(value) * elementBytes;
+            int n = Array.getLength(value);
+            long bytes = 4L + (long) n * elementBytes;
+            if (bytes > Integer.MAX_VALUE) {
+                throw new CodecException("a " + type.getSimpleName() + " of " + n + " elements encodes to " + bytes
+                    + " bytes, more than the " + Integer.MAX_VALUE + " one version can carry between ranks: split it"
+                    + " into several objects");
+            }
+            return (int) bytes;
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bind.codec.Codec;
+import org.bind.codec.CodecException;
 import org.bind.collective.Residence;
 import org.bind.transport.Frames;
 import org.bind.transport.Messages;
@@ -221,7 +222,20 @@ final class Exchange {
     private void sendWhole(int child, Version version, long epoch) {
         Codec<Object> codec = version.chain().type().codec();
         Object buffer = version.buffer() != null ? version.buffer() : version.chain().type().allocate();
-        int total = codec.encodedLength(buffer);
+        int total;
+        try {
+            total = codec.encodedLength(buffer);
+            if (total > maxVersionBytes) {
+                throw new CodecException(version.chain().name() + ": a version of " + total + " bytes exceeds "
+                    + "bind.max.version.bytes=" + maxVersionBytes + " (set it with -Dbind.max.version.bytes=N on"
+                    + " every rank, or split the object)");
+            }
+        } catch (CodecException tooLarge) {
+            // nothing sent yet: the child fails its readers with this reason instead of waiting; the caller
+            // reports it on every rank
+            sendLost(child, version, epoch, new Failure("send of " + version.chain().name(), rank, epoch, tooLarge));
+            throw tooLarge;
+        }
         int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
         ByteBuffer piece = ByteBuffer.allocate(Math.min(chunkBytes, total)).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer encoded = null;
