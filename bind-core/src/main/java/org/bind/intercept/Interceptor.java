@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isAnnotatedWith;
 import static net.bytebuddy.matcher.ElementMatchers.is;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.none;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import java.lang.instrument.Instrumentation;
@@ -48,8 +49,23 @@ public final class Interceptor {
             .or(nameStartsWith("org.bind.schedule.")).or(nameStartsWith("org.bind.collective."))
             .or(nameStartsWith("org.bind.trace.")).or(nameStartsWith("org.bind.mpi.aeron."));
     private static volatile boolean installed;
+    /**
+     * Comma-separated class name prefixes the weaving skips, for large libraries known to declare no {@code @Op}
+     * (a test framework, a build tool): saves reading their classes at load time.
+     */
+    public static final String SKIP_PROP_NAME = "bind.intercept.skip";
 
     private Interceptor() {
+    }
+
+    private static ElementMatcher.Junction<net.bytebuddy.description.NamedElement> skippedByConfiguration() {
+        ElementMatcher.Junction<net.bytebuddy.description.NamedElement> skipped = none();
+        for (String prefix : System.getProperty(SKIP_PROP_NAME, "").split(",")) {
+            if (!prefix.isBlank()) {
+                skipped = skipped.or(nameStartsWith(prefix.trim()));
+            }
+        }
+        return skipped;
     }
 
     /** Installs the weaving unless done already. Thread safe; the first call takes a moment (retransformation). */
@@ -85,8 +101,8 @@ public final class Interceptor {
             })
             .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("net.bytebuddy."))
-                .or(nameStartsWith("org.junit.")).or(nameStartsWith("net.jqwik.")).or(nameStartsWith("org.apache.maven."))
-                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()).or(RUNTIME_LIBRARIES))
+                .or(nameStartsWith("org.bind.intercept.")).or(isSynthetic()).or(RUNTIME_LIBRARIES)
+                .or(skippedByConfiguration()))
             .type(declaresMethod(OP))
             .transform((builder, type, classLoader, module, protectionDomain) -> {
                 for (MethodDescription.InDefinedShape method : type.getDeclaredMethods().filter(OP)) {
