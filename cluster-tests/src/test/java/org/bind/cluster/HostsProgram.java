@@ -36,7 +36,8 @@ public final class HostsProgram {
         try (Bind bind = Bind.init(args)) {
             boolean loop = bind.args().length > 0 && bind.args()[0].equals("loop");
             String job = System.getProperty("bind.job", "");
-            boolean aeron = !job.isEmpty() && Files.isDirectory(Path.of("/dev/shm", "bind-aeron-" + job + "-" + bind.rank()));
+            boolean aeron = !job.isEmpty() && Files.isDirectory(Path.of("/dev/shm",
+                org.bind.mpi.aeron.AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16)) + bind.rank()));
             System.out.println("rank " + bind.rank() + " host " + InetAddress.getLocalHost().getHostName() + " pid "
                 + ProcessHandle.current().pid() + " aeron=" + aeron + " ready");
             long endNs = System.nanoTime() + 60_000_000_000L;

@@ -14,15 +14,15 @@ final class ProgramSupport {
      * Slurm task prints its Slurm job id (hex) and port 0.
      */
     static void announce() {
-        if (System.getenv(AeronTransportFactory.PEERS_ENV) == null) {
-            throw new IllegalStateException("not a rank started over Aeron by ProcessLauncher: use announce(rank)");
-        }
         String rank = System.getenv(AeronTransportFactory.RANK_ENV);
         if (rank == null && System.getenv(SlurmStep.PROCID_ENV) != null) {
             // a Slurm task: the rank is the task's; its port, chosen at the rendezvous, is not in the environment
             System.out.println("rank " + System.getenv(SlurmStep.PROCID_ENV) + " pid " + ProcessHandle.current().pid()
                 + " job " + Long.toHexString(Long.parseLong(System.getenv(SlurmStep.JOB_ID_ENV))) + " port 0 ready");
             return;
+        }
+        if (System.getenv(AeronTransportFactory.PEERS_ENV) == null) {
+            throw new IllegalStateException("not a rank started over Aeron by ProcessLauncher: use announce(rank)");
         }
         String[] peers = System.getenv(AeronTransportFactory.PEERS_ENV).split(",");
         String own = peers[Integer.parseInt(rank)];
