@@ -189,20 +189,7 @@ final class EpochSync {
         synchronized (this) {
             checkPeers(); // a lost peer is the error to report, not the failure to send it our SYNC
         }
-        try {
-            broadcast(Frames.SYNC, epoch, Messages.encode(mine));
-        } catch (org.bind.transport.TransportException e) {
-            synchronized (this) {
-                // the peer's own reason (an ABORT, or the loss notice) is on its way in order behind its last
-                // frames: report that rather than the bare send failure
-                long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOSS_NOTICE_WAIT_MS);
-                while (lostPeer == null && System.nanoTime() < deadlineNs) {
-                    waitQuietly();
-                }
-                checkPeers();
-            }
-            throw e;
-        }
+        broadcastOrExplain(Frames.SYNC, epoch, Messages.encode(mine));
         Messages.Sync[] all;
         synchronized (this) {
             long startNs = System.nanoTime();
@@ -266,10 +253,30 @@ final class EpochSync {
         return true;
     }
 
+    /**
+     * Broadcasts a control frame; when a peer cannot be reached, its own reason (an ABORT, or the loss notice) is on
+     * its way in order behind its last frames, or another rank's ABORT explains it: waits for one, at most
+     * {@value #LOSS_NOTICE_WAIT_MS} ms, and reports that rather than the bare send failure. Program thread.
+     */
+    private void broadcastOrExplain(byte type, long epoch, ByteBuffer payload) {
+        try {
+            broadcast(type, epoch, payload);
+        } catch (org.bind.transport.TransportException e) {
+            synchronized (this) {
+                long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOSS_NOTICE_WAIT_MS);
+                while (lostPeer == null && System.nanoTime() < deadlineNs) {
+                    waitQuietly();
+                }
+                checkPeers();
+            }
+            throw e;
+        }
+    }
+
     private BindException divergence(long epoch, Messages.Sync[] all, OpLog log) {
         int block = firstDifferingBlock(all);
         long first = (long) block * OpLog.BLOCK;
-        broadcast(Frames.DETAIL, epoch, Messages.encode(new Messages.Detail(first, log.hashes(first),
+        broadcastOrExplain(Frames.DETAIL, epoch, Messages.encode(new Messages.Detail(first, log.hashes(first),
             log.descriptions(first))));
         Messages.Detail[] logs;
         synchronized (this) {
