@@ -6,12 +6,13 @@ import java.util.ArrayDeque;
 import org.bind.dag.Counters;
 import org.bind.dag.Engine;
 import org.bind.dag.EngineConfig;
+import org.bind.dag.RunningOps;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportFactory;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.Interceptor;
 import org.bind.intercept.OpSink;
-import org.bind.trace.Tracer;
+import org.bind.version.ObjectOwner;
 
 /**
  * The entry point: one instance per rank. The program's thread (the one that calls {@link #init}) runs the
@@ -28,31 +29,26 @@ import org.bind.trace.Tracer;
  * }</pre>
  *
  * <p>{@link #init}, {@link #sync}, {@link #on}, {@link #close}: the program thread only.
+ *
+ * <p>Over 400 lines because {@link Context}, the settings, is nested here: it is public API as {@code Bind.Context}.
  */
 public final class Bind implements AutoCloseable {
-    private static final ThreadLocal<Bind> PROGRAM = new ThreadLocal<>();
     private static final ThreadLocal<Context> LAUNCH = new ThreadLocal<>();
-    private static final java.util.Map<Engine, Bind> ENGINES = new java.util.concurrent.ConcurrentHashMap<>();
-    private static volatile Bind latest;
 
     static {
         Dispatcher.locator(Bind::sinkFor);
     }
 
-    private final Context context;
+    private final EngineConfig config;
     private final Engine engine;
     private final String[] args;
     private final ArrayDeque<RankScope> scopes = new ArrayDeque<>();
     private boolean closed;
 
-    private Bind(Context context, String[] args) {
-        this.context = context;
+    private Bind(EngineConfig config, String[] args) {
+        this.config = config;
         this.args = args.clone();
-        Tracer tracer = context.trace() == null ? null : new Tracer(context.traceFile(), context.rank(), context.traceEvents());
-        this.engine = new Engine(new EngineConfig(context.rank(), context.size(), context.workers(), context.windowOps(),
-            context.windowBytes(), tracer, context.progressMs(), context.transport(), context.jobId(),
-            context.chunkBytes(), context.maxVersionBytes()));
-        ENGINES.put(engine, this);
+        this.engine = new Engine(config);
     }
 
     /**
@@ -116,16 +112,15 @@ public final class Bind implements AutoCloseable {
     }
 
     private static Bind init(Context context, String[] args) {
-        Bind current = PROGRAM.get();
+        Bind current = Instances.ofProgramThread();
         if (current != null && !current.closed) {
             throw new IllegalStateException("Bind is already initialised on thread " + Thread.currentThread().getName()
                 + "; close it before calling init again");
         }
-        Context concluded = context.conclude();
+        EngineConfig concluded = context.conclude();
         Interceptor.install();
         Bind bind = new Bind(concluded, args);
-        PROGRAM.set(bind);
-        latest = bind;
+        Instances.opened(bind, bind.engine);
         return bind;
     }
 
@@ -135,7 +130,7 @@ public final class Bind implements AutoCloseable {
      * there was one.
      */
     public static boolean closeLaunched() {
-        Bind bind = PROGRAM.get();
+        Bind bind = Instances.ofProgramThread();
         if (bind == null || bind.closed) {
             return false;
         }
@@ -145,11 +140,7 @@ public final class Bind implements AutoCloseable {
 
     /** The instance of the calling program thread (or of the running op's rank); else {@link IllegalStateException}. */
     public static Bind current() {
-        Bind bind = PROGRAM.get();
-        if (bind == null) {
-            Engine running = Engine.ofRunningOp();
-            bind = running != null ? ENGINES.get(running) : latest;
-        }
+        Bind bind = Instances.find();
         if (bind == null) {
             throw new IllegalStateException("Bind is not initialised: call Bind.init(args) first");
         }
@@ -160,11 +151,16 @@ public final class Bind implements AutoCloseable {
     }
 
     public int rank() {
-        return context.rank();
+        return config.rank();
+    }
+
+    /** Whether {@link #close()} or {@link #abort} has run. */
+    boolean isClosed() {
+        return closed;
     }
 
     public int size() {
-        return context.size();
+        return config.size();
     }
 
     public int workers() {
@@ -308,10 +304,7 @@ public final class Bind implements AutoCloseable {
             engine.close();
         } finally {
             closed = true;
-            ENGINES.remove(engine);
-            if (latest == this) {
-                latest = null;
-            }
+            Instances.closed(this, engine);
         }
         if (leftOpen != null) {
             throw leftOpen;
@@ -331,10 +324,7 @@ public final class Bind implements AutoCloseable {
             engine.abort(reason);
         } finally {
             closed = true;
-            ENGINES.remove(engine);
-            if (latest == this) {
-                latest = null;
-            }
+            Instances.closed(this, engine);
         }
     }
 
@@ -347,7 +337,7 @@ public final class Bind implements AutoCloseable {
         checkProgramThread(engine, action);
     }
 
-    static void checkProgramThread(Engine engine, String what) {
+    static void checkProgramThread(ObjectOwner engine, String what) {
         Thread self = Thread.currentThread();
         if (self != engine.programThread()) {
             throw new IllegalStateException(what + ": called on thread " + self.getName()
@@ -360,14 +350,14 @@ public final class Bind implements AutoCloseable {
     }
 
     static Engine engineForNewObject(Class<?> type) {
-        if (Engine.inOp()) {
+        if (RunningOps.inOp()) {
             throw new IllegalStateException("cannot create a " + type.getSimpleName()
                 + " inside an @Op method: create versioned objects in the sequential program");
         }
-        Bind bind = PROGRAM.get();
+        Bind bind = Instances.ofProgramThread();
         if (bind == null) {
-            Bind other = latest;
-            if (other != null && !other.closed) {
+            Bind other = Instances.latestOpen();
+            if (other != null) {
                 checkProgramThread(other.engine, "creating a " + type.getSimpleName());
             }
             throw new IllegalStateException("cannot create a " + type.getSimpleName()
@@ -380,10 +370,10 @@ public final class Bind implements AutoCloseable {
     }
 
     private static OpSink sinkFor(org.bind.intercept.OpMethod method) {
-        Bind bind = PROGRAM.get();
+        Bind bind = Instances.ofProgramThread();
         if (bind == null) {
-            Bind other = latest;
-            if (other != null && !other.closed) {
+            Bind other = Instances.latestOpen();
+            if (other != null) {
                 checkProgramThread(other.engine, "op " + method.name());
             }
             throw new IllegalStateException("op " + method.name() + " called, but Bind is not initialised:"
@@ -397,7 +387,7 @@ public final class Bind implements AutoCloseable {
 
     /**
      * Settings, with system-property overrides ({@code *_PROP_NAME}) and defaults ({@code *_DEFAULT}); fluent
-     * setters; {@link #conclude()} validates once.
+     * setters; {@link #conclude()} validates once and yields the engine's immutable {@link EngineConfig}.
      */
     public static final class Context {
         public static final String WORKERS_PROP_NAME = "bind.workers";
@@ -423,8 +413,6 @@ public final class Bind implements AutoCloseable {
         private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, MAX_VERSION_BYTES_DEFAULT);
         private Transport transport;
         private long jobId;
-        private int rank;
-        private int size = 1;
 
         /**
          * The transport connecting this rank to the others (launchers set it); its rank and size become this
@@ -502,18 +490,6 @@ public final class Bind implements AutoCloseable {
             return progressMs;
         }
 
-        /** This rank's trace file: {@link #trace()}, with {@code -rank<k>} inserted when there are several ranks. */
-        Path traceFile() {
-            if (trace == null || size == 1) {
-                return trace;
-            }
-            String name = trace.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            String ranked = dot > 0 ? name.substring(0, dot) + "-rank" + rank + name.substring(dot)
-                : name + "-rank" + rank;
-            return trace.resolveSibling(ranked);
-        }
-
         /** Worker threads per rank; default (0) = available processors. */
         public Context workers(int workers) {
             this.workers = workers;
@@ -544,55 +520,39 @@ public final class Bind implements AutoCloseable {
             return windowBytes;
         }
 
-        public int rank() {
-            return rank;
-        }
-
-        public int size() {
-            return size;
-        }
-
-        /** Validates and fills defaults; returns a concluded copy. */
-        public Context conclude() {
-            Context c = new Context();
-            c.workers = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
-            c.windowOps = windowOps;
-            c.windowBytes = windowBytes == 0 ? Runtime.getRuntime().maxMemory() / 4 : windowBytes;
-            c.transport = transport;
-            c.rank = transport == null ? 0 : transport.rank();
-            c.size = transport == null ? 1 : transport.size();
-            c.jobId = jobId;
-            c.chunkBytes = chunkBytes;
-            c.maxVersionBytes = maxVersionBytes;
-            if (c.chunkBytes < 64) {
-                throw new IllegalArgumentException("chunkBytes " + c.chunkBytes + " must be at least 64");
+        /** Validates and fills defaults; returns the immutable configuration an engine is built from. */
+        public EngineConfig conclude() {
+            int workerThreads = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
+            long windowByteBudget = windowBytes == 0 ? Runtime.getRuntime().maxMemory() / 4 : windowBytes;
+            int rankHere = transport == null ? 0 : transport.rank();
+            int ranks = transport == null ? 1 : transport.size();
+            if (chunkBytes < 64) {
+                throw new IllegalArgumentException("chunkBytes " + chunkBytes + " must be at least 64");
             }
-            if (c.maxVersionBytes < 1 || c.maxVersionBytes > Integer.MAX_VALUE - 64) {
-                throw new IllegalArgumentException("maxVersionBytes " + c.maxVersionBytes + " out of range [1, "
+            if (maxVersionBytes < 1 || maxVersionBytes > Integer.MAX_VALUE - 64) {
+                throw new IllegalArgumentException("maxVersionBytes " + maxVersionBytes + " out of range [1, "
                     + (Integer.MAX_VALUE - 64) + "]");
             }
-            if (c.size > 1 && (c.rank < 0 || c.rank >= c.size)) {
-                throw new IllegalArgumentException("rank " + c.rank + " out of range [0, " + c.size + ")");
+            if (ranks > 1 && (rankHere < 0 || rankHere >= ranks)) {
+                throw new IllegalArgumentException("rank " + rankHere + " out of range [0, " + ranks + ")");
             }
-            c.trace = trace;
-            c.traceEvents = traceEvents;
-            c.progressMs = progressMs;
-            if (c.traceEvents < 0) {
-                throw new IllegalArgumentException("traceEvents " + c.traceEvents + " is negative");
+            if (traceEvents < 0) {
+                throw new IllegalArgumentException("traceEvents " + traceEvents + " is negative");
             }
-            if (c.progressMs < 0) {
-                throw new IllegalArgumentException("progressMs " + c.progressMs + " is negative");
+            if (progressMs < 0) {
+                throw new IllegalArgumentException("progressMs " + progressMs + " is negative");
             }
-            if (c.workers < 1 || c.workers > 4096) {
-                throw new IllegalArgumentException("workers " + c.workers + " out of range [1, 4096]");
+            if (workerThreads < 1 || workerThreads > 4096) {
+                throw new IllegalArgumentException("workers " + workerThreads + " out of range [1, 4096]");
             }
-            if (c.windowOps < 1) {
-                throw new IllegalArgumentException("windowOps " + c.windowOps + " must be at least 1");
+            if (windowOps < 1) {
+                throw new IllegalArgumentException("windowOps " + windowOps + " must be at least 1");
             }
-            if (c.windowBytes < 1) {
-                throw new IllegalArgumentException("windowBytes " + c.windowBytes + " must be at least 1");
+            if (windowByteBudget < 1) {
+                throw new IllegalArgumentException("windowBytes " + windowByteBudget + " must be at least 1");
             }
-            return c;
+            return new EngineConfig(rankHere, ranks, workerThreads, windowOps, windowByteBudget, trace, traceEvents,
+                progressMs, transport, jobId, chunkBytes, maxVersionBytes);
         }
     }
 }

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import org.bind.codec.Codec;
 import org.bind.codec.CodecException;
 import org.bind.codec.Codecs;
-import org.bind.dag.Engine;
+import org.bind.dag.RunningOps;
 import org.bind.version.BufferType;
 
 /**
@@ -53,7 +53,7 @@ public final class Shared<T> extends Versioned {
     /** The value of the bound version inside an op; of the latest version (a copy) outside ops. */
     @SuppressWarnings("unchecked")
     public T get() {
-        if (Engine.inOp()) {
+        if (RunningOps.inOp()) {
             return ((Box<T>) buffer()).value;
         }
         Box<T> latest = (Box<T>) latestBuffer();
@@ -65,7 +65,7 @@ public final class Shared<T> extends Versioned {
     @SuppressWarnings("unchecked")
     public void set(T value) {
         T copy = value == null ? null : codec.copy(checkType(value));
-        if (Engine.inOp()) {
+        if (RunningOps.inOp()) {
             ((Box<T>) writableBuffer()).value = copy;
         } else {
             replaceLatest(new Box<>(copy));

@@ -1,7 +1,8 @@
 package org.bind;
 
-import org.bind.dag.Engine;
+import org.bind.dag.RunningOps;
 import org.bind.version.BufferType;
+import org.bind.version.ObjectOwner;
 import org.bind.version.VersionChain;
 
 /**
@@ -26,12 +27,12 @@ public abstract class Versioned {
 
     /** The buffer bound to this object in the running op; {@link IllegalStateException} outside ops. */
     protected final Object buffer() {
-        return Engine.boundBuffer(this, chain.name(), false);
+        return RunningOps.boundBuffer(this, chain.name(), false);
     }
 
     /** Like {@link #buffer()}, and also checks that the running op may write this object. */
     protected final Object writableBuffer() {
-        return Engine.boundBuffer(this, chain.name(), true);
+        return RunningOps.boundBuffer(this, chain.name(), true);
     }
 
     /**
@@ -39,19 +40,19 @@ public abstract class Versioned {
      * first version nobody wrote. Do not modify it: copy.
      */
     protected final Object latestBuffer() {
-        if (Engine.inOp()) {
+        if (RunningOps.inOp()) {
             return buffer();
         }
-        Engine engine = (Engine) chain.owner();
-        Bind.checkProgramThread(engine, chain.name());
-        return engine.awaitLatest(chain);
+        ObjectOwner owner = chain.owner();
+        Bind.checkProgramThread(owner, chain.name());
+        return owner.awaitLatest(chain);
     }
 
     /** Makes {@code buffer} the latest version now, outside ops (used by {@code Shared.set}). */
     protected final void replaceLatest(Object buffer) {
-        Engine engine = (Engine) chain.owner();
-        Bind.checkProgramThread(engine, chain.name());
-        engine.writeFromProgram(chain, buffer);
+        ObjectOwner owner = chain.owner();
+        Bind.checkProgramThread(owner, chain.name());
+        owner.writeFromProgram(chain, buffer);
     }
 
     /**

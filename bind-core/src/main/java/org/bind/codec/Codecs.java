@@ -16,6 +16,8 @@ import java.nio.ByteOrder;
  * components have codecs. Users add their own with {@link #register}. Lookups are cached per class.
  *
  * <p>Thread safe.
+ *
+ * <p>Over 400 lines because it is one table: a codec per built-in type, each a few lines, kept side by side.
  */
 public final class Codecs {
     private static final Map<Class<?>, Codec<?>> REGISTERED = new ConcurrentHashMap<>();

@@ -1,47 +1,26 @@
 package org.bind.dag;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.lang.ref.PhantomReference;
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 import org.bind.BindException;
 import org.bind.OpFailedException;
-import org.bind.RemoteOpException;
 import org.bind.Versioned;
-import org.bind.collective.Residence;
-import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.OpSink;
 import org.bind.schedule.Scheduler;
 import org.bind.schedule.Window;
 import org.bind.trace.Progress;
 import org.bind.trace.Tracer;
-import org.bind.transport.Frames;
-import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
-import org.bind.transport.Transport;
-import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
-import org.bind.version.MemoryAccount;
+import org.bind.version.ObjectOwner;
 import org.bind.version.Version;
 import org.bind.version.VersionChain;
-import org.bind.version.VersionWaiter;
 
 /**
  * One rank's runtime: turns recorded op calls into DAG nodes over versions, runs the ones placed here on the
- * {@link Scheduler} within the {@link Window}, plans transfers ({@link Exchange}), and reports failures and
- * divergence at {@code sync()} ({@link EpochSync}).
+ * {@link Scheduler} within the {@link Window}, and reports failures at {@code sync()}.
  *
  * <p><b>Renaming.</b> Per versioned object the program thread keeps the latest version ({@link VersionChain}).
  * An op that reads an object binds the latest version as input (an edge only if that version is still being
@@ -49,99 +28,66 @@ import org.bind.version.VersionWaiter;
  * alongside the writer of v+1: only read-after-write orders ops. A read-write op writes in place when it turns
  * out to be the only holder of its input, and copies otherwise.
  *
+ * <p><b>Parts.</b> The engine records ops and runs the epoch; the rest is delegated: what the job's other ranks
+ * change ({@link Distribution}: {@link SingleRank}, or {@link MultiRank} with its {@link Exchange},
+ * {@link EpochSync}, {@link FrameRouter} and {@link JobHealth}), the failures of the epoch
+ * ({@link FailureLedger}), dropped objects ({@link DroppedObjects}). Ops see it as an {@link OpHost}, transfers
+ * as an {@link ExchangeHost} (both {@link RankHost}).
+ *
  * <p><b>Ranks.</b> Every rank records every op. An op placed on another rank is bookkeeping only: its outputs
  * become versions held there, and reads of them by ops placed here become receives.
  *
  * <p><b>Threads.</b> {@link #submit}, {@link #sync}, {@link #close}, object creation and value reads: the
- * program thread. Completion callbacks: workers. {@link #onFrame}: the transport's thread.
+ * program thread. Completion callbacks: workers. Frames: the transport's thread.
  */
-public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
+public final class Engine implements OpSink, ObjectOwner {
     /** Placement of ops outside any scope: every rank runs them. */
     public static final int COMMON = -1;
-    private static final int MAX_SUPPRESSED = 8;
     private static final long WAIT_NS = 50_000_000L;
 
     private final int rank;
     private final int size;
-    private final long jobId;
-    private final int maxFrameBytes;
     private final Tracer tracer;
     private final Progress progress;
     private final Window window;
     private final Scheduler scheduler;
-    private final Transport transport;
-    private final Exchange exchange;
-    private final EpochSync epochSync;
-    private final OpLog opLog;
+    private final Distribution distribution;
+    private final FailureLedger ledger;
+    private final DroppedObjects dropped;
+    private final RankHost host;
     private final Thread programThread;
-    private final ReferenceQueue<Versioned> unreachable = new ReferenceQueue<>();
-    private final Set<ObjectRef> tracked = new HashSet<>();
-    private final List<Recorded> failures = new ArrayList<>();
-    private final LongAdder opsRun = new LongAdder();
-    private final LongAdder opsSkipped = new LongAdder();
-    private final LongAdder inPlaceWrites = new LongAdder();
-    private final LongAdder copies = new LongAdder();
     private long nextObjectId;
     private long nextOpSequence;
     private int placement = COMMON;
     private Integer priorityOverride;
     private final OpObjects submitted = new OpObjects();
-    private final ReceiverOrder receivers = new ReceiverOrder(this);
-    /** The signature hash standing for {@link #replicate} in the op log. */
-    private static final long REPLICATE = 0x5245504C49434154L;
-    private long lastCollectionNs = System.nanoTime() - 1_000_000_000L;
-    private volatile long epoch;
-    private static final long MIN_COLLECTION_GAP_NS = 200_000_000L;
-    private static final long MAX_COLLECTION_GAP_NS = 5_000_000_000L;
-    /** The shortest time between two collections {@link #relieveMemory} asks for. Program thread. */
-    private long collectionGapNs = MIN_COLLECTION_GAP_NS;
+    private final ReceiverOrder receivers;
     private volatile boolean closed;
     private String broken;
-    /** Checked mode ({@link AccessCheck}), fixed when the engine starts. */
-    private final boolean checked = AccessCheck.enabled();
     /** Started by a {@link LaunchedMain}, which gets the last word on how main ended. */
     private final boolean launched;
     /** A failed close of a launched main leaves the transport open for that last word. */
     private boolean keepTransport;
     private Throwable closeFailure;
 
-    private record Recorded(long sequence, Failure failure) {
-    }
-
-    /** Keeps an object's chain reachable until the object is not, then releases its latest version. */
-    private static final class ObjectRef extends PhantomReference<Versioned> {
-        final VersionChain chain;
-
-        ObjectRef(Versioned object, VersionChain chain, ReferenceQueue<Versioned> queue) {
-            super(object, queue);
-            this.chain = chain;
-        }
-    }
-
     public Engine(EngineConfig config) {
         this.rank = config.rank();
         this.size = config.size();
-        this.jobId = config.jobId();
-        this.maxFrameBytes = Math.max(config.chunkBytes(), 64 << 20);
-        this.tracer = config.tracer();
+        this.tracer = config.trace() == null ? null : new Tracer(config.traceFile(), rank, config.traceEvents());
         this.window = new Window(config.windowOps(), config.windowBytes());
         int workers = config.workers();
         long poolBytes = Math.max(1L << 20, Math.min(64L << 20, config.windowBytes() / (4L * workers)));
         this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes,
             (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));
         this.programThread = Thread.currentThread();
-        this.transport = config.transport();
-        if (size > 1) {
-            this.exchange = new Exchange(this, transport, jobId, config.chunkBytes(), config.maxVersionBytes());
-            this.epochSync = new EpochSync(transport, jobId);
-            this.opLog = new OpLog();
-            transport.start(this);
-        } else {
-            this.exchange = null;
-            this.epochSync = null;
-            this.opLog = null;
-        }
-        this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), opsRun::sum,
+        // checked mode (AccessCheck) is fixed when the engine starts
+        this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler);
+        this.receivers = new ReceiverOrder(host);
+        this.dropped = new DroppedObjects(host, window);
+        this.distribution = size > 1 ? new MultiRank(config, host, host::epoch, this::failJob) : new SingleRank();
+        this.ledger = new FailureLedger(distribution::announceFailure);
+        host.ledger(ledger);
+        this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), host.opsRun::sum,
             window::inFlight, () -> window.liveBytes() >> 20);
         this.launched = LaunchedMain.adopt(this);
     }
@@ -154,25 +100,14 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         return size;
     }
 
+    @Override
     public Thread programThread() {
         return programThread;
     }
 
+    @Override
     public boolean isClosed() {
         return closed;
-    }
-
-    /** Whether ops run in checked mode ({@link AccessCheck}). Any thread. */
-    boolean checked() {
-        return checked;
-    }
-
-    long epoch() {
-        return epoch;
-    }
-
-    Tracer tracer() {
-        return tracer;
     }
 
     /** Where ops submitted from now on run: a rank, or {@link #COMMON}. Program thread. */
@@ -185,55 +120,12 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     /** Registers a new versioned object; its first version is on every rank and needs no producer. */
     public VersionChain track(Versioned object, BufferType<?> type) {
         checkUsable("create " + object.getClass().getSimpleName());
-        drainUnreachable();
+        dropped.release();
         long id = nextObjectId++;
         VersionChain chain = new VersionChain(this, id, object.getClass().getSimpleName() + "#" + id, type);
-        if (size > 1) {
-            chain.latest().residence(Residence.everywhere(size));
-        }
-        tracked.add(new ObjectRef(object, chain, unreachable));
+        distribution.heldEverywhere(chain.latest());
+        dropped.watch(object, chain);
         return chain;
-    }
-
-    private void drainUnreachable() {
-        Reference<? extends Versioned> ref;
-        while ((ref = unreachable.poll()) != null) {
-            ObjectRef objectRef = (ObjectRef) ref;
-            tracked.remove(objectRef);
-            objectRef.chain.release(this);
-        }
-    }
-
-    /**
-     * The buffer bound to {@code object} in the op running on this thread. Throws {@link IllegalStateException}
-     * naming the object outside ops, or when the object is not an argument of the running op, or (with
-     * {@code write}) when the op only reads it.
-     */
-    public static Object boundBuffer(Versioned object, String name, boolean write) {
-        Object running = Dispatcher.runningOp();
-        if (!(running instanceof OpNode op)) {
-            throw new IllegalStateException(name + ": data() is only available inside an @Op method;"
-                + " outside ops use toArray() (or get() for Shared)");
-        }
-        Object buffer = op.bufferOf(object);
-        if (buffer == null) {
-            throw new IllegalStateException(name + " is not an argument of the running op " + op.method().name()
-                + ": pass it as a parameter");
-        }
-        if (write && !op.writes(object)) {
-            throw new IllegalStateException(name + " is read-only (@In) in op " + op.method().name());
-        }
-        return buffer;
-    }
-
-    /** Whether the current thread is running an op. */
-    public static boolean inOp() {
-        return Dispatcher.runningOp() != null;
-    }
-
-    /** The engine of the op running on this thread, or null. */
-    public static Engine ofRunningOp() {
-        return Dispatcher.runningOp() instanceof OpNode op ? op.engine() : null;
     }
 
     /**
@@ -241,19 +133,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
      * null for a first version nobody wrote. Throws when the producing op failed, or when the version lives on
      * another rank. Program thread.
      */
+    @Override
     public Object awaitLatest(VersionChain chain) {
         checkUsable("read " + chain.name());
         Version latest = chain.latest();
-        if (size > 1) {
-            Residence residence = latest.residence();
-            if (!residence.heldBy(rank)) {
-                throw new BindException(chain.name() + " lives on rank " + residence.owner() + "; read it in an op"
-                    + " placed there (try (Scope s = bind.on(" + residence.owner() + ")) { ... })");
-            }
-            awaitTransferable(latest, chain.name());
-        } else {
-            latest.await();
-        }
+        distribution.awaitReadable(latest, chain.name());
         if (latest.isFailed()) {
             Failure f = latest.failure();
             throw new BindException(chain.name() + " has no value: op " + f.opName() + " failed on rank "
@@ -262,71 +146,17 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         return latest.buffer();
     }
 
-    /** Waits for a version that may be in transit; fails instead of hanging when no peer will send it. */
-    private void awaitTransferable(Version version, String name) {
-        Thread self = Thread.currentThread();
-        VersionWaiter wake = v -> LockSupport.unpark(self);
-        if (!version.addWaiter(wake)) {
-            return;
-        }
-        while (!version.isDone()) {
-            LockSupport.parkNanos(this, WAIT_NS);
-            synchronized (epochSync) {
-                epochSync.checkPeers();
-            }
-            // Every peer reached sync(): a receive still expected here will never come. Without one, the
-            // version is still being computed here (its producer, or an op it waits for, is queued): wait on.
-            if (!version.isDone() && exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
-                Thread.yield();
-                if (!version.isDone() && exchange.pendingReceives() > 0) {
-                    throw epochSync.preferThrownMain(epoch, failJob("DAG divergence: rank " + rank + " waits for "
-                        + name + ", but every other rank reached sync() without sending it"
-                        + " (the ranks must submit the same ops: no rank-dependent branch around an @Op call)"));
-                }
-            }
-        }
-    }
-
     /**
      * Runs while the program thread waits for room in the window: frees the versions of dropped objects, and
      * gives up instead of waiting forever when a peer is lost or no peer will send what the window waits for.
      */
     private void whileWindowFull() {
         if (window.liveBytes() > window.maxBytes()) {
-            relieveMemory();
+            dropped.relieve();
         } else {
-            drainUnreachable();
+            dropped.release();
         }
-        if (size > 1) {
-            synchronized (epochSync) {
-                epochSync.checkPeers();
-            }
-            if (exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
-                throw epochSync.preferThrownMain(epoch, failJob("DAG divergence: rank " + rank + " waits for data"
-                    + " that no other rank sent before reaching sync() (the ranks must submit the same ops: no"
-                    + " rank-dependent branch around an @Op call)"));
-            }
-        }
-    }
-
-    /**
-     * Over the byte budget: releases the versions of objects the program dropped. Their buffers stay reachable
-     * from this runtime until it learns (through a phantom reference) that the object is gone, which takes a
-     * garbage collection; so when dropping them is not enough, this asks for one, at most every 200 ms. A
-     * collection that released nothing doubles the gap before the next (up to 5 s): the bytes are then held by
-     * live objects or ops in flight, and collecting again would only cost time. Program thread.
-     */
-    private void relieveMemory() {
-        drainUnreachable();
-        long now = System.nanoTime();
-        if (window.liveBytes() > window.maxBytes() && now - lastCollectionNs > collectionGapNs) {
-            lastCollectionNs = now;
-            long before = window.liveBytes();
-            System.gc();
-            drainUnreachable();
-            collectionGapNs = window.liveBytes() < before ? MIN_COLLECTION_GAP_NS
-                : Math.min(2 * collectionGapNs, MAX_COLLECTION_GAP_NS);
-        }
+        distribution.whileWindowFull();
     }
 
     /**
@@ -336,10 +166,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     BindException failJob(String reason) {
         if (broken == null) {
             broken = reason;
-            if (size > 1) {
-                epochSync.broadcastAbort(epoch, reason);
-                exchange.abandonReceives(new Failure("receive", rank, epoch, new BindException(reason)));
-            }
+            distribution.abandon(reason);
         }
         return new BindException(reason);
     }
@@ -357,12 +184,10 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     }
 
     /** The program sets a new value now (a new version, the same on every rank). Program thread. */
+    @Override
     public void writeFromProgram(VersionChain chain, Object buffer) {
         checkUsable("write " + chain.name());
-        Version written = chain.supersedeWith(buffer, null, this);
-        if (size > 1) {
-            written.residence(Residence.everywhere(size));
-        }
+        distribution.heldEverywhere(chain.supersedeWith(buffer, null, host));
     }
 
     // ---------------------------------------------------------------- submission
@@ -373,7 +198,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         if (method.misuse() != null) {
             throw new BindException(method.misuse());
         }
-        drainUnreachable();
+        dropped.release();
         OpObjects found = submitted;
         found.clear();
         if (receiver instanceof Versioned versionedReceiver) {
@@ -388,44 +213,33 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         found.clear();
         int where = placement;
         long sequence = nextOpSequence++;
-        if (size > 1) {
-            opLog.append(opHash(method, where, objects, access, count), method.name(), where);
-            if (where != COMMON && where != rank) {
-                recordElsewhere(objects, access, count, where);
-                return;
-            }
+        if (!distribution.logOp(method, where, objects, access, count)) {
+            return;
         }
         if (window.liveBytes() > window.maxBytes()) {
-            relieveMemory();
+            dropped.relieve();
         }
         window.acquire(this::whileWindowFull);
         int priority = priorityOverride != null ? priorityOverride : method.priority();
-        OpNode op = new OpNode(this, method, sequence, priority, receiver, arguments, objects, access);
+        OpNode op = new OpNode(host, method, sequence, priority, receiver, arguments, objects, access);
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
             if (access[i].reads()) {
                 Version input = chain.latest();
-                if (size > 1) {
-                    exchange.noteRead(input, where, epoch);
-                }
-                input.materialize(this);
+                distribution.onRead(input, where);
+                input.materialize(host);
                 op.bindInput(i, input);
             }
             if (access[i].writes()) {
-                Version output = chain.supersede(null, this);
-                if (size > 1) {
-                    output.residence(where == COMMON ? Residence.everywhere(size) : Residence.on(where, size));
-                    if (objects[i].replicated() && where != COMMON) {
-                        exchange.noteBroadcast(output, where, epoch);
-                    }
-                }
+                Version output = chain.supersede(null, host);
+                distribution.onWrite(output, objects[i], where);
                 op.bindOutput(i, output);
             }
         }
         if (receiver != null && !(receiver instanceof Versioned)) {
             VersionChain order = receivers.chainOf(receiver, this);
             op.bindOrderInput(order.latest()); // the op's hold, taken before supersede drops the latest-hold
-            op.bindOrderOutput(order.supersede(null, this));
+            op.bindOrderOutput(order.supersede(null, host));
         }
         if (op.finishSubmission()) {
             scheduler.execute(op);
@@ -462,170 +276,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
                     + " belongs to another Bind instance (closed, or another rank)");
             }
         }
-        if (size == 1) {
-            return;
-        }
-        int where = placement;
-        Access[] reads = new Access[objects.length];
-        java.util.Arrays.fill(reads, Access.READ);
-        opLog.append(opHash(REPLICATE, where, objects, reads, objects.length), "replicate", where);
-        for (Versioned object : objects) {
-            exchange.noteRead(object.versionChain().latest(), where, epoch);
-        }
-    }
-
-    /** Bookkeeping for an op placed on another rank: plan its inputs' transfers, make its outputs remote. */
-    private void recordElsewhere(Versioned[] objects, Access[] access, int count, int where) {
-        for (int i = 0; i < count; i++) {
-            VersionChain chain = objects[i].versionChain();
-            if (access[i].reads()) {
-                exchange.noteRead(chain.latest(), where, epoch);
-            }
-            if (access[i].writes()) {
-                Version output = chain.supersedeRemote(null, this);
-                output.residence(Residence.on(where, size));
-                if (objects[i].replicated()) {
-                    exchange.noteBroadcast(output, where, epoch);
-                }
-            }
-        }
-    }
-
-    private static long opHash(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
-        return opHash(method.signatureHash(), where, objects, access, count);
-    }
-
-    private static long opHash(long signature, int where, Versioned[] objects, Access[] access, int count) {
-        long h = OpLog.mix(signature ^ (where + 2L));
-        for (int i = 0; i < count; i++) {
-            h = OpLog.mix(h ^ (objects[i].id() * 4 + access[i].ordinal()));
-        }
-        return h;
-    }
-
-    void schedule(java.util.concurrent.ForkJoinTask<?> task) {
-        scheduler.execute(task);
-    }
-
-    /** A zeroed buffer, recycled when the pool has one; the caller counts its bytes. */
-    Object freshBuffer(BufferType<Object> type, BufferPool pool) {
-        Object recycled = pool == null ? null : pool.take(type);
-        return recycled == null ? type.allocate() : type.reset(recycled);
-    }
-
-    void enterInFlight() {
-        window.enter();
-    }
-
-    void leaveInFlight() {
-        window.release();
-    }
-
-    // ---------------------------------------------------------------- completion
-
-    Failure onOpFailed(OpNode op, Throwable error) {
-        return record(op.sequence, new Failure(op.method().name(), rank, epoch, error));
-    }
-
-    /** A transfer failed (encoding, sending, decoding): reported at sync() like an op failure. */
-    void onTransferFailed(String what, Throwable error) {
-        record(Long.MAX_VALUE, new Failure(what, rank, epoch, error));
-    }
-
-    private Failure record(long sequence, Failure failure) {
-        synchronized (failures) {
-            failures.add(new Recorded(sequence, failure));
-        }
-        if (size > 1) {
-            try {
-                epochSync.broadcastFailure(failure.epoch(), toMessage(failure, sequence));
-            } catch (RuntimeException e) {
-                System.err.println("bind: rank " + rank + " could not report the failure of " + failure.opName()
-                    + ": " + e.getMessage());
-            }
-        }
-        return failure;
-    }
-
-    Failure onOpSkipped(OpNode op, Failure inputFailure) {
-        if (inputFailure.epoch() == epoch) {
-            opsSkipped.increment();
-            return inputFailure;
-        }
-        // The failure was reported by an earlier sync(); reading its lost output is a new failure.
-        return onOpFailed(op, new BindException("an input of op " + op.method().name() + " has no value: op "
-            + inputFailure.opName() + " failed on rank " + inputFailure.rank() + " in an earlier epoch",
-            inputFailure.cause()));
-    }
-
-    void onOpDone() {
-        opsRun.increment();
-        window.release();
-    }
-
-    void countInPlace() {
-        inPlaceWrites.increment();
-    }
-
-    void countCopy() {
-        copies.increment();
-    }
-
-    @Override
-    public void addBytes(long delta) {
-        window.addBytes(delta);
-    }
-
-    static Messages.Failure toMessage(Failure failure, long sequence) {
-        Throwable cause = failure.cause();
-        StringWriter text = new StringWriter();
-        if (cause != null) {
-            text.append(String.valueOf(cause.getMessage())).append('\n');
-            cause.printStackTrace(new PrintWriter(text));
-        }
-        return new Messages.Failure(sequence, failure.opName(), failure.rank(), failure.epoch(),
-            cause == null ? "" : cause.getClass().getName(), text.toString());
-    }
-
-    static Failure fromMessage(Messages.Failure message) {
-        String text = message.causeText();
-        int newline = text.indexOf('\n');
-        return new Failure(message.opName(), message.rank(), message.epoch(),
-            new RemoteOpException(message.causeClass(), newline < 0 ? text : text.substring(0, newline),
-                message.rank()));
-    }
-
-    // ---------------------------------------------------------------- frames (transport thread)
-
-    @Override
-    public void onFrame(int fromRank, ByteBuffer frame) {
-        try {
-            Frames.Header header = Frames.parse(frame, jobId, maxFrameBytes);
-            ByteBuffer payload = Frames.payload(frame);
-            switch (header.type()) {
-                case Frames.DATA -> exchange.onData(header, frame);
-                case Frames.LOST -> exchange.onLost(header, Messages.decodeFailure(payload));
-                case Frames.FAILURE -> epochSync.onFailure(fromRank, Messages.decodeFailure(payload));
-                case Frames.ABORT -> {
-                    epochSync.onAbort(fromRank, Messages.decodeText(payload));
-                    exchange.abandonReceives(new Failure("receive from rank " + fromRank, rank, epoch,
-                        new BindException("rank " + fromRank + " gave up on the job")));
-                }
-                case Frames.SYNC -> epochSync.onSync(fromRank, header.epoch(), Messages.decodeSync(payload));
-                case Frames.DETAIL -> epochSync.onDetail(fromRank, header.epoch(), Messages.decodeDetail(payload));
-                default -> throw new MalformedFrameException("unexpected frame type " + header.type());
-            }
-        } catch (MalformedFrameException e) {
-            exchange.countDropped();
-            System.err.println("bind: rank " + rank + " dropped a frame from rank " + fromRank + ": " + e.getMessage());
-        }
-    }
-
-    @Override
-    public void onPeerLost(int peer, String reason) {
-        epochSync.onPeerLost(peer, reason);
-        exchange.abandonReceives(new Failure("receive from rank " + peer, rank, epoch,
-            new BindException("rank " + peer + " lost: " + reason)));
+        distribution.replicate(objects, placement);
     }
 
     // ---------------------------------------------------------------- sync and close
@@ -642,27 +293,13 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     private void sync(boolean closing) {
         checkUsable("sync");
         quiesce();
-        List<Recorded> local;
-        synchronized (failures) {
-            local = new ArrayList<>(failures);
-            failures.clear();
-        }
-        local.sort(Comparator.comparingLong(Recorded::sequence));
-        long finished = epoch;
-        if (size == 1) {
-            epoch++;
-            if (!local.isEmpty()) {
-                throw failedOps(local.stream().map(r -> r.failure).toList());
-            }
-            return;
-        }
+        List<FailureLedger.Recorded> local = ledger.drain();
         List<Messages.Failure> all;
         try {
-            all = epochSync.exchange(finished, opLog, local.stream().map(r -> toMessage(r.failure, r.sequence)).toList(),
-                closing);
+            all = distribution.agree(host.epoch(), local, closing);
         } catch (BindException e) {
             if (broken == null) {
-                if (epochSync.peerGone() && !closing) {
+                if (distribution.peerGone() && !closing) {
                     failJob(e.getMessage()); // tells the other survivors which rank was lost (closing: the last word will)
                 } else {
                     broken = e.getMessage();
@@ -670,51 +307,21 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             }
             throw e;
         } finally {
-            exchange.dropUnclaimed(finished);
-            opLog.reset();
-            epoch++;
+            host.nextEpoch();
         }
-        if (!all.isEmpty()) {
-            List<Failure> ordered = new ArrayList<>();
-            for (Messages.Failure m : all) {
-                Failure own = null;
-                if (m.rank() == rank) {
-                    for (Recorded r : local) {
-                        if (r.sequence == m.sequence() && r.failure.opName().equals(m.opName())) {
-                            own = r.failure;
-                            break;
-                        }
-                    }
-                }
-                ordered.add(own != null ? own : fromMessage(m));
-            }
-            throw failedOps(ordered);
+        OpFailedException failed = FailureLedger.toThrow(all, local, rank);
+        if (failed != null) {
+            throw failed;
         }
     }
 
     private void quiesce() {
         while (window.inFlight() > 0) {
             window.awaitInFlightAtMost(0, WAIT_NS);
-            if (size > 1 && window.inFlight() > 0) {
-                synchronized (epochSync) {
-                    epochSync.checkPeers();
-                }
-                if (exchange.pendingReceives() > 0 && epochSync.allPeersSynced(epoch)) {
-                    exchange.abandonReceives(new Failure("receive", rank, epoch, new BindException(
-                        "DAG divergence: rank " + rank + " expected data that no other rank sent before sync()")));
-                }
+            if (window.inFlight() > 0) {
+                distribution.whileQuiescing();
             }
         }
-    }
-
-    private static OpFailedException failedOps(List<Failure> failed) {
-        Failure first = failed.get(0);
-        OpFailedException error = new OpFailedException(first.opName(), first.rank(), first.cause());
-        for (int i = 1; i < failed.size() && i <= MAX_SUPPRESSED; i++) {
-            Failure other = failed.get(i);
-            error.addSuppressed(new OpFailedException(other.opName(), other.rank(), other.cause()));
-        }
-        return error;
     }
 
     /** Syncs (unless the job is broken), then stops workers and transport. Idempotent. Program thread. */
@@ -750,9 +357,8 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         }
         if (keepTransport) {
             keepTransport = false;
-            epochSync.broadcastAbort(epoch, thrown != null && thrown != closeFailure ? LaunchedMain.mainThrew(thrown)
+            distribution.lastWord(host.epoch(), thrown != null && thrown != closeFailure ? LaunchedMain.mainThrew(thrown)
                 : "its main ended after the job failed: " + broken);
-            transport.close();
         }
     }
 
@@ -764,10 +370,10 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         if (!scheduler.shutdown(10_000)) {
             System.err.println("bind: workers of rank " + rank + " did not stop within 10 s");
         }
-        if (transport != null && !keepTransport) {
-            transport.close();
+        if (!keepTransport) {
+            distribution.close();
         }
-        tracked.clear();
+        dropped.clear();
         if (progress != null) {
             progress.stop();
         }
@@ -790,11 +396,11 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     // ---------------------------------------------------------------- counters
 
     public Counters counters() {
-        return new Counters(opsRun.sum(), opsSkipped.sum(), window.inFlight(), window.liveBytes(), window.stalls(),
-            scheduler.steals(), inPlaceWrites.sum(), copies.sum(), epoch,
-            exchange == null ? 0 : exchange.versionsSent(), exchange == null ? 0 : exchange.versionsReceived(),
-            exchange == null ? 0 : exchange.bytesSent(), exchange == null ? 0 : exchange.bytesReceived(),
-            exchange == null ? 0 : exchange.framesDropped());
+        Distribution.Transfers t = distribution.transfers();
+        return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
+            window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
+            t.versionsSent(), t.versionsReceived(),
+            t.bytesSent(), t.bytesReceived(), t.framesDropped());
     }
 
     public int workers() {

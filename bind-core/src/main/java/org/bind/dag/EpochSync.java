@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.bind.BindException;
 import org.bind.transport.Frames;
@@ -24,6 +25,8 @@ import org.bind.transport.Transport;
  *
  * <p>Frames are delivered in send order per source, so a peer's {@code FAILURE} and data frames of an epoch are
  * processed before its {@code SYNC}: once every peer's {@code SYNC} is in, nothing more is coming for the epoch.
+ *
+ * <p>Lost, given-up and closed peers are {@link JobHealth}'s: every wait here checks it.
  *
  * <p>{@code on*}: transport thread. {@link #exchange}: program thread.
  */
@@ -44,14 +47,15 @@ final class EpochSync {
     private final Map<Long, Messages.Sync[]> syncs = new HashMap<>();
     private final Map<Long, Messages.Detail[]> details = new HashMap<>();
     private final List<Messages.Failure> remoteFailures = new ArrayList<>();
-    private String lostPeer;
-    /** Why each peer that sent an {@code ABORT} gave up; peers lost without one map to null. */
-    private final Map<Integer, String> gone = new HashMap<>();
+    /** The latest epoch each peer has sent its {@code SYNC} of; -1 before its first. */
+    private final AtomicLongArray lastSynced;
+    /** Whether peers are still there; set once, before the transport starts. */
+    private JobHealth health;
     /**
      * The epoch this rank syncs next. Peers' control frames must be of it or of the one after (a peer that has
      * synced it may already have sent its next SYNC; none can be further ahead, since that SYNC needs ours first).
      */
-    private long currentEpoch;
+    private volatile long currentEpoch;
     private final long warnAfterMs = Math.max(1, Long.getLong(SYNC_WARN_PROP_NAME, SYNC_WARN_MS_DEFAULT));
 
     EpochSync(Transport transport, long jobId) {
@@ -59,6 +63,30 @@ final class EpochSync {
         this.rank = transport.rank();
         this.size = transport.size();
         this.jobId = jobId;
+        this.lastSynced = new AtomicLongArray(size);
+        for (int r = 0; r < size; r++) {
+            lastSynced.set(r, -1);
+        }
+    }
+
+    /** Sets where lost peers are recorded and checked. Once, before the transport starts. */
+    void watchedBy(JobHealth health) {
+        this.health = health;
+    }
+
+    /** The epoch this rank syncs next. Any thread. */
+    long currentEpoch() {
+        return currentEpoch;
+    }
+
+    /** The latest epoch {@code peer} has sent its {@code SYNC} of, -1 before its first. Any thread. */
+    long lastSynced(int peer) {
+        return lastSynced.get(peer);
+    }
+
+    /** Wakes a {@code sync()} waiting here, to look at the job's health again. Any thread. */
+    synchronized void wake() {
+        notifyAll();
     }
 
     /** Refuses a control frame of an epoch that is over or not yet possible (dropped and counted by the caller). */
@@ -77,6 +105,7 @@ final class EpochSync {
                 + " claims " + sync.failureCount() + " failures for " + sync.opCount() + " ops");
         }
         syncs.computeIfAbsent(epoch, e -> new Messages.Sync[size])[from] = sync;
+        lastSynced.accumulateAndGet(from, epoch, Math::max);
         notifyAll();
     }
 
@@ -93,24 +122,6 @@ final class EpochSync {
         }
         checkEpoch("FAILURE", from, failure.epoch());
         remoteFailures.add(failure);
-        notifyAll();
-    }
-
-    synchronized void onPeerLost(int peer, String reason) {
-        gone.putIfAbsent(peer, null);
-        if (lostPeer == null) {
-            lostPeer = "rank " + peer + " lost: " + reason;
-        }
-        notifyAll();
-    }
-
-    synchronized void onAbort(int peer, String reason) {
-        if (gone.get(peer) == null || reason.startsWith(LaunchedMain.MAIN_THREW)) {
-            gone.put(peer, reason); // a launched main's last word says more than what came before it
-        }
-        if (lostPeer == null) {
-            lostPeer = "rank " + peer + " gave up on the job: " + reason;
-        }
         notifyAll();
     }
 
@@ -186,16 +197,14 @@ final class EpochSync {
                                                 boolean closing) {
         Messages.Sync mine = new Messages.Sync(log.count(), log.hash(), localFailures.size(), log.checkpoints(),
             closing);
-        synchronized (this) {
-            checkPeers(); // a lost peer is the error to report, not the failure to send it our SYNC
-        }
+        health.checkPeers(epoch); // a lost peer is the error to report, not the failure to send it our SYNC
         broadcastOrExplain(Frames.SYNC, epoch, Messages.encode(mine));
         Messages.Sync[] all;
         synchronized (this) {
             long startNs = System.nanoTime();
             long nextWarningNs = startNs + TimeUnit.MILLISECONDS.toNanos(warnAfterMs);
             while (!allPeersSynced(epoch) || !failuresIn(epoch)) {
-                checkPeers();
+                health.checkPeers(epoch);
                 waitQuietly();
                 long nowNs = System.nanoTime();
                 if (nowNs - nextWarningNs > 0) {
@@ -264,10 +273,10 @@ final class EpochSync {
         } catch (org.bind.transport.TransportException e) {
             synchronized (this) {
                 long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOSS_NOTICE_WAIT_MS);
-                while (lostPeer == null && System.nanoTime() < deadlineNs) {
+                while (!health.peerGone() && System.nanoTime() < deadlineNs) {
                     waitQuietly();
                 }
-                checkPeers();
+                health.checkPeers(epoch);
             }
             throw e;
         }
@@ -281,7 +290,7 @@ final class EpochSync {
         Messages.Detail[] logs;
         synchronized (this) {
             while (!allDetails(epoch)) {
-                checkPeers();
+                health.checkPeers(epoch);
                 waitQuietly();
             }
             logs = details.remove(epoch);
@@ -379,11 +388,11 @@ final class EpochSync {
         }
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FINAL_WORD_WAIT_MS);
         synchronized (this) {
-            while (!gone.keySet().containsAll(closing) && System.nanoTime() < deadlineNs) {
+            while (!health.lastWordsIn(closing) && System.nanoTime() < deadlineNs) {
                 waitQuietly();
             }
             for (int r : closing) {
-                String word = gone.get(r);
+                String word = health.lastWord(r);
                 if (word != null && word.startsWith(LaunchedMain.MAIN_THREW)) {
                     BindException thrown = new BindException("rank " + r + " gave up on the job: " + word);
                     thrown.addSuppressed(error);
@@ -392,18 +401,6 @@ final class EpochSync {
             }
         }
         return error;
-    }
-
-    /** Whether a peer was lost or gave up. Any thread. */
-    synchronized boolean peerGone() {
-        return lostPeer != null;
-    }
-
-    /** Throws when a peer is lost. Holding the monitor. */
-    void checkPeers() {
-        if (lostPeer != null) {
-            throw new BindException(lostPeer);
-        }
     }
 
     private void waitQuietly() {

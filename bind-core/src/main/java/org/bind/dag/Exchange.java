@@ -33,9 +33,12 @@ import org.bind.version.VersionWaiter;
  *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
  * Sends: workers.
+ *
+ * <p>Over 400 lines because the planning, sending and receiving halves of a transfer share its key, chunk format
+ * and counters; {@code Incoming}, the receiving half's state, is the largest part.
  */
 final class Exchange {
-    private final Engine engine;
+    private final ExchangeHost engine;
     private final Transport transport;
     private final int rank;
     private final int size;
@@ -67,7 +70,7 @@ final class Exchange {
         }
     }
 
-    Exchange(Engine engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
+    Exchange(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
         this.engine = engine;
         this.transport = transport;
         this.rank = transport.rank();
@@ -265,7 +268,7 @@ final class Exchange {
     }
 
     private void sendLost(int child, Version version, long epoch, Failure failure) {
-        ByteBuffer payload = Messages.encode(Engine.toMessage(failure, -1));
+        ByteBuffer payload = Messages.encode(FailureLedger.toMessage(failure, -1));
         ByteBuffer frame = Frames.allocate(Frames.LOST, jobId, epoch, rank, version.chain().id(), version.number(),
             0, 1, payload.remaining(), payload.remaining());
         frame.put(frame.position(), payload, 0, payload.remaining());
@@ -325,7 +328,7 @@ final class Exchange {
             if (complete) {
                 finish();
             } else if (lost != null) {
-                fail(Engine.fromMessage(lost));
+                fail(FailureLedger.fromMessage(lost));
             }
         }
 
@@ -421,11 +424,11 @@ final class Exchange {
             lost = failure;
             firstEpoch = Math.min(firstEpoch, header.epoch());
             for (int child : children) {
-                sendLost(child, target, header.epoch(), Engine.fromMessage(failure));
+                sendLost(child, target, header.epoch(), FailureLedger.fromMessage(failure));
             }
             releaseChildren();
             if (target != null) {
-                fail(Engine.fromMessage(failure));
+                fail(FailureLedger.fromMessage(failure));
             }
         }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.ForkJoinTask;
 import org.bind.Versioned;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
+import org.bind.intercept.RunningOp;
 import org.bind.schedule.Prioritized;
 import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
@@ -21,7 +22,7 @@ import org.bind.version.VersionWaiter;
  *
  * <p>Built by the program thread; run by one worker; {@link #onVersionDone} from completing threads.
  */
-final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioritized {
+final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioritized, RunningOp {
     private static final long serialVersionUID = 1L;
     private static final VarHandle PENDING;
     private static final Version[] NO_VERSIONS = new Version[0];
@@ -35,7 +36,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         }
     }
 
-    private final transient Engine engine;
+    private final transient OpHost engine;
     private final transient OpMethod method;
     final long sequence;
     private final int priority;
@@ -51,7 +52,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private transient Version orderOut;
     private volatile int pending = 1; // one for the program thread until submission is finished
 
-    OpNode(Engine engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
+    OpNode(OpHost engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
            Versioned[] objects, Access[] access) {
         this.engine = engine;
         this.method = method;
@@ -67,11 +68,13 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         this.buffers = n == 0 ? NO_BUFFERS : new Object[n];
     }
 
-    Engine engine() {
+    /** The runtime this op belongs to. */
+    OpHost host() {
         return engine;
     }
 
-    OpMethod method() {
+    @Override
+    public OpMethod method() {
         return method;
     }
 
@@ -147,7 +150,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     }
 
     /** The buffer bound to {@code object} in this op, or null when the object is not one of its arguments. */
-    Object bufferOf(Versioned object) {
+    @Override
+    public Object bufferOf(Versioned object) {
         Versioned[] bound = objects;
         for (int i = 0; i < bound.length; i++) {
             if (bound[i] == object) {
@@ -157,7 +161,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         return null;
     }
 
-    boolean writes(Versioned object) {
+    @Override
+    public boolean writes(Versioned object) {
         for (int i = 0; i < objects.length; i++) {
             if (objects[i] == object) {
                 return access[i].writes();
@@ -176,7 +181,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         if (failure == null) {
             try {
                 bindBuffers(pool);
-                Object previous = Dispatcher.enterOp(this);
+                RunningOp previous = Dispatcher.enterOp(this);
                 try {
                     if (engine.checked()) {
                         AccessCheck.run(method, receiver, arguments, objects, access, inputs, outputs, buffers);

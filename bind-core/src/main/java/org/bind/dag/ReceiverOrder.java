@@ -7,6 +7,7 @@ import java.util.HashMap;
 import org.bind.codec.Codec;
 import org.bind.version.BufferType;
 import org.bind.version.MemoryAccount;
+import org.bind.version.ObjectOwner;
 import org.bind.version.Version;
 import org.bind.version.VersionChain;
 
@@ -63,7 +64,7 @@ final class ReceiverOrder {
     }
 
     /** The order chain of {@code receiver}, made on first use. */
-    VersionChain chainOf(Object receiver, Object owner) {
+    VersionChain chainOf(Object receiver, ObjectOwner owner) {
         expunge();
         Key probe = new Key(receiver, null);
         VersionChain chain = chains.get(probe);

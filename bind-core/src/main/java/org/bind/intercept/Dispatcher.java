@@ -4,7 +4,7 @@ package org.bind.intercept;
  * Where woven {@code @Op} calls land. Called by woven code in user classes, so it is public; not for users.
  */
 public final class Dispatcher {
-    private static final ThreadLocal<Object> RUNNING = new ThreadLocal<>();
+    private static final ThreadLocal<RunningOp> RUNNING = new ThreadLocal<>();
     private static volatile OpSink.Locator locator = method -> {
         throw new IllegalStateException("op " + method.name() + " called, but Bind is not initialised");
     };
@@ -34,19 +34,19 @@ public final class Dispatcher {
     }
 
     /** The op the current thread is running, or null. */
-    public static Object runningOp() {
+    public static RunningOp runningOp() {
         return RUNNING.get();
     }
 
     /** Marks the current thread as running {@code op}; returns what it ran before (for nesting). */
-    public static Object enterOp(Object op) {
-        Object previous = RUNNING.get();
+    public static RunningOp enterOp(RunningOp op) {
+        RunningOp previous = RUNNING.get();
         RUNNING.set(op);
         return previous;
     }
 
     /** Restores the state saved by {@link #enterOp}. */
-    public static void exitOp(Object previous) {
+    public static void exitOp(RunningOp previous) {
         RUNNING.set(previous);
     }
 }

@@ -50,5 +50,12 @@ public interface Transport extends AutoCloseable {
 
         /** {@code rank} is gone (process died, heartbeat timed out, connection closed). */
         void onPeerLost(int rank, String reason);
+
+        /**
+         * {@code rank} closed its transport on purpose (it said goodbye), after every frame it sent: nothing more
+         * comes from it. Whether that is normal (the job ended) is the receiver's to judge.
+         */
+        default void onPeerClosed(int rank) {
+        }
     }
 }

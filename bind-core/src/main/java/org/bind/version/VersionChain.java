@@ -8,7 +8,7 @@ package org.bind.version;
  * <p>Program thread only (the thread that submits ops).
  */
 public final class VersionChain {
-    private final Object owner;
+    private final ObjectOwner owner;
     private final long id;
     private String name;
     private final BufferType<Object> type;
@@ -21,7 +21,7 @@ public final class VersionChain {
      * @param type  how its buffers are made
      */
     @SuppressWarnings("unchecked")
-    public VersionChain(Object owner, long id, String name, BufferType<?> type) {
+    public VersionChain(ObjectOwner owner, long id, String name, BufferType<?> type) {
         this.owner = owner;
         this.id = id;
         this.name = name;
@@ -29,7 +29,7 @@ public final class VersionChain {
         this.latest = new Version(this, 0, 1, true, null);
     }
 
-    public Object owner() {
+    public ObjectOwner owner() {
         return owner;
     }
 

@@ -32,7 +32,7 @@ class VersionWaitersStressTest {
         int threads = 4;
         int perThread = 64;
         for (int round = 0; round < 3_000; round++) {
-            VersionChain chain = new VersionChain(this, round, "stress", TYPE);
+            VersionChain chain = new VersionChain(null, round, "stress", TYPE);
             Version version = chain.supersede(null, NO_ACCOUNT);
             AtomicIntegerArray told = new AtomicIntegerArray(threads * perThread);
             boolean[] registered = new boolean[threads * perThread];
@@ -69,7 +69,7 @@ class VersionWaitersStressTest {
 
     @Test
     void shouldTellWaitersInTheOrderTheyRegistered() {
-        VersionChain chain = new VersionChain(this, 1, "order", TYPE);
+        VersionChain chain = new VersionChain(null, 1, "order", TYPE);
         Version version = chain.supersede(null, NO_ACCOUNT);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -82,7 +82,7 @@ class VersionWaitersStressTest {
 
     @Test
     void shouldTellWaitersOfAFailedVersion() throws InterruptedException {
-        VersionChain chain = new VersionChain(this, 2, "failed", TYPE);
+        VersionChain chain = new VersionChain(null, 2, "failed", TYPE);
         Version version = chain.supersede(null, NO_ACCOUNT);
         CountDownLatch told = new CountDownLatch(2);
         assertTrue(version.addWaiter(v -> told.countDown()));

@@ -1,0 +1,28 @@
+package org.bind.dag;
+
+import java.util.concurrent.ForkJoinTask;
+
+import org.bind.version.MemoryAccount;
+
+/**
+ * What {@link Exchange} needs from its rank's runtime: the window's in-flight count for the transfers it plans,
+ * the workers for sends, the byte account, the epoch, and where a failed transfer is reported.
+ *
+ * <p>Program thread (planning), workers (sends), the transport's thread (receives).
+ */
+interface ExchangeHost extends MemoryAccount {
+    /** A transfer entered the window; {@code sync()} waits for it. */
+    void enterInFlight();
+
+    /** A transfer left the window. */
+    void leaveInFlight();
+
+    /** Hands a send to the workers. */
+    void schedule(ForkJoinTask<?> task);
+
+    /** A transfer failed (encoding, sending, decoding): reported at {@code sync()} like an op failure. */
+    void onTransferFailed(String what, Throwable error);
+
+    /** The epoch the program thread is in. */
+    long epoch();
+}

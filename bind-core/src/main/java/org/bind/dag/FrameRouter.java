@@ -1,0 +1,82 @@
+package org.bind.dag;
+
+import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
+
+import org.bind.BindException;
+import org.bind.transport.Frames;
+import org.bind.transport.MalformedFrameException;
+import org.bind.transport.Messages;
+import org.bind.transport.Transport;
+import org.bind.version.Failure;
+
+/**
+ * This rank's {@link Transport.Receiver}: checks each frame's header (job, lengths) and hands it to its owner:
+ * data and lost versions to {@link Exchange}, {@code SYNC}, {@code DETAIL} and failure reports to
+ * {@link EpochSync}, news of peers (gave up, lost, closed) to {@link JobHealth}, which then also abandons the
+ * receives still expected here. A malformed frame is dropped and counted.
+ *
+ * <p>The transport's thread.
+ */
+final class FrameRouter implements Transport.Receiver {
+    private final int rank;
+    private final long jobId;
+    private final int maxFrameBytes;
+    private final Exchange exchange;
+    private final EpochSync epochSync;
+    private final JobHealth health;
+    private final LongSupplier epoch;
+
+    FrameRouter(int rank, long jobId, int maxFrameBytes, Exchange exchange, EpochSync epochSync, JobHealth health,
+                LongSupplier epoch) {
+        this.rank = rank;
+        this.jobId = jobId;
+        this.maxFrameBytes = maxFrameBytes;
+        this.exchange = exchange;
+        this.epochSync = epochSync;
+        this.health = health;
+        this.epoch = epoch;
+    }
+
+    @Override
+    public void onFrame(int fromRank, ByteBuffer frame) {
+        try {
+            Frames.Header header = Frames.parse(frame, jobId, maxFrameBytes);
+            ByteBuffer payload = Frames.payload(frame);
+            switch (header.type()) {
+                case Frames.DATA -> exchange.onData(header, frame);
+                case Frames.LOST -> exchange.onLost(header, Messages.decodeFailure(payload));
+                case Frames.FAILURE -> epochSync.onFailure(fromRank, Messages.decodeFailure(payload));
+                case Frames.ABORT -> {
+                    health.onAbort(fromRank, Messages.decodeText(payload));
+                    abandonReceives(fromRank, "rank " + fromRank + " gave up on the job");
+                }
+                case Frames.SYNC -> epochSync.onSync(fromRank, header.epoch(), Messages.decodeSync(payload));
+                case Frames.DETAIL -> epochSync.onDetail(fromRank, header.epoch(), Messages.decodeDetail(payload));
+                default -> throw new MalformedFrameException("unexpected frame type " + header.type());
+            }
+        } catch (MalformedFrameException e) {
+            exchange.countDropped();
+            System.err.println("bind: rank " + rank + " dropped a frame from rank " + fromRank + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void onPeerLost(int peer, String reason) {
+        health.onPeerLost(peer, reason);
+        abandonReceives(peer, "rank " + peer + " lost: " + reason);
+    }
+
+    @Override
+    public void onPeerClosed(int peer) {
+        if (health.onPeerClosed(peer)) {
+            abandonReceives(peer, "rank " + peer + " closed its transport (ended) before the sync of epoch "
+                + epochSync.currentEpoch());
+        }
+    }
+
+    private void abandonReceives(int peer, String why) {
+        exchange.abandonReceives(new Failure("receive from rank " + peer, rank, epoch.getAsLong(),
+            new BindException(why)));
+    }
+}

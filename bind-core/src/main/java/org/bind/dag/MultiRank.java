@@ -1,0 +1,209 @@
+package org.bind.dag;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+import org.bind.BindException;
+import org.bind.Versioned;
+import org.bind.collective.Residence;
+import org.bind.intercept.OpMethod;
+import org.bind.transport.Messages;
+import org.bind.transport.Transport;
+import org.bind.version.Failure;
+import org.bind.version.MemoryAccount;
+import org.bind.version.Version;
+import org.bind.version.VersionWaiter;
+
+/**
+ * One rank of several: every rank records every op ({@link OpLog}, for the divergence check); versions live on
+ * ranks ({@link Residence}) and travel between them ({@link Exchange}); a sync is collective ({@link EpochSync});
+ * inbound frames go through the {@link FrameRouter}; every wait asks {@link JobHealth} whether it can still end.
+ */
+final class MultiRank implements Distribution {
+    private static final long WAIT_NS = 50_000_000L;
+    /** The signature hash standing for {@code replicate} in the op log. */
+    private static final long REPLICATE = 0x5245504C49434154L;
+
+    private final int rank;
+    private final int size;
+    private final Transport transport;
+    private final Exchange exchange;
+    private final EpochSync epochSync;
+    private final JobHealth health;
+    private final OpLog opLog = new OpLog();
+    private final MemoryAccount account;
+    private final LongSupplier epoch;
+    /** The engine gives up on the job with a reason (it becomes unusable); returns the exception to throw. */
+    private final Function<String, BindException> failJob;
+
+    MultiRank(EngineConfig config, ExchangeHost host, LongSupplier epoch, Function<String, BindException> failJob) {
+        this.rank = config.rank();
+        this.size = config.size();
+        this.transport = config.transport();
+        this.account = host;
+        this.epoch = epoch;
+        this.failJob = failJob;
+        this.exchange = new Exchange(host, transport, config.jobId(), config.chunkBytes(), config.maxVersionBytes());
+        this.epochSync = new EpochSync(transport, config.jobId());
+        this.health = new JobHealth(rank, size, epochSync, exchange::pendingReceives);
+        epochSync.watchedBy(health);
+        transport.start(new FrameRouter(rank, config.jobId(), Math.max(config.chunkBytes(), 64 << 20), exchange,
+            epochSync, health, epoch));
+    }
+
+    @Override
+    public void heldEverywhere(Version version) {
+        version.residence(Residence.everywhere(size));
+    }
+
+    @Override
+    public boolean logOp(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
+        opLog.append(opHash(method.signatureHash(), where, objects, access, count), method.name(), where);
+        if (where == Engine.COMMON || where == rank) {
+            return true;
+        }
+        for (int i = 0; i < count; i++) {
+            Version latest = objects[i].versionChain().latest();
+            if (access[i].reads()) {
+                exchange.noteRead(latest, where, epoch.getAsLong());
+            }
+            if (access[i].writes()) {
+                onWrite(objects[i].versionChain().supersedeRemote(null, account), objects[i], where);
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void onRead(Version input, int where) {
+        exchange.noteRead(input, where, epoch.getAsLong());
+    }
+
+    @Override
+    public void onWrite(Version output, Versioned object, int where) {
+        output.residence(where == Engine.COMMON ? Residence.everywhere(size) : Residence.on(where, size));
+        if (object.replicated() && where != Engine.COMMON) {
+            exchange.noteBroadcast(output, where, epoch.getAsLong());
+        }
+    }
+
+    @Override
+    public void replicate(Versioned[] objects, int where) {
+        Access[] reads = new Access[objects.length];
+        Arrays.fill(reads, Access.READ);
+        opLog.append(opHash(REPLICATE, where, objects, reads, objects.length), "replicate", where);
+        for (Versioned object : objects) {
+            exchange.noteRead(object.versionChain().latest(), where, epoch.getAsLong());
+        }
+    }
+
+    private static long opHash(long signature, int where, Versioned[] objects, Access[] access, int count) {
+        long h = OpLog.mix(signature ^ (where + 2L));
+        for (int i = 0; i < count; i++) {
+            h = OpLog.mix(h ^ (objects[i].id() * 4 + access[i].ordinal()));
+        }
+        return h;
+    }
+
+    /** Waits for a version that may be in transit; fails instead of hanging when no peer will send it. */
+    @Override
+    public void awaitReadable(Version latest, String name) {
+        Residence residence = latest.residence();
+        if (!residence.heldBy(rank)) {
+            throw new BindException(name + " lives on rank " + residence.owner() + "; read it in an op"
+                + " placed there (try (Scope s = bind.on(" + residence.owner() + ")) { ... })");
+        }
+        Thread self = Thread.currentThread();
+        VersionWaiter wake = v -> LockSupport.unpark(self);
+        if (!latest.addWaiter(wake)) {
+            return;
+        }
+        while (!latest.isDone()) {
+            LockSupport.parkNanos(this, WAIT_NS);
+            // With no receive expected, the version is still being computed here (its producer, or an op it
+            // waits for, is queued): wait on.
+            String diverged = latest.isDone() ? null : health.check(epoch.getAsLong(), name);
+            if (diverged != null) {
+                Thread.yield();
+                if (!latest.isDone() && exchange.pendingReceives() > 0) {
+                    throw giveUp(diverged);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void whileWindowFull() {
+        String diverged = health.check(epoch.getAsLong(), "data");
+        if (diverged != null) {
+            throw giveUp(diverged);
+        }
+    }
+
+    @Override
+    public void whileQuiescing() {
+        long now = epoch.getAsLong();
+        String diverged = health.check(now, "data");
+        if (diverged != null) {
+            // the receivers are skipped; the sync then names the first op the ranks disagree on
+            exchange.abandonReceives(new Failure("receive", rank, now, new BindException(diverged)));
+        }
+    }
+
+    /** Gives up on the job for {@code reason}, or for what a peer that ended its main says. */
+    private BindException giveUp(String reason) {
+        return epochSync.preferThrownMain(epoch.getAsLong(), failJob.apply(reason));
+    }
+
+    @Override
+    public void abandon(String reason) {
+        long now = epoch.getAsLong();
+        epochSync.broadcastAbort(now, reason);
+        exchange.abandonReceives(new Failure("receive", rank, now, new BindException(reason)));
+    }
+
+    @Override
+    public void announceFailure(Failure failure, long sequence) {
+        try {
+            epochSync.broadcastFailure(failure.epoch(), FailureLedger.toMessage(failure, sequence));
+        } catch (RuntimeException e) {
+            System.err.println("bind: rank " + rank + " could not report the failure of " + failure.opName()
+                + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<Messages.Failure> agree(long finished, List<FailureLedger.Recorded> local, boolean closing) {
+        try {
+            return epochSync.exchange(finished, opLog, FailureLedger.toMessages(local), closing);
+        } finally {
+            exchange.dropUnclaimed(finished);
+            opLog.reset();
+        }
+    }
+
+    @Override
+    public boolean peerGone() {
+        return health.peerGone();
+    }
+
+    @Override
+    public void lastWord(long now, String reason) {
+        epochSync.broadcastAbort(now, reason);
+        transport.close();
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    @Override
+    public Transfers transfers() {
+        return new Transfers(exchange.versionsSent(), exchange.versionsReceived(), exchange.bytesSent(),
+            exchange.bytesReceived(), exchange.framesDropped());
+    }
+}

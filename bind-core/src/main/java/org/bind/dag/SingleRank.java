@@ -1,0 +1,77 @@
+package org.bind.dag;
+
+import java.util.List;
+
+import org.bind.Versioned;
+import org.bind.intercept.OpMethod;
+import org.bind.transport.Messages;
+import org.bind.version.Failure;
+import org.bind.version.Version;
+
+/** A job of one rank: every op runs here, nothing travels, a sync is local. */
+final class SingleRank implements Distribution {
+    @Override
+    public void heldEverywhere(Version version) {
+    }
+
+    @Override
+    public boolean logOp(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
+        return true;
+    }
+
+    @Override
+    public void onRead(Version input, int where) {
+    }
+
+    @Override
+    public void onWrite(Version output, Versioned object, int where) {
+    }
+
+    @Override
+    public void replicate(Versioned[] objects, int where) {
+    }
+
+    @Override
+    public void awaitReadable(Version latest, String name) {
+        latest.await();
+    }
+
+    @Override
+    public void whileWindowFull() {
+    }
+
+    @Override
+    public void whileQuiescing() {
+    }
+
+    @Override
+    public void abandon(String reason) {
+    }
+
+    @Override
+    public void announceFailure(Failure failure, long sequence) {
+    }
+
+    @Override
+    public List<Messages.Failure> agree(long epoch, List<FailureLedger.Recorded> local, boolean closing) {
+        return FailureLedger.toMessages(local);
+    }
+
+    @Override
+    public boolean peerGone() {
+        return false;
+    }
+
+    @Override
+    public void lastWord(long epoch, String reason) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public Transfers transfers() {
+        return Transfers.NONE;
+    }
+}
