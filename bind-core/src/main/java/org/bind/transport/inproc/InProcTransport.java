@@ -10,7 +10,7 @@ import org.bind.transport.TransportException;
 /**
  * One rank's end of an in-JVM job: {@link #send} copies the frame into the destination's queue; a delivery
  * thread per rank ({@code bind-inproc-<rank>}) hands frames to the receiver in arrival order, which is send
- * order per source.
+ * order per source. Closing an end says goodbye to every open peer ({@link Receiver#onPeerClosed}).
  *
  * <p>Create all ends with {@link #create(int)}; each rank starts and closes its own.
  */
@@ -24,7 +24,10 @@ public final class InProcTransport implements Transport {
     private volatile Thread deliverer;
     private volatile boolean closed;
 
-    /** A frame, or (with a reason) the news that {@code fromRank} is lost, in order after its frames. */
+    /**
+     * A frame; or, in order after {@code fromRank}'s frames, the news that it is lost (with a reason) or that it
+     * closed its end (neither bytes nor reason).
+     */
     private record Delivery(int fromRank, byte[] bytes, String lostReason) {
     }
 
@@ -80,6 +83,10 @@ public final class InProcTransport implements Transport {
             try {
                 if (delivery.lostReason != null) {
                     receiver.onPeerLost(delivery.fromRank, delivery.lostReason);
+                    continue;
+                }
+                if (delivery.bytes == null) {
+                    receiver.onPeerClosed(delivery.fromRank);
                     continue;
                 }
                 receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.bytes));
@@ -140,6 +147,11 @@ public final class InProcTransport implements Transport {
             return;
         }
         closed = true;
+        for (InProcTransport peer : peers) {
+            if (peer != this && !peer.closed) {
+                peer.inbox.add(new Delivery(rank, null, null)); // goodbye, after every frame this end sent
+            }
+        }
         Thread thread = deliverer;
         if (thread != null) {
             inbox.add(STOP);

@@ -419,6 +419,8 @@ public final class AeronTransport implements Transport {
             try {
                 if (delivery.frame != null) {
                     receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.frame));
+                } else if (delivery.lostReason == null) {
+                    receiver.onPeerClosed(delivery.fromRank);
                 } else {
                     receiver.onPeerLost(delivery.fromRank, delivery.lostReason);
                 }
@@ -446,6 +448,7 @@ public final class AeronTransport implements Transport {
 
     void onPeerClosed(Peer peer) {
         peer.on(Handshake.Event.PEER_BYE);
+        deliveries.add(new Delivery(peer.rank, null, null)); // after the peer's frames: see deliver
     }
 
     void countDropped() {

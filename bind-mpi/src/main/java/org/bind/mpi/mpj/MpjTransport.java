@@ -266,6 +266,7 @@ final class MpjTransport implements Transport {
             }
             lastHeardNs.set(source, System.nanoTime());
             if (tag == GOODBYE_TAG) {
+                receiver.onPeerClosed(source);
                 synchronized (peers) {
                     if (!saidGoodbye[source]) {
                         saidGoodbye[source] = true;
