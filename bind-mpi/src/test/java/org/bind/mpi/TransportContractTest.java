@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What every {@link Transport} must do: complete frames, in order per pair, of any size up to 8 MiB, between all
- * ranks; an idempotent close that leaves no threads or files; no sends after close. One subclass per transport.
+ * ranks; an idempotent close that leaves no threads or files; a close reported to peers after its frames, not as a
+ * loss; no sends after close. One subclass per transport.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportContractTest {
@@ -49,10 +50,13 @@ public abstract class TransportContractTest {
     public static final class Recorder implements Transport.Receiver {
         public final List<ConcurrentLinkedQueue<byte[]>> frames = new ArrayList<>();
         public final List<String> lost = new CopyOnWriteArrayList<>();
+        /** Per source rank, in delivery order: "frame" for each frame, "closed" for its goodbye. */
+        public final List<List<String>> events = new ArrayList<>();
 
         public Recorder(int size) {
             for (int r = 0; r < size; r++) {
                 frames.add(new ConcurrentLinkedQueue<>());
+                events.add(new CopyOnWriteArrayList<>());
             }
         }
 
@@ -61,6 +65,12 @@ public abstract class TransportContractTest {
             byte[] copy = new byte[frame.remaining()];
             frame.get(copy);
             frames.get(fromRank).add(copy);
+            events.get(fromRank).add("frame");
+        }
+
+        @Override
+        public void onPeerClosed(int rank) {
+            events.get(rank).add("closed");
         }
 
         @Override
@@ -273,6 +283,19 @@ public abstract class TransportContractTest {
         for (Recorder recorder : recorders) {
             assertTrue(recorder.lost.isEmpty(), () -> "a clean close was reported as a loss: " + recorder.lost);
         }
+    }
+
+    @Test
+    void shouldReportAPeerThatClosedAfterItsFramesAndNotAsLost() throws Exception {
+        Transport[] transports = create(2);
+        Recorder[] recorders = startAll(transports);
+        for (int i = 0; i < 3; i++) {
+            transports[1].send(0, numbered(i, 16));
+        }
+        transports[1].close();
+        await("rank 1's goodbye at rank 0", 10_000, () -> recorders[0].events.get(1).contains("closed"));
+        assertEquals(List.of("frame", "frame", "frame", "closed"), recorders[0].events.get(1));
+        assertTrue(recorders[0].lost.isEmpty(), () -> "a clean close was reported as a loss: " + recorders[0].lost);
     }
 
     @Test
