@@ -2,9 +2,9 @@ package org.bind.dag;
 
 import java.util.List;
 
+import org.bind.OpFailedException;
 import org.bind.Versioned;
 import org.bind.intercept.OpMethod;
-import org.bind.transport.Messages;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -54,10 +54,11 @@ interface Distribution {
     void announceFailure(Failure failure, long sequence);
 
     /**
-     * The collective half of {@code sync()} of {@code epoch}: every rank's failures of the epoch, ordered;
-     * throws {@link org.bind.BindException} on divergence or a lost peer.
+     * Ends {@code sync()} of {@code epoch} once this rank is quiescent: the exception for the epoch's failures on
+     * every rank ({@code local}: this rank's, in program order), or null when there are none; throws
+     * {@link org.bind.BindException} on divergence or a lost peer.
      */
-    List<Messages.Failure> agree(long epoch, List<FailureLedger.Recorded> local, boolean closing);
+    OpFailedException agree(long epoch, List<FailureLedger.Recorded> local, boolean closing);
 
     /** Whether a peer was lost or gave up. Any thread. */
     boolean peerGone();

@@ -11,7 +11,6 @@ import org.bind.schedule.Scheduler;
 import org.bind.schedule.Window;
 import org.bind.trace.Progress;
 import org.bind.trace.Tracer;
-import org.bind.transport.Messages;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.ObjectOwner;
@@ -84,12 +83,18 @@ public final class Engine implements OpSink, ObjectOwner {
         this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler);
         this.receivers = new ReceiverOrder(host);
         this.dropped = new DroppedObjects(host, window);
-        this.distribution = size > 1 ? new MultiRank(config, host, host::epoch, this::failJob) : new SingleRank();
-        this.ledger = new FailureLedger(distribution::announceFailure);
+        // the ledger is complete before the transport starts (a frame may complete a receive at once)
+        this.ledger = new FailureLedger(this::announceFailure);
         host.ledger(ledger);
+        this.distribution = size > 1 ? new MultiRank(config, host, host::epoch, this::failJob) : new SingleRank();
         this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), host.opsRun::sum,
             window::inFlight, () -> window.liveBytes() >> 20);
         this.launched = LaunchedMain.adopt(this);
+    }
+
+    /** Tells the peers about a failure here (nothing when alone). Any thread. */
+    private void announceFailure(Failure failure, long sequence) {
+        distribution.announceFailure(failure, sequence);
     }
 
     public int rank() {
@@ -294,9 +299,9 @@ public final class Engine implements OpSink, ObjectOwner {
         checkUsable("sync");
         quiesce();
         List<FailureLedger.Recorded> local = ledger.drain();
-        List<Messages.Failure> all;
+        OpFailedException failed;
         try {
-            all = distribution.agree(host.epoch(), local, closing);
+            failed = distribution.agree(host.epoch(), local, closing);
         } catch (BindException e) {
             if (broken == null) {
                 if (distribution.peerGone() && !closing) {
@@ -309,7 +314,6 @@ public final class Engine implements OpSink, ObjectOwner {
         } finally {
             host.nextEpoch();
         }
-        OpFailedException failed = FailureLedger.toThrow(all, local, rank);
         if (failed != null) {
             throw failed;
         }

@@ -7,10 +7,10 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.bind.BindException;
+import org.bind.OpFailedException;
 import org.bind.Versioned;
 import org.bind.collective.Residence;
 import org.bind.intercept.OpMethod;
-import org.bind.transport.Messages;
 import org.bind.transport.Transport;
 import org.bind.version.Failure;
 import org.bind.version.MemoryAccount;
@@ -176,9 +176,10 @@ final class MultiRank implements Distribution {
     }
 
     @Override
-    public List<Messages.Failure> agree(long finished, List<FailureLedger.Recorded> local, boolean closing) {
+    public OpFailedException agree(long finished, List<FailureLedger.Recorded> local, boolean closing) {
         try {
-            return epochSync.exchange(finished, opLog, FailureLedger.toMessages(local), closing);
+            return FailureLedger.toThrow(epochSync.exchange(finished, opLog, FailureLedger.toMessages(local), closing),
+                local, rank);
         } finally {
             exchange.dropUnclaimed(finished);
             opLog.reset();

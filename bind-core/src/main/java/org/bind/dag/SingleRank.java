@@ -2,9 +2,9 @@ package org.bind.dag;
 
 import java.util.List;
 
+import org.bind.OpFailedException;
 import org.bind.Versioned;
 import org.bind.intercept.OpMethod;
-import org.bind.transport.Messages;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -53,8 +53,9 @@ final class SingleRank implements Distribution {
     }
 
     @Override
-    public List<Messages.Failure> agree(long epoch, List<FailureLedger.Recorded> local, boolean closing) {
-        return FailureLedger.toMessages(local);
+    public OpFailedException agree(long epoch, List<FailureLedger.Recorded> local, boolean closing) {
+        return local.isEmpty() ? null : FailureLedger.failedOps(local.stream().map(FailureLedger.Recorded::failure)
+            .toList());
     }
 
     @Override
