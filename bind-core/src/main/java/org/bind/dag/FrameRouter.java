@@ -67,11 +67,16 @@ final class FrameRouter implements Transport.Receiver {
         abandonReceives(peer, "rank " + peer + " lost: " + reason);
     }
 
+    /** Never throws: some transports call it from their receiving loop, outside their own handler guard. */
     @Override
     public void onPeerClosed(int peer) {
-        if (health.onPeerClosed(peer)) {
-            abandonReceives(peer, "rank " + peer + " closed its transport (ended) before the sync of epoch "
-                + epochSync.currentEpoch());
+        try {
+            if (health.onPeerClosed(peer)) {
+                abandonReceives(peer, "rank " + peer + " closed its transport (ended) before the sync of epoch "
+                    + epochSync.currentEpoch());
+            }
+        } catch (RuntimeException e) {
+            System.err.println("bind: rank " + rank + " failed to handle the close of rank " + peer + ": " + e);
         }
     }
 
