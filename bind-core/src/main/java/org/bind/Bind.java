@@ -401,7 +401,8 @@ public final class Bind implements AutoCloseable {
         public static final String CHUNK_BYTES_PROP_NAME = "bind.chunk.bytes";
         public static final int CHUNK_BYTES_DEFAULT = 1 << 20;
         public static final String MAX_VERSION_BYTES_PROP_NAME = "bind.max.version.bytes";
-        public static final long MAX_VERSION_BYTES_DEFAULT = Integer.MAX_VALUE - 64;
+        /** The largest {@code bind.max.version.bytes} can be: an encoded version is one Java array. */
+        public static final long MAX_VERSION_BYTES_LIMIT = Integer.MAX_VALUE - 64;
 
         private int workers = Integer.getInteger(WORKERS_PROP_NAME, 0);
         private long windowOps = Long.getLong(WINDOW_OPS_PROP_NAME, WINDOW_OPS_DEFAULT);
@@ -410,7 +411,7 @@ public final class Bind implements AutoCloseable {
         private long traceEvents = Long.getLong(TRACE_EVENTS_PROP_NAME, TRACE_EVENTS_DEFAULT);
         private long progressMs = Long.getLong(PROGRESS_PROP_NAME, 0L);
         private int chunkBytes = Integer.getInteger(CHUNK_BYTES_PROP_NAME, CHUNK_BYTES_DEFAULT);
-        private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, MAX_VERSION_BYTES_DEFAULT);
+        private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, defaultMaxVersionBytes());
         private Transport transport;
         private long jobId;
 
@@ -447,7 +448,11 @@ public final class Bind implements AutoCloseable {
             return chunkBytes;
         }
 
-        /** The largest encoded version accepted from another rank; larger ones are refused before allocation. */
+        /**
+         * The largest encoded version sent to or accepted from another rank; larger ones are refused before
+         * allocation, with a message naming the object and this setting. Default: {@link #defaultMaxVersionBytes()};
+         * property {@value #MAX_VERSION_BYTES_PROP_NAME}.
+         */
         public Context maxVersionBytes(long bytes) {
             this.maxVersionBytes = bytes;
             return this;
@@ -455,6 +460,14 @@ public final class Bind implements AutoCloseable {
 
         public long maxVersionBytes() {
             return maxVersionBytes;
+        }
+
+        /**
+         * The default of {@code bind.max.version.bytes}: a quarter of this JVM's maximum heap (at least 1 MiB, at most
+         * {@link #MAX_VERSION_BYTES_LIMIT}), so that what peers announce can never make a rank allocate past its heap.
+         */
+        public static long defaultMaxVersionBytes() {
+            return Math.min(MAX_VERSION_BYTES_LIMIT, Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 4));
         }
 
         /**
@@ -529,9 +542,9 @@ public final class Bind implements AutoCloseable {
             if (chunkBytes < 64) {
                 throw new IllegalArgumentException("chunkBytes " + chunkBytes + " must be at least 64");
             }
-            if (maxVersionBytes < 1 || maxVersionBytes > Integer.MAX_VALUE - 64) {
+            if (maxVersionBytes < 1 || maxVersionBytes > MAX_VERSION_BYTES_LIMIT) {
                 throw new IllegalArgumentException("maxVersionBytes " + maxVersionBytes + " out of range [1, "
-                    + (Integer.MAX_VALUE - 64) + "]");
+                    + MAX_VERSION_BYTES_LIMIT + "]");
             }
             if (ranks > 1 && (rankHere < 0 || rankHere >= ranks)) {
                 throw new IllegalArgumentException("rank " + rankHere + " out of range [0, " + ranks + ")");

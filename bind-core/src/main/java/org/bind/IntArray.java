@@ -14,11 +14,14 @@ public final class IntArray extends Versioned {
         this.length = length;
     }
 
-    /** A new array of {@code length} zeros. Program thread, after {@link Bind#init}. */
+    /**
+     * A new array of {@code length} zeros. Program thread, after {@link Bind#init}.
+     *
+     * @throws IllegalArgumentException when {@code length} is negative, past the longest Java array, or its bytes
+     *     exceed the heap's maximum
+     */
     public static IntArray of(int length) {
-        if (length < 0) {
-            throw new IllegalArgumentException("IntArray length " + length + " is negative");
-        }
+        ArrayBufferType.checkLength("IntArray", int.class, length);
         return new IntArray(length);
     }
 

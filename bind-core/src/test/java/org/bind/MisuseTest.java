@@ -302,6 +302,38 @@ class MisuseTest {
     }
 
     @Test
+    void shouldRejectArraySizesBeforeAllocatingThem() {
+        assertContains(assertThrows(IllegalArgumentException.class, () -> IntArray.of(-3)).getMessage(),
+            "IntArray length -3 is negative");
+        assertContains(assertThrows(IllegalArgumentException.class, () -> ByteArray.of(Integer.MAX_VALUE))
+            .getMessage(), "ByteArray length " + Integer.MAX_VALUE, "exceeds the longest Java array");
+        long heap = Runtime.getRuntime().maxMemory();
+        int length = (int) Math.min(Integer.MAX_VALUE - 8L, heap / Double.BYTES + 1);
+        if ((long) length * Double.BYTES > heap) { // a heap of at most 16 GiB: the test JVM's
+            IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+                () -> DoubleArray.of(length));
+            assertContains(tooBig.getMessage(), "DoubleArray of " + length + " elements needs "
+                + (long) length * Double.BYTES + " bytes", "maximum heap of " + heap + " bytes", "-Xmx");
+        }
+        try (Bind bind = Bind.init()) {
+            assertEquals(5, LongArray.of(5).length(), "a size that fits is accepted");
+        }
+    }
+
+    @Test
+    void shouldCapVersionsFromPeersAtAQuarterOfTheHeapByDefault() {
+        long expected = Math.min(Bind.Context.MAX_VERSION_BYTES_LIMIT,
+            Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 4));
+        assertEquals(expected, Bind.Context.defaultMaxVersionBytes());
+        if (System.getProperty(Bind.Context.MAX_VERSION_BYTES_PROP_NAME) == null) {
+            assertEquals(expected, new Bind.Context().maxVersionBytes());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> Bind.init(new Bind.Context().maxVersionBytes(Bind.Context.MAX_VERSION_BYTES_LIMIT + 1)));
+        assertContains(e.getMessage(), "maxVersionBytes " + (Bind.Context.MAX_VERSION_BYTES_LIMIT + 1));
+    }
+
+    @Test
     void shouldRejectNullForAVersionedParameter() {
         try (Bind bind = Bind.init()) {
             BindException e = assertThrows(BindException.class, () -> Misuse.fill(null, 1));

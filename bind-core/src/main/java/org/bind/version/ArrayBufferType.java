@@ -33,6 +33,34 @@ public final class ArrayBufferType<A> implements BufferType<A> {
         this.key = new PoolKey(arrayType, length);
     }
 
+    /** The longest array a JVM allocates (a few header words below {@code Integer.MAX_VALUE}). */
+    public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
+    /**
+     * Checks the length a user asked for before anything is allocated: not negative, not past the JVM's array limit,
+     * and its bytes not past the heap's maximum ({@code -Xmx}), so that a size mistake is an error naming the object
+     * type, its size and the heap instead of an {@link OutOfMemoryError} at the first op.
+     *
+     * @param typeName the versioned type's name, for the message ({@code DoubleArray})
+     * @throws IllegalArgumentException naming the length and the limit it breaks
+     */
+    public static void checkLength(String typeName, Class<?> componentType, int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException(typeName + " length " + length + " is negative");
+        }
+        if (length > MAX_ARRAY_LENGTH) {
+            throw new IllegalArgumentException(typeName + " length " + length + " exceeds the longest Java array ("
+                + MAX_ARRAY_LENGTH + " elements)");
+        }
+        long bytes = (long) length * Codecs.elementBytes(componentType);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (heap != Long.MAX_VALUE && bytes > heap) {
+            throw new IllegalArgumentException(typeName + " of " + length + " elements needs " + bytes
+                + " bytes, more than this JVM's maximum heap of " + heap + " bytes (raise it with -Xmx, for example"
+                + " bin/bindrun -J-Xmx" + Math.max(1, (bytes * 3 >> 30) + 1) + "g)");
+        }
+    }
+
     public int length() {
         return length;
     }

@@ -94,7 +94,7 @@ public final class FrameFuzzProgram {
 
     private static void fuzz(AeronSettings settings, long seed, int randomPerEpoch) {
         long maxVersionBytes = Long.getLong(Bind.Context.MAX_VERSION_BYTES_PROP_NAME,
-            Bind.Context.MAX_VERSION_BYTES_DEFAULT);
+            Bind.Context.defaultMaxVersionBytes()); // the ranks' JVMs have this one's heap
         int size = settings.size();
         Garbage[] garbage = new Garbage[size];
         long[][] expected = new long[size][3];   // transport drops, runtime drops, rejected proofs
