@@ -218,7 +218,8 @@ final class Exchange {
 
     /**
      * Sends {@code version} to {@code child} in chunks. A codec that encodes ranges ({@link Codec#encodeRange})
-     * fills one chunk-sized buffer per chunk; otherwise the whole value is encoded once and sent slice by slice.
+     * writes each chunk where the transport asks ({@link Transport.Payload}: straight into Aeron's log buffer);
+     * otherwise the whole value is encoded once and sent slice by slice.
      */
     private void sendWhole(int child, Version version, long epoch) {
         Codec<Object> codec = version.chain().type().codec();
@@ -238,9 +239,8 @@ final class Exchange {
             throw tooLarge;
         }
         int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
-        ByteBuffer piece = ByteBuffer.allocate(Math.min(chunkBytes, total)).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer encoded = null;
-        if (!codec.encodeRange(buffer, 0, piece)) {
+        if (!codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
             encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
             codec.encode(buffer, encoded, 0);
         }
@@ -249,20 +249,23 @@ final class Exchange {
             int length = Math.min(chunkBytes, total - from);
             ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
                 version.number(), c, chunks, total, length);
-            ByteBuffer payload;
+            // the transport has taken the bytes when it returns
             if (encoded != null) {
-                payload = encoded.slice(from, length);
+                transport.send(child, header, encoded.slice(from, length));
             } else {
-                piece.clear().limit(length);
-                if (c > 0) {
-                    codec.encodeRange(buffer, from, piece);
-                }
-                payload = piece;
+                transport.send(child, header, new RangePayload(codec, buffer, from, length));
             }
-            transport.send(child, header, payload); // the transport has taken the bytes when it returns
         }
         versionsSent.incrementAndGet();
         bytesSent.addAndGet(total);
+    }
+
+    /** Bytes {@code from} to {@code from + length} of a value's encoding, written by its codec on demand. */
+    private record RangePayload(Codec<Object> codec, Object value, int from, int length) implements Transport.Payload {
+        @Override
+        public void writeTo(long at, ByteBuffer target) {
+            codec.encodeRange(value, from + at, target);
+        }
     }
 
     private void sendLost(int child, Version version, long epoch, Failure failure) {
