@@ -38,6 +38,9 @@ import org.bind.version.Version;
  * here); chunks that came before the child was known are sent again from storage ({@code IN_PLACE}: re-encoded from
  * the value, as far as {@link RangeDecoder#decodedBytes} reaches; the rest follows with the next chunk).
  *
+ * <p>Over 400 lines because the states, the three storages and relaying change together: every transition touches
+ * all three, and splitting them would spread one lock's invariants over several classes.
+ *
  * <p>Synchronized: frames come on the transport's thread, {@link #attach} and {@link #addChild} on the program
  * thread, {@link #abandon} on either.
  */
