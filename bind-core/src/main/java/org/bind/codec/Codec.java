@@ -37,6 +37,17 @@ public interface Codec<T> {
         return false;
     }
 
+    /**
+     * Optional: a decoder that writes the {@code length}-byte encoding of one value, fed in order piece by piece,
+     * straight into the value ({@link RangeDecoder}); null when this codec cannot (the default). A codec that returns
+     * one also implements {@link #encodeRange}, so that a partly received value can be sent on.
+     *
+     * @throws CodecException when no encoding of this type has {@code length} bytes
+     */
+    default RangeDecoder<T> rangeDecoder(int length) {
+        return null;
+    }
+
     /** An independent copy (deep for mutable values); immutable values may return themselves. */
     T copy(T value);
 }

@@ -1,6 +1,5 @@
 package org.bind.codec;
 
-import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The codec registry. Built in: boxed primitives, {@code String}, enums, primitive arrays, and records whose
@@ -233,149 +231,6 @@ public final class Codecs {
         @Override
         public E copy(E value) {
             return value;
-        }
-    }
-
-    /** int length, then the elements in the buffer's byte order (callers use little-endian). */
-    private static final class PrimitiveArrayCodec<A> implements Codec<A> {
-        private final Class<A> type;
-        private final Class<?> element;
-        private final int elementBytes;
-
-        PrimitiveArrayCodec(Class<A> type) {
-            this.type = type;
-            this.element = type.getComponentType();
-            this.elementBytes = Codecs.elementBytes(element);
-        }
-
-        @Override
-        public Class<A> type() {
-            return type;
-        }
-
-        @Override
-        public int encodedLength(A value) {
-            int n = Array.getLength(value);
-            long bytes = 4L + (long) n * elementBytes;
-            if (bytes > Integer.MAX_VALUE) {
-                throw new CodecException("a " + type.getSimpleName() + " of " + n + " elements encodes to " + bytes
-                    + " bytes, more than the " + Integer.MAX_VALUE + " one version can carry between ranks: split it"
-                    + " into several objects");
-            }
-            return (int) bytes;
-        }
-
-        @Override
-        public int encode(A value, ByteBuffer buffer, int offset) {
-            int n = Array.getLength(value);
-            buffer.putInt(offset, n);
-            encodeElements(value, 0, n, buffer.slice(offset + 4, n * elementBytes).order(buffer.order()));
-            return 4 + n * elementBytes;
-        }
-
-        @Override
-        public boolean encodeRange(A value, long from, ByteBuffer target) {
-            int n = Array.getLength(value);
-            long total = 4L + (long) n * elementBytes;
-            long end = from + target.remaining();
-            if (from < 0 || end > total) {
-                throw new IllegalArgumentException("bytes " + from + " to " + end + " are not within the " + total
-                    + "-byte encoding of a " + type.getSimpleName() + " of " + n + " elements");
-            }
-            ByteOrder order = target.order();
-            int pos = target.position();
-            long at = from;
-            if (at < 4 && at < end) {
-                ByteBuffer count = ByteBuffer.allocate(4).order(order).putInt(0, n);
-                int k = (int) (Math.min(4, end) - at);
-                target.put(pos, count, (int) at, k);
-                pos += k;
-                at += k;
-            }
-            while (at < end) {
-                long body = at - 4;
-                int index = (int) (body / elementBytes);
-                int within = (int) (body % elementBytes);
-                if (within != 0 || end - at < elementBytes) {
-                    // an element cut by the range's start or end: encode it alone, copy the part in the range
-                    ByteBuffer one = ByteBuffer.allocate(elementBytes).order(order);
-                    encodeElements(value, index, 1, one);
-                    int k = (int) Math.min(elementBytes - within, end - at);
-                    target.put(pos, one, within, k);
-                    pos += k;
-                    at += k;
-                } else {
-                    int count = (int) ((end - at) / elementBytes);
-                    encodeElements(value, index, count, target.slice(pos, count * elementBytes).order(order));
-                    pos += count * elementBytes;
-                    at += (long) count * elementBytes;
-                }
-            }
-            return true;
-        }
-
-        /** Writes elements {@code index} to {@code index + count} at the start of {@code body}: one bulk copy. */
-        private static void encodeElements(Object value, int index, int count, ByteBuffer body) {
-            if (value instanceof byte[] bytes) {
-                body.put(0, bytes, index, count);
-            } else if (value instanceof int[] ints) {
-                body.asIntBuffer().put(ints, index, count);
-            } else if (value instanceof long[] longs) {
-                body.asLongBuffer().put(longs, index, count);
-            } else if (value instanceof double[] doubles) {
-                body.asDoubleBuffer().put(doubles, index, count);
-            } else if (value instanceof float[] floats) {
-                body.asFloatBuffer().put(floats, index, count);
-            } else if (value instanceof short[] shorts) {
-                body.asShortBuffer().put(shorts, index, count);
-            } else if (value instanceof char[] chars) {
-                body.asCharBuffer().put(chars, index, count);
-            } else {
-                boolean[] booleans = (boolean[]) value;
-                for (int i = 0; i < count; i++) {
-                    body.put(i, (byte) (booleans[index + i] ? 1 : 0));
-                }
-            }
-        }
-
-        @Override
-        public A decode(ByteBuffer buffer, int offset, int length) {
-            checkLength(type, 4, length);
-            int n = buffer.getInt(offset);
-            checkCount(type, n);
-            checkLength(type, 4L + (long) n * elementBytes, length);
-            Object array = Array.newInstance(element, n);
-            int at = offset + 4;
-            ByteBuffer body = buffer.slice(at, n * elementBytes).order(buffer.order());
-            if (array instanceof byte[] bytes) {
-                body.get(bytes);
-            } else if (array instanceof int[] ints) {
-                body.asIntBuffer().get(ints);
-            } else if (array instanceof long[] longs) {
-                body.asLongBuffer().get(longs);
-            } else if (array instanceof double[] doubles) {
-                body.asDoubleBuffer().get(doubles);
-            } else if (array instanceof float[] floats) {
-                body.asFloatBuffer().get(floats);
-            } else if (array instanceof short[] shorts) {
-                body.asShortBuffer().get(shorts);
-            } else if (array instanceof char[] chars) {
-                body.asCharBuffer().get(chars);
-            } else {
-                boolean[] booleans = (boolean[]) array;
-                for (int i = 0; i < n; i++) {
-                    booleans[i] = body.get(i) != 0;
-                }
-            }
-            return type.cast(array);
-        }
-
-        @Override
-        public A copy(A value) {
-            int n = Array.getLength(value);
-            Object copy = Array.newInstance(element, n);
-            System.arraycopy(value, 0, copy, 0, n);
-            return type.cast(copy);
         }
     }
 

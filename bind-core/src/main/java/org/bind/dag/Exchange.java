@@ -2,8 +2,6 @@ package org.bind.dag;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinTask;
@@ -28,7 +26,8 @@ import org.bind.version.VersionWaiter;
  *
  * <p>A version is encoded with its codec and sent in chunks of at most {@code chunkBytes}. A rank that receives
  * a version and is itself a parent forwards each chunk to its children as it arrives, so a large version
- * pipelines down the tree. A version whose producer failed travels as a {@code LOST} frame, so that its
+ * pipelines down the tree. Each version on its way here is an {@link IncomingTransfer}, which lands chunks straight
+ * in the version's final array when its codec decodes ranges. A version whose producer failed travels as a {@code LOST} frame, so that its
  * readers everywhere are skipped instead of waiting.
  *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
@@ -45,16 +44,14 @@ final class Exchange {
     private final long jobId;
     private final int chunkBytes;
     private final long maxVersionBytes;
-    private final Map<Key, Incoming> incoming = new ConcurrentHashMap<>();
+    private final Map<Key, IncomingTransfer> incoming = new ConcurrentHashMap<>();
     private final AtomicInteger pendingReceives = new AtomicInteger();
     private final AtomicLong versionsSent = new AtomicLong();
     private final AtomicLong versionsReceived = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong framesDropped = new AtomicLong();
-
-    /** A first chunk at least this large (or the whole version) lets the receiver allocate the whole version. */
-    private static final int EAGER_CHUNK_BYTES = 64 * 1024;
+    private final IncomingTransfer.Host transferHost = new TransferHost();
 
     private record Key(long objectId, long number) {
         /**
@@ -123,8 +120,8 @@ final class Exchange {
     private void sendTo(Version version, int child, long epoch) {
         version.addHold();
         engine.enterInFlight();
-        Incoming relay = incoming.get(key(version));
-        if (relay != null && relay.addChild(child)) {
+        IncomingTransfer relay = incoming.get(key(version));
+        if (relay != null && relay.addChild(child, version)) {
             return;
         }
         SendTask task = new SendTask(version, child, epoch);
@@ -137,7 +134,11 @@ final class Exchange {
         version.addHold();
         engine.enterInFlight();
         pendingReceives.incrementAndGet();
-        incoming.computeIfAbsent(key(version), k -> new Incoming(k)).attach(version);
+        incoming.computeIfAbsent(key(version), this::newTransfer).attach(version);
+    }
+
+    private IncomingTransfer newTransfer(Key key) {
+        return new IncomingTransfer(transferHost, "version " + key.number() + " of object " + key.objectId());
     }
 
     private static Key key(Version version) {
@@ -151,7 +152,7 @@ final class Exchange {
 
     /** Gives up on every expected receive (peers reached sync without sending): their readers are skipped. */
     void abandonReceives(Failure why) {
-        for (Incoming in : incoming.values()) {
+        for (IncomingTransfer in : incoming.values()) {
             in.abandon(why);
         }
     }
@@ -162,7 +163,7 @@ final class Exchange {
      */
     int dropUnclaimed(long epoch) {
         int dropped = 0;
-        for (Map.Entry<Key, Incoming> e : incoming.entrySet()) {
+        for (Map.Entry<Key, IncomingTransfer> e : incoming.entrySet()) {
             if (e.getValue().unclaimed(epoch) && incoming.remove(e.getKey(), e.getValue())) {
                 dropped++;
             }
@@ -220,7 +221,8 @@ final class Exchange {
 
     /**
      * Sends {@code version} to {@code child} in chunks. A codec that encodes ranges ({@link Codec#encodeRange})
-     * fills one chunk-sized buffer per chunk; otherwise the whole value is encoded once and sent slice by slice.
+     * writes each chunk where the transport asks ({@link Transport.Payload}: straight into Aeron's log buffer);
+     * otherwise the whole value is encoded once and sent slice by slice.
      */
     private void sendWhole(int child, Version version, long epoch) {
         Codec<Object> codec = version.chain().type().codec();
@@ -240,9 +242,8 @@ final class Exchange {
             throw tooLarge;
         }
         int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
-        ByteBuffer piece = ByteBuffer.allocate(Math.min(chunkBytes, total)).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer encoded = null;
-        if (!codec.encodeRange(buffer, 0, piece)) {
+        if (!codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
             encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
             codec.encode(buffer, encoded, 0);
         }
@@ -251,25 +252,32 @@ final class Exchange {
             int length = Math.min(chunkBytes, total - from);
             ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
                 version.number(), c, chunks, total, length);
-            ByteBuffer payload;
+            // the transport has taken the bytes when it returns
             if (encoded != null) {
-                payload = encoded.slice(from, length);
+                transport.send(child, header, encoded.slice(from, length));
             } else {
-                piece.clear().limit(length);
-                if (c > 0) {
-                    codec.encodeRange(buffer, from, piece);
-                }
-                payload = piece;
+                transport.send(child, header, new RangePayload(codec, buffer, from, length));
             }
-            transport.send(child, header, payload); // the transport has taken the bytes when it returns
         }
         versionsSent.incrementAndGet();
         bytesSent.addAndGet(total);
     }
 
+    /** Bytes {@code from} to {@code from + length} of a value's encoding, written by its codec on demand. */
+    private record RangePayload(Codec<Object> codec, Object value, int from, int length) implements Transport.Payload {
+        @Override
+        public void writeTo(long at, ByteBuffer target) {
+            codec.encodeRange(value, from + at, target);
+        }
+    }
+
     private void sendLost(int child, Version version, long epoch, Failure failure) {
+        sendLost(child, version.chain().id(), version.number(), epoch, failure);
+    }
+
+    private void sendLost(int child, long objectId, long versionNumber, long epoch, Failure failure) {
         ByteBuffer payload = Messages.encode(FailureLedger.toMessage(failure, -1));
-        ByteBuffer frame = Frames.allocate(Frames.LOST, jobId, epoch, rank, version.chain().id(), version.number(),
+        ByteBuffer frame = Frames.allocate(Frames.LOST, jobId, epoch, rank, objectId, versionNumber,
             0, 1, payload.remaining(), payload.remaining());
         frame.put(frame.position(), payload, 0, payload.remaining());
         frame.position(0);
@@ -284,212 +292,69 @@ final class Exchange {
                 + " bytes exceeds the cap of " + maxVersionBytes);
         }
         Key key = new Key(header.objectId(), header.versionNumber());
-        incoming.computeIfAbsent(key, Incoming::new).onChunk(header, frame);
+        incoming.computeIfAbsent(key, this::newTransfer).onChunk(header, frame);
     }
 
     void onLost(Frames.Header header, Messages.Failure failure) {
         Key key = new Key(header.objectId(), header.versionNumber());
-        incoming.computeIfAbsent(key, Incoming::new).onLost(header, failure);
+        incoming.computeIfAbsent(key, this::newTransfer).onLost(header, failure);
     }
 
-    /** One version on its way here: chunks so far, the local version waiting for it, children to forward to. */
-    private final class Incoming {
-        private final Key key;
-        private Version target;
-        /**
-         * The version's bytes. Filled chunk by chunk (chunks arrive in order) when the first chunk is a full-sized
-         * one ({@link #EAGER_CHUNK_BYTES}, or the whole version) and the declared chunks can add up to the declared
-         * length; else the chunks are kept apart ({@link #pieces}) and joined once all arrived, so that small frames
-         * claiming a large version allocate no more than they carry.
-         */
-        private byte[] assembled;
-        private List<byte[]> pieces;
-        private boolean complete;
-        /** The first chunk's header: what forwarded chunks repeat (with this rank as their source). */
-        private Frames.Header first;
-        /** Payload length of each chunk so far, to forward them to a child that joins late. */
-        private int[] chunkLengths = new int[8];
-        private int chunksReceived;
-        private int chunks;
-        private long bytesSoFar;
-        private int totalLength;
-        private Messages.Failure lost;
-        private final List<Integer> children = new ArrayList<>(2);
-        private boolean done;
-        private long firstEpoch = Long.MAX_VALUE;
-        private long relayedBytes;
-
-        Incoming(Key key) {
-            this.key = key;
-        }
-
-        synchronized void attach(Version version) {
-            target = version;
-            if (complete) {
-                finish();
-            } else if (lost != null) {
-                fail(FailureLedger.fromMessage(lost));
-            }
-        }
-
-        synchronized boolean addChild(int child) {
-            if (done || lost != null) {
-                return false;
-            }
-            int at = 0;
-            for (int c = 0; c < chunksReceived; c++) {
-                if (pieces != null) {
-                    forward(child, c, pieces.get(c), 0, chunkLengths[c]);
-                } else {
-                    forward(child, c, assembled, at, chunkLengths[c]);
-                }
-                at += chunkLengths[c];
-            }
-            children.add(child);
-            return true;
-        }
-
-        synchronized void onChunk(Frames.Header header, ByteBuffer frame) {
-            if (done || lost != null) {
-                framesDropped.incrementAndGet();
-                return;
-            }
-            firstEpoch = Math.min(firstEpoch, header.epoch());
-            if (first == null) {
-                chunks = header.chunks();
-                totalLength = header.totalLength();
-            }
-            if (header.chunks() != chunks || header.chunk() != chunksReceived || header.totalLength() != totalLength
-                || bytesSoFar + header.payloadLength() > totalLength
-                || (header.chunk() == chunks - 1 && bytesSoFar + header.payloadLength() != totalLength)) {
-                throw new org.bind.transport.MalformedFrameException("chunk " + header.chunk() + " of "
-                    + header.chunks() + " (" + header.payloadLength() + " of " + header.totalLength() + " bytes) for "
-                    + key + " does not fit: expected chunk " + chunksReceived + " of " + chunks + ", " + bytesSoFar
-                    + " of " + totalLength + " bytes so far");
-            }
-            int length = header.payloadLength();
-            if (first == null) {
-                first = header;
-                boolean fullSized = length >= Math.min(totalLength, EAGER_CHUNK_BYTES)
-                    && (long) length * chunks >= totalLength;
-                if (fullSized) {
-                    assembled = new byte[totalLength]; // checked against the cap in onData
-                } else {
-                    pieces = new ArrayList<>();
-                }
-            }
-            int at = (int) bytesSoFar;
-            byte[] into;
-            int intoAt;
-            if (pieces != null) {
-                into = new byte[length];
-                intoAt = 0;
-                pieces.add(into);
-            } else {
-                into = assembled;
-                intoAt = at;
-            }
-            frame.get(frame.position() + Frames.HEADER_BYTES, into, intoAt, length);
-            if (chunksReceived == chunkLengths.length) {
-                chunkLengths = java.util.Arrays.copyOf(chunkLengths, chunkLengths.length * 2);
-            }
-            chunkLengths[chunksReceived] = length;
-            chunksReceived++;
-            bytesSoFar += length;
-            for (int child : children) {
-                forward(child, header.chunk(), into, intoAt, length);
-            }
-            if (chunksReceived == chunks) {
-                if (pieces != null) {
-                    assembled = new byte[totalLength];
-                    int offset = 0;
-                    for (byte[] piece : pieces) {
-                        System.arraycopy(piece, 0, assembled, offset, piece.length);
-                        offset += piece.length;
-                    }
-                    pieces = null;
-                }
-                relayedBytes = totalLength;
-                complete = true;
-                if (target != null) {
-                    finish();
-                }
-            }
-        }
-
-        synchronized void onLost(Frames.Header header, Messages.Failure failure) {
-            if (done) {
-                return;
-            }
-            lost = failure;
-            firstEpoch = Math.min(firstEpoch, header.epoch());
-            for (int child : children) {
-                sendLost(child, target, header.epoch(), FailureLedger.fromMessage(failure));
-            }
-            releaseChildren();
-            if (target != null) {
-                fail(FailureLedger.fromMessage(failure));
-            }
-        }
-
-        synchronized void abandon(Failure why) {
-            if (target != null && !done) {
-                releaseChildren();
-                fail(why);
-            }
-        }
-
-        synchronized boolean unclaimed(long upToEpoch) {
-            return target == null && firstEpoch <= upToEpoch;
-        }
-
-        /** Sends chunk {@code chunk}, {@code length} bytes of {@code bytes} from {@code at}, on to {@code child}. */
-        private void forward(int child, int chunk, byte[] bytes, int at, int length) {
+    /** What an {@link IncomingTransfer} does to this rank: forwarding, completing, failing, counting. */
+    private final class TransferHost implements IncomingTransfer.Host {
+        @Override
+        public void forward(int child, Frames.Header first, int chunk, ByteBuffer payload) {
             ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
-                first.versionNumber(), chunk, chunks, totalLength, length);
-            transport.send(child, header, ByteBuffer.wrap(bytes, at, length));
+                first.versionNumber(), chunk, first.chunks(), first.totalLength(), payload.remaining());
+            transport.send(child, header, payload); // taken when it returns: the payload may be a frame in hand
         }
 
-        private void finish() {
-            Codec<Object> codec = target.chain().type().codec();
-            Object buffer;
-            try {
-                buffer = codec.decode(ByteBuffer.wrap(assembled).order(ByteOrder.LITTLE_ENDIAN), 0, assembled.length);
-            } catch (RuntimeException e) {
-                Failure why = new Failure("receive of " + target, rank, engine.epoch(), e);
-                engine.onTransferFailed("decoding " + target + " received from another rank", e);
-                releaseChildren();
-                fail(why);
-                return;
-            }
+        @Override
+        public void forwardLost(int child, Frames.Header header, Failure failure) {
+            sendLost(child, header.objectId(), header.versionNumber(), header.epoch(), failure);
+        }
+
+        @Override
+        public Failure failureOf(Messages.Failure failure) {
+            return FailureLedger.fromMessage(failure);
+        }
+
+        @Override
+        public void landed(IncomingTransfer transfer, Version target, Object value, int bytes, int children) {
             versionsReceived.incrementAndGet(); // counted when claimed, so in program order here
-            bytesReceived.addAndGet(assembled.length);
-            assembled = null;
-            engine.addBytes(target.chain().type().bytes(buffer));
-            done = true;
-            incoming.remove(key, this);
-            target.complete(buffer, null, engine);
+            bytesReceived.addAndGet(bytes);
+            engine.addBytes(target.chain().type().bytes(value));
+            incoming.remove(key(target), transfer);
+            target.complete(value, null, engine);
             pendingReceives.decrementAndGet();
             engine.leaveInFlight();
-            versionsSent.addAndGet(children.size());
-            bytesSent.addAndGet((long) children.size() * relayedBytes);
-            releaseChildren();
+            versionsSent.addAndGet(children);
+            bytesSent.addAndGet((long) children * bytes);
         }
 
-        private void fail(Failure why) {
-            done = true;
-            incoming.remove(key, this);
+        @Override
+        public void failed(IncomingTransfer transfer, Version target, Failure why) {
+            incoming.remove(key(target), transfer);
             target.fail(why, null, engine);
             pendingReceives.decrementAndGet();
             engine.leaveInFlight();
         }
 
-        private void releaseChildren() {
-            for (int i = 0; i < children.size(); i++) {
-                target.releaseHold(null, engine);
-                engine.leaveInFlight();
-            }
-            children.clear();
+        @Override
+        public Failure decodeFailed(Version target, RuntimeException cause) {
+            engine.onTransferFailed("decoding " + target + " received from another rank", cause);
+            return new Failure("receive of " + target, rank, engine.epoch(), cause);
+        }
+
+        @Override
+        public void releaseChild(Version version) {
+            version.releaseHold(null, engine);
+            engine.leaveInFlight();
+        }
+
+        @Override
+        public void countDropped() {
+            framesDropped.incrementAndGet();
         }
     }
 

@@ -1,6 +1,7 @@
 package org.bind.transport;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Moves frames between the ranks of one job. Frames from one rank to another arrive complete, once, and in the
@@ -39,9 +40,33 @@ public interface Transport extends AutoCloseable {
         send(toRank, frame);
     }
 
+    /**
+     * Sends one frame made of {@code header}'s remaining bytes followed by the {@link Payload#length} bytes that
+     * {@code payload} writes, as {@link #send(int, ByteBuffer, ByteBuffer)} would send them. Transports that can let
+     * the payload write straight into their own buffers (no staging copy) override it; the default stages it in one
+     * buffer. Returns when the frame is handed over.
+     */
+    default void send(int toRank, ByteBuffer header, Payload payload) {
+        ByteBuffer staged = ByteBuffer.allocate(payload.length()).order(ByteOrder.LITTLE_ENDIAN);
+        payload.writeTo(0, staged);
+        send(toRank, header, staged);
+    }
+
     /** Stops delivering and releases threads, sockets and files. Idempotent. */
     @Override
     void close();
+
+    /** Bytes that write themselves where the transport wants them: a version's encoding, read from its array. */
+    interface Payload {
+        /** How many bytes. */
+        int length();
+
+        /**
+         * Writes bytes {@code from} to {@code from + target.remaining()} between {@code target}'s position and limit,
+         * little-endian, leaving the position. Called by the sending thread, once per byte range.
+         */
+        void writeTo(long from, ByteBuffer target);
+    }
 
     /** Where inbound frames and peer losses are reported. */
     interface Receiver {

@@ -377,6 +377,61 @@ class CodecsTest {
         }
     }
 
+    /**
+     * A primitive array's encoding fed to its range decoder in random pieces, in either byte order, decodes to the
+     * array; after each piece the decoded prefix re-encodes to the same bytes.
+     */
+    @Test
+    void shouldDecodeAPrimitiveArrayFedInRandomPiecesStraightIntoTheArray() {
+        java.util.Random random = new java.util.Random(43);
+        for (Class<?> type : PRIMITIVE_ARRAYS) {
+            for (int n : new int[] {0, 1, 3, 17, 1000}) {
+                Object array = java.lang.reflect.Array.newInstance(type.getComponentType(), n);
+                for (int i = 0; i < n; i++) {
+                    java.lang.reflect.Array.set(array, i, element(type.getComponentType(), random));
+                }
+                @SuppressWarnings("unchecked")
+                Codec<Object> codec = (Codec<Object>) Codecs.of(type);
+                for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+                    int total = codec.encodedLength(array);
+                    ByteBuffer whole = ByteBuffer.allocate(total).order(order);
+                    codec.encode(array, whole, 0);
+                    RangeDecoder<Object> decoder = codec.rangeDecoder(total);
+                    int fed = 0;
+                    while (fed < total) {
+                        int piece = Math.min(total - fed, 1 + random.nextInt(random.nextBoolean() ? 11 : 400));
+                        decoder.accept(whole.slice(fed, piece).order(order));
+                        fed += piece;
+                        long decoded = decoder.decodedBytes();
+                        assertTrue(decoded <= fed && decoded > fed - 8, decoded + " of " + fed);
+                        if (decoder.value() != null) {
+                            ByteBuffer again = ByteBuffer.allocate((int) decoded).order(order);
+                            codec.encodeRange(decoder.value(), 0, again);
+                            assertArrayEquals(Arrays.copyOf(whole.array(), (int) decoded), again.array(),
+                                type.getSimpleName() + " prefix of " + decoded);
+                        }
+                    }
+                    assertDeepEquals(array, decoder.finish(), type.getSimpleName() + " of " + n + ", " + order);
+                    assertThrows(CodecException.class, () -> decoder.accept(ByteBuffer.allocate(1).order(order)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseRangeDecodingOfMalformedOrShortEncodings() {
+        Codec<double[]> codec = Codecs.of(double[].class);
+        assertThrows(CodecException.class, () -> codec.rangeDecoder(3));
+        assertThrows(CodecException.class, () -> codec.rangeDecoder(4 + 8 * 3 + 1));
+        RangeDecoder<double[]> decoder = codec.rangeDecoder(4 + 8 * 3);
+        ByteBuffer countSaysFour = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 4);
+        CodecException refused = assertThrows(CodecException.class, () -> decoder.accept(countSaysFour));
+        assertTrue(refused.getMessage().contains("4 elements in an encoding of 28 bytes"), refused.getMessage());
+        RangeDecoder<double[]> partial = codec.rangeDecoder(4 + 8 * 3);
+        partial.accept(ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 3));
+        assertThrows(CodecException.class, partial::finish);
+    }
+
     private static Object element(Class<?> component, java.util.Random random) {
         if (component == boolean.class) {
             return random.nextBoolean();

@@ -188,6 +188,50 @@ public abstract class TransportContractTest {
         assertArrayEquals(large, recorders[0].frames.get(1).peek());
     }
 
+    /**
+     * A header and a payload, gathered from two buffers or written by the payload itself where the transport wants
+     * it, arrive as one frame equal to their concatenation: empty, one byte, several MTUs, several of the largest
+     * messages; to a peer and to the sender itself.
+     */
+    @Test
+    void shouldDeliverHeaderAndPayloadAsOneFrameWhetherGatheredOrWritten() throws Exception {
+        Transport[] transports = create(2);
+        Recorder[] recorders = startAll(transports);
+        byte[] header = new byte[60];
+        new Random(11).nextBytes(header);
+        int[] lengths = {0, 1, 65_471, 65_473, (5 << 20) + 3};
+        List<byte[]> expected = new ArrayList<>();
+        for (int length : lengths) {
+            byte[] body = new byte[length];
+            new Random(length).nextBytes(body);
+            byte[] whole = java.util.Arrays.copyOf(header, header.length + length);
+            System.arraycopy(body, 0, whole, header.length, length);
+            expected.add(whole);
+            expected.add(whole);
+            transports[0].send(1, ByteBuffer.wrap(header), ByteBuffer.wrap(body));
+            transports[0].send(1, ByteBuffer.wrap(header), new Transport.Payload() {
+                @Override
+                public int length() {
+                    return length;
+                }
+
+                @Override
+                public void writeTo(long from, ByteBuffer target) {
+                    target.duplicate().put(body, (int) from, target.remaining());
+                }
+            });
+        }
+        transports[1].send(1, ByteBuffer.wrap(header), ByteBuffer.wrap(new byte[] {9}));
+        await("every frame at rank 1", 30_000, () -> recorders[1].count(0) == expected.size());
+        byte[][] received = recorders[1].frames.get(0).toArray(new byte[0][]);
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), received[i], "frame " + i + " (" + (i % 2 == 0 ? "gathered" : "written")
+                + ", payload of " + lengths[i / 2] + " bytes)");
+        }
+        await("the frame to itself", 20_000, () -> recorders[1].count(1) == 1);
+        assertEquals(header.length + 1, recorders[1].frames.get(1).peek().length);
+    }
+
     @Test
     void shouldSendReadOnlyDirectAndOffsetBuffers() throws Exception {
         Transport[] transports = create(2);

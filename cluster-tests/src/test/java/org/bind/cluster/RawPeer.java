@@ -35,7 +35,7 @@ import org.bind.transport.Frames;
  * A rank that speaks the Aeron transport's wire protocol itself instead of running Bind: the frame fuzzer's end of a
  * job. The protocol is written again here from its documentation in bind-mpi ({@code Wire}: one type byte, then
  * little-endian fields; HELLO, AUTH = HMAC-SHA256 over the peer's nonce, ACCEPT, HEARTBEAT, BYE, DATA...), so that the
- * handshake is checked against an independent implementation (protocol 2: every HELLO of a rank still connecting is
+ * handshake is checked against an independent implementation (protocol 3: every HELLO of a rank still connecting is
  * answered at once by an AUTH that carries the nonce it answers; HELLO goes again every 100 ms until the rank is
  * active; nothing from a session that proved nothing is kept). It completes the handshake with every other rank,
  * heartbeats, answers goodbyes, queues the runtime frames it receives ({@link #takeFrames}), and sends any message at
@@ -375,6 +375,10 @@ final class RawPeer implements AutoCloseable {
                 remote.assembly = new byte[buffer.getInt(offset + 1, ORDER)];
                 remote.assembled = length - 5;
                 buffer.getBytes(offset + 5, remote.assembly, 0, remote.assembled);
+                if (remote.assembled == remote.assembly.length) {   // a frame in one piece
+                    received.add(new Received(remote.rank, remote.assembly));
+                    remote.assembly = null;
+                }
             }
             case DATA_MORE -> {
                 buffer.getBytes(offset + 1, remote.assembly, remote.assembled, length - 1);

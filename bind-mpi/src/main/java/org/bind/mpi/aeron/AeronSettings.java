@@ -52,7 +52,7 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     /** Shortest secret accepted when a peer is not on loopback (launchers make 32 random bytes). */
     public static final int MIN_SECRET_BYTES = 16;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
-    public static final short PROTOCOL_VERSION = 2;
+    public static final short PROTOCOL_VERSION = 3;
 
     public AeronSettings {
         if (size < 1 || rank < 0 || rank >= size) {

@@ -3,6 +3,7 @@ package org.bind.mpi.aeron;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,12 +34,11 @@ import org.bind.transport.TransportException;
  * runtime frames and the transport's own control (handshake, heartbeats, goodbye) share the stream, so control
  * is ordered with data and a peer's data always follows its proof of identity.
  *
- * <p>A frame up to the publication's largest message (an eighth of the term, 2 MiB by default) goes as one Aeron
- * message, which Aeron splits into MTU-sized fragments and the receiver's {@code FragmentAssembler} rebuilds.
- * A larger frame goes as several such messages ({@code DATA_FIRST} carrying the total length, checked against a
- * cap before allocating, then {@code DATA_MORE}) under a per-peer lock, and is rejoined in order. The receiver
- * drops (and counts) a frame above its own cap either way; note that a whole message is first rebuilt by Aeron's
- * assembler, whose buffer is bounded only by the sender's largest message (at most 16 MiB).
+ * <p>A frame goes as one or more Aeron messages ({@link Outbound}): {@code DATA_FIRST} carrying the total length,
+ * checked against a cap before allocating, then {@code DATA_MORE} pieces, under a per-peer lock. The receiver
+ * ({@link Inbound}) allocates the frame's array from the first fragment and copies each fragment of each piece
+ * straight into it, with no reassembly buffer in between; it drops (and counts) a frame above its own cap. A
+ * version's chunk is written by its codec straight into claimed log space ({@link #send(int, ByteBuffer, Payload)}).
  *
  * <h2>Threads</h2>
  * {@code bind-aeron-<rank>} polls the subscription with a {@link BackoffIdleStrategy} ({@link Inbound}): handshake,
@@ -49,7 +49,7 @@ import org.bind.transport.TransportException;
  * heartbeats; the runtime's submission window bounds what the queue holds.
  *
  * <h2>Sending</h2>
- * {@link #send} offers on the peer's publication: {@code BACK_PRESSURED} and {@code ADMIN_ACTION} are retried
+ * {@link #send} offers on (or claims in) the peer's publication: {@code BACK_PRESSURED} and {@code ADMIN_ACTION} are retried
  * with a back-off; {@code NOT_CONNECTED} is retried until the connect timeout; {@code CLOSED} and
  * {@code MAX_POSITION_EXCEEDED} fail at once. Every retry first checks whether the peer was lost or closed.
  *
@@ -79,6 +79,7 @@ public final class AeronTransport implements Transport {
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Thread poller;
+    private final Outbound outbound;
     private volatile boolean polling = true;
     private volatile Thread deliverer;
     /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
@@ -111,6 +112,7 @@ public final class AeronTransport implements Transport {
                 }
             }
             Inbound inbound = new Inbound(this, settings, peers, subscription);
+            this.outbound = new Outbound(this, settings);
             this.driver = startedDriver;
             this.aeron = client;
             this.poller = new Thread(() -> poll(inbound), "bind-aeron-" + settings.rank());
@@ -199,19 +201,44 @@ public final class AeronTransport implements Transport {
     }
 
     /**
-     * Sends {@code header} then {@code payload} as one frame, gathered from both buffers (no copy of the payload on
-     * the way to Aeron); blocks while back-pressured. Any thread.
+     * Sends {@code header} then {@code payload} as one frame, gathered from both buffers (one copy, into Aeron's log
+     * buffer); blocks while back-pressured. Any thread.
      */
     @Override
     public void send(int toRank, ByteBuffer header, ByteBuffer payload) {
+        Peer peer = target(toRank, header.remaining(), payload.remaining());
+        if (peer == null) {
+            enqueueOwn(header, payload);
+        } else {
+            outbound.sendGathered(peer, header, payload);
+        }
+        bytesSent.addAndGet(header.remaining() + payload.remaining());
+    }
+
+    /**
+     * Sends {@code header} then the bytes {@code payload} writes as one frame; the payload writes straight into
+     * Aeron's log buffer (one copy). Blocks while back-pressured. Any thread.
+     */
+    @Override
+    public void send(int toRank, ByteBuffer header, Payload payload) {
+        Peer peer = target(toRank, header.remaining(), payload.length());
+        if (peer == null) {
+            ByteBuffer staged = ByteBuffer.allocate(payload.length()).order(ByteOrder.LITTLE_ENDIAN);
+            payload.writeTo(0, staged);
+            enqueueOwn(header, staged);
+        } else {
+            outbound.sendClaimed(peer, header, payload);
+        }
+        bytesSent.addAndGet(header.remaining() + payload.length());
+    }
+
+    /** Checks a frame of {@code length} bytes to {@code toRank}; the peer to send it to, or null for this rank. */
+    private Peer target(int toRank, int headerLength, long bodyLength) {
         if (toRank < 0 || toRank >= peers.length) {
             throw new IllegalArgumentException("rank " + toRank + " out of range [0, " + peers.length + ")");
         }
-        if (closed.get()) {
-            throw closedException();
-        }
-        int headerLength = header.remaining();
-        int length = headerLength + payload.remaining();
+        checkOpen();
+        long length = headerLength + bodyLength;
         if (length > settings.maxFrameBytes()) {
             throw new TransportException("frame of " + length + " bytes to rank " + toRank + " exceeds the cap of "
                 + settings.maxFrameBytes() + " bytes (" + AeronSettings.MAX_FRAME_ENV + ")");
@@ -220,93 +247,31 @@ public final class AeronTransport implements Transport {
             throw new IllegalArgumentException("frame header of " + headerLength + " bytes exceeds " + MAX_HEADER_BYTES);
         }
         if (toRank == settings.rank()) {
-            byte[] copy = new byte[length];
-            header.duplicate().get(copy, 0, headerLength);
-            payload.duplicate().get(copy, headerLength, length - headerLength);
-            deliveries.add(new Delivery(toRank, copy, null));
-            bytesSent.addAndGet(length);
-            return;
+            return null;
         }
         Peer peer = peers[toRank];
         checkPeer(peer);
         if (peer.state().connecting()) {
             awaitConnected();
         }
-        UnsafeBuffer body = wrap(payload);
-        int bodyLength = payload.remaining();
-        // the wire prefix (type, and the total length for a frame in pieces) followed by the frame's header
-        UnsafeBuffer head = new UnsafeBuffer(new byte[5 + headerLength]);
-        int maxMessage = peer.publication.maxMessageLength();
-        peer.sendLock.lock();
-        try {
-            if (length + 1 <= maxMessage) {
-                head.putByte(0, Wire.DATA);
-                head.putBytes(1, header, header.position(), headerLength);
-                offerFully(peer, head, 1 + headerLength, body, 0, bodyLength);
-            } else {
-                head.putByte(0, Wire.DATA_FIRST);
-                head.putInt(1, length, Wire.ORDER);
-                head.putBytes(5, header, header.position(), headerLength);
-                int piece = maxMessage - 5 - headerLength;
-                offerFully(peer, head, 5 + headerLength, body, 0, piece);
-                head.putByte(0, Wire.DATA_MORE);
-                for (int from = piece; from < bodyLength; from += piece) {
-                    piece = Math.min(maxMessage - 1, bodyLength - from);
-                    offerFully(peer, head, 1, body, from, piece);
-                }
-            }
-        } finally {
-            peer.sendLock.unlock();
-        }
-        bytesSent.addAndGet(length);
+        return peer;
     }
 
-    /** The bytes between {@code buffer}'s position and limit, without copying where Aeron can address them. */
-    private static UnsafeBuffer wrap(ByteBuffer buffer) {
-        int length = buffer.remaining();
-        if (buffer.isReadOnly() && !buffer.isDirect()) {
-            byte[] copy = new byte[length];   // a read-only heap buffer does not expose its array
-            buffer.duplicate().get(copy);
-            return new UnsafeBuffer(copy);
-        }
-        return length == 0 ? new UnsafeBuffer(new byte[0]) : new UnsafeBuffer(buffer, buffer.position(), length);
+    private void enqueueOwn(ByteBuffer header, ByteBuffer payload) {
+        int headerLength = header.remaining();
+        byte[] copy = new byte[headerLength + payload.remaining()];
+        header.duplicate().get(copy, 0, headerLength);
+        payload.duplicate().get(copy, headerLength, payload.remaining());
+        deliveries.add(new Delivery(settings.rank(), copy, null));
     }
 
-    private void offerFully(Peer peer, DirectBuffer head, int headLength, DirectBuffer body, int offset, int length) {
-        IdleStrategy idle = null;
-        long notConnectedSinceNs = 0;
-        while (true) {
-            long result = peer.publication.offer(head, 0, headLength, body, offset, length);
-            if (result > 0) {
-                return;
-            }
-            if (closed.get()) {
-                throw closedException();
-            }
-            checkPeer(peer);
-            if (result == Publication.NOT_CONNECTED) {
-                long nowNs = System.nanoTime();
-                if (notConnectedSinceNs == 0) {
-                    notConnectedSinceNs = nowNs;
-                } else if (nowNs - notConnectedSinceNs > settings.connectTimeoutNs()) {
-                    throw new TransportException("rank " + peer.rank + " not reachable at " + peer.address());
-                }
-            } else if (result == Publication.CLOSED) {
-                throw new TransportException("publication to rank " + peer.rank + " at " + peer.address() + " is closed");
-            } else if (result == Publication.MAX_POSITION_EXCEEDED) {
-                throw new TransportException("publication to rank " + peer.rank + " at " + peer.address()
-                    + " reached its maximum position; use a larger " + AeronSettings.TERM_ENV);
-            } else {
-                notConnectedSinceNs = 0;   // BACK_PRESSURED or ADMIN_ACTION: the peer is there, just busy
-            }
-            if (idle == null) {
-                idle = new BackoffIdleStrategy(10, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
-            }
-            idle.idle();
+    void checkOpen() {
+        if (closed.get()) {
+            throw closedException();
         }
     }
 
-    private void checkPeer(Peer peer) {
+    void checkPeer(Peer peer) {
         Handshake state = peer.state();
         if (state == Handshake.LOST) {
             throw new TransportException("rank " + peer.rank + " lost: " + peer.lostReason);

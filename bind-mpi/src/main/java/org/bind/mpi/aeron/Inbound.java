@@ -142,7 +142,7 @@ final class Inbound {
         Peer peer = bySession.get(header.sessionId());
         if (peer != null) {
             peer.lastHeardNs = nowNs;
-            assembler.onFragment(buffer, offset, length, header);
+            onPeerFragment(peer, buffer, offset, length, header);
             return;
         }
         if ((header.flags() & FrameDescriptor.UNFRAGMENTED) != FrameDescriptor.UNFRAGMENTED || length < 1) {
@@ -219,7 +219,35 @@ final class Inbound {
         bySession.put(sessionId, peer);
     }
 
-    /** A whole message from an authenticated peer. */
+    /**
+     * A fragment from an authenticated peer. Pieces of runtime frames ({@code DATA_FIRST}, {@code DATA_MORE}) are
+     * copied fragment by fragment straight into the frame's array, which the first piece's length sized: no
+     * reassembly buffer in between. Other fragmented messages go through Aeron's assembler.
+     */
+    private void onPeerFragment(Peer peer, DirectBuffer buffer, int offset, int length, Header header) {
+        byte flags = header.flags();
+        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
+            onMessage(buffer, offset, length, header);
+            return;
+        }
+        if ((flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0) {
+            byte type = length < 1 ? 0 : buffer.getByte(offset);
+            peer.fragmentedPiece = type == Wire.DATA_FIRST || type == Wire.DATA_MORE;
+            if (peer.fragmentedPiece) {
+                onMessage(buffer, offset, length, header);
+            }
+        } else if (peer.fragmentedPiece) {
+            appendPiece(peer, buffer, offset, length);
+        }
+        if (!peer.fragmentedPiece) {
+            assembler.onFragment(buffer, offset, length, header);
+        }
+        if ((flags & FrameDescriptor.END_FRAG_FLAG) != 0) {
+            peer.fragmentedPiece = false;
+        }
+    }
+
+    /** A whole message from an authenticated peer (or the first fragment of a piece of a frame). */
     private void onMessage(DirectBuffer buffer, int offset, int length, Header header) {
         Peer peer = bySession.get(header.sessionId());
         if (peer == null || length < 1) {
@@ -262,31 +290,44 @@ final class Inbound {
     }
 
     private void onFirstPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
-        int piece = length - 5;
-        int total = piece >= 0 ? buffer.getInt(offset + 1, Wire.ORDER) : -1;
-        if (piece < 0 || peer.assembly != null || total <= piece || total > settings.maxFrameBytes()) {
-            peer.assembly = null;
-            transport.countDropped();
+        int total = length >= 5 ? buffer.getInt(offset + 1, Wire.ORDER) : -1;
+        if (peer.assembly != null || total < 0 || total > settings.maxFrameBytes()) {
+            dropAssembly(peer);
             return;
         }
-        peer.assembly = new byte[total];
-        buffer.getBytes(offset + 5, peer.assembly, 0, piece);
-        peer.assembled = piece;
+        peer.assembly = new byte[total];   // total checked against the cap above
+        peer.assembled = 0;
+        appendPiece(peer, buffer, offset + 5, length - 5);
     }
 
     private void onNextPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
-        byte[] assembly = peer.assembly;
-        int piece = length - 1;
-        if (assembly == null || piece > assembly.length - peer.assembled) {
-            peer.assembly = null;
-            transport.countDropped();
+        if (peer.assembly == null) {
+            dropAssembly(peer);
             return;
         }
-        buffer.getBytes(offset + 1, assembly, peer.assembled, piece);
-        peer.assembled += piece;
+        appendPiece(peer, buffer, offset + 1, length - 1);
+    }
+
+    /** Copies the next bytes of the frame being assembled into it; hands the frame over once whole. */
+    private void appendPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
+        byte[] assembly = peer.assembly;
+        if (assembly == null) {
+            return;   // the rest of a piece already dropped
+        }
+        if (length > assembly.length - peer.assembled) {
+            dropAssembly(peer);
+            return;
+        }
+        buffer.getBytes(offset, assembly, peer.assembled, length);
+        peer.assembled += length;
         if (peer.assembled == assembly.length) {
             peer.assembly = null;
             transport.enqueue(peer.rank, assembly);
         }
+    }
+
+    private void dropAssembly(Peer peer) {
+        peer.assembly = null;
+        transport.countDropped();
     }
 }

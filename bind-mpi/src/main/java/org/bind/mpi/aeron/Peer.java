@@ -37,8 +37,11 @@ final class Peer {
     long nextHelloNs;
     int sessionId = NO_SESSION;
     long lastHeardNs;
+    /** The frame being assembled from pieces (sized by its first piece), and how many of its bytes came. */
     byte[] assembly;
     int assembled;
+    /** The Aeron message whose fragments are coming is a piece of a frame (copied straight into {@link #assembly}). */
+    boolean fragmentedPiece;
 
     Peer(int rank, InetSocketAddress endpoint, Publication publication) {
         this.rank = rank;

@@ -14,8 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The transport's messages. Every Aeron message starts with a one-byte type; runtime frames travel as
- * {@link #DATA} (whole) or as {@link #DATA_FIRST} + {@link #DATA_MORE}... pieces when larger than the publication's
- * largest message. Integers are little-endian.
+ * {@link #DATA_FIRST} + {@link #DATA_MORE}... pieces (the first one may hold the whole frame); {@link #DATA}, a
+ * whole frame without its length, is still read. Integers are little-endian.
  *
  * <pre>
  * HELLO  type, short protocol, short runtime frame protocol, long job, int rank, int size, 16-byte nonce,
