@@ -767,6 +767,9 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         if (transport != null && !keepTransport) {
             transport.close();
         }
+        for (ObjectRef ref : tracked) {
+            ref.chain.release(this); // latest versions dropped at close: their buffers are discarded
+        }
         tracked.clear();
         if (progress != null) {
             progress.stop();
