@@ -17,6 +17,7 @@ import org.bind.transport.Frames;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
 import org.bind.version.BufferPool;
+import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 import org.bind.version.VersionWaiter;
@@ -220,8 +221,21 @@ final class Exchange {
      * fills one chunk-sized buffer per chunk; otherwise the whole value is encoded once and sent slice by slice.
      */
     private void sendWhole(int child, Version version, long epoch) {
+        if (version.buffer() != null) {
+            sendBuffer(child, version, epoch, version.buffer());
+            return;
+        }
+        BufferType<Object> type = version.chain().type();
+        Object zeros = type.allocate(); // a first version never materialised here, made for this send only
+        try {
+            sendBuffer(child, version, epoch, zeros);
+        } finally {
+            type.discard(zeros);
+        }
+    }
+
+    private void sendBuffer(int child, Version version, long epoch, Object buffer) {
         Codec<Object> codec = version.chain().type().codec();
-        Object buffer = version.buffer() != null ? version.buffer() : version.chain().type().allocate();
         int total;
         try {
             total = codec.encodedLength(buffer);
