@@ -251,9 +251,10 @@ final class Exchange {
             throw tooLarge;
         }
         int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
-        ByteBuffer piece = ByteBuffer.allocate(Math.min(chunkBytes, total)).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer encoded = null;
-        if (!codec.encodeRange(buffer, 0, piece)) {
+        ByteBuffer encoded = codec.encodedView(buffer); // the storage's own bytes: sent without a copy
+        ByteBuffer piece = encoded != null ? null
+            : ByteBuffer.allocate(Math.min(chunkBytes, total)).order(ByteOrder.LITTLE_ENDIAN);
+        if (encoded == null && !codec.encodeRange(buffer, 0, piece)) {
             encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
             codec.encode(buffer, encoded, 0);
         }
