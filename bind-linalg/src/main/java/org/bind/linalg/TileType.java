@@ -16,8 +16,8 @@ import org.bind.version.BufferType;
  * tile op writes each element of its {@code @Out} tiles).
  *
  * <p>On the wire a tile is its {@code t²} doubles, little-endian, nothing else: the encoding is the storage's bytes,
- * so the codec copies them with bulk copies ({@link Codec#encodeRange}) and {@link TileCodec#view} gives a
- * read-only view of them for a transport that sends without copying. Immutable; any thread.
+ * so the codec copies them with bulk copies ({@link Codec#encodeRange}) and {@link Codec#encodedView} gives
+ * a read-only view of them, which the runtime hands to the transport as it is (no copy on the sending side). Immutable; any thread.
  */
 final class TileType implements BufferType<TileBuffer> {
     /** The contents of a released tile: never read, never freed. */
@@ -129,7 +129,8 @@ final class TileType implements BufferType<TileBuffer> {
          * The encoding of {@code value} without a copy: a read-only little-endian view of its storage (direct for a
          * native tile), or null on a big-endian machine, where the bytes must be swapped.
          */
-        ByteBuffer view(TileBuffer value) {
+        @Override
+        public ByteBuffer encodedView(TileBuffer value) {
             return LITTLE_ENDIAN ? value.bytes().order(ByteOrder.LITTLE_ENDIAN) : null;
         }
 

@@ -65,7 +65,9 @@ class NativeTilesTest {
             pieces.put(from, piece, 0, piece.limit());
         }
         assertEquals(whole.slice(5, total), pieces);
-        assertEquals(whole.slice(5, total), ((TileType.TileCodec) codec).view(tile));
+        ByteBuffer view = codec.encodedView(tile);
+        assertEquals(whole.slice(5, total), view);
+        assertTrue(view.isDirect() && view.isReadOnly(), "a read-only view of the native storage");
         TileBuffer decoded = codec.decode(whole, 5, total);
         assertArrayEquals(values, decoded.toArray());
         assertThrows(CodecException.class, () -> codec.decode(whole, 5, total - 8));
