@@ -33,8 +33,9 @@ import org.bind.linalg.kernel.OpenBlas;
  * line also shows the share of the cores this process and other processes used meanwhile: on a shared machine,
  * a run that competed for the cores has inflated times, and the ratio of CPU times is the steadier figure.
  *
- * <p>The window is set unless given as properties: half the heap for bytes ({@code bind.window.bytes}), since A
- * and B alone take a quarter of the default 8 GiB heap at n = 8192, and {@value #WINDOW_OPS} ops in flight
+ * <p>The window is set unless given as properties: half the heap for bytes ({@code bind.window.bytes}; the tiles
+ * live in native memory, but the window counts their bytes, and A, B, C and Strassen's temporaries peak at about
+ * 3.4 GiB at n = 8192), and {@value #WINDOW_OPS} ops in flight
  * ({@code bind.window.ops}), so that the program runs ahead by ops rather than until the byte window is full:
  * while it is, the runtime asks for garbage collections (every 200 ms, backing off while they release nothing),
  * which cost more than the product gains.

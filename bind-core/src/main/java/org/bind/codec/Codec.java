@@ -48,6 +48,15 @@ public interface Codec<T> {
         return null;
     }
 
+    /**
+     * Optional: what {@link #encode} writes for {@code value}, as a read-only little-endian view of the value's own
+     * storage (no copy; direct when the storage is native memory), valid as long as the value is; so that a
+     * transport can send it, or slices of it, as they are. Null when this codec has no such view (the default).
+     */
+    default ByteBuffer encodedView(T value) {
+        return null;
+    }
+
     /** An independent copy (deep for mutable values); immutable values may return themselves. */
     T copy(T value);
 }

@@ -66,21 +66,29 @@ final class AccessCheck {
             }
         }
         try {
-            method.invoke(receiver, arguments);
+            try {
+                method.invoke(receiver, arguments);
+            } finally {
+                for (int i = 0; i < objects.length; i++) {
+                    if (versions[i] != null) {
+                        Object used = buffers[i];
+                        buffers[i] = versions[i];
+                        versions[i] = used;
+                    }
+                }
+            }
+            for (int i = 0; i < objects.length; i++) {
+                if (versions[i] != null && !sameContents(inputs[i].chain().type(), versions[i], buffers[i])) {
+                    throw new BindException(describe(method, arguments, receiver, objects[i]) + " wrote into "
+                        + inputs[i].chain().name() + ", which it may only read (@In); write through an @Out or"
+                        + " unannotated parameter. The version was left as it was");
+                }
+            }
         } finally {
             for (int i = 0; i < objects.length; i++) {
                 if (versions[i] != null) {
-                    Object used = buffers[i];
-                    buffers[i] = versions[i];
-                    versions[i] = used;
+                    inputs[i].chain().type().discard(versions[i]); // the op's private copy of an @In buffer
                 }
-            }
-        }
-        for (int i = 0; i < objects.length; i++) {
-            if (versions[i] != null && !sameContents(inputs[i].chain().type(), versions[i], buffers[i])) {
-                throw new BindException(describe(method, arguments, receiver, objects[i]) + " wrote into "
-                    + inputs[i].chain().name() + ", which it may only read (@In); write through an @Out or"
-                    + " unannotated parameter. The version was left as it was");
             }
         }
         for (int i = 0; i < objects.length; i++) {

@@ -79,8 +79,11 @@ final class DroppedObjects {
         }
     }
 
-    /** Stops watching (the engine is closed). */
+    /** Stops watching (the engine is closed): the latest versions are released, so their buffers are discarded. */
     void clear() {
+        for (ObjectRef ref : tracked) {
+            ref.chain.release(account);
+        }
         tracked.clear();
     }
 }

@@ -15,6 +15,7 @@ import org.bind.transport.Frames;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
 import org.bind.version.BufferPool;
+import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 import org.bind.version.VersionWaiter;
@@ -225,8 +226,21 @@ final class Exchange {
      * otherwise the whole value is encoded once and sent slice by slice.
      */
     private void sendWhole(int child, Version version, long epoch) {
+        if (version.buffer() != null) {
+            sendBuffer(child, version, epoch, version.buffer());
+            return;
+        }
+        BufferType<Object> type = version.chain().type();
+        Object zeros = type.allocate(); // a first version never materialised here, made for this send only
+        try {
+            sendBuffer(child, version, epoch, zeros);
+        } finally {
+            type.discard(zeros);
+        }
+    }
+
+    private void sendBuffer(int child, Version version, long epoch, Object buffer) {
         Codec<Object> codec = version.chain().type().codec();
-        Object buffer = version.buffer() != null ? version.buffer() : version.chain().type().allocate();
         int total;
         try {
             total = codec.encodedLength(buffer);
@@ -242,8 +256,8 @@ final class Exchange {
             throw tooLarge;
         }
         int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
-        ByteBuffer encoded = null;
-        if (!codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
+        ByteBuffer encoded = codec.encodedView(buffer); // the storage's own bytes: sent without a copy
+        if (encoded == null && !codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
             encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
             codec.encode(buffer, encoded, 0);
         }

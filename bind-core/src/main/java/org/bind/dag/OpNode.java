@@ -273,6 +273,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             } else {
                 if (buffers[i] != null) { // taken over, copied or fresh: counted when bound, dropped now
                     engine.addBytes(-out.chain().type().bytes(buffers[i]));
+                    out.chain().type().discard(buffers[i]);
                 }
                 settle(i, 0); // a reservation never bound to a buffer
                 out.fail(failure, pool, engine);

@@ -7,12 +7,15 @@ import java.util.Map;
 /**
  * A worker's cache of dead version buffers, by {@link BufferType#poolKey()}, so that a new version can reuse
  * the memory of one that just died while it is still in this core's cache (GRAMPS' buffer manager).
- * Bounded in bytes; what does not fit is left to the garbage collector.
+ * Bounded in bytes; what does not fit is {@link BufferType#discard discarded}, as is everything held when the pool
+ * is cleared.
  *
  * <p>Owning worker thread only.
  */
 public final class BufferPool {
     private final Map<Object, ArrayDeque<Object>> free = new HashMap<>();
+    /** A type of each key held, to discard its buffers (types with equal keys are interchangeable). */
+    private final Map<Object, BufferType<Object>> types = new HashMap<>();
     private final long capacityBytes;
     private long heldBytes;
     private long reused;
@@ -31,13 +34,16 @@ public final class BufferPool {
         return Thread.currentThread() instanceof Owner owner ? owner.bufferPool() : null;
     }
 
+    /** Keeps {@code buffer} for reuse, or discards it when it has no pool key or does not fit. */
     void recycle(BufferType<Object> type, Object buffer) {
         Object key = type.poolKey();
         long bytes = type.bytes(buffer);
         if (key == null || heldBytes + bytes > capacityBytes) {
+            type.discard(buffer);
             return;
         }
         free.computeIfAbsent(key, k -> new ArrayDeque<>()).push(buffer);
+        types.putIfAbsent(key, type);
         heldBytes += bytes;
     }
 
@@ -61,8 +67,16 @@ public final class BufferPool {
         return reused;
     }
 
+    /** Discards every buffer held. */
     public void clear() {
+        for (var entry : free.entrySet()) {
+            BufferType<Object> type = types.get(entry.getKey());
+            for (Object buffer : entry.getValue()) {
+                type.discard(buffer);
+            }
+        }
         free.clear();
+        types.clear();
         heldBytes = 0;
     }
 }

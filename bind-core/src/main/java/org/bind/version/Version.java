@@ -12,7 +12,8 @@ import org.bind.collective.Residence;
  *
  * <p><b>Holds.</b> A version's buffer is live while something holds it: being the object's latest version,
  * a pending producer, each reader op submitted against it (and, across ranks, each pending send). When the
- * last hold is released the buffer goes back to the releasing worker's {@link BufferPool}. A read-write op
+ * last hold is released the buffer goes back to the releasing worker's {@link BufferPool}, or is
+ * {@link BufferType#discard discarded} when the releasing thread has none. A read-write op
  * that is the only holder of its input takes the buffer over instead of copying it ({@link #tryTakeOver}).
  *
  * <p><b>Threads.</b> Created and read for submission by the program thread; completed by one worker;
@@ -129,7 +130,10 @@ public final class Version {
         HOLDS.getAndAdd(this, 1);
     }
 
-    /** Drops one hold; the last one recycles the buffer into {@code pool} (may be null) and un-counts it. */
+    /**
+     * Drops one hold; the last one recycles the buffer into {@code pool}, or discards it when {@code pool} is null,
+     * and un-counts it.
+     */
     public void releaseHold(BufferPool pool, MemoryAccount account) {
         int before = (int) HOLDS.getAndAdd(this, -1);
         if (before == 1) {
@@ -159,6 +163,8 @@ public final class Version {
             account.addBytes(-chain.type().bytes(freed));
             if (pool != null) {
                 pool.recycle(chain.type(), freed);
+            } else {
+                chain.type().discard(freed);
             }
         }
     }

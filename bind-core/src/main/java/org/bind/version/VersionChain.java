@@ -85,7 +85,10 @@ public final class VersionChain {
         return latest;
     }
 
-    /** The object became unreachable: its latest version is held no more. */
+    /**
+     * The object became unreachable, or the job closed: its latest version is held no more (its buffer is
+     * discarded once nothing else holds it).
+     */
     public void release(MemoryAccount account) {
         latest.releaseHold(null, account);
     }

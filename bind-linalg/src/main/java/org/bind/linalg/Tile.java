@@ -1,13 +1,13 @@
 package org.bind.linalg;
 
 import org.bind.Versioned;
-import org.bind.codec.Codec;
-import org.bind.codec.Codecs;
-import org.bind.version.BufferType;
+import org.bind.linalg.kernel.TileBuffer;
 
 /**
- * One tile: a versioned {@code t × t} block of doubles in column-major order ({@code (i, j)} at {@code i + j·t}).
- * Its first version is all zeros.
+ * One tile: a versioned {@code t × t} block of doubles in column-major order ({@code (i, j)} at {@code i + j·t}),
+ * each version's doubles in a {@link TileBuffer} outside the Java heap ({@link TileType}): OpenBLAS works on them in
+ * place, and their memory is freed when the version dies, without waiting for a garbage collection. Its first
+ * version is all zeros.
  *
  * <p>Two things set it apart from a {@link org.bind.DoubleArray}, both for the large temporaries of the matrix
  * products:
@@ -22,13 +22,11 @@ import org.bind.version.BufferType;
  * <p>Created, and released, by the program thread; {@link #data()} inside tile ops.
  */
 final class Tile extends Versioned {
-    /** The contents of a released tile. */
-    private static final double[] RELEASED = new double[0];
 
     private final int side;
 
     private Tile(int side) {
-        super(new TileType(side * side));
+        super(TileType.of(side));
         this.side = side;
     }
 
@@ -42,8 +40,8 @@ final class Tile extends Versioned {
     }
 
     /** The elements of the version bound to the running op. */
-    double[] data() {
-        return (double[]) buffer();
+    TileBuffer data() {
+        return (TileBuffer) buffer();
     }
 
     /**
@@ -51,59 +49,6 @@ final class Tile extends Versioned {
      * far that read it are done. No op may read the tile afterwards. Program thread.
      */
     void release() {
-        replaceLatest(RELEASED);
-    }
-
-    /** Equal for buffers of one length: the worker pools recycle tiles of one size into each other. */
-    private record PoolKey(int length) {
-    }
-
-    /** Buffers of {@code length} doubles; {@link #reset} keeps the contents (see the class comment). */
-    private static final class TileType implements BufferType<double[]> {
-        private static final Codec<double[]> CODEC = Codecs.of(double[].class);
-        private final int length;
-        private final PoolKey key;
-
-        TileType(int length) {
-            this.length = length;
-            this.key = new PoolKey(length);
-        }
-
-        @Override
-        public double[] allocate() {
-            return new double[length];
-        }
-
-        @Override
-        public double[] copy(double[] source, double[] target) {
-            double[] into = target != null && target.length == source.length ? target : new double[source.length];
-            System.arraycopy(source, 0, into, 0, source.length);
-            return into;
-        }
-
-        @Override
-        public double[] reset(double[] buffer) {
-            return buffer.length == length ? buffer : allocate();
-        }
-
-        @Override
-        public long bytes(double[] buffer) {
-            return 16L + (long) buffer.length * Double.BYTES;
-        }
-
-        @Override
-        public long reservedBytes() {
-            return 16L + (long) length * Double.BYTES;
-        }
-
-        @Override
-        public Codec<double[]> codec() {
-            return CODEC;
-        }
-
-        @Override
-        public Object poolKey() {
-            return key;
-        }
+        replaceLatest(TileType.RELEASED);
     }
 }

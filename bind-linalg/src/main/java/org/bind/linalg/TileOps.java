@@ -1,5 +1,7 @@
 package org.bind.linalg;
 
+import java.nio.DoubleBuffer;
+
 import org.bind.ByRef;
 import org.bind.DoubleArray;
 import org.bind.In;
@@ -7,6 +9,7 @@ import org.bind.Op;
 import org.bind.Out;
 import org.bind.linalg.kernel.Elementwise;
 import org.bind.linalg.kernel.Kernels;
+import org.bind.linalg.kernel.TileBuffer;
 
 /**
  * The tile ops that {@link TiledMatrix}, {@link Strassen}, {@link Gemm} and {@link Cholesky} submit: each call is
@@ -24,8 +27,8 @@ final class TileOps {
     /** Copies {@code columnMajor} (the tile's elements, or empty on ranks where this op does not run) into the tile. */
     @Op
     static void load(@Out Tile tile, @ByRef double[] columnMajor) {
-        double[] into = tile.data();
-        System.arraycopy(columnMajor, 0, into, 0, into.length);
+        TileBuffer into = tile.data();
+        into.put(columnMajor, into.length());
     }
 
     /**
@@ -34,13 +37,13 @@ final class TileOps {
      */
     @Op
     static void store(@In Tile tile, @ByRef double[] rowMajor, int n, int t, int row0, int col0) {
-        double[] from = tile.data();
+        DoubleBuffer from = tile.data().doubles();
         int rows = Math.min(t, n - row0);
         int cols = Math.min(t, n - col0);
         for (int j = 0; j < cols; j++) {
             int column = j * t;
             for (int i = 0; i < rows; i++) {
-                rowMajor[(row0 + i) * n + col0 + j] = from[column + i];
+                rowMajor[(row0 + i) * n + col0 + j] = from.get(column + i);
             }
         }
     }
@@ -48,10 +51,10 @@ final class TileOps {
     /** {@code picked[k] = tile[offsets[k]]}. */
     @Op
     static void pick(@In Tile tile, int[] offsets, @Out DoubleArray picked) {
-        double[] from = tile.data();
+        DoubleBuffer from = tile.data().doubles();
         double[] into = picked.data();
         for (int k = 0; k < offsets.length; k++) {
-            into[k] = from[offsets[k]];
+            into[k] = from.get(offsets[k]);
         }
     }
 
@@ -97,7 +100,7 @@ final class TileOps {
     /** {@code sum += term}, in place. */
     @Op
     static void accumulate(Tile sum, @In Tile term) {
-        double[] s = sum.data();
+        TileBuffer s = sum.data();
         Elementwise.add(s, term.data(), s);
     }
 
@@ -132,7 +135,7 @@ final class TileOps {
     /** {@code C11 = m1 + m4 - m5 + m7}, in place in m7. */
     @Op
     static void combine11(@In Tile m1, @In Tile m4, @In Tile m5, Tile m7) {
-        double[] c = m7.data();
+        TileBuffer c = m7.data();
         Elementwise.combine11(m1.data(), m4.data(), m5.data(), c, c);
     }
 
@@ -151,15 +154,14 @@ final class TileOps {
     /** {@code C22 = m1 - m2 + m3 + m6}, in place in m6. */
     @Op
     static void combine22(@In Tile m1, @In Tile m2, @In Tile m3, Tile m6) {
-        double[] c = m6.data();
+        TileBuffer c = m6.data();
         Elementwise.combine22(m1.data(), m2.data(), m3.data(), c, c);
     }
 
     /** {@code to = from}. */
     @Op
     static void copy(@In Tile from, @Out Tile to) {
-        double[] into = to.data();
-        System.arraycopy(from.data(), 0, into, 0, into.length);
+        to.data().copyFrom(from.data());
     }
 
     /**

@@ -7,22 +7,44 @@ import java.util.Arrays;
  * product, used where OpenBLAS cannot load. For each column j of C
  * and each panel of {@code k} values it adds {@code A(:, k)·B(k, j)} to {@code C(:, j)} four {@code k} at a time
  * (an axpy the JIT vectorises); the panel of A is sized to stay in the core's L2 cache across the columns. A few
- * GFLOPS per core, an order of magnitude below OpenBLAS.
+ * GFLOPS per core, an order of magnitude below OpenBLAS. The loops run on heap arrays, where the JIT vectorises
+ * them: each call copies its tiles in and its result out ({@code O(t²)} against the product's {@code O(t³)}).
  *
- * <p>Stateless apart from per-thread scratch for the sums of {@link #gemmOfSums}; any thread.
+ * <p>Stateless apart from per-thread scratch arrays; any thread.
  */
 public final class JavaTileKernels implements TileKernels {
     /** Doubles of A kept per panel: 512 KiB. */
     private static final int PANEL_DOUBLES = 1 << 16;
-    private static final ThreadLocal<double[][]> SUMS = ThreadLocal.withInitial(() -> new double[2][0]);
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[4][0]);
 
     @Override
     public String name() {
         return "java";
     }
 
+    /** This thread's four scratch arrays of at least {@code length} doubles. */
+    private static double[][] scratch(int length) {
+        double[][] arrays = SCRATCH.get();
+        if (arrays[0].length < length) {
+            for (int i = 0; i < arrays.length; i++) {
+                arrays[i] = new double[length];
+            }
+        }
+        return arrays;
+    }
+
     @Override
-    public void gemm(double[] a, double[] b, double[] c, int t) {
+    public void gemm(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
+        int length = t * t;
+        double[][] s = scratch(length);
+        a.get(s[0], length);
+        b.get(s[1], length);
+        gemm(s[0], s[1], s[2], t);
+        c.put(s[2], length);
+    }
+
+    /** {@code c = a·b} on heap arrays. */
+    static void gemm(double[] a, double[] b, double[] c, int t) {
         Arrays.fill(c, 0, t * t, 0.0);
         int panel = Math.max(4, Math.min(t, PANEL_DOUBLES / Math.max(1, t)) & ~3);
         for (int k0 = 0; k0 < t; k0 += panel) {
@@ -56,44 +78,69 @@ public final class JavaTileKernels implements TileKernels {
     }
 
     @Override
-    public void gemmOfSums(double[] a0, double[] a1, double aSign, double[] b0, double[] b1, double bSign,
-                           double[] c, int t) {
-        double[][] scratch = SUMS.get();
+    public void gemmOfSums(TileBuffer a0, TileBuffer a1, double aSign, TileBuffer b0, TileBuffer b1, double bSign,
+                           TileBuffer c, int t) {
         int length = t * t;
-        if (scratch[0].length < length) {
-            scratch[0] = new double[length];
-            scratch[1] = new double[length];
+        double[][] s = scratch(length);
+        operand(a0, a1, aSign, length, s[0], s[3]);
+        operand(b0, b1, bSign, length, s[1], s[3]);
+        gemm(s[0], s[1], s[2], t);
+        c.put(s[2], length);
+    }
+
+    /** {@code x0 + sign·x1} (or {@code x0} when {@code x1} is null) into {@code into}, as Elementwise sums. */
+    private static void operand(TileBuffer x0, TileBuffer x1, double sign, int length, double[] into,
+                                double[] spare) {
+        x0.get(into, length);
+        if (x1 != null) {
+            x1.get(spare, length);
+            Elementwise.sumRange(into, spare, sign, 0, length, into);
         }
-        double[] left = a0;
-        if (a1 != null) {
-            left = scratch[0];
-            Elementwise.sumRange(a0, a1, aSign, 0, length, left);
-        }
-        double[] right = b0;
-        if (b1 != null) {
-            right = scratch[1];
-            Elementwise.sumRange(b0, b1, bSign, 0, length, right);
-        }
-        gemm(left, right, c, t);
+    }
+
+    /** Runs {@code kernel} on heap copies of {@code x} and {@code y} (either may be null), copying {@code y} back. */
+    private static void onArrays(TileBuffer x, TileBuffer y, int t, ArrayKernel kernel) {
+        int length = t * t;
+        double[][] s = scratch(length);
+        x.get(s[0], length);
+        y.get(s[1], length);
+        kernel.run(s[0], s[1]);
+        y.put(s[1], length);
+    }
+
+    @FunctionalInterface
+    private interface ArrayKernel {
+        void run(double[] x, double[] y);
     }
 
     @Override
-    public int potrf(double[] a, int t, int m) {
-        return JavaFactorKernels.potrf(a, t, m);
+    public int potrf(TileBuffer a, int t, int m) {
+        int length = t * t;
+        double[] values = scratch(length)[0];
+        a.get(values, length);
+        int info = JavaFactorKernels.potrf(values, t, m);
+        a.put(values, length);
+        return info;
     }
 
     @Override
-    public void trsm(double[] l, double[] b, int t) {
-        JavaFactorKernels.trsm(l, b, t);
+    public void trsm(TileBuffer l, TileBuffer b, int t) {
+        onArrays(l, b, t, (x, y) -> JavaFactorKernels.trsm(x, y, t));
     }
 
     @Override
-    public void syrk(double[] a, double[] c, int t) {
-        JavaFactorKernels.syrk(a, c, t);
+    public void syrk(TileBuffer a, TileBuffer c, int t) {
+        onArrays(a, c, t, (x, y) -> JavaFactorKernels.syrk(x, y, t));
     }
 
     @Override
-    public void gemmSubtractTransposed(double[] a, double[] b, double[] c, int t) {
-        JavaFactorKernels.gemmSubtractTransposed(a, b, c, t);
+    public void gemmSubtractTransposed(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
+        int length = t * t;
+        double[][] s = scratch(length);
+        a.get(s[0], length);
+        b.get(s[1], length);
+        c.get(s[2], length);
+        JavaFactorKernels.gemmSubtractTransposed(s[0], s[1], s[2], t);
+        c.put(s[2], length);
     }
 }

@@ -4,17 +4,16 @@ import java.nio.DoubleBuffer;
 
 /**
  * Tile products through OpenBLAS's {@code cblas_dgemm}, and the Cholesky steps through {@code LAPACKE_dpotrf},
- * {@code cblas_dtrsm}, {@code cblas_dsyrk} and {@code cblas_dgemm}. Tiles live on the Java heap, where native code
- * cannot use them in place (JavaCPP's {@code double[]} overloads copy each array in and out through JNI: a product
- * of 1024 × 1024 tiles took about 40 % longer that way, measured here); so each thread keeps three direct buffers,
- * copies the operands in with bulk puts and the result out with a bulk get. {@link #gemmOfSums} forms the sums
- * while copying, so they cost no pass of their own.
+ * {@code cblas_dtrsm}, {@code cblas_dsyrk} and {@code cblas_dgemm}, in place on the tiles' native storage
+ * ({@link TileBuffer}): no copy in or out per call. (Tiles used to live on the Java heap and every product copied
+ * A and B into scratch buffers and C back: about 40 % of a 1024 × 1024 product's time through JavaCPP's
+ * {@code double[]} overloads, a few percent with bulk copies, and three tiles of scratch per thread.)
+ * {@link #gemmOfSums} forms its operand sums in per-thread native scratch tiles, in one pass each.
  *
- * <p>Any thread; each thread uses its own scratch buffers (3·t² doubles, kept for the thread's life).
+ * <p>Any thread; each thread uses its own scratch (2·t² doubles of direct memory, kept for the thread's life and
+ * reclaimed with it).
  */
 public final class OpenBlasTileKernels implements TileKernels {
-    /** Doubles summed per chunk before a bulk put: 32 KiB, in the L1 cache. */
-    private static final int CHUNK = 4096;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** Loads OpenBLAS; throws {@link LinkageError} when it cannot. */
@@ -22,18 +21,15 @@ public final class OpenBlasTileKernels implements TileKernels {
         OpenBlas.load();
     }
 
-    /** One thread's native operands and product, grown to the largest tile seen. */
+    /** One thread's two operand sums, grown to the largest tile seen. */
     private static final class Scratch {
-        DoubleBuffer a = OpenBlas.allocate(0);
-        DoubleBuffer b = OpenBlas.allocate(0);
-        DoubleBuffer c = OpenBlas.allocate(0);
-        final double[] chunk = new double[CHUNK];
+        TileBuffer left = TileBuffer.scratch(0);
+        TileBuffer right = TileBuffer.scratch(0);
 
         Scratch fit(int length) {
-            if (a.capacity() < length) {
-                a = OpenBlas.allocate(length);
-                b = OpenBlas.allocate(length);
-                c = OpenBlas.allocate(length);
+            if (left.length() < length) {
+                left = TileBuffer.scratch(length);
+                right = TileBuffer.scratch(length);
             }
             return this;
         }
@@ -45,84 +41,66 @@ public final class OpenBlasTileKernels implements TileKernels {
     }
 
     @Override
-    public void gemm(double[] a, double[] b, double[] c, int t) {
-        int length = t * t;
-        Scratch s = SCRATCH.get().fit(length);
-        s.a.put(0, a, 0, length);
-        s.b.put(0, b, 0, length);
-        OpenBlas.dgemmColumnMajor(t, s.a, s.b, s.c);
-        s.c.get(0, c, 0, length);
+    public void gemm(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
+        OpenBlas.dgemmColumnMajor(t, a.doubles(), b.doubles(), c.doubles());
     }
 
     @Override
-    public void gemmOfSums(double[] a0, double[] a1, double aSign, double[] b0, double[] b1, double bSign,
-                           double[] c, int t) {
-        int length = t * t;
-        Scratch s = SCRATCH.get().fit(length);
-        load(a0, a1, aSign, length, s.a, s.chunk);
-        load(b0, b1, bSign, length, s.b, s.chunk);
-        OpenBlas.dgemmColumnMajor(t, s.a, s.b, s.c);
-        s.c.get(0, c, 0, length);
-    }
-
-    private static void load(double[] x0, double[] x1, double sign, int length, DoubleBuffer into, double[] chunk) {
-        if (x1 == null) {
-            into.put(0, x0, 0, length);
-            return;
+    public void gemmOfSums(TileBuffer a0, TileBuffer a1, double aSign, TileBuffer b0, TileBuffer b1, double bSign,
+                           TileBuffer c, int t) {
+        TileBuffer left = a0;
+        TileBuffer right = b0;
+        if (a1 != null || b1 != null) {
+            Scratch s = SCRATCH.get().fit(t * t);
+            if (a1 != null) {
+                left = s.left;
+                Elementwise.sum(a0, a1, aSign, s.left, t * t);
+            }
+            if (b1 != null) {
+                right = s.right;
+                Elementwise.sum(b0, b1, bSign, s.right, t * t);
+            }
         }
-        for (int from = 0; from < length; from += CHUNK) {
-            int count = Math.min(CHUNK, length - from);
-            Elementwise.sumRange(x0, x1, sign, from, count, chunk);
-            into.put(from, chunk, 0, count);
-        }
+        OpenBlas.dgemmColumnMajor(t, left.doubles(), right.doubles(), c.doubles());
     }
 
     @Override
-    public int potrf(double[] a, int t, int m) {
-        int length = t * t;
-        Scratch s = SCRATCH.get().fit(length);
-        s.a.put(0, a, 0, length);
-        int info = OpenBlas.dpotrfColumnMajor(m, s.a, t);
+    public int potrf(TileBuffer a, int t, int m) {
+        int info = OpenBlas.dpotrfColumnMajor(m, a.doubles(), t);
         if (info == OpenBlas.NAN_IN_INPUT) {
             // the Java kernel finds the first column whose pivot the NaN reaches; the tile is unchanged so far
-            int column = JavaFactorKernels.potrf(a, t, m);
+            double[] values = a.toArray();
+            int column = JavaFactorKernels.potrf(values, t, m);
+            a.put(values, values.length);
             return column > 0 ? column : m;
         }
-        s.a.get(0, a, 0, length);
         if (info == 0) {
-            JavaFactorKernels.clearUpper(a, t);
+            clearUpper(a.doubles(), t);
         }
         return info;
     }
 
-    @Override
-    public void trsm(double[] l, double[] b, int t) {
-        int length = t * t;
-        Scratch s = SCRATCH.get().fit(length);
-        s.a.put(0, l, 0, length);
-        s.b.put(0, b, 0, length);
-        OpenBlas.dtrsmRightLowerTransposed(t, s.a, s.b);
-        s.b.get(0, b, 0, length);
+    /** Zeroes the elements of a {@code t × t} tile above its diagonal, as the Java kernel does. */
+    private static void clearUpper(DoubleBuffer a, int t) {
+        for (int j = 1; j < t; j++) {
+            for (int i = j * t, end = j * t + j; i < end; i++) {
+                a.put(i, 0.0);
+            }
+        }
     }
 
     @Override
-    public void syrk(double[] a, double[] c, int t) {
-        int length = t * t;
-        Scratch s = SCRATCH.get().fit(length);
-        s.a.put(0, a, 0, length);
-        s.c.put(0, c, 0, length);
-        OpenBlas.dsyrkLowerSubtract(t, s.a, s.c);
-        s.c.get(0, c, 0, length);
+    public void trsm(TileBuffer l, TileBuffer b, int t) {
+        OpenBlas.dtrsmRightLowerTransposed(t, l.doubles(), b.doubles());
     }
 
     @Override
-    public void gemmSubtractTransposed(double[] a, double[] b, double[] c, int t) {
-        int length = t * t;
-        Scratch s = SCRATCH.get().fit(length);
-        s.a.put(0, a, 0, length);
-        s.b.put(0, b, 0, length);
-        s.c.put(0, c, 0, length);
-        OpenBlas.dgemmSubtractTransposed(t, s.a, s.b, s.c);
-        s.c.get(0, c, 0, length);
+    public void syrk(TileBuffer a, TileBuffer c, int t) {
+        OpenBlas.dsyrkLowerSubtract(t, a.doubles(), c.doubles());
+    }
+
+    @Override
+    public void gemmSubtractTransposed(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
+        OpenBlas.dgemmSubtractTransposed(t, a.doubles(), b.doubles(), c.doubles());
     }
 }

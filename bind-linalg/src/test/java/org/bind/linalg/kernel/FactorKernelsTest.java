@@ -82,7 +82,7 @@ class FactorKernelsTest {
         double[] a = spdBlock(t, m, 7L * t + m);
         for (TileKernels kernels : BOTH) {
             double[] l = a.clone();
-            assertEquals(0, kernels.potrf(l, t, m), kernels.name());
+            assertEquals(0, OnArrays.potrf(kernels, l, t, m), kernels.name());
             for (int j = 0; j < t; j++) {
                 for (int i = 0; i < t; i++) {
                     int at = i + j * t;
@@ -116,12 +116,12 @@ class FactorKernelsTest {
         double[] a = spdBlock(t, t, 5);
         a[bad + bad * t] = -2;
         for (TileKernels kernels : BOTH) {
-            assertEquals(bad + 1, kernels.potrf(a.clone(), t, t), kernels.name());
+            assertEquals(bad + 1, OnArrays.potrf(kernels, a.clone(), t, t), kernels.name());
         }
         double[] nan = spdBlock(t, t, 5);
         nan[bad + bad * t] = Double.NaN;
         for (TileKernels kernels : BOTH) {
-            assertEquals(bad + 1, kernels.potrf(nan.clone(), t, t), kernels.name() + " with NaN");
+            assertEquals(bad + 1, OnArrays.potrf(kernels, nan.clone(), t, t), kernels.name() + " with NaN");
         }
     }
 
@@ -132,7 +132,7 @@ class FactorKernelsTest {
         double[] b = random(t * t, t + 1);
         for (TileKernels kernels : BOTH) {
             double[] x = b.clone();
-            kernels.trsm(l, x, t);
+            OnArrays.trsm(kernels, l, x, t);
             double difference = maxDifference(timesTransposed(x, l, t), b); // x·Lᵀ = b
             assertTrue(difference < 1e-12, kernels.name() + ": |x·Lᵀ - b| = " + difference);
         }
@@ -148,9 +148,9 @@ class FactorKernelsTest {
         double[] xyT = timesTransposed(x, y, t);
         for (TileKernels kernels : BOTH) {
             double[] syrk = c.clone();
-            kernels.syrk(x, syrk, t);
+            OnArrays.syrk(kernels, x, syrk, t);
             double[] gemm = c.clone();
-            kernels.gemmSubtractTransposed(x, y, gemm, t);
+            OnArrays.gemmSubtractTransposed(kernels, x, y, gemm, t);
             for (int j = 0; j < t; j++) {
                 for (int i = 0; i < t; i++) {
                     int at = i + j * t;

@@ -67,7 +67,7 @@ class KernelsTest {
         double[] expected = naive(a, b, t);
         for (TileKernels kernels : new TileKernels[] {NATIVE, JAVA}) {
             double[] c = random(t * t, 99); // garbage: the kernels overwrite it
-            kernels.gemm(a, b, c, t);
+            OnArrays.gemm(kernels, a, b, c, t);
             double error = relativeError(c, expected);
             assertTrue(error < 1e-13, kernels.name() + " t=" + t + ": relative error " + error);
         }
@@ -83,19 +83,19 @@ class KernelsTest {
         double[] b1 = random(length, 4);
         double[] aSum = new double[length];
         double[] bDifference = new double[length];
-        Elementwise.add(a0, a1, aSum);
-        Elementwise.sub(b0, b1, bDifference);
+        OnArrays.add(a0, a1, aSum);
+        OnArrays.sub(b0, b1, bDifference);
         for (TileKernels kernels : new TileKernels[] {NATIVE, JAVA}) {
             double[] expected = new double[length];
-            kernels.gemm(aSum, bDifference, expected, t);
+            OnArrays.gemm(kernels, aSum, bDifference, expected, t);
             double[] c = new double[length];
-            kernels.gemmOfSums(a0, a1, 1, b0, b1, -1, c, t);
+            OnArrays.gemmOfSums(kernels, a0, a1, 1, b0, b1, -1, c, t);
             assertEquals(0, relativeError(c, expected), kernels.name() + ": both operands summed");
-            kernels.gemm(aSum, b0, expected, t);
-            kernels.gemmOfSums(a0, a1, 1, b0, null, 0, c, t);
+            OnArrays.gemm(kernels, aSum, b0, expected, t);
+            OnArrays.gemmOfSums(kernels, a0, a1, 1, b0, null, 0, c, t);
             assertEquals(0, relativeError(c, expected), kernels.name() + ": left operand summed");
-            kernels.gemm(a0, bDifference, expected, t);
-            kernels.gemmOfSums(a0, null, 0, b0, b1, -1, c, t);
+            OnArrays.gemm(kernels, a0, bDifference, expected, t);
+            OnArrays.gemmOfSums(kernels, a0, null, 0, b0, b1, -1, c, t);
             assertEquals(0, relativeError(c, expected), kernels.name() + ": right operand summed");
         }
     }
@@ -111,15 +111,15 @@ class KernelsTest {
         double[] c12 = new double[length];
         double[] c21 = new double[length];
         double[] c22 = new double[length];
-        Elementwise.combine11(m[0], m[3], m[4], m[6], c11);
-        Elementwise.combine12(m[2], m[4], c12);
-        Elementwise.combine21(m[1], m[3], c21);
-        Elementwise.combine22(m[0], m[1], m[2], m[5], c22);
+        OnArrays.combine11(m[0], m[3], m[4], m[6], c11);
+        OnArrays.combine12(m[2], m[4], c12);
+        OnArrays.combine21(m[1], m[3], c21);
+        OnArrays.combine22(m[0], m[1], m[2], m[5], c22);
         for (int i = 0; i < length; i++) {
             assertEquals(m[0][i] + m[3][i] - m[4][i] + m[6][i], c11[i]);
             assertEquals(m[0][i] - m[1][i] + m[2][i] + m[5][i], c22[i]);
         }
-        Elementwise.combine(m[0], m[1], m[2], m[3], m[4], m[5], m[6]);
+        OnArrays.combine(m[0], m[1], m[2], m[3], m[4], m[5], m[6]);
         org.junit.jupiter.api.Assertions.assertArrayEquals(c11, m[6]);
         org.junit.jupiter.api.Assertions.assertArrayEquals(c12, m[4]);
         org.junit.jupiter.api.Assertions.assertArrayEquals(c21, m[3]);
