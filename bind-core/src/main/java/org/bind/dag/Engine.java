@@ -368,8 +368,10 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
     // ---------------------------------------------------------------- submission
 
     @Override
-    public void submit(OpMethod method, Object receiver, Object[] arguments) {
-        checkUsable("submit op " + method.name());
+    public void submit(OpMethod method, Object receiver, Object[] arguments, long[] primitives) {
+        if (closed || broken != null) {
+            checkUsable("submit op " + method.name()); // throws; the message is built only then
+        }
         if (method.misuse() != null) {
             throw new BindException(method.misuse());
         }
@@ -400,7 +402,8 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
         }
         window.acquire(this::whileWindowFull);
         int priority = priorityOverride != null ? priorityOverride : method.priority();
-        OpNode op = new OpNode(this, method, sequence, priority, receiver, arguments, objects, access);
+        OpNode op = new OpNode(this, method, sequence, priority, receiver, arguments, primitives, objects,
+            access);
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
             if (access[i].reads()) {
