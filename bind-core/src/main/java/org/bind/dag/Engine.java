@@ -431,7 +431,7 @@ public final class Engine implements OpSink, MemoryAccount, Transport.Receiver {
             op.bindOrderOutput(order.supersede(null, this));
         }
         if (op.finishSubmission()) {
-            scheduler.execute(op);
+            scheduler.executeFromProgram(op); // program thread: its own ring
         }
     }
 

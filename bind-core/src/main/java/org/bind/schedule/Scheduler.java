@@ -49,6 +49,11 @@ public final class Scheduler {
         .comparingInt((ForkJoinTask<?> task) -> -((Prioritized) task).priority())
         .thenComparingLong(task -> ((Prioritized) task).sequence());
 
+    private static final int RING_CAPACITY = 1 << 14;
+
+    private final SubmissionRing ring = new SubmissionRing(RING_CAPACITY);
+    /** Program thread only: whether its ops go to the inbox since the ring was full (until the inbox empties). */
+    private boolean spilled;
     private final ConcurrentLinkedQueue<ForkJoinTask<?>> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentSkipListSet<ForkJoinTask<?>> urgent = new ConcurrentSkipListSet<>(BY_PRIORITY);
     private final ConcurrentSkipListSet<ForkJoinTask<?>> deferred = new ConcurrentSkipListSet<>(BY_PRIORITY);
@@ -94,6 +99,28 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Makes {@code task}, made ready by the program's submission, runnable: into the ring the drainers empty
+     * first. Only the one program thread of this scheduler may call it; other threads use {@link #execute}.
+     */
+    public void executeFromProgram(ForkJoinTask<?> task) {
+        if (task instanceof Prioritized ranked && ranked.priority() != 0) {
+            execute(task);
+            return;
+        }
+        if (spilled) {
+            spilled = !inbox.isEmpty(); // the ring's tasks are older than the inbox's: keep the order
+        }
+        if (spilled || !ring.offer(task)) {
+            spilled = true;
+            execute(task);
+            return;
+        }
+        if (idleDrainers.get() == 0) {
+            spawnDrainer(); // every drainer is busy running an op (or there is none): this op needs another
+        }
+    }
+
     private void spawnDrainer() {
         if (pool.isShutdown()) {
             return;
@@ -126,6 +153,11 @@ public final class Scheduler {
                 if (task == null) {
                     task = pollNextLocalTask();
                 }
+                boolean fromRing = false;
+                if (task == null) {
+                    task = ring.poll();
+                    fromRing = task != null;
+                }
                 if (task == null) {
                     task = inbox.poll();
                     if (task == null) {
@@ -133,7 +165,7 @@ public final class Scheduler {
                     }
                     shared = task != null;
                 }
-                if (shared && backlog.decrementAndGet() > 0) {
+                if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
                     spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
                 }
                 if (task != null) {
@@ -163,7 +195,7 @@ public final class Scheduler {
                 idleDrainers.decrementAndGet();
             }
             drainers.decrementAndGet();
-            if (backlog.get() > 0) {
+            if (backlog.get() > 0 || !ring.isEmpty()) {
                 spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
             }
             return true;
