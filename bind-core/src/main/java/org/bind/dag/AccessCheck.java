@@ -48,8 +48,8 @@ final class AccessCheck {
      * Runs {@code method} like {@link OpNode} does, over the op's bound buffers, with the checks above. Throws the
      * op's own exception, or a {@link BindException} describing the violation.
      */
-    static void run(OpMethod method, Object receiver, Object[] arguments, Versioned[] objects, Access[] access,
-                    Version[] inputs, Version[] outputs, Object[] buffers) throws Throwable {
+    static void run(OpMethod method, Object receiver, Object[] arguments, long[] primitives, Versioned[] objects,
+                    Access[] access, Version[] inputs, Version[] outputs, Object[] buffers) throws Throwable {
         for (int i = 0; i < objects.length; i++) {
             Version in = inputs[i];
             if (in != null && in.producer() != null && hash(in.chain().type(), in.buffer()) != in.contentHash()) {
@@ -67,7 +67,7 @@ final class AccessCheck {
         }
         try {
             try {
-                method.invoke(receiver, arguments);
+                method.invoke(receiver, arguments, primitives);
             } finally {
                 for (int i = 0; i < objects.length; i++) {
                     if (versions[i] != null) {

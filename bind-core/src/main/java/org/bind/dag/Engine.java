@@ -198,8 +198,10 @@ public final class Engine implements OpSink, ObjectOwner {
     // ---------------------------------------------------------------- submission
 
     @Override
-    public void submit(OpMethod method, Object receiver, Object[] arguments) {
-        checkUsable("submit op " + method.name());
+    public void submit(OpMethod method, Object receiver, Object[] arguments, long[] primitives) {
+        if (closed || broken != null) {
+            checkUsable("submit op " + method.name()); // throws; the message is built only then
+        }
         if (method.misuse() != null) {
             throw new BindException(method.misuse());
         }
@@ -226,7 +228,8 @@ public final class Engine implements OpSink, ObjectOwner {
         }
         window.acquire(this::whileWindowFull);
         int priority = priorityOverride != null ? priorityOverride : method.priority();
-        OpNode op = new OpNode(host, method, sequence, priority, receiver, arguments, objects, access);
+        OpNode op = new OpNode(host, method, sequence, priority, receiver, arguments, primitives, objects,
+            access);
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
             if (access[i].reads()) {
@@ -247,7 +250,7 @@ public final class Engine implements OpSink, ObjectOwner {
             op.bindOrderOutput(order.supersede(null, host));
         }
         if (op.finishSubmission()) {
-            scheduler.execute(op);
+            scheduler.executeFromProgram(op); // program thread: its own ring
         }
     }
 

@@ -17,7 +17,8 @@ import org.bind.version.Version;
 import org.bind.version.VersionWaiter;
 
 /**
- * One recorded op call: the method, the captured arguments and, per distinct versioned argument, the version
+ * One recorded op call: the method, the captured arguments (references and primitives apart, in
+ * {@link org.bind.intercept.OpCall}'s layout) and, per distinct versioned argument, the version
  * it reads and the version it writes. Becomes runnable when its last pending input is done.
  *
  * <p>Built by the program thread; run by one worker; {@link #onVersionDone} from completing threads.
@@ -42,6 +43,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private final int priority;
     private transient Object receiver;
     private transient Object[] arguments;
+    private transient long[] primitives;
     private transient Versioned[] objects;
     private transient Access[] access;
     private transient Version[] inputs;
@@ -53,13 +55,14 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private volatile int pending = 1; // one for the program thread until submission is finished
 
     OpNode(OpHost engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
-           Versioned[] objects, Access[] access) {
+           long[] primitives, Versioned[] objects, Access[] access) {
         this.engine = engine;
         this.method = method;
         this.sequence = sequence;
         this.priority = priority;
         this.receiver = receiver;
         this.arguments = arguments;
+        this.primitives = primitives;
         this.objects = objects;
         this.access = access;
         int n = objects.length;
@@ -184,9 +187,10 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                 RunningOp previous = Dispatcher.enterOp(this);
                 try {
                     if (engine.checked()) {
-                        AccessCheck.run(method, receiver, arguments, objects, access, inputs, outputs, buffers);
+                        AccessCheck.run(method, receiver, arguments, primitives, objects, access, inputs, outputs,
+                            buffers);
                     } else {
-                        method.invoke(receiver, arguments);
+                        method.invoke(receiver, arguments, primitives);
                     }
                 } finally {
                     Dispatcher.exitOp(previous);
@@ -296,6 +300,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         }
         receiver = null;
         arguments = null;
+        primitives = null;
         objects = null;
         access = null;
         inputs = null;

@@ -13,19 +13,19 @@ import java.lang.instrument.Instrumentation;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.bind.BindException;
 
 /**
  * Installs the weaving of {@code @Op} methods, once per JVM: a Byte Buddy {@link AgentBuilder} that adds
- * {@link OpAdvice} to every method annotated {@code org.bind.Op} (matched by name, so per-rank class loaders
+ * {@link OpEntry}'s code to the start of every method annotated {@code org.bind.Op} (matched by name, so per-rank class loaders
  * work too), in classes loaded later and, by retransformation, in classes loaded already.
  *
  * <p>The {@link Instrumentation} comes from {@code -javaagent} (bind-core's or Byte Buddy's agent jar) when the
@@ -113,10 +113,9 @@ public final class Interceptor {
                     String[] names = method.getParameters().stream()
                         .map(p -> p.isNamed() ? p.getName() : null).toArray(String[]::new);
                     int id = OpRegistry.register(method.getInternalName(), method.getDescriptor(), names);
-                    builder = builder.visit(Advice.withCustomMapping()
-                        .bind(OpId.class, id)
-                        .to(OpAdvice.class, ClassFileLocator.ForClassLoader.of(OpAdvice.class.getClassLoader()))
-                        .on(is(method)));
+                    builder = builder.visit(new AsmVisitorWrapper.ForDeclaredMethods()
+                        .readerFlags(ClassReader.EXPAND_FRAMES)
+                        .method(is(method), new OpEntry(id)));
                 }
                 return builder;
             })

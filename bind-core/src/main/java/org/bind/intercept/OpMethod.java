@@ -1,10 +1,8 @@
 package org.bind.intercept;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -25,8 +23,6 @@ import org.bind.Versioned;
  * <p>Immutable; thread safe.
  */
 public final class OpMethod {
-    private static final MethodType INVOKER_TYPE = MethodType.methodType(void.class, Object.class, Object[].class);
-
     private final int id;
     private final String name;
     private final Method method;
@@ -34,9 +30,12 @@ public final class OpMethod {
     private final String[] parameterNames;
     private final MethodHandle invoker;
     private final boolean[] collections;
+    private final boolean[] versionedTypes;
     private final int priority;
     private final String misuse;
     private final long signatureHash;
+    private final boolean referenceParameters;
+    private final boolean primitiveParameters;
 
     private OpMethod(int id, Method method, String[] wovenNames) {
         this.id = id;
@@ -46,6 +45,7 @@ public final class OpMethod {
         this.kinds = new ParamKind[parameters.length];
         this.parameterNames = new String[parameters.length];
         this.collections = new boolean[parameters.length];
+        this.versionedTypes = new boolean[parameters.length];
         Op op = method.getAnnotation(Op.class);
         this.priority = op == null ? 0 : op.priority();
         String problem = method.getReturnType() == void.class ? null
@@ -59,6 +59,7 @@ public final class OpMethod {
             boolean out = p.isAnnotationPresent(Out.class);
             boolean byRef = p.isAnnotationPresent(ByRef.class);
             boolean versionedType = Versioned.class.isAssignableFrom(p.getType());
+            versionedTypes[i] = versionedType;
             collections[i] = collectionOfVersions(p, in || out);
             String where = "@Op method " + name + ", parameter " + describe(i);
             if (problem != null) {
@@ -80,7 +81,15 @@ public final class OpMethod {
         this.signatureHash = (method.getDeclaringClass().getName() + "." + method.getName()
             + MethodType.methodType(method.getReturnType(), method.getParameterTypes()).toMethodDescriptorString())
             .hashCode() * 0x9E3779B97F4A7C15L;
-        this.invoker = problem == null ? invokerFor(method) : null;
+        boolean references = false;
+        boolean primitives = false;
+        for (Class<?> type : method.getParameterTypes()) {
+            references |= !type.isPrimitive();
+            primitives |= type.isPrimitive();
+        }
+        this.referenceParameters = references;
+        this.primitiveParameters = primitives;
+        this.invoker = problem == null ? OpInvoker.of(method) : null;
     }
 
     /**
@@ -114,22 +123,6 @@ public final class OpMethod {
         return new OpMethod(id, method, wovenNames);
     }
 
-    private static MethodHandle invokerFor(Method method) {
-        try {
-            method.setAccessible(true);
-            MethodHandle target = MethodHandles.lookup().unreflect(method);
-            int arity = method.getParameterCount();
-            if (Modifier.isStatic(method.getModifiers())) {
-                MethodHandle spread = target.asSpreader(Object[].class, arity)
-                    .asType(MethodType.methodType(void.class, Object[].class));
-                return MethodHandles.dropArguments(spread, 0, Object.class);
-            }
-            return target.asSpreader(Object[].class, arity).asType(INVOKER_TYPE);
-        } catch (IllegalAccessException | RuntimeException e) {
-            throw new IllegalStateException("cannot invoke @Op method " + method + ": " + e, e);
-        }
-    }
-
     public int id() {
         return id;
     }
@@ -154,7 +147,7 @@ public final class OpMethod {
 
     /** Whether parameter {@code parameter} is declared with a versioned type. */
     public boolean versionedType(int parameter) {
-        return Versioned.class.isAssignableFrom(method.getParameterTypes()[parameter]);
+        return versionedTypes[parameter];
     }
 
     /**
@@ -185,9 +178,22 @@ public final class OpMethod {
         return misuse;
     }
 
-    /** Runs the method body. Any thread; the caller marks the thread as running an op first. */
-    public void invoke(Object receiver, Object[] arguments) throws Throwable {
-        invoker.invokeExact(receiver, arguments);
+    /** Whether some parameter has a reference type (its arguments go into {@link OpCall}'s object slots). */
+    public boolean referenceParameters() {
+        return referenceParameters;
+    }
+
+    /** Whether some parameter has a primitive type (its arguments go into {@link OpCall}'s primitive slots). */
+    public boolean primitiveParameters() {
+        return primitiveParameters;
+    }
+
+    /**
+     * Runs the method body with the arguments as {@link OpCall} stored them. Any thread; the caller marks the
+     * thread as running an op first.
+     */
+    public void invoke(Object receiver, Object[] references, long[] primitives) throws Throwable {
+        invoker.invokeExact(receiver, references, primitives);
     }
 
     @Override

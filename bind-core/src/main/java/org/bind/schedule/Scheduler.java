@@ -21,8 +21,11 @@ import org.bind.version.BufferPool;
  * also owns a {@link BufferPool} of dead version buffers, so that the memory of a version that just died on a
  * core is reused by the next version produced there (GRAMPS' buffer manager).
  *
- * <p>Ops the program thread makes ready go to an inbox emptied by drainer tasks, at most one per worker: a
- * drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
+ * <p>Ops the program thread makes ready go to its own {@link SubmissionRing} (single producer, drainers consume;
+ * an offer allocates nothing and updates no counter shared with the workers), or, when the ring is full, to the
+ * inbox, which also takes ops made ready by other threads (a transport receiving a version); the program keeps
+ * to the inbox until it empties, so its ops are still taken in submission order. Drainer tasks empty both, at
+ * most one drainer per worker: a drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
  * parallel, and a drainer that finds the inbox empty lingers about 50 µs before it ends, so that a program
  * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. Idle
  * workers park; the only spinning is that short linger while the program is submitting.
@@ -34,6 +37,16 @@ import org.bind.version.BufferPool;
  * only when nothing else is ready; so among ready ops the higher priorities run first and are the first an idle
  * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
+ *
+ * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
+ * program thread's CPU time per op; 2 cores shared with other builds, load average 9 to 44, so the figures
+ * spread): 160-330 ns for an independent empty op, 340-750 ns for an op of a dependent chain. Where it goes,
+ * from JFR execution samples of the program thread (profile settings, empty and chain runs together): recording
+ * in {@code Engine.submit} itself ~20% (renaming, the window, the op log), the argument arrays and the op node
+ * (allocation, {@code OpCall.start}, {@code OpNode.<init>}) ~16%, clearing and copying the per-call object list
+ * ~10%, binding inputs (hold, waiter registration on a version still being produced) ~10%, the hand-off to the
+ * workers ~7% with the former linked inbox (an allocation and a CAS per op; the ring replaced it). The woven
+ * entry, boxing and the invocation by method handle no longer show among the top frames.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
@@ -49,6 +62,11 @@ public final class Scheduler {
         .comparingInt((ForkJoinTask<?> task) -> -((Prioritized) task).priority())
         .thenComparingLong(task -> ((Prioritized) task).sequence());
 
+    private static final int RING_CAPACITY = 1 << 14;
+
+    private final SubmissionRing ring = new SubmissionRing(RING_CAPACITY);
+    /** Program thread only: whether its ops go to the inbox since the ring was full (until the inbox empties). */
+    private boolean spilled;
     private final ConcurrentLinkedQueue<ForkJoinTask<?>> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentSkipListSet<ForkJoinTask<?>> urgent = new ConcurrentSkipListSet<>(BY_PRIORITY);
     private final ConcurrentSkipListSet<ForkJoinTask<?>> deferred = new ConcurrentSkipListSet<>(BY_PRIORITY);
@@ -94,6 +112,28 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Makes {@code task}, made ready by the program's submission, runnable: into the ring the drainers empty
+     * first. Only the one program thread of this scheduler may call it; other threads use {@link #execute}.
+     */
+    public void executeFromProgram(ForkJoinTask<?> task) {
+        if (task instanceof Prioritized ranked && ranked.priority() != 0) {
+            execute(task);
+            return;
+        }
+        if (spilled) {
+            spilled = !inbox.isEmpty(); // the ring's tasks are older than the inbox's: keep the order
+        }
+        if (spilled || !ring.offer(task)) {
+            spilled = true;
+            execute(task);
+            return;
+        }
+        if (idleDrainers.get() == 0) {
+            spawnDrainer(); // every drainer is busy running an op (or there is none): this op needs another
+        }
+    }
+
     private void spawnDrainer() {
         if (pool.isShutdown()) {
             return;
@@ -126,6 +166,11 @@ public final class Scheduler {
                 if (task == null) {
                     task = pollNextLocalTask();
                 }
+                boolean fromRing = false;
+                if (task == null) {
+                    task = ring.poll();
+                    fromRing = task != null;
+                }
                 if (task == null) {
                     task = inbox.poll();
                     if (task == null) {
@@ -133,7 +178,7 @@ public final class Scheduler {
                     }
                     shared = task != null;
                 }
-                if (shared && backlog.decrementAndGet() > 0) {
+                if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
                     spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
                 }
                 if (task != null) {
@@ -163,7 +208,7 @@ public final class Scheduler {
                 idleDrainers.decrementAndGet();
             }
             drainers.decrementAndGet();
-            if (backlog.get() > 0) {
+            if (backlog.get() > 0 || !ring.isEmpty()) {
                 spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
             }
             return true;
