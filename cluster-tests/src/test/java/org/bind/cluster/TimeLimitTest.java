@@ -1,11 +1,13 @@
 package org.bind.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,8 @@ class TimeLimitTest {
     void shouldEndAnMpjJobThatOutlivesItsTimeLimitAfterPrintingEveryRanksStacks(@TempDir Path jobs) throws Exception {
         ClusterJob job = ClusterJob.startMpj(MpjHome.get(), jobs, RANKS, List.of("--time-limit", "20s"),
             StuckProgram.class, "spin");
+        assertNotNull(job.awaitRanks(RANKS, Duration.ofSeconds(90)), () -> "the ranks did not start: " + job.report());
+        assertJobIdPrivate(jobs, job);
         assertEndedWithStacks(job, job.out, "Full thread dump (rank ");
         assertTrue(job.err.text().contains("MPJ Express's daemon cannot be bound to loopback"),
             () -> "no warning about the daemon's exposure: " + job.report());
@@ -84,6 +88,30 @@ class TimeLimitTest {
             () -> "the stacks do not show the looping op: " + report);
         assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive),
             () -> "the job's JVM is left running: " + report);
+    }
+
+    /**
+     * The job id is in a file of the job directory only: the directory is private and not named after it, and no
+     * process of the job (launcher's children: daemon, starter, ranks) has it on its command line.
+     */
+    private static void assertJobIdPrivate(Path jobs, ClusterJob job) throws Exception {
+        Path dir;
+        try (Stream<Path> dirs = Files.list(jobs)) {
+            dir = dirs.filter(d -> d.getFileName().toString().startsWith("bind-mpj-")).findFirst()
+                .orElseThrow(() -> new AssertionError("no job directory in " + jobs + ": " + job.report()));
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("job"))));
+        String jobId = Files.readString(dir.resolve("job")).trim();
+        assertTrue(jobId.matches("[0-9a-f]{1,16}"), () -> "job file holds '" + jobId + "'");
+        assertFalse(dir.getFileName().toString().contains(jobId), () -> dir + " is named after the job id " + jobId);
+        List<ProcessHandle> processes = ProcessHandle.current().descendants().toList();
+        assertTrue(processes.size() >= RANKS + 2, () -> "only " + processes.size() + " processes below the test");
+        for (ProcessHandle process : processes) {
+            String line = process.info().commandLine().orElse("");
+            assertFalse(line.contains(jobId) || line.contains("-Dbind.job="), () -> "the job id " + jobId
+                + " is on the command line of process " + process.pid() + ": " + line);
+        }
     }
 
     private static void assertEndedWithStacks(ClusterJob job, Lines stacks, String dumpHeader) throws Exception {

@@ -73,11 +73,12 @@ final class MpjInstallation {
         return locationOf(net.bytebuddy.agent.ByteBuddyAgent.class);
     }
 
-    /** The ranks' classpath: this test's classes, bind-mpi, then the runtime (MPJ brings its own jars). */
+    /** The ranks' classpath: this test's classes, bind-mpi and Agrona, then the runtime (MPJ brings its own jars). */
     static String rankClasspath() {
         Set<Path> entries = new LinkedHashSet<>();
         entries.add(locationOf(MpjSmokeMain.class));
         entries.add(locationOf(MpjTransportFactory.class));
+        entries.add(locationOf(org.agrona.concurrent.IdleStrategy.class));   // bind-mpi's Agrona (in aeron-all)
         entries.addAll(runtime());
         List<String> paths = new ArrayList<>();
         for (Path entry : entries) {
