@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * What the MPJ launch tests need: the private MPJ_HOME that {@code bin/setup-mpj} assembles, and the classpaths
  * of the launched ranks. Skips (JUnit assumption) only when MPJ Express is not installed.
  */
-final class MpjInstallation {
+public final class MpjInstallation {
     static final Path MPJ_JAR = Path.of("/usr/share/java/mpj.jar");
 
     private MpjInstallation() {
     }
 
     /** MPJ_HOME, assembled by {@code bin/setup-mpj} (quick and quiet when done already); skips without MPJ. */
-    static Path mpjHome() throws IOException, InterruptedException {
+    public static Path mpjHome() throws IOException, InterruptedException {
         assumeTrue(Files.isRegularFile(MPJ_JAR), "MPJ Express is not installed (" + MPJ_JAR
             + " is missing): run bin/setup-mpj to install libmpj-java; skipping the MPJ launch tests");
         assumeTrue(MpjInstallation.class.getClassLoader().getResource("org/bind/mpi/mpj/MpjJoin.class") != null,
