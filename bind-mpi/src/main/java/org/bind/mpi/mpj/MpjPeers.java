@@ -60,6 +60,14 @@ final class MpjPeers {
         return lost[peer] == null && !saidGoodbye[peer];
     }
 
+    /** Counts every peer as heard now: silence is measured from the transport's start, not from its construction. */
+    void heardAll() {
+        long now = System.nanoTime();
+        for (int peer = 0; peer < lastHeardNs.length(); peer++) {
+            lastHeardNs.set(peer, now);
+        }
+    }
+
     void heard(int peer) {
         lastHeardNs.set(peer, System.nanoTime());
     }

@@ -146,6 +146,7 @@ final class MpjTransport implements Transport {
             senders[peer] = new MpjPeerSender(rankGroup, "bind-mpj-send-" + rank + "-to-" + peer, peer, sink, queueBytes);
         }
         if (size > 1) {
+            peers.heardAll();
             receiving = thread(this::receiveLoop, "bind-mpj-" + rank);
             if (settings.heartbeatTimeoutMs() > 0) {
                 watchdog = thread(this::watchLoop, "bind-mpj-watch-" + rank);
