@@ -35,7 +35,9 @@ public final class HostsProgram {
     public static void main(String[] args) throws Exception {
         try (Bind bind = Bind.init(args)) {
             boolean loop = bind.args().length > 0 && bind.args()[0].equals("loop");
-            String job = System.getProperty("bind.job", "");
+            // the launcher passes the job id in a private file of the job directory (bind.job.file), not on the command line
+            String jobFile = System.getProperty("bind.job.file", "");
+            String job = jobFile.isEmpty() ? System.getProperty("bind.job", "") : Files.readString(Path.of(jobFile)).trim();
             boolean aeron = !job.isEmpty() && Files.isDirectory(Path.of("/dev/shm",
                 org.bind.mpi.aeron.AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16)) + bind.rank()));
             System.out.println("rank " + bind.rank() + " host " + InetAddress.getLocalHost().getHostName() + " pid "

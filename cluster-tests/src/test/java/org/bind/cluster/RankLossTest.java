@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dbind.test.soak.mpj.seeds=N} (default 50) over MPJ Express ({@code bin/bindrun --transport mpj}: frames and
  * heartbeats over MPJ, a 5 s heartbeat timeout). There the launcher's status is only checked to be non-zero, and a
  * survivor must fail with "rank k lost" in time but may name another rank than the victim: a killed process breaks
- * niodev's channels between the live ranks too, and MPJ does not say whose death did; and a frozen rank blocks the
- * transport's one sending thread in a send to it, so heartbeats to the live ranks stop too. The summary counts how
- * many survivors named the victim. A soak runs every seed, prints a
+ * niodev's channels between the live ranks too, and MPJ does not say whose death did. The summary counts how
+ * many survivors named the victim. A rank frozen under MPJ must be named by every survivor (each peer has its own
+ * sending thread, so a send blocked on the frozen rank stops no heartbeat to the others). A soak runs every seed, prints a
  * {@code SOAK ...} summary line and then fails if any seed did. A seed whose job does not end is a failure (with
  * every rank's stacks), never a retry. {@code -Dbind.test.verbose=true} prints every job's output.
  */
@@ -63,6 +63,18 @@ class RankLossTest {
         for (long seed : seeds(DEFAULT_SEEDS)) {
             runSeed(seed, null);
         }
+    }
+
+    /**
+     * A rank frozen under MPJ Express: MPJ's sends to it block, but only its peers' sender threads for it, so every
+     * survivor keeps its heartbeats to the others going and fails naming the frozen rank, in time.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void shouldFailEverySurvivorNamingARankFrozenUnderMpj(@TempDir Path jobs) throws Exception {
+        Mpj mpj = new Mpj(MpjHome.get(), jobs);
+        strike("SIGSTOP to rank 1 1500 ms after start-up", 1, true, 1_500, mpj, true);
+        strike("SIGSTOP to rank 0 2500 ms after start-up", 0, true, 2_500, mpj, true);
     }
 
     @Test
@@ -158,6 +170,15 @@ class RankLossTest {
         long delayMs = 100 + random.nextInt((int) MAX_DELAY_MS);
         String seedText = "seed " + seed + " (replay with -Dbind.test.seed=" + seed + "): " + (freeze ? "SIGSTOP" : "SIGKILL")
             + " to rank " + victim + " " + delayMs + " ms after start-up";
+        return strike(seedText, victim, freeze, delayMs, mpj, false);
+    }
+
+    /**
+     * Starts a job, signals {@code victim} {@code delayMs} after start-up and checks how the job ends; over MPJ, with
+     * {@code victimNamed} every survivor must name the victim.
+     */
+    private static Outcome strike(String seedText, int victim, boolean freeze, long delayMs, Mpj mpj,
+                                  boolean victimNamed) throws Exception {
         long startNs = System.nanoTime();
         // the launcher gives the others the heartbeat timeout (read from these flags) plus 3 s to notice the loss
         ClusterJob job = mpj == null
@@ -213,6 +234,8 @@ class RankLossTest {
                     // over MPJ a survivor may name another rank (see the class comment); counted, not required
                     assertTrue(lost.isPresent() && ANY_RANK_LOST.matcher(lost.get().text()).find(), () -> "rank "
                         + rank.rank() + " did not fail with 'rank k lost' first: " + report);
+                    assertTrue(!victimNamed || lost.get().text().contains("rank " + victim + " lost"), () -> "rank "
+                        + rank.rank() + " did not fail with 'rank " + victim + " lost' first: " + report);
                     if (lost.get().text().contains("rank " + victim + " lost")) {
                         namedRight++;
                     }

@@ -1,6 +1,5 @@
 package org.bind.mpi.launch;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
@@ -8,9 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import org.bind.dag.LaunchedMain;
 import org.bind.intercept.SourceFiles;
@@ -22,7 +19,8 @@ import org.bind.intercept.SourceFiles;
  * throws the other ranks fail naming this rank and the exception. Under MPJ it also records how main ended in the
  * job's status directory ({@value #STATUS_DIR_PROP_NAME}), because MPJ's starter reports success whatever the ranks
  * did: {@code rank-R.status} holds {@code 0} when main returned, {@code 1 <exception>} when it threw. A rank that
- * leaves no status file was killed, crashed, or called {@code System.exit} from main.
+ * leaves no status file was killed, crashed, or called {@code System.exit} from main. There it also prints its
+ * stacks and exits when the launcher asks, at the job's time limit ({@link StackRequestWatch}).
  *
  * <p>After main returns the JVM exits with status 0 even if threads are left (MPJ's own are), so a finished rank
  * never lingers; with {@value #EXIT_PROP_NAME}{@code =false} it ends as a plain JVM does, when the program's last
@@ -51,6 +49,7 @@ public final class MpjRankMain {
         String statusDir = System.getProperty(STATUS_DIR_PROP_NAME, "").trim();
         Path status = statusDir.isEmpty() ? null : Path.of(statusDir, "rank-" + rank + ".status");
         if (status != null) {
+            StackRequestWatch.start(status.getParent(), rank);
             record(status.resolveSibling("rank-" + rank + ".started"), "started");
         }
         MethodHandle found;
@@ -99,15 +98,8 @@ public final class MpjRankMain {
 
     /** Writes {@code text} to {@code status} atomically (a reader sees all of it or no file); null: nowhere. */
     private static void record(Path status, String text) {
-        if (status == null) {
-            return;
-        }
-        try {
-            Path partial = status.resolveSibling(status.getFileName() + ".partial");
-            Files.writeString(partial, text.replace('\n', ' ') + "\n", StandardCharsets.UTF_8);
-            Files.move(partial, status, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            System.err.println("bindrun: cannot record the status of this rank in " + status + ": " + e.getMessage());
+        if (status != null) {
+            StatusDirectory.write(status, text);
         }
     }
 

@@ -1,2 +1,5 @@
-/** Starts the ranks of a job as local JVM processes and supervises them. */
+/**
+ * The launchers behind {@code bin/bindrun} (rank processes over Aeron, ranks started by MPJ Express, ranks in one
+ * JVM) and the kit they share: options table, rank command, output pump and job supervisor.
+ */
 package org.bind.mpi.launch;

@@ -1,5 +1,9 @@
 package org.bind.mpi.mpj;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
 
@@ -25,6 +29,11 @@ final class MpjJoin implements TransportFactory {
     static final String DATA_AERON = "aeron";
     /** System property with the job id (hex) a launcher chose; rank 0 draws one when it is absent. */
     static final String JOB_PROP_NAME = "bind.job";
+    /**
+     * System property naming a file that holds the job id (hex), readable by its owner only: how the launcher passes
+     * it, so that the id is not on a command line other users see.
+     */
+    static final String JOB_FILE_PROP_NAME = "bind.job.file";
 
     MpjJoin() {
     }
@@ -78,16 +87,26 @@ final class MpjJoin implements TransportFactory {
         }
     }
 
-    /** The job id in {@value #JOB_PROP_NAME} (hex), or 0 when none was given. */
+    /** The job id in the file {@value #JOB_FILE_PROP_NAME} or in {@value #JOB_PROP_NAME} (hex), or 0 when none was given. */
     private static long launcherJobId() {
+        String file = System.getProperty(JOB_FILE_PROP_NAME, "").trim();
+        String source = JOB_PROP_NAME;
         String text = System.getProperty(JOB_PROP_NAME, "").trim();
+        if (!file.isEmpty()) {
+            source = JOB_FILE_PROP_NAME + "=" + file;
+            try {
+                text = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw new TransportException("cannot read the job id from " + source + ": " + e.getMessage(), e);
+            }
+        }
         if (text.isEmpty()) {
             return 0;
         }
         try {
             return Long.parseUnsignedLong(text, 16);
         } catch (NumberFormatException e) {
-            throw new TransportException(JOB_PROP_NAME + "='" + text + "' is not a hexadecimal job id");
+            throw new TransportException(source + ": '" + text + "' is not a hexadecimal job id");
         }
     }
 

@@ -1,62 +1,67 @@
 package org.bind.mpi.mpj;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 
 import mpi.Intracomm;
 import mpi.MPI;
 import mpi.Status;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
+
+/*
+ * Over 400 lines because of the design note below (threads, lost ranks, closing); the code itself is about 300 lines,
+ * with the peers' state (MpjPeers), the per-peer senders (MpjPeerSender) and the error handler (MpjErrors) apart.
+ */
 
 /**
  * One rank's frames over MPJ Express point-to-point messages, as {@link MPI#BYTE} arrays only (never MPJ's
  * {@code OBJECT} type, which is Java serialization).
  *
  * <h2>Threads</h2>
- * Every MPJ call is made by one of two threads this transport owns, both created in the thread group of the rank
- * thread that joined (the multicore device finds the calling rank from the thread group, so MPJ calls from Bind's
- * workers would not work there):
+ * Every MPJ call is made by a thread this transport owns, created in the thread group of the rank thread that joined
+ * (the multicore device finds the calling rank from the thread group, so MPJ calls from Bind's workers would not
+ * work there):
  * <ul>
- *   <li>{@code bind-mpj-send-<rank>} takes copies of the frames given to {@link #send} from a queue bounded in
- *       bytes ({@link MpjTransportSettings#sendQueueBytes}; {@link #send} blocks when it is full) and sends
- *       each with a blocking {@code Send} on tag {@value #FRAME_TAG}. One sender keeps each pair's frames in
- *       send order.</li>
+ *   <li>{@code bind-mpj-send-<rank>-to-<peer>}, one per peer ({@link MpjPeerSender}), sends that peer's frames in
+ *       order with blocking {@code Send}s on tag {@value #FRAME_TAG}. {@link #send} copies a frame into that
+ *       peer's queue; the queues together hold at most {@link MpjTransportSettings#sendQueueBytes}, and
+ *       {@link #send} waits for room, until the peer is lost at the latest. A peer that stops reading blocks only
+ *       its own sender.</li>
  *   <li>{@code bind-mpj-<rank>} probes for a message from any source, checks its length against
  *       {@link MpjTransportSettings#maxFrameBytes} before allocating, receives it and delivers it. MPJ keeps
  *       the order of messages per (source, tag), and a probe for any tag matches a source's oldest message
  *       first, so frames arrive in send order per source. MPJ's blocking {@code Probe} spins on {@code Iprobe}
  *       without pause (both devices), which would burn a core per rank while idle: this thread calls
- *       {@code Iprobe} itself and backs off (spin, yield, then parks doubling from 1 µs to
- *       {@value #MAX_IDLE_PARK_NS} ns) while nothing arrives.</li>
+ *       {@code Iprobe} itself and backs off with Agrona's {@link BackoffIdleStrategy} (spin, yield, then parks
+ *       doubling from 1 µs to {@value #MAX_IDLE_PARK_NS} ns) while nothing arrives.</li>
  * </ul>
- * A third thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every
+ * A watchdog thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every
  * {@link MpjTransportSettings#heartbeatIntervalMs} it queues an empty heartbeat (tag {@value #HEARTBEAT_TAG})
- * to every peer, and reports a peer lost when nothing came from it for
- * {@link MpjTransportSettings#heartbeatTimeoutMs}.
+ * to every peer, and reports a peer lost when nothing came from it, or a send to it has not completed, for
+ * {@link MpjTransportSettings#heartbeatTimeoutMs}. Errors the transport survives go to one {@link MpjErrors}.
  *
  * <h2>Lost ranks</h2>
- * MPJ Express cannot detect a rank that died or froze: its devices report nothing, and a blocking receive waits
- * forever (under niodev, {@code mpjrun} does not end the job either). The heartbeat is what notices: peers report
- * {@code "rank k lost"} to the runtime within the heartbeat timeout. When a process dies, niodev usually fails the
- * next send (to any peer: it closes its other connections too) well before that; a failing MPJ send or receive
- * reports every peer that has not said goodbye, since MPJ does not say which one died. Under the multicore device
- * ranks share one JVM and die together.
+ * MPJ Express cannot detect a rank that died or froze: its devices report nothing, a blocking receive waits
+ * forever and a blocking send to a rank that stopped reading never returns (under niodev, {@code mpjrun} does not
+ * end the job either). The heartbeat is what notices: peers report {@code "rank k lost"} to the runtime within the
+ * heartbeat timeout, and sends to a lost rank fail at once. When a process dies, niodev usually fails the next send
+ * (to any peer: it closes its other connections too) well before that; a failing MPJ send or receive reports every
+ * peer that has not said goodbye, since MPJ does not say which one died. Under the multicore device ranks share
+ * one JVM and die together.
  *
  * <h2>Closing</h2>
  * {@link #close} queues a goodbye (an empty message on tag {@value #GOODBYE_TAG}) to every other live rank, so that
  * peers know the rank left on purpose, and waits until every other rank has said goodbye or is lost. Then
  * {@code MPI.Finalize()} runs once — unless a rank was lost or silent, since Finalize would wait for it. No MPJ
  * message goes to the rank itself (niodev's blocking send to self never returns): frames a rank sends itself are
- * delivered by the sending thread.
+ * delivered by its own sender thread.
  */
 final class MpjTransport implements Transport {
     /** Tag of Bind frames. */
@@ -70,36 +75,28 @@ final class MpjTransport implements Transport {
     static final long MAX_IDLE_PARK_NS = 500_000;
     private static final int IDLE_SPINS = 50;
     private static final int IDLE_YIELDS = 50;
+    /** How often a {@link #send} waiting for queue room looks whether its peer was lost meanwhile. */
+    private static final long SEND_WAIT_CHECK_MS = 50;
     private static final byte[] EMPTY = new byte[0];
-    private static final Outbound STOP = new Outbound(-1, -1, EMPTY, 0);
 
     private final Intracomm world;
     private final int rank;
     private final int size;
     private final MpjTransportSettings settings;
     private final ThreadGroup rankGroup;
-    private final LinkedBlockingQueue<Outbound> outbox = new LinkedBlockingQueue<>();
     private final Semaphore queueBytes;
-    /** Guards {@link #saidGoodbye}, {@link #lost} and the first write of {@link #failure}; notified on changes. */
-    private final Object peers = new Object();
-    private final boolean[] saidGoodbye;
-    private final String[] lost;
-    private final AtomicLongArray lastHeardNs;
+    private final MpjPeers peers;
+    private final MpjErrors errors;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
-    private final AtomicLong handlerErrors = new AtomicLong();
-    private Thread sender;
+    private MpjPeerSender[] senders;
     private Thread receiving;
     private Thread watchdog;
     private volatile Receiver receiver;
     private volatile boolean closing;
     /** Set by {@link #close} when it stops waiting: the receiving thread then ends even if goodbyes are missing. */
     private volatile boolean stopReceiving;
-    private volatile String failure;
-
-    private record Outbound(int toRank, int tag, byte[] bytes, int permits) {
-    }
 
     /** Call on the rank thread that called {@code MPI.Init}. */
     MpjTransport(Intracomm world, int rank, int size, MpjTransportSettings settings) {
@@ -109,9 +106,8 @@ final class MpjTransport implements Transport {
         this.settings = settings;
         this.rankGroup = Thread.currentThread().getThreadGroup();
         this.queueBytes = new Semaphore(settings.sendQueueBytes());
-        this.saidGoodbye = new boolean[size];
-        this.lost = new String[size];
-        this.lastHeardNs = new AtomicLongArray(size);
+        this.peers = new MpjPeers(rank, size);
+        this.errors = new MpjErrors(rank, System.err);
     }
 
     @Override
@@ -127,19 +123,30 @@ final class MpjTransport implements Transport {
     /** Starts the transport's threads. The rank thread only, once. */
     @Override
     public synchronized void start(Receiver receiver) {
-        if (sender != null) {
+        if (senders != null) {
             throw new IllegalStateException("MPJ transport of rank " + rank + " already started");
         }
         if (closing) {
             throw new IllegalStateException("MPJ transport of rank " + rank + " is closed");
         }
         this.receiver = receiver;
-        sender = thread(this::sendLoop, "bind-mpj-send-" + rank);
-        if (size > 1) {
-            long now = System.nanoTime();
-            for (int peer = 0; peer < size; peer++) {
-                lastHeardNs.set(peer, now);
+        MpjPeerSender.Sink sink = new MpjPeerSender.Sink() {
+            @Override
+            public void send(int toRank, MpjPeerSender.Outbound message) {
+                sendNow(toRank, message);
             }
+
+            @Override
+            public void onSendFailed(int toRank, MpjPeerSender.Outbound message, Throwable failure) {
+                fail("MPJ send of " + message.bytes().length + " bytes to rank " + toRank + " failed: " + failure);
+            }
+        };
+        senders = new MpjPeerSender[size];
+        for (int peer = 0; peer < size; peer++) {
+            senders[peer] = new MpjPeerSender(rankGroup, "bind-mpj-send-" + rank + "-to-" + peer, peer, sink, queueBytes);
+        }
+        if (size > 1) {
+            peers.heardAll();
             receiving = thread(this::receiveLoop, "bind-mpj-" + rank);
             if (settings.heartbeatTimeoutMs() > 0) {
                 watchdog = thread(this::watchLoop, "bind-mpj-watch-" + rank);
@@ -154,7 +161,10 @@ final class MpjTransport implements Transport {
         return thread;
     }
 
-    /** Any thread. Copies the frame, queues it for the sending thread; blocks while the queue is full. */
+    /**
+     * Any thread. Copies the frame into {@code toRank}'s queue; waits while the queues are full, and fails when the
+     * peer is lost meanwhile (within the heartbeat timeout of a peer that stopped reading).
+     */
     @Override
     public void send(int toRank, ByteBuffer frame) {
         if (toRank < 0 || toRank >= size) {
@@ -168,70 +178,42 @@ final class MpjTransport implements Transport {
         checkOpen(toRank);
         int permits = Math.min(Math.max(length, 1), settings.sendQueueBytes());
         try {
-            queueBytes.acquire(permits);
+            while (!queueBytes.tryAcquire(permits, SEND_WAIT_CHECK_MS, TimeUnit.MILLISECONDS)) {
+                checkOpen(toRank);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransportException("interrupted while sending to rank " + toRank, e);
         }
         byte[] bytes = new byte[length];
         frame.duplicate().get(bytes);
-        outbox.add(new Outbound(toRank, FRAME_TAG, bytes, permits));
+        senders[toRank].add(new MpjPeerSender.Outbound(FRAME_TAG, bytes, permits));
+        if (peers.isLost(toRank)) {
+            senders[toRank].drop();   // lost while queueing: nobody would release these permits
+        }
     }
 
     private void checkOpen(int toRank) {
-        String failed = failure;
-        if (failed != null) {
-            throw new TransportException("MPJ transport of rank " + rank + " failed: " + failed);
-        }
         if (closing) {
             throw new TransportException("MPJ transport of rank " + rank + " is closed");
         }
-        synchronized (peers) {
-            if (lost[toRank] != null) {
-                throw new TransportException("rank " + toRank + " lost: " + lost[toRank]);
-            }
-            if (saidGoodbye[toRank]) {
-                throw new TransportException("rank " + toRank + " has closed its MPJ transport");
-            }
-        }
+        peers.checkSendable(toRank);
     }
 
-    private void sendLoop() {
-        while (true) {
-            Outbound next;
-            try {
-                next = outbox.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (next == STOP) {
-                return;
-            }
-            try {
-                if (next.toRank == rank) {
-                    deliver(rank, next.bytes, next.bytes.length);
-                } else if (failure == null && isLive(next.toRank)) {
-                    world.Send(next.bytes, 0, next.bytes.length, MPI.BYTE, next.toRank, next.tag);
-                    bytesSent.addAndGet(next.bytes.length);
-                }
-            } catch (Throwable t) {
-                fail("MPJ send of " + next.bytes.length + " bytes to rank " + next.toRank + " failed: " + t);
-            } finally {
-                queueBytes.release(next.permits);
-            }
-        }
-    }
-
-    private boolean isLive(int peer) {
-        synchronized (peers) {
-            return lost[peer] == null;
+    /** A sender thread: one message to {@code toRank}, or to this rank's own receiver. */
+    private void sendNow(int toRank, MpjPeerSender.Outbound message) {
+        if (toRank == rank) {
+            deliver(rank, message.bytes(), message.bytes().length);
+        } else if (peers.failure() == null && !peers.isLost(toRank)) {
+            world.Send(message.bytes(), 0, message.bytes().length, MPI.BYTE, toRank, message.tag());
+            bytesSent.addAndGet(message.bytes().length);
         }
     }
 
     private void receiveLoop() {
+        IdleStrategy idle = new BackoffIdleStrategy(IDLE_SPINS, IDLE_YIELDS, 1_000, MAX_IDLE_PARK_NS);
         byte[] buffer = new byte[64 << 10];
         int goodbyesMissing = size - 1;
-        int idle = 0;
         while (goodbyesMissing > 0 && !stopReceiving) {
             int source = -1;
             int tag;
@@ -239,10 +221,10 @@ final class MpjTransport implements Transport {
             try {
                 Status status = world.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG);
                 if (status == null) {
-                    idle(idle++);
+                    idle.idle();
                     continue;
                 }
-                idle = 0;
+                idle.reset();
                 source = status.source;
                 tag = status.tag;
                 count = status.Get_count(MPI.BYTE);
@@ -264,31 +246,16 @@ final class MpjTransport implements Transport {
                 fail("MPJ receive" + (source < 0 ? "" : " from rank " + source) + " failed: " + t);
                 return;
             }
-            lastHeardNs.set(source, System.nanoTime());
+            peers.heard(source);
             if (tag == GOODBYE_TAG) {
-                receiver.onPeerClosed(source);
-                synchronized (peers) {
-                    if (!saidGoodbye[source]) {
-                        saidGoodbye[source] = true;
-                        goodbyesMissing--;
-                        peers.notifyAll();
-                    }
+                if (peers.saidGoodbye(source)) {
+                    goodbyesMissing--;
+                    receiver.onPeerClosed(source); // after its frames: this loop delivered them
                 }
             } else if (tag == FRAME_TAG) {
                 bytesReceived.addAndGet(count);
                 deliver(source, buffer, count);
             }
-        }
-    }
-
-    private static void idle(int idleCycles) {
-        if (idleCycles < IDLE_SPINS) {
-            Thread.onSpinWait();
-        } else if (idleCycles < IDLE_SPINS + IDLE_YIELDS) {
-            Thread.yield();
-        } else {
-            int doublings = Math.min(idleCycles - IDLE_SPINS - IDLE_YIELDS, 20);
-            LockSupport.parkNanos(Math.min(1_000L << doublings, MAX_IDLE_PARK_NS));
         }
     }
 
@@ -300,8 +267,7 @@ final class MpjTransport implements Transport {
         try {
             receiver.onFrame(source, ByteBuffer.wrap(bytes, 0, count).slice());
         } catch (Throwable t) {
-            handlerErrors.incrementAndGet();
-            System.err.println("bind: rank " + rank + " failed to handle a frame from rank " + source + ": " + t);
+            errors.onError(MpjErrors.Kind.FRAME_HANDLER, "from rank " + source + ": " + t);
         }
     }
 
@@ -312,47 +278,47 @@ final class MpjTransport implements Transport {
                 if (closed.await(settings.heartbeatIntervalMs(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
-                long now = System.nanoTime();
-                for (int peer = 0; peer < size; peer++) {
-                    if (peer == rank) {
-                        continue;
-                    }
-                    boolean live;
-                    synchronized (peers) {
-                        live = lost[peer] == null && !saidGoodbye[peer];
-                    }
-                    if (!live) {
-                        continue;
-                    }
-                    long silentNs = now - lastHeardNs.get(peer);
-                    if (silentNs > timeoutNs) {
-                        lose(peer, "no MPJ message from it for "
-                            + TimeUnit.NANOSECONDS.toMillis(silentNs) + " ms (heartbeat timeout "
-                            + settings.heartbeatTimeoutMs() + " ms, " + MpjTransportSettings.HEARTBEAT_TIMEOUT_MS_PROP_NAME
-                            + ")");
-                    } else if (!closing) {
-                        outbox.add(new Outbound(peer, HEARTBEAT_TAG, EMPTY, 0));
-                    }
-                }
+                watch(System.nanoTime(), timeoutNs);
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable t) {
-                System.err.println("bind: rank " + rank + ": MPJ heartbeat failed: " + t);
+                errors.onError(MpjErrors.Kind.HEARTBEAT, String.valueOf(t));
+            }
+        }
+    }
+
+    /** One watchdog cycle: loses the peers silent or not reading for the timeout, sends the others a heartbeat. */
+    private void watch(long nowNs, long timeoutNs) {
+        for (int peer = 0; peer < size; peer++) {
+            if (peer == rank || !peers.isLive(peer)) {
+                continue;
+            }
+            long silentNs = peers.silentNs(peer, nowNs);
+            long stalledNs = senders[peer].stalledNs(nowNs);
+            String setting = " (heartbeat timeout " + settings.heartbeatTimeoutMs() + " ms, "
+                + MpjTransportSettings.HEARTBEAT_TIMEOUT_MS_PROP_NAME + ")";
+            if (silentNs > timeoutNs) {
+                lose(peer, "no MPJ message from it for " + TimeUnit.NANOSECONDS.toMillis(silentNs) + " ms" + setting);
+            } else if (stalledNs > timeoutNs) {
+                lose(peer, "an MPJ send of " + senders[peer].sendingBytes() + " bytes to it has not completed for "
+                    + TimeUnit.NANOSECONDS.toMillis(stalledNs) + " ms" + setting);
+            } else if (!closing) {
+                senders[peer].add(new MpjPeerSender.Outbound(HEARTBEAT_TAG, EMPTY, 0));
             }
         }
     }
 
     /**
-     * Marks {@code peer} lost once and tells the runtime (unless closing: then only {@link #close} cares);
-     * {@code reason} says why, without naming the peer (the runtime reports "rank k lost: reason").
+     * Marks {@code peer} lost once, drops what was queued for it and tells the runtime (unless closing: then only
+     * {@link #close} cares); {@code reason} says why, without naming the peer (the runtime reports "rank k lost: ...").
      */
     private void lose(int peer, String reason) {
-        synchronized (peers) {
-            if (lost[peer] != null || saidGoodbye[peer]) {
-                return;
-            }
-            lost[peer] = reason;
-            peers.notifyAll();
+        if (!peers.lose(peer, reason)) {
+            return;
+        }
+        MpjPeerSender[] all = senders;
+        if (all != null) {
+            all[peer].drop();
         }
         Receiver current = receiver;
         if (current == null || closing) {
@@ -361,7 +327,7 @@ final class MpjTransport implements Transport {
         try {
             current.onPeerLost(peer, reason);
         } catch (Throwable t) {
-            System.err.println("bind: rank " + rank + " failed to report rank " + peer + " lost: " + t);
+            errors.onError(MpjErrors.Kind.LOSS_REPORT, "rank " + peer + ": " + t);
         }
     }
 
@@ -370,11 +336,8 @@ final class MpjTransport implements Transport {
      * connection breaks, niodev fails sends to the live peers too, so the rank that died cannot be told apart.
      */
     private void fail(String reason) {
-        synchronized (peers) {
-            if (failure != null) {
-                return;
-            }
-            failure = reason;
+        if (!peers.fail(reason)) {
+            return;
         }
         for (int peer = 0; peer < size; peer++) {
             if (peer != rank) {
@@ -395,7 +358,12 @@ final class MpjTransport implements Transport {
 
     /** Frames whose delivery threw. */
     long handlerErrors() {
-        return handlerErrors.get();
+        return errors.count(MpjErrors.Kind.FRAME_HANDLER);
+    }
+
+    /** Where this transport's errors are counted. */
+    MpjErrors errors() {
+        return errors;
     }
 
     /**
@@ -409,63 +377,37 @@ final class MpjTransport implements Transport {
             return;
         }
         closing = true;
-        if (sender == null) {
+        if (senders == null) {
             finalizeMpj();
             return;
         }
         for (int peer = 0; peer < size; peer++) {
-            if (peer != rank && isLive(peer)) {
-                outbox.add(new Outbound(peer, GOODBYE_TAG, EMPTY, 0));
+            if (peer != rank && !peers.isLost(peer)) {   // also to a peer that said goodbye first: it waits for ours
+                senders[peer].add(new MpjPeerSender.Outbound(GOODBYE_TAG, EMPTY, 0));
             }
         }
-        outbox.add(STOP);
+        for (MpjPeerSender sender : senders) {
+            sender.stop();
+        }
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMs());
-        List<Integer> silent = awaitGoodbyes(deadlineNs);
-        boolean sent = join(sender, deadlineNs);
+        List<Integer> silent = peers.awaitGoodbyes(deadlineNs);
+        boolean sent = true;
+        for (int peer = 0; peer < size; peer++) {
+            // a lost peer's sender may be stuck in a send that never returns: not waited for
+            sent &= peers.isLost(peer) || senders[peer].join(deadlineNs);
+        }
         closed.countDown();
         stopReceiving = true;
         boolean received = join(receiving, deadlineNs + TimeUnit.SECONDS.toNanos(1));
-        List<Integer> gone = new ArrayList<>();
-        synchronized (peers) {
-            for (int peer = 0; peer < size; peer++) {
-                if (lost[peer] != null) {
-                    gone.add(peer);
-                }
-            }
-        }
+        List<Integer> gone = peers.lostRanks();
+        String failure = peers.failure();
         if (sent && received && silent.isEmpty() && gone.isEmpty() && failure == null) {
             finalizeMpj();
             return;
         }
-        System.err.println("bind: rank " + rank + " closed without MPI.Finalize: "
-            + (gone.isEmpty() ? "" : "rank(s) " + gone + " lost; ")
+        errors.onError(MpjErrors.Kind.CLOSE, (gone.isEmpty() ? "" : "rank(s) " + gone + " lost; ")
             + (silent.isEmpty() ? "" : "no goodbye within " + settings.closeTimeoutMs() + " ms from rank(s) " + silent + "; ")
             + (sent ? "" : "frames still queued; ") + (failure == null ? "" : "transport failed: " + failure));
-    }
-
-    /** Waits until every other rank said goodbye or is lost; returns the ranks that did neither by the deadline. */
-    private List<Integer> awaitGoodbyes(long deadlineNs) {
-        List<Integer> silent = new ArrayList<>();
-        synchronized (peers) {
-            while (true) {
-                silent.clear();
-                for (int peer = 0; peer < size; peer++) {
-                    if (peer != rank && !saidGoodbye[peer] && lost[peer] == null) {
-                        silent.add(peer);
-                    }
-                }
-                long leftNs = deadlineNs - System.nanoTime();
-                if (silent.isEmpty() || leftNs <= 0) {
-                    return silent;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(peers, leftNs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return silent;
-                }
-            }
-        }
     }
 
     private static boolean join(Thread thread, long deadlineNs) {
@@ -485,7 +427,7 @@ final class MpjTransport implements Transport {
             MPI.Finalize();
             RankGuard.finalized();
         } catch (Throwable t) {
-            System.err.println("bind: rank " + rank + ": MPI.Finalize failed: " + t);
+            errors.onError(MpjErrors.Kind.CLOSE, "MPI.Finalize failed: " + t);
         }
     }
 }

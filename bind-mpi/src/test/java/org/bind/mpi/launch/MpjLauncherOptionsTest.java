@@ -65,6 +65,28 @@ class MpjLauncherOptionsTest {
         MpjLauncher.Options faster = MpjLauncher.parse(args("-np", "2", "-J-Dbind.mpj.heartbeat.timeout.ms=4000", "Main"),
             Map.of("MPJ_HOME", fakeHome().toString()));
         assertEquals(4_000 + 3_000, faster.graceMs());
+        assertEquals(0, options.timeLimitMs(), "no time limit unless given");
+    }
+
+    @Test
+    void shouldTakeATimeLimitAsEveryLauncherDoes() throws IOException {
+        String home = fakeHome().toString();
+        assertEquals(20_000, MpjLauncher.parse(args("-np", "2", "--mpj-home", home, "--time-limit", "20s", "Main"),
+            Map.of()).timeLimitMs());
+        assertEquals(90 * 60_000, MpjLauncher.parse(args("-np", "2", "--mpj-home", home, "--time-limit", "90m", "Main"),
+            Map.of()).timeLimitMs());
+        assertEquals(500, ProcessLauncher.parse(args("-np", "2", "--time-limit", "500ms", "Main")).timeLimitMs());
+        assertMessage("--time-limit '0s' is not a duration such as 500ms, 20s, 5m or 2h",
+            args("-np", "2", "--mpj-home", home, "--time-limit", "0s", "Main"));
+        assertMessage("--time-limit '20' is not a duration", args("-np", "2", "--mpj-home", home, "--time-limit", "20",
+            "Main"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = InProcLauncher.run(args("--time-limit", "soon", "--", "java"), System.out,
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("bindrun: --time-limit 'soon' is not a duration") && text.contains("usage: InProcLauncher"),
+            text);
     }
 
     @Test

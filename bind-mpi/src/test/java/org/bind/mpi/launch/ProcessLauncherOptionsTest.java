@@ -50,7 +50,7 @@ class ProcessLauncherOptionsTest {
         int status = ProcessLauncher.run(new String[] {"-np", "x", "Main"}, System.out,
             new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, status);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("-np x is not a positive number"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("-np 'x' must be an integer in [1, "));
     }
 
     @Test

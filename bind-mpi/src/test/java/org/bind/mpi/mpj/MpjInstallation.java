@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * What the MPJ launch tests need: the private MPJ_HOME that {@code bin/setup-mpj} assembles, and the classpaths
  * of the launched ranks. Skips (JUnit assumption) only when MPJ Express is not installed.
  */
-final class MpjInstallation {
+public final class MpjInstallation {
     static final Path MPJ_JAR = Path.of("/usr/share/java/mpj.jar");
 
     private MpjInstallation() {
     }
 
     /** MPJ_HOME, assembled by {@code bin/setup-mpj} (quick and quiet when done already); skips without MPJ. */
-    static Path mpjHome() throws IOException, InterruptedException {
+    public static Path mpjHome() throws IOException, InterruptedException {
         assumeTrue(Files.isRegularFile(MPJ_JAR), "MPJ Express is not installed (" + MPJ_JAR
             + " is missing): run bin/setup-mpj to install libmpj-java; skipping the MPJ launch tests");
         assumeTrue(MpjInstallation.class.getClassLoader().getResource("org/bind/mpi/mpj/MpjJoin.class") != null,
@@ -73,11 +73,12 @@ final class MpjInstallation {
         return locationOf(net.bytebuddy.agent.ByteBuddyAgent.class);
     }
 
-    /** The ranks' classpath: this test's classes, bind-mpi, then the runtime (MPJ brings its own jars). */
+    /** The ranks' classpath: this test's classes, bind-mpi and Agrona, then the runtime (MPJ brings its own jars). */
     static String rankClasspath() {
         Set<Path> entries = new LinkedHashSet<>();
         entries.add(locationOf(MpjSmokeMain.class));
         entries.add(locationOf(MpjTransportFactory.class));
+        entries.add(locationOf(org.agrona.concurrent.IdleStrategy.class));   // bind-mpi's Agrona (in aeron-all)
         entries.addAll(runtime());
         List<String> paths = new ArrayList<>();
         for (Path entry : entries) {
