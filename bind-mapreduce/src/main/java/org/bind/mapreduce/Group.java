@@ -32,6 +32,24 @@ final class Group {
         return (int) ((hash & 0xFFFFFFFFL) % ranks);
     }
 
+    /** {@code groups} cut into {@code parts} by {@link #partOf}, keeping their order within each part. */
+    static Group[][] byPart(Group[] groups, int parts) {
+        int[] counts = new int[parts];
+        for (Group group : groups) {
+            counts[partOf(group.hash, parts)]++;
+        }
+        Group[][] split = new Group[parts][];
+        for (int p = 0; p < parts; p++) {
+            split[p] = new Group[counts[p]];
+            counts[p] = 0;
+        }
+        for (Group group : groups) {
+            int p = partOf(group.hash, parts);
+            split[p][counts[p]++] = group;
+        }
+        return split;
+    }
+
     /** Canonical order: unsigned hash, then unsigned encoding. */
     static Comparator<Group> order(Kind keys) {
         return (a, b) -> {
@@ -110,20 +128,7 @@ final class Group {
 
         /** Groups in order of first arrival, cut into {@code parts} by {@link #partOf}. */
         Group[][] byPart(int parts) {
-            int[] counts = new int[parts];
-            for (Group group : order) {
-                counts[partOf(group.hash, parts)]++;
-            }
-            Group[][] split = new Group[parts][];
-            for (int p = 0; p < parts; p++) {
-                split[p] = new Group[counts[p]];
-                counts[p] = 0;
-            }
-            for (Group group : order) {
-                int p = partOf(group.hash, parts);
-                split[p][counts[p]++] = group;
-            }
-            return split;
+            return Group.byPart(order.toArray(new Group[0]), parts);
         }
 
         /** The groups in canonical order. */

@@ -46,23 +46,23 @@ final class PairOps {
     @Op
     static void apply(@In Cell<Group[]> segment, @ByRef Mapper<Object, Object, Object, Object> fn,
                       @ByRef Step step, @Out Cell<PairBlock> emitted) {
+        Group[] groups = segment.get();
+        FoldingEmitter folding = FoldingEmitter.of(step);
+        if (folding != null) {
+            if (groups != null) {
+                for (Group group : groups) {
+                    folding.calledWith(group.key);
+                    fn.apply(group.key, Collections.unmodifiableList(group.values), folding);
+                }
+            }
+            emitted.set(PairBlock.of(folding.drain(step.parts())));
+            return;
+        }
         Group.Groups out = new Group.Groups(step.types().keys());
         Object[] current = new Object[1]; // the key fn was called with, for messages
         BinaryOperator<Object> combiner = step.combiner();
         Emitter<Object, Object> emitter = (key, value) -> {
-            if (key == null || value == null) {
-                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted a null "
-                    + (key == null ? "key" : "value for key " + key));
-            }
-            if (!step.keyType().isInstance(key)) {
-                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted key " + key
-                    + " of type " + key.getClass().getName() + ", declared " + step.keyType().getName());
-            }
-            if (!step.valueType().isInstance(value)) {
-                throw new IllegalArgumentException(step.name() + " of key " + current[0] + " emitted value " + value
-                    + " of type " + value.getClass().getName() + " for key " + key + ", declared "
-                    + step.valueType().getName());
-            }
+            checkEmitted(step, current[0], key, value);
             // captured by value at the call, as op arguments are: the mapper may reuse its arrays and records
             ArrayList<Object> values = out.valuesOf(key, true);
             Object captured = step.types().values().copy(value);
@@ -72,7 +72,6 @@ final class PairOps {
                 values.set(0, combiner.apply(values.get(0), captured));
             }
         };
-        Group[] groups = segment.get();
         if (groups != null) {
             for (Group group : groups) {
                 current[0] = group.key;
@@ -80,6 +79,23 @@ final class PairOps {
             }
         }
         emitted.set(PairBlock.of(out.byPart(step.parts())));
+    }
+
+    /** Checks one emitted pair: neither null, each of the step's declared type; {@code current} names the call. */
+    static void checkEmitted(Step step, Object current, Object key, Object value) {
+        if (key == null || value == null) {
+            throw new IllegalArgumentException(step.name() + " of key " + current + " emitted a null "
+                + (key == null ? "key" : "value for key " + key));
+        }
+        if (!step.keyType().isInstance(key)) {
+            throw new IllegalArgumentException(step.name() + " of key " + current + " emitted key " + key
+                + " of type " + key.getClass().getName() + ", declared " + step.keyType().getName());
+        }
+        if (!step.valueType().isInstance(value)) {
+            throw new IllegalArgumentException(step.name() + " of key " + current + " emitted value " + value
+                + " of type " + value.getClass().getName() + " for key " + key + ", declared "
+                + step.valueType().getName());
+        }
     }
 
     /**
