@@ -110,9 +110,12 @@ final class IdleReports {
 
     /** A peer's {@code IDLE} report, of {@code epoch} (the one {@code currentEpoch} syncs, or the next). */
     synchronized void onReport(int from, long epoch, long currentEpoch, ByteBuffer payload) {
+        if (epoch == currentEpoch - 1) {
+            return; // a quiesced peer reports each frame it receives, also after its SYNC: this one came after it
+        }
         if (epoch < currentEpoch || epoch > currentEpoch + 1) {
             throw new MalformedFrameException("IDLE from rank " + from + " is of epoch " + epoch
-                + ", but this rank syncs epoch " + currentEpoch + " (only it and the next are accepted)");
+                + ", but this rank syncs epoch " + currentEpoch + " (it and the next are accepted, the last ignored)");
         }
         long[] counts = decode(from, payload, size);
         long number = payload.duplicate().order(ByteOrder.LITTLE_ENDIAN).getLong();
