@@ -86,7 +86,8 @@ public final class Engine implements OpSink, ObjectOwner {
         // the ledger is complete before the transport starts (a frame may complete a receive at once)
         this.ledger = new FailureLedger(this::announceFailure);
         host.ledger(ledger);
-        this.distribution = size > 1 ? new MultiRank(config, host, host::epoch, this::failJob) : new SingleRank();
+        this.distribution = size > 1 ? new MultiRank(config, host, host::epoch, this::failJob,
+            scheduler::isIdle) : new SingleRank();
         this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), host.opsRun::sum,
             window::inFlight, () -> window.liveBytes() >> 20);
         this.launched = LaunchedMain.adopt(this);

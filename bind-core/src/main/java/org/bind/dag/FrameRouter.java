@@ -12,9 +12,10 @@ import org.bind.version.Failure;
 
 /**
  * This rank's {@link Transport.Receiver}: checks each frame's header (job, lengths) and hands it to its owner:
- * data and lost versions to {@link Exchange}, {@code SYNC}, {@code DETAIL} and failure reports to
- * {@link EpochSync}, news of peers (gave up, lost, closed) to {@link JobHealth}, which then also abandons the
- * receives still expected here. A malformed frame is dropped and counted.
+ * data and lost versions to {@link Exchange} (counted by {@link IdleReports} once handled), {@code SYNC},
+ * {@code DETAIL} and failure reports to {@link EpochSync}, {@code IDLE} reports to {@link IdleReports}, news of
+ * peers (gave up, lost, closed) to {@link JobHealth}, which then also abandons the receives still expected here.
+ * A malformed frame is dropped and counted.
  *
  * <p>The transport's thread.
  */
@@ -25,16 +26,18 @@ final class FrameRouter implements Transport.Receiver {
     private final Exchange exchange;
     private final EpochSync epochSync;
     private final JobHealth health;
+    private final IdleReports idleReports;
     private final LongSupplier epoch;
 
     FrameRouter(int rank, long jobId, int maxFrameBytes, Exchange exchange, EpochSync epochSync, JobHealth health,
-                LongSupplier epoch) {
+                IdleReports idleReports, LongSupplier epoch) {
         this.rank = rank;
         this.jobId = jobId;
         this.maxFrameBytes = maxFrameBytes;
         this.exchange = exchange;
         this.epochSync = epochSync;
         this.health = health;
+        this.idleReports = idleReports;
         this.epoch = epoch;
     }
 
@@ -44,8 +47,21 @@ final class FrameRouter implements Transport.Receiver {
             Frames.Header header = Frames.parse(frame, jobId, maxFrameBytes);
             ByteBuffer payload = Frames.payload(frame);
             switch (header.type()) {
-                case Frames.DATA -> exchange.onData(header, frame);
-                case Frames.LOST -> exchange.onLost(header, Messages.decodeFailure(payload));
+                case Frames.DATA -> {
+                    try {
+                        exchange.onData(header, frame);
+                    } finally {
+                        idleReports.onReceived(fromRank); // after the work it made ready is queued
+                    }
+                }
+                case Frames.LOST -> {
+                    try {
+                        exchange.onLost(header, Messages.decodeFailure(payload));
+                    } finally {
+                        idleReports.onReceived(fromRank);
+                    }
+                }
+                case Frames.IDLE -> idleReports.onReport(fromRank, header.epoch(), epochSync.currentEpoch(), payload);
                 case Frames.FAILURE -> epochSync.onFailure(fromRank, Messages.decodeFailure(payload));
                 case Frames.ABORT -> {
                     health.onAbort(fromRank, Messages.decodeText(payload));

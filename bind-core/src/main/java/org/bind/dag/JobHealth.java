@@ -108,6 +108,15 @@ final class JobHealth {
         return null;
     }
 
+    /**
+     * The divergence message for ranks that wait for each other: every rank is idle in {@code sync()} and nothing
+     * is in transit ({@link IdleReports}), while this rank waits for {@code waitingFor}. Any thread.
+     */
+    String waitingForEachOther(String waitingFor) {
+        return "DAG divergence: rank " + rank + " waits for " + waitingFor + ", but every rank waits in sync() with"
+            + " nothing to run and nothing in transit, so no rank can send it " + SAME_OPS;
+    }
+
     /** The part of {@link #check} about peers: throws when one is lost, gave up, or closed before {@code epoch}'s sync. */
     void checkPeers(long epoch) {
         String lost;

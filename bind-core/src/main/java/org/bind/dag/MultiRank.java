@@ -3,6 +3,7 @@ package org.bind.dag;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -38,20 +39,27 @@ final class MultiRank implements Distribution {
     private final LongSupplier epoch;
     /** The engine gives up on the job with a reason (it becomes unusable); returns the exception to throw. */
     private final Function<String, BindException> failJob;
+    /** Counts data frames and finds ranks waiting for each other ({@link IdleReports}). */
+    private final IdleReports idleReports;
+    private final BooleanSupplier schedulerIdle;
 
-    MultiRank(EngineConfig config, ExchangeHost host, LongSupplier epoch, Function<String, BindException> failJob) {
+    MultiRank(EngineConfig config, ExchangeHost host, LongSupplier epoch, Function<String, BindException> failJob,
+              BooleanSupplier schedulerIdle) {
         this.rank = config.rank();
         this.size = config.size();
         this.transport = config.transport();
         this.account = host;
         this.epoch = epoch;
         this.failJob = failJob;
-        this.exchange = new Exchange(host, transport, config.jobId(), config.chunkBytes(), config.maxVersionBytes());
+        this.schedulerIdle = schedulerIdle;
+        this.idleReports = new IdleReports(transport, config.jobId());
+        this.exchange = new Exchange(host, idleReports.counting(), config.jobId(), config.chunkBytes(),
+            config.maxVersionBytes());
         this.epochSync = new EpochSync(transport, config.jobId());
         this.health = new JobHealth(rank, size, epochSync, exchange::pendingReceives);
         epochSync.watchedBy(health);
         transport.start(new FrameRouter(rank, config.jobId(), Math.max(config.chunkBytes(), 64 << 20), exchange,
-            epochSync, health, epoch));
+            epochSync, health, idleReports, epoch));
     }
 
     @Override
@@ -147,6 +155,9 @@ final class MultiRank implements Distribution {
     public void whileQuiescing() {
         long now = epoch.getAsLong();
         String diverged = health.check(now, "data");
+        if (diverged == null && idleReports.stuck(now, schedulerIdle)) {
+            diverged = health.waitingForEachOther("data");
+        }
         if (diverged != null) {
             // the receivers are skipped; the sync then names the first op the ranks disagree on
             exchange.abandonReceives(new Failure("receive", rank, now, new BindException(diverged)));
@@ -177,10 +188,12 @@ final class MultiRank implements Distribution {
 
     @Override
     public OpFailedException agree(long finished, List<FailureLedger.Recorded> local, boolean closing) {
+        idleReports.onQuiesced(finished);
         try {
             return FailureLedger.toThrow(epochSync.exchange(finished, opLog, FailureLedger.toMessages(local), closing),
                 local, rank);
         } finally {
+            idleReports.onSynced();
             exchange.dropUnclaimed(finished);
             opLog.reset();
         }

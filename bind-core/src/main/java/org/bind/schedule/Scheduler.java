@@ -224,6 +224,15 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Whether nothing is queued and no worker is running a task: a snapshot, exact only while no other thread
+     * submits (a task being submitted may not show yet). Any thread.
+     */
+    public boolean isIdle() {
+        return backlog.get() == 0 && inbox.isEmpty() && urgent.isEmpty() && deferred.isEmpty() && pool.isQuiescent()
+            && backlog.get() == 0;
+    }
+
     public int workers() {
         return pool.getParallelism();
     }

@@ -38,7 +38,12 @@ public final class Frames {
     public static final byte DETAIL = 5;
     /** Control: the sender gave up on the job (divergence seen while blocked, its program failed); payload: why. */
     public static final byte ABORT = 6;
-    private static final byte MAX_TYPE = ABORT;
+    /**
+     * Control: the sender waits in sync() with nothing to run; payload: a sequence number and its counts of
+     * {@code DATA}/{@code LOST} frames sent to and received from each rank (see {@code org.bind.dag.IdleReports}).
+     */
+    public static final byte IDLE = 7;
+    private static final byte MAX_TYPE = IDLE;
 
     private Frames() {
     }

@@ -161,7 +161,7 @@ final class Garbage {
         for (short protocol : new short[] {0, 2, -1}) {
             batch.add(runtime("protocol " + protocol, spoil(valid, f -> f.putShort(4, protocol))));
         }
-        for (byte type : new byte[] {0, 7, 127, -128}) {
+        for (byte type : new byte[] {0, Frames.IDLE + 1, 127, -128}) { // IDLE is the last type
             batch.add(runtime("frame type " + type, spoil(valid, f -> f.put(6, type))));
         }
         batch.add(runtime("another job", spoil(valid, f -> f.putLong(8, jobId + 1))));
@@ -184,7 +184,7 @@ final class Garbage {
             Integer.MAX_VALUE, 100, bytes(10))));
         batch.add(runtime("2^24 chunks of 1000 bytes", frame(Frames.DATA, jobId, FAR_EPOCH, nextObject++, 1, 0, 1 << 24,
             1_000, bytes(10))));
-        for (byte type : new byte[] {Frames.FAILURE, Frames.LOST, Frames.SYNC, Frames.DETAIL}) {
+        for (byte type : new byte[] {Frames.FAILURE, Frames.LOST, Frames.SYNC, Frames.DETAIL, Frames.IDLE}) {
             for (int length : new int[] {0, 3, 11}) {
                 batch.add(runtime("control type " + type + " with " + length + " random bytes",
                     control(type, FAR_EPOCH, ByteBuffer.wrap(bytes(length)))));
