@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * image of {@code bin/setup-docker --image}, an MPJ daemon in each), the diffusion sample launched from this host
  * with {@code bin/bindrun --machines} on three ranks, one per node, frames over Aeron UDP between the containers. It
  * prints its known result, and nothing is left behind: no rank JVM and no Aeron directory in any node, no job
- * directory on this host. The fault matrix is {@link ContainerFaultTest} ({@code -Pcontainers}). Skips, printing why,
+ * directory on this host. Skips, printing why,
  * where Docker cannot be set up (no root, no Debian mirror).
  */
 @Tag("cluster")
