@@ -93,6 +93,12 @@ final class IdleReports {
             }
 
             @Override
+            public void send(int toRank, ByteBuffer header, Payload payload) {
+                sentTo.incrementAndGet(toRank);
+                transport.send(toRank, header, payload); // the transport's own way: Aeron writes it in place
+            }
+
+            @Override
             public void close() {
                 throw new IllegalStateException("the exchange's view of the transport only sends");
             }

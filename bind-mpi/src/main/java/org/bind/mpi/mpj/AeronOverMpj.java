@@ -279,6 +279,11 @@ final class AeronOverMpj {
             aeron.send(toRank, header, payload); // gathered by Aeron: no copy of the payload
         }
 
+        @Override
+        public void send(int toRank, ByteBuffer header, Payload payload) {
+            aeron.send(toRank, header, payload); // written by the payload into Aeron's log: no staging copy
+        }
+
         /** Closes Aeron; then {@code MPI.Finalize}, skipped when a rank was lost and bounded in time otherwise. */
         @Override
         public void close() {

@@ -84,6 +84,11 @@ final class SlurmTransport implements Transport {
     }
 
     @Override
+    public void send(int toRank, ByteBuffer header, Payload payload) {
+        aeron.send(toRank, header, payload); // written by the payload into Aeron's log: no staging copy
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
