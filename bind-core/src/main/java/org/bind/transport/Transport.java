@@ -78,9 +78,9 @@ public interface Transport extends AutoCloseable {
 
         /**
          * {@code rank} closed its transport on purpose (it said goodbye), after every frame it sent: nothing more
-         * comes from it. Whether that is normal (the job ended) is the receiver's to judge.
+         * comes from it. Whether that is normal (the job ended) is the receiver's to judge. Not a default method: a
+         * receiver that wraps another must pass it on, or the wrapped one waits for a peer that has gone.
          */
-        default void onPeerClosed(int rank) {
-        }
+        void onPeerClosed(int rank);
     }
 }

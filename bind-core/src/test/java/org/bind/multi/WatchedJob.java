@@ -153,6 +153,11 @@ final class WatchedJob {
                 public void onPeerLost(int rank, String reason) {
                     receiver.onPeerLost(rank, reason);
                 }
+
+                @Override
+                public void onPeerClosed(int closedRank) {
+                    receiver.onPeerClosed(closedRank);
+                }
             });
         }
 

@@ -319,6 +319,11 @@ public final class FrameFuzzProgram {
                 public void onPeerLost(int rank, String reason) {
                     receiver.onPeerLost(rank, reason);
                 }
+
+                @Override
+                public void onPeerClosed(int closedRank) {
+                    receiver.onPeerClosed(closedRank);
+                }
             });
         }
 

@@ -266,6 +266,11 @@ final class AeronOverMpj {
                     peerLost.set(true);
                     receiver.onPeerLost(lostRank, reason);
                 }
+
+                @Override
+                public void onPeerClosed(int closedRank) {
+                    receiver.onPeerClosed(closedRank);
+                }
             });
         }
 

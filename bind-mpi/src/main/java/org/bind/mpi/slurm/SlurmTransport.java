@@ -70,6 +70,11 @@ final class SlurmTransport implements Transport {
                 lost.add(lostRank);
                 receiver.onPeerLost(lostRank, reason);
             }
+
+            @Override
+            public void onPeerClosed(int closedRank) {
+                receiver.onPeerClosed(closedRank);
+            }
         });
     }
 

@@ -132,6 +132,16 @@ class MpjLaunchTest {
             assertFalse(inInit.output.contains("sync returned"), inInit.output);
             awaitNoRank(daemon, inInit.output);
 
+            // main throws between Bind.init and the first sync: its close() stops the job's transport, so the other
+            // rank's next sync fails naming it, over either data plane (no heartbeat timeout, no hang)
+            for (List<String> plane : List.of(aeron, List.of("-Dbind.transport=mpj"))) {
+                Job afterInit = run(command(starter, 2, plane, EARLY, "after-init"), mpjHome, List.of(daemon));
+                assertTrue(afterInit.output.contains("rank 1 fails after Bind.init"), afterInit.output);
+                assertTrue(afterInit.output.contains("rank 1 closed its transport (ended) before the sync of epoch"),
+                    afterInit.output);
+                awaitNoRank(daemon, afterInit.output);
+            }
+
             // mpjrun itself waits for every rank's registration in MPI.Init, forever: MPJ's, not Bind's, to fix; the
             // ranks must still end, and rank 0 say why
             Path log = dir.resolve("before-init.log");

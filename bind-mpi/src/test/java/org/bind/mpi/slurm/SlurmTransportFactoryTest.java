@@ -145,6 +145,11 @@ class SlurmTransportFactoryTest {
                     public void onPeerLost(int rank, String reason) {
                         queue.add("lost " + rank);
                     }
+
+                    @Override
+                    public void onPeerClosed(int rank) {
+                        queue.add("closed " + rank);
+                    }
                 });
             }
             transports.get(0).send(2, ByteBuffer.wrap("to two".getBytes(StandardCharsets.UTF_8)));
