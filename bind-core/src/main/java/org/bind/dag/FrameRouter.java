@@ -64,8 +64,9 @@ final class FrameRouter implements Transport.Receiver {
                 case Frames.IDLE -> idleReports.onReport(fromRank, header.epoch(), epochSync.currentEpoch(), payload);
                 case Frames.FAILURE -> epochSync.onFailure(fromRank, Messages.decodeFailure(payload));
                 case Frames.ABORT -> {
-                    health.onAbort(fromRank, Messages.decodeText(payload));
-                    abandonReceives(fromRank, "rank " + fromRank + " gave up on the job");
+                    String reason = Messages.decodeText(payload);
+                    health.onAbort(fromRank, reason);
+                    abandonReceives(fromRank, "rank " + fromRank + " gave up on the job: " + reason);
                 }
                 case Frames.SYNC -> epochSync.onSync(fromRank, header.epoch(), Messages.decodeSync(payload));
                 case Frames.DETAIL -> epochSync.onDetail(fromRank, header.epoch(), Messages.decodeDetail(payload));
