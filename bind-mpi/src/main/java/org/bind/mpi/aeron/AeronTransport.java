@@ -57,6 +57,9 @@ import org.bind.transport.TransportException;
  * {@link #close} sends BYE to every active peer and waits (at most {@code closeLingerNs}) for each BYE_ACK: the
  * ack follows everything sent before, so the peer has read it all before our driver goes away. A peer that said
  * BYE is closed, not lost.
+ *
+ * <p>Over 400 lines because it owns the connection's whole life (start-up handshake, delivery, heartbeats, close);
+ * the send path is {@link Outbound}, frame parsing {@link Inbound}, the handshake's states {@link Handshake}.
  */
 public final class AeronTransport implements Transport {
     /** The stream id of every channel. */
