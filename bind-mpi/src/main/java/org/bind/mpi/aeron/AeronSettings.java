@@ -38,7 +38,7 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     public static final String HEARTBEAT_TIMEOUT_ENV = "BIND_HEARTBEAT_TIMEOUT_MS";
     public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 5_000;
     public static final String CONNECT_TIMEOUT_ENV = "BIND_CONNECT_TIMEOUT_MS";
-    public static final long CONNECT_TIMEOUT_MS_DEFAULT = 10_000;
+    public static final long CONNECT_TIMEOUT_MS_DEFAULT = 30_000;
     public static final String MTU_ENV = "BIND_AERON_MTU";
     public static final int MTU_DEFAULT = 65_504;
     public static final String TERM_ENV = "BIND_AERON_TERM_BYTES";

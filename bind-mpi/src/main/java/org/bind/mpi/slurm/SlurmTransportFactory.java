@@ -42,7 +42,7 @@ public final class SlurmTransportFactory implements TransportFactory {
     public static final long TIMEOUT_MS_DEFAULT = 60_000;
     public static final String ADDRESS_ENV = "BIND_AERON_ADDRESS";
     /**
-     * The handshake's limit unless {@code BIND_CONNECT_TIMEOUT_MS} sets one: longer than a launcher's, because after
+     * The handshake's limit unless {@code BIND_CONNECT_TIMEOUT_MS} sets one (the launchers' default too): after
      * the rendezvous every peer is known to run, and a node busy starting its JVMs should not fail the job.
      */
     public static final long CONNECT_TIMEOUT_MS_DEFAULT = 30_000;
