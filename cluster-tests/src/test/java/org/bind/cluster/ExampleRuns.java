@@ -33,27 +33,36 @@ final class ExampleRuns {
     private ExampleRuns() {
     }
 
-    /** (example class, ranks, expected line prefixes, program arguments). */
+    /** (example class, ranks, expected line prefixes, program arguments) on 2 and 4 ranks, k-means also on 1. */
     static Stream<Arguments> runs() {
+        return Stream.of(samples(2), samples(4), kMeans(1, 2, 4)).flatMap(List::stream);
+    }
+
+    /** The multi-rank samples but k-means on {@code ranks} ranks: (example class, ranks, expected lines, args). */
+    static List<Arguments> samples(int ranks) {
         List<Arguments> runs = new ArrayList<>();
-        for (int ranks : new int[] {2, 4}) {
-            List<String> maxRank = new ArrayList<>();
-            List<String> hashes = new ArrayList<>();
-            for (int r = 0; r < ranks; r++) {
-                maxRank.add("[rank " + r + "] rank " + r + ": max rank " + (ranks - 1));
-                hashes.add("[rank " + r + "] rank " + r + ": 2 distinct hashes [0xdc43b08dfdc72325, 0xfd2916200943d825]");
-            }
-            runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957"),
-                List.of()));
-            runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank, List.of()));
-            runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40"), List.of()));
-            runs.add(Arguments.of(SharedHashExample.class, ranks, hashes, List.of()));
-            runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion(), List.of()));
+        List<String> maxRank = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            maxRank.add("[rank " + r + "] rank " + r + ": max rank " + (ranks - 1));
+            hashes.add("[rank " + r + "] rank " + r + ": 2 distinct hashes [0xdc43b08dfdc72325, 0xfd2916200943d825]");
         }
-        for (int ranks : new int[] {1, 2, 4}) {
+        runs.add(Arguments.of(ArrayExample.class, ranks, List.of("[rank 0] sorted descending: [973, 969, 957"),
+            List.of()));
+        runs.add(Arguments.of(MaxRankExample.class, ranks, maxRank, List.of()));
+        runs.add(Arguments.of(ReduceExample.class, ranks, List.of("[rank 0] sum 40"), List.of()));
+        runs.add(Arguments.of(SharedHashExample.class, ranks, hashes, List.of()));
+        runs.add(Arguments.of(DiffusionExample.class, ranks, expectedDiffusion(), List.of()));
+        return runs;
+    }
+
+    /** The k-means sample on each of {@code rankCounts}. */
+    static List<Arguments> kMeans(int... rankCounts) {
+        List<Arguments> runs = new ArrayList<>();
+        for (int ranks : rankCounts) {
             runs.add(Arguments.of(KMeansExample.class, ranks, expectedKMeans(ranks), List.of()));
         }
-        return runs.stream();
+        return runs;
     }
 
     /** Relative errors (products) and residuals (Cholesky) the linear-algebra samples must print below. */
@@ -63,17 +72,20 @@ final class ExampleRuns {
 
     /** (example class, ranks, expected set-up line of rank 0, program arguments) of the linear-algebra samples. */
     static Stream<Arguments> linalgRuns() {
+        return Stream.concat(linalgRuns(2).stream(), linalgRuns(4).stream());
+    }
+
+    /** The linear-algebra samples on {@code ranks} ranks. */
+    static List<Arguments> linalgRuns(int ranks) {
         List<Arguments> runs = new ArrayList<>();
-        for (int ranks : new int[] {2, 4}) {
-            String setUp = " n=256 tile=32 ranks=" + ranks + " workers=1 kernels=openblas";
-            List<String> small = List.of("--n", "256", "--tile", "32");
-            runs.add(Arguments.of(StrassenExample.class, ranks, "[rank 0] strassen:" + setUp, small));
-            runs.add(Arguments.of(GemmExample.class, ranks, "[rank 0] gemm:" + setUp, small));
-            // a ragged last tile: 250 = 7·32 + 26
-            runs.add(Arguments.of(CholeskyExample.class, ranks, "[rank 0] cholesky: n=250 tile=32 ranks=" + ranks
-                + " workers=1 kernels=openblas", List.of("--n", "250", "--tile", "32")));
-        }
-        return runs.stream();
+        String setUp = " n=256 tile=32 ranks=" + ranks + " workers=1 kernels=openblas";
+        List<String> small = List.of("--n", "256", "--tile", "32");
+        runs.add(Arguments.of(StrassenExample.class, ranks, "[rank 0] strassen:" + setUp, small));
+        runs.add(Arguments.of(GemmExample.class, ranks, "[rank 0] gemm:" + setUp, small));
+        // a ragged last tile: 250 = 7·32 + 26
+        runs.add(Arguments.of(CholeskyExample.class, ranks, "[rank 0] cholesky: n=250 tile=32 ranks=" + ranks
+            + " workers=1 kernels=openblas", List.of("--n", "250", "--tile", "32")));
+        return runs;
     }
 
     /**
