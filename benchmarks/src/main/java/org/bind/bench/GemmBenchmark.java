@@ -27,7 +27,8 @@ import org.bind.mpi.launch.ProcessLauncher;
  * bind-core as their Java agent; each runs a warm-up product, then {@code --reps} timed ones (median).
  *
  * <p>Options: {@code --n N} (default 8192), {@code --ranks R} (default 2), {@code --tile T} (default n/4),
- * {@code --reps R} (default 2). The last line is machine readable:
+ * {@code --reps R} (default 2); {@code -Dbind.trace=FILE} on this JVM ({@code bin/bench -J-Dbind.trace=FILE gemm})
+ * makes the ranks write their traces ({@code FILE} with the rank in its name). The last line is machine readable:
  * {@code RESULT gemm n=<n> ranks=<r> seconds=<s> gflops=<g> peak_gflops=<p> peak_fraction=<g/p>}.
  */
 public final class GemmBenchmark {
@@ -76,6 +77,10 @@ public final class GemmBenchmark {
             "-J-Xmx" + (heapBytes >> 20) + "m", "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2,
             "-J-D" + Bind.Context.WINDOW_OPS_PROP_NAME + "="
                 + Long.getLong(Bind.Context.WINDOW_OPS_PROP_NAME, WINDOW_OPS)));
+        String trace = System.getProperty(Bind.Context.TRACE_PROP_NAME);
+        if (trace != null) { // one trace per rank, to see where the ranks' time goes
+            launch.add("-J-D" + Bind.Context.TRACE_PROP_NAME + "=" + trace);
+        }
         launch.addAll(List.of("--", GemmRank.class.getName(), Integer.toString(n), Integer.toString(options.tile()),
             Integer.toString(options.reps())));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
