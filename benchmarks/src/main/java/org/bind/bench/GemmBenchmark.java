@@ -27,8 +27,12 @@ import org.bind.mpi.launch.ProcessLauncher;
  * bind-core as their Java agent; each runs a warm-up product, then {@code --reps} timed ones (median).
  *
  * <p>Options: {@code --n N} (default 8192), {@code --ranks R} (default 2), {@code --tile T} (default n/4),
- * {@code --reps R} (default 2). The last line is machine readable:
- * {@code RESULT gemm n=<n> ranks=<r> seconds=<s> gflops=<g> peak_gflops=<p> peak_fraction=<g/p>}.
+ * {@code --reps R} (default 2); {@code -Dbind.trace=FILE} on this JVM ({@code bin/bench -J-Dbind.trace=FILE gemm})
+ * makes the ranks write their traces ({@code FILE} with the rank in its name). The last line is machine readable:
+ * {@code RESULT gemm n=<n> ranks=<r> seconds=<s> gflops=<g> peak_gflops=<p> peak_fraction=<g/p> cpu_fraction=<f>},
+ * where {@code cpu_fraction} is the same ratio in CPU time, which other processes on a shared machine disturb far
+ * less: the product's flops per CPU second of all the ranks' processes (every thread counted) against those of
+ * the single-threaded {@code dgemm}.
  */
 public final class GemmBenchmark {
     static final String USAGE = """
@@ -41,6 +45,8 @@ public final class GemmBenchmark {
     private static final int PEAK_N_MAX = 4096;
     /** Ops in flight per rank: a few products ahead of the one worker, a few hundred MiB of outputs. */
     private static final int WINDOW_OPS = 16;
+    private static final Pattern CPU_LINE = Pattern.compile(Pattern.quote(GemmRank.CPU_PREFIX)
+        + "rank=(\\d+) cpu_seconds=(\\S+)");
     private static final Pattern RANK_LINE = Pattern.compile(Pattern.quote(GemmRank.LINE_PREFIX)
         + "n=(\\d+) tile=(\\d+) ranks=(\\d+) workers=(\\d+) kernels=(\\S+) seconds=(\\S+) error=(\\S+)"
         + " peak_live=(\\d+)");
@@ -65,7 +71,7 @@ public final class GemmBenchmark {
         out.printf(Locale.ROOT, "GEMM benchmark: JDK %s, %d processors, load average %.2f, %s%n", Runtime.version(),
             Runtime.getRuntime().availableProcessors(),
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), options);
-        double peakBefore = singleThreadGflops(Math.min(n, PEAK_N_MAX), out);
+        double[] peakBefore = singleThreadGflops(Math.min(n, PEAK_N_MAX), out);
 
         // Per rank: its tiles of A and B, the tiles of A and B it receives, its tiles of C, partial products, and
         // the row-major A and B it starts from: 8n² doubles and a margin; the byte window is half of that, and the
@@ -76,6 +82,10 @@ public final class GemmBenchmark {
             "-J-Xmx" + (heapBytes >> 20) + "m", "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2,
             "-J-D" + Bind.Context.WINDOW_OPS_PROP_NAME + "="
                 + Long.getLong(Bind.Context.WINDOW_OPS_PROP_NAME, WINDOW_OPS)));
+        String trace = System.getProperty(Bind.Context.TRACE_PROP_NAME);
+        if (trace != null) { // one trace per rank, to see where the ranks' time goes
+            launch.add("-J-D" + Bind.Context.TRACE_PROP_NAME + "=" + trace);
+        }
         launch.addAll(List.of("--", GemmRank.class.getName(), Integer.toString(n), Integer.toString(options.tile()),
             Integer.toString(options.reps())));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -93,20 +103,31 @@ public final class GemmBenchmark {
             return status;
         }
         Matcher line;
+        Matcher cpuLines;
         synchronized (captured) {
             line = RANK_LINE.matcher(captured.toString(StandardCharsets.UTF_8));
+            cpuLines = CPU_LINE.matcher(captured.toString(StandardCharsets.UTF_8));
         }
         if (!line.find()) {
             System.err.println("gemm benchmark: rank 0 printed no '" + GemmRank.LINE_PREFIX.trim() + "' line");
             return 1;
         }
-        double peakAfter = singleThreadGflops(Math.min(n, PEAK_N_MAX), out);
+        double[] peakAfter = singleThreadGflops(Math.min(n, PEAK_N_MAX), out);
         int ranks = Integer.parseInt(line.group(3));
+        double cpuSeconds = 0;
+        int cpuRanks = 0;
+        while (cpuLines.find()) {
+            cpuSeconds += Double.parseDouble(cpuLines.group(2));
+            cpuRanks++;
+        }
         double seconds = Double.parseDouble(line.group(6));
         double error = Double.parseDouble(line.group(7));
         long peakLive = Long.parseLong(line.group(8));
         double gflops = 2.0 * n * n * (double) n / seconds / 1e9;
-        double peak = Math.max(peakBefore, peakAfter) * ranks;
+        double peak = Math.max(peakBefore[0], peakAfter[0]) * ranks;
+        // flops per CPU second of all ranks' processes against one dgemm thread's flops per CPU second
+        double cpuPeak = Math.max(peakBefore[1], peakAfter[1]);
+        double cpuFraction = cpuRanks == ranks ? 2.0 * n * n * (double) n / cpuSeconds / 1e9 / cpuPeak : Double.NaN;
         double threeNSquared = 3.0 * n * n * Double.BYTES;
         out.printf(Locale.ROOT, "rank 0: kernels %s, relative error %.2e on 64 sampled entries, peak live tiles"
                 + " %.2f GiB = %.2f x 3n^2 doubles (%.2f GiB) on one of %d ranks%n", line.group(5), error,
@@ -115,23 +136,33 @@ public final class GemmBenchmark {
             System.err.println("gemm benchmark: wrong product, relative error " + error);
             return 1;
         }
+        out.printf(Locale.ROOT, "CPU time: the %d ranks' processes %.3f s per product (%.1f GFLOPS per CPU second),"
+            + " one dgemm thread %.1f GFLOPS per CPU second%n", ranks, cpuSeconds,
+            2.0 * n * n * (double) n / cpuSeconds / 1e9, cpuPeak);
         out.printf(Locale.ROOT, "RESULT gemm n=%d ranks=%d seconds=%.3f gflops=%.1f peak_gflops=%.1f"
-            + " peak_fraction=%.3f%n", n, ranks, seconds, gflops, peak, gflops / peak);
+            + " peak_fraction=%.3f cpu_fraction=%.3f%n", n, ranks, seconds, gflops, peak, gflops / peak, cpuFraction);
         return 0;
     }
 
-    /** GFLOPS of one single-threaded OpenBLAS {@code dgemm} of {@code m × m} random matrices. */
-    private static double singleThreadGflops(int m, PrintStream out) {
+    /**
+     * GFLOPS of one single-threaded OpenBLAS {@code dgemm} of {@code m × m} random matrices: per second of wall time
+     * (element 0) and per second of the calling thread's CPU time (element 1, NaN where the JVM does not tell).
+     */
+    private static double[] singleThreadGflops(int m, PrintStream out) {
         DoubleBuffer a = OpenBlas.allocate((long) m * m).put(0, StrassenBenchmark.random(m, 4));
         DoubleBuffer b = OpenBlas.allocate((long) m * m).put(0, StrassenBenchmark.random(m, 5));
         DoubleBuffer c = OpenBlas.allocate((long) m * m);
         OpenBlas.threads(1);
+        long cpuStart = ProcessCpu.threadNanos();
         long start = System.nanoTime();
         OpenBlas.dgemm(m, a, b, c, false);
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = cpuStart < 0 ? Double.NaN : (ProcessCpu.threadNanos() - cpuStart) / 1e9;
         double gflops = 2.0 * m * m * (double) m / seconds / 1e9;
-        out.printf(Locale.ROOT, "  openblas dgemm m=%d, 1 thread   %8.3f s  %7.1f GFLOPS%n", m, seconds, gflops);
-        return gflops;
+        double cpuGflops = 2.0 * m * m * (double) m / cpuSeconds / 1e9;
+        out.printf(Locale.ROOT, "  openblas dgemm m=%d, 1 thread   %8.3f s  %7.1f GFLOPS  (%.3f s of CPU: %.1f GFLOPS per"
+            + " CPU second)%n", m, seconds, gflops, cpuSeconds, cpuGflops);
+        return new double[] {gflops, cpuGflops};
     }
 
     /** The jar this JVM has as its Java agent (bin/bench passes bind-core's), or null. */

@@ -15,12 +15,15 @@ import org.bind.linalg.kernel.Kernels;
  * {@code sync()}. Rank 0 prints one line for the launcher to read:
  * {@code gemm-rank n=<n> tile=<t> ranks=<r> workers=<w> kernels=<k> seconds=<median> error=<e> peak_live=<bytes>},
  * where the error is relative, on 64 entries checked against plain dot products, and {@code peak_live} is the
- * peak of rank 0's live tile bytes.
+ * peak of rank 0's live tile bytes. Every rank also prints {@code gemm-cpu rank=<r> cpu_seconds=<median>}: the CPU
+ * time its whole process used per timed product (workers, transport, garbage collector, compiler), which a
+ * shared machine inflates much less than wall time.
  *
  * <p>Arguments: {@code N TILE REPS}.
  */
 public final class GemmRank {
     static final String LINE_PREFIX = "gemm-rank ";
+    static final String CPU_PREFIX = "gemm-cpu ";
     private static final int SAMPLES = 64;
 
     private GemmRank() {
@@ -59,6 +62,7 @@ public final class GemmRank {
         b = null;
         bind.sync();
         double[] seconds = new double[reps];
+        double[] cpuSeconds = new double[reps];
         TiledMatrix c = null;
         long peakLive = 0;
         for (int rep = -1; rep < reps; rep++) {
@@ -67,10 +71,12 @@ public final class GemmRank {
             try (MemoryWatch memory = new MemoryWatch(() -> bind.counters().liveBytes())) {
                 long[] gcBefore = StrassenBenchmark.collections();
                 long stallsBefore = bind.counters().windowStalls();
+                long cpuStart = ProcessCpu.processNanos();
                 long start = System.nanoTime();
                 c = Gemm.multiply(ta, tb);
                 bind.sync();
                 double elapsed = (System.nanoTime() - start) / 1e9;
+                double cpu = (ProcessCpu.processNanos() - cpuStart) / 1e9;
                 if (bind.rank() == 0) {
                     long[] gcAfter = StrassenBenchmark.collections();
                     System.out.printf(Locale.ROOT, "  bind gemm, %d ranks x %d worker(s)  %8.3f s  %7.1f GFLOPS"
@@ -80,6 +86,7 @@ public final class GemmRank {
                 }
                 if (rep >= 0) {
                     seconds[rep] = elapsed;
+                    cpuSeconds[rep] = cpu;
                     peakLive = Math.max(peakLive, memory.peakLiveBytes());
                 }
             }
@@ -91,6 +98,8 @@ public final class GemmRank {
             difference += (actual[e] - expected[e]) * (actual[e] - expected[e]);
             norm += expected[e] * expected[e];
         }
+        System.out.printf(Locale.ROOT, "%srank=%d cpu_seconds=%.4f%n", CPU_PREFIX, bind.rank(),
+            new Samples(cpuSeconds).median());
         if (bind.rank() == 0) {
             System.out.printf(Locale.ROOT, "%sn=%d tile=%d ranks=%d workers=%d kernels=%s seconds=%.4f error=%.3e"
                     + " peak_live=%d%n", LINE_PREFIX, n, tile, bind.size(), bind.workers(), Kernels.active().name(),

@@ -4,15 +4,17 @@ import org.bind.Bind;
 import org.bind.Scope;
 
 /**
- * The classic tiled product {@code C(i, j) = Σk A(i, k)·B(k, j)}, written as a sequential loop over tiles. Every
- * partial product {@code A(i, k)·B(k, j)} is a new tile placed on the rank that holds {@code C(i, j)}; the
- * runtime brings it the tiles of A and B it reads. The partial products of one tile of C are then added along a
- * binary tree of {@link TileOps#accumulate} ops, so additions of different branches run in parallel and the
- * order of the floating-point sums is fixed by the program: the result is the same, bit for bit, for any number
- * of workers and ranks.
+ * The classic tiled product {@code C(i, j) = Σk A(i, k)·B(k, j)}, written as a sequential loop over tiles. Each
+ * tile of C is made on the rank that holds it by a chain of products: {@code C(i, j) = A(i, 0)·B(0, j)}, then
+ * {@code C(i, j) += A(i, k)·B(k, j)} for {@code k = 1, 2, ...}, each one OpenBLAS {@code dgemm} with
+ * {@code beta = 1} that writes the tile in place ({@link TileOps#dgemmAdd}); the runtime brings the rank the tiles of
+ * A and B it reads. The order of the floating-point sums is fixed by the program: the result is the same, bit for
+ * bit, for any number of workers and ranks.
  *
- * <p>Ops are submitted branch by branch (both halves of a tree node, then their sum), so a tile of C keeps at
- * most about {@code log2(n / tile) + 1} partial products alive.
+ * <p>The chain keeps one tile per tile of C alive and moves no more than the products read. (The products used to
+ * be separate tiles added along a binary tree: that ran the additions of a tile of C in parallel, but added a
+ * memory-bound pass over three tiles per partial product and a partial product's tile of live memory; with as many
+ * tiles of C per rank as workers or more, the chains already keep every worker busy.)
  */
 public final class Gemm {
     private Gemm() {
@@ -41,28 +43,18 @@ public final class Gemm {
     }
 
     /**
-     * {@code Σ A(i, k)·B(k, j)} over {@code k} in {@code [k0, k1)}, as a new tile on rank {@code owner}: the
-     * products, then a binary tree of additions (the left half of every node is the largest power of two below
-     * its width). Program thread.
+     * {@code Σ A(i, k)·B(k, j)} over {@code k} in {@code [k0, k1)}, as a new tile on rank {@code owner}: the first
+     * product, then the others added to it in place, in the order of {@code k}. Program thread.
      */
     static Tile sumOfProducts(Bind bind, TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1,
-                                     int owner) {
+                              int owner) {
         try (Scope s = bind.on(owner)) {
-            return reduce(a, b, i, j, k0, k1);
+            Tile sum = Tile.of(a.tile());
+            TileOps.dgemm(a.tile(i, k0), b.tile(k0, j), sum, a.tile());
+            for (int k = k0 + 1; k < k1; k++) {
+                TileOps.dgemmAdd(a.tile(i, k), b.tile(k, j), sum, a.tile());
+            }
+            return sum;
         }
-    }
-
-    private static Tile reduce(TiledMatrix a, TiledMatrix b, int i, int j, int k0, int k1) {
-        if (k1 - k0 == 1) {
-            Tile product = Tile.of(a.tile());
-            TileOps.dgemm(a.tile(i, k0), b.tile(k0, j), product, a.tile());
-            return product;
-        }
-        int middle = k0 + Integer.highestOneBit(k1 - k0 - 1);
-        Tile left = reduce(a, b, i, j, k0, middle);
-        Tile right = reduce(a, b, i, j, middle, k1);
-        TileOps.accumulate(left, right);
-        right.release();
-        return left;
     }
 }

@@ -73,6 +73,12 @@ final class TileOps {
         Kernels.active().gemm(a.data(), b.data(), c.data(), t);
     }
 
+    /** {@code c += a·b}, in place. */
+    @Op
+    static void dgemmAdd(@In Tile a, @In Tile b, Tile c, int t) {
+        Kernels.active().gemmAdd(a.data(), b.data(), c.data(), t);
+    }
+
     /**
      * {@code c = (a0 ± a1)·(b0 ± b1)}, where an operand without a pair ({@code aPair} false) is {@code a0} alone
      * (the caller then passes {@code a0} as {@code a1} too).

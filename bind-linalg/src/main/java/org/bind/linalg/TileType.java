@@ -1,11 +1,14 @@
 package org.bind.linalg;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.bind.codec.Codec;
 import org.bind.codec.CodecException;
+import org.bind.codec.RangeDecoder;
 import org.bind.linalg.kernel.TileBuffer;
 import org.bind.version.BufferType;
 
@@ -17,7 +20,10 @@ import org.bind.version.BufferType;
  *
  * <p>On the wire a tile is its {@code t²} doubles, little-endian, nothing else: the encoding is the storage's bytes,
  * so the codec copies them with bulk copies ({@link Codec#encodeRange}) and {@link Codec#encodedView} gives
- * a read-only view of them, which the runtime hands to the transport as it is (no copy on the sending side). Immutable; any thread.
+ * a read-only view of them, which the runtime hands to the transport as it is (no copy on the sending side). A tile
+ * that arrives from another rank is decoded piece by piece straight into a new tile's storage ({@link
+ * Codec#rangeDecoder}): each received chunk is copied once, from the transport's frame into native memory, with no
+ * array of the tile's size on the heap. Immutable; any thread.
  */
 final class TileType implements BufferType<TileBuffer> {
     /** The contents of a released tile: never read, never freed. */
@@ -109,6 +115,12 @@ final class TileType implements BufferType<TileBuffer> {
     /** Tiles of {@code length} doubles as their little-endian bytes. */
     static final class TileCodec implements Codec<TileBuffer> {
         private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        /** Frees the tile of a range decoder dropped before it finished (a transfer abandoned half-way). */
+        private static final Cleaner ABANDONED = Cleaner.create();
+        /** Tiles decoded from a whole encoding ({@link #decode}), for reports and tests. */
+        private static final LongAdder WHOLE_DECODES = new LongAdder();
+        /** Tiles decoded in place, piece by piece ({@link #rangeDecoder}) and finished, for reports and tests. */
+        private static final LongAdder IN_PLACE_DECODES = new LongAdder();
         private final int length;
 
         TileCodec(int length) {
@@ -172,6 +184,7 @@ final class TileType implements BufferType<TileBuffer> {
                 throw new CodecException("tile bytes [" + offset + ", " + (offset + bytes) + ") beyond the "
                     + buffer.limit() + " received");
             }
+            WHOLE_DECODES.increment();
             TileBuffer tile = TileBuffer.uninitialised(length);
             ByteBuffer in = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             DoubleBuffer doubles = tile.doubles();
@@ -186,11 +199,115 @@ final class TileType implements BufferType<TileBuffer> {
             return tile;
         }
 
+        /**
+         * Decodes a tile received in pieces straight into its native storage; null on a big-endian machine (the bytes
+         * must be swapped there, and the whole encoding is decoded at once instead).
+         *
+         * @throws CodecException when {@code bytes} is not the encoding length of a tile of this type
+         */
+        @Override
+        public RangeDecoder<TileBuffer> rangeDecoder(int bytes) {
+            if (bytes != length * Double.BYTES) {
+                throw new CodecException("a tile of " + length + " doubles is " + length * Double.BYTES
+                    + " bytes; got " + bytes);
+            }
+            return LITTLE_ENDIAN ? new InPlace(length) : null;
+        }
+
+        /** Tiles decoded from a whole encoding since the class loaded. */
+        static long wholeDecodes() {
+            return WHOLE_DECODES.sum();
+        }
+
+        /** Tiles decoded in place, piece by piece, since the class loaded. */
+        static long inPlaceDecodes() {
+            return IN_PLACE_DECODES.sum();
+        }
+
         @Override
         public TileBuffer copy(TileBuffer value) {
             TileBuffer copy = TileBuffer.uninitialised(value.length());
             copy.copyFrom(value);
             return copy;
+        }
+    }
+
+    /**
+     * One tile's encoding fed in order into a tile allocated at the first piece: the encoding is the storage's bytes,
+     * so every piece is one bulk copy at its offset, and no byte waits for another. Until {@link #finish()} hands the
+     * tile over, it belongs to the decoder: a decoder dropped before (its transfer abandoned) has its tile freed by a
+     * {@link Cleaner} once it is unreachable. One thread at a time (the transfer's).
+     */
+    private static final class InPlace implements RangeDecoder<TileBuffer> {
+        private final int bytes;
+        private final Owned owned;
+        private Cleaner.Cleanable cleanable;
+        private long fed;
+        /** The tile once {@link #finish()} handed it over. */
+        private TileBuffer finished;
+
+        InPlace(int length) {
+            this.bytes = length * Double.BYTES;
+            this.owned = new Owned(length);
+        }
+
+        @Override
+        public void accept(ByteBuffer source) {
+            int count = source.remaining();
+            if (fed + count > bytes) {
+                throw new CodecException("tile bytes [" + fed + ", " + (fed + count) + ") beyond its " + bytes);
+            }
+            if (owned.tile == null) {
+                owned.tile = TileBuffer.uninitialised(owned.length);
+                cleanable = TileCodec.ABANDONED.register(this, owned);
+            }
+            owned.tile.putBytes((int) fed, source);
+            fed += count;
+        }
+
+        @Override
+        public long decodedBytes() {
+            return fed;
+        }
+
+        @Override
+        public TileBuffer value() {
+            return finished != null ? finished : owned.tile;
+        }
+
+        @Override
+        public TileBuffer finish() {
+            if (finished != null) {
+                return finished;
+            }
+            if (fed != bytes || owned.tile == null) {
+                throw new CodecException("a tile of " + bytes + " bytes: " + fed + " came");
+            }
+            finished = owned.tile;
+            owned.tile = null; // handed over: the cleaning action below no longer frees it
+            cleanable.clean();
+            TileCodec.IN_PLACE_DECODES.increment();
+            return finished;
+        }
+    }
+
+    /** The tile a range decoder fills, freed by the cleaning action unless handed over first. */
+    private static final class Owned implements Runnable {
+        final int length;
+        /** Written by the decoder's thread; read by the cleaner's after the decoder became unreachable. */
+        volatile TileBuffer tile;
+
+        Owned(int length) {
+            this.length = length;
+        }
+
+        @Override
+        public void run() {
+            TileBuffer abandoned = tile;
+            if (abandoned != null) {
+                tile = null;
+                abandoned.free();
+            }
         }
     }
 }

@@ -43,9 +43,25 @@ public final class JavaTileKernels implements TileKernels {
         c.put(s[2], length);
     }
 
+    @Override
+    public void gemmAdd(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
+        int length = t * t;
+        double[][] s = scratch(length);
+        a.get(s[0], length);
+        b.get(s[1], length);
+        c.get(s[2], length);
+        addProduct(s[0], s[1], s[2], t);
+        c.put(s[2], length);
+    }
+
     /** {@code c = a·b} on heap arrays. */
     static void gemm(double[] a, double[] b, double[] c, int t) {
         Arrays.fill(c, 0, t * t, 0.0);
+        addProduct(a, b, c, t);
+    }
+
+    /** {@code c = c + a·b} on heap arrays. */
+    static void addProduct(double[] a, double[] b, double[] c, int t) {
         int panel = Math.max(4, Math.min(t, PANEL_DOUBLES / Math.max(1, t)) & ~3);
         for (int k0 = 0; k0 < t; k0 += panel) {
             int k1 = Math.min(t, k0 + panel);

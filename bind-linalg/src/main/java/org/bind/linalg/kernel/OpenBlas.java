@@ -90,6 +90,11 @@ public final class OpenBlas {
         dgemm(COL_MAJOR, t, a, b, c);
     }
 
+    /** Column-major {@code c = c + a·b} on direct buffers, unchecked. */
+    static void dgemmAddColumnMajor(int t, DoubleBuffer a, DoubleBuffer b, DoubleBuffer c) {
+        openblas_nolapack.cblas_dgemm(COL_MAJOR, NO_TRANS, NO_TRANS, t, t, t, 1.0, a, t, b, t, 1.0, c, t);
+    }
+
     private static void dgemm(int layout, int n, DoubleBuffer a, DoubleBuffer b, DoubleBuffer c) {
         openblas_nolapack.cblas_dgemm(layout, NO_TRANS, NO_TRANS, n, n, n, 1.0, a, n, b, n, 0.0, c, n);
     }

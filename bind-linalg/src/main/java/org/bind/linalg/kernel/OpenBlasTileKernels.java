@@ -46,6 +46,11 @@ public final class OpenBlasTileKernels implements TileKernels {
     }
 
     @Override
+    public void gemmAdd(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
+        OpenBlas.dgemmAddColumnMajor(t, a.doubles(), b.doubles(), c.doubles());
+    }
+
+    @Override
     public void gemmOfSums(TileBuffer a0, TileBuffer a1, double aSign, TileBuffer b0, TileBuffer b1, double bSign,
                            TileBuffer c, int t) {
         TileBuffer left = a0;

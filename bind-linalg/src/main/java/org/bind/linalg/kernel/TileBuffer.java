@@ -150,6 +150,23 @@ public final class TileBuffer {
         doubles.put(i, value);
     }
 
+    /**
+     * Copies the bytes between {@code source}'s position and limit into the storage, starting at byte
+     * {@code byteOffset}, as they are (the storage's byte order is the machine's); leaves {@code source}'s position as
+     * it was. How a tile received in pieces lands in its storage without an intermediate array.
+     *
+     * @throws IndexOutOfBoundsException when the bytes run past the storage's end
+     */
+    public void putBytes(int byteOffset, ByteBuffer source) {
+        checkLive();
+        int count = source.remaining();
+        if (byteOffset < 0 || (long) byteOffset + count > (long) length * Double.BYTES) {
+            throw new IndexOutOfBoundsException("bytes [" + byteOffset + ", " + ((long) byteOffset + count)
+                + ") outside a tile of " + (long) length * Double.BYTES + " bytes");
+        }
+        bytes.put(byteOffset, source, source.position(), count);
+    }
+
     /** Copies the first {@code count} doubles into {@code into}. */
     public void get(double[] into, int count) {
         checkLive();

@@ -15,6 +15,9 @@ public interface TileKernels {
     /** {@code c = a·b}. */
     void gemm(TileBuffer a, TileBuffer b, TileBuffer c, int t);
 
+    /** {@code c = c + a·b} ({@code dgemm} with {@code beta = 1}), in place in {@code c}. */
+    void gemmAdd(TileBuffer a, TileBuffer b, TileBuffer c, int t);
+
     /**
      * {@code c = (a0 + aSign·a1)·(b0 + bSign·b1)}: a product of sums of tiles, as in one step of Strassen's
      * algorithm. A null {@code a1} (or {@code b1}) means that operand is {@code a0} (or {@code b0}) alone; the

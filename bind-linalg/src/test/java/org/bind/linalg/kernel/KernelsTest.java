@@ -74,6 +74,24 @@ class KernelsTest {
     }
 
     @ParameterizedTest(name = "t={0}")
+    @ValueSource(ints = {1, 4, 17, 131})
+    void shouldAddTheProductToWhatTheTileHolds(int t) {
+        double[] a = random(t * t, t);
+        double[] b = random(t * t, t + 1000);
+        double[] before = random(t * t, 99);
+        double[] expected = naive(a, b, t);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] += before[i];
+        }
+        for (TileKernels kernels : new TileKernels[] {NATIVE, JAVA}) {
+            double[] c = before.clone();
+            OnArrays.gemmAdd(kernels, a, b, c, t);
+            double error = relativeError(c, expected);
+            assertTrue(error < 1e-13, kernels.name() + " t=" + t + ": relative error " + error);
+        }
+    }
+
+    @ParameterizedTest(name = "t={0}")
     @ValueSource(ints = {5, 64, 100})
     void shouldMultiplySumsAsTheSumsWouldBeMultiplied(int t) {
         int length = t * t;

@@ -32,6 +32,12 @@ final class OnArrays {
         unwrap(x, a, b, c);
     }
 
+    static void gemmAdd(TileKernels kernels, double[] a, double[] b, double[] c, int t) {
+        TileBuffer[] x = wrap(a, b, c);
+        kernels.gemmAdd(x[0], x[1], x[2], t);
+        unwrap(x, a, b, c);
+    }
+
     static void gemmOfSums(TileKernels kernels, double[] a0, double[] a1, double aSign, double[] b0, double[] b1,
                            double bSign, double[] c, int t) {
         TileBuffer[] x = wrap(a0, a1, b0, b1, c);
