@@ -32,6 +32,10 @@ import org.bind.version.VersionWaiter;
  * in the version's final array when its codec decodes ranges. A version whose producer failed travels as a {@code LOST} frame, so that its
  * readers everywhere are skipped instead of waiting.
  *
+ * <p>Transfers are keyed by the rank their frames come from (the transport's word): a version's chunks land only
+ * from the rank the plan names as its sender; data from another rank is refused (plan known here) or left unclaimed
+ * and dropped at the sync. Data nobody here has claimed yet is bounded per peer ({@link UnclaimedBudget}).
+ *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
  * Sends: workers.
  *
