@@ -403,6 +403,7 @@ public final class Bind implements AutoCloseable {
         public static final String MAX_VERSION_BYTES_PROP_NAME = "bind.max.version.bytes";
         /** The largest {@code bind.max.version.bytes} can be: an encoded version is one Java array. */
         public static final long MAX_VERSION_BYTES_LIMIT = Integer.MAX_VALUE - 64;
+        public static final String MAX_UNCLAIMED_BYTES_PROP_NAME = "bind.max.unclaimed.bytes";
 
         private int workers = Integer.getInteger(WORKERS_PROP_NAME, 0);
         private long windowOps = Long.getLong(WINDOW_OPS_PROP_NAME, WINDOW_OPS_DEFAULT);
@@ -412,6 +413,7 @@ public final class Bind implements AutoCloseable {
         private long progressMs = Long.getLong(PROGRESS_PROP_NAME, 0L);
         private int chunkBytes = Integer.getInteger(CHUNK_BYTES_PROP_NAME, CHUNK_BYTES_DEFAULT);
         private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, defaultMaxVersionBytes());
+        private long maxUnclaimedBytes = Long.getLong(MAX_UNCLAIMED_BYTES_PROP_NAME, 0L);
         private Transport transport;
         private long jobId;
 
@@ -460,6 +462,21 @@ public final class Bind implements AutoCloseable {
 
         public long maxVersionBytes() {
             return maxVersionBytes;
+        }
+
+        /**
+         * Bytes of data that each peer may make this rank hold before anything here asked for it (versions of a
+         * later epoch, or sent before this rank's program recorded the read); a peer that sends more is refused and
+         * the job fails naming it. Default (0): a quarter of the heap, at least {@link #maxVersionBytes()}; property
+         * {@value #MAX_UNCLAIMED_BYTES_PROP_NAME}.
+         */
+        public Context maxUnclaimedBytes(long bytes) {
+            this.maxUnclaimedBytes = bytes;
+            return this;
+        }
+
+        public long maxUnclaimedBytes() {
+            return maxUnclaimedBytes;
         }
 
         /**
@@ -546,6 +563,11 @@ public final class Bind implements AutoCloseable {
                 throw new IllegalArgumentException("maxVersionBytes " + maxVersionBytes + " out of range [1, "
                     + MAX_VERSION_BYTES_LIMIT + "]");
             }
+            if (maxUnclaimedBytes < 0) {
+                throw new IllegalArgumentException("maxUnclaimedBytes " + maxUnclaimedBytes + " is negative");
+            }
+            long unclaimedBound = maxUnclaimedBytes != 0 ? maxUnclaimedBytes
+                : Math.max(maxVersionBytes, Runtime.getRuntime().maxMemory() / 4);
             if (ranks > 1 && (rankHere < 0 || rankHere >= ranks)) {
                 throw new IllegalArgumentException("rank " + rankHere + " out of range [0, " + ranks + ")");
             }
@@ -565,7 +587,7 @@ public final class Bind implements AutoCloseable {
                 throw new IllegalArgumentException("windowBytes " + windowByteBudget + " must be at least 1");
             }
             return new EngineConfig(rankHere, ranks, workerThreads, windowOps, windowByteBudget, trace, traceEvents,
-                progressMs, transport, jobId, chunkBytes, maxVersionBytes);
+                progressMs, transport, jobId, chunkBytes, maxVersionBytes, unclaimedBound);
         }
     }
 }

@@ -20,10 +20,11 @@ import org.bind.transport.Transport;
  * @param jobId           carried by every frame; frames of other jobs are dropped
  * @param chunkBytes      versions larger than this travel in chunks of this size
  * @param maxVersionBytes the largest encoded version accepted from the wire
+ * @param maxUnclaimedBytes bytes of data not yet asked for that each peer may make this rank hold
  */
 public record EngineConfig(int rank, int size, int workers, long windowOps, long windowBytes, Path trace,
                            long traceEvents, long progressMs, Transport transport, long jobId, int chunkBytes,
-                           long maxVersionBytes) {
+                           long maxVersionBytes, long maxUnclaimedBytes) {
     /** This rank's trace file: {@link #trace()}, with {@code -rank<k>} inserted when there are several ranks. */
     public Path traceFile() {
         if (trace == null || size == 1) {

@@ -345,11 +345,6 @@ final class EpochSync {
         return fromEveryPeer(details.get(epoch));
     }
 
-    /** Tells every peer about a failure of an op here. Any thread. */
-    void broadcastFailure(long epoch, Messages.Failure failure) {
-        broadcast(Frames.FAILURE, epoch, Messages.encode(failure));
-    }
-
     private void broadcast(byte type, long epoch, ByteBuffer payload) {
         int length = payload.remaining();
         for (int r = 0; r < size; r++) {

@@ -12,6 +12,7 @@ import org.bind.codec.Codec;
 import org.bind.codec.CodecException;
 import org.bind.collective.Residence;
 import org.bind.transport.Frames;
+import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
 import org.bind.version.BufferPool;
@@ -31,6 +32,10 @@ import org.bind.version.VersionWaiter;
  * in the version's final array when its codec decodes ranges. A version whose producer failed travels as a {@code LOST} frame, so that its
  * readers everywhere are skipped instead of waiting.
  *
+ * <p>Transfers are keyed by the rank their frames come from (the transport's word): a version's chunks land only
+ * from the rank the plan names as its sender; data from another rank is refused (plan known here) or left unclaimed
+ * and dropped at the sync. Data nobody here has claimed yet is bounded per peer ({@link UnclaimedBudget}).
+ *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
  * Sends: workers.
  *
@@ -45,7 +50,11 @@ final class Exchange {
     private final long jobId;
     private final int chunkBytes;
     private final long maxVersionBytes;
+    /** Versions on their way here, by the rank they come from: data from a rank the plan does not name never lands. */
     private final Map<Key, IncomingTransfer> incoming = new ConcurrentHashMap<>();
+    /** The rank each version this rank expects comes from, by the plan every rank replays (key source: -1). */
+    private final Map<Key, Integer> plannedSenders = new ConcurrentHashMap<>();
+    private final UnclaimedBudget unclaimed;
     private final AtomicInteger pendingReceives = new AtomicInteger();
     private final AtomicLong versionsSent = new AtomicLong();
     private final AtomicLong versionsReceived = new AtomicLong();
@@ -54,21 +63,22 @@ final class Exchange {
     private final AtomicLong framesDropped = new AtomicLong();
     private final IncomingTransfer.Host transferHost = new TransferHost();
 
-    private record Key(long objectId, long number) {
+    private record Key(long objectId, long number, int source) {
         /**
          * Mixed: the record's own hash (31 * id + number) makes every (id, id + 31k) pair collide, so a long
          * epoch of many objects' versions piled up in a few bins.
          */
         @Override
         public int hashCode() {
-            long h = (objectId * 0x9E3779B97F4A7C15L) ^ number;
+            long h = (objectId * 0x9E3779B97F4A7C15L) ^ number ^ ((long) source << 48);
             h ^= h >>> 32;
             h *= 0xD6E8FEB86659FD93L;
             return (int) (h ^ (h >>> 32));
         }
     }
 
-    Exchange(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
+    Exchange(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes,
+             long maxUnclaimedBytes) {
         this.engine = engine;
         this.transport = transport;
         this.rank = transport.rank();
@@ -76,6 +86,7 @@ final class Exchange {
         this.jobId = jobId;
         this.chunkBytes = chunkBytes;
         this.maxVersionBytes = maxVersionBytes;
+        this.unclaimed = new UnclaimedBudget(size, maxUnclaimedBytes);
     }
 
     // ---------------------------------------------------------------- bookkeeping (program thread)
@@ -114,14 +125,15 @@ final class Exchange {
             sendTo(version, requester, epoch);
         }
         if (requester == rank) {
-            expect(version);
+            expect(version, parent);
         }
     }
 
     private void sendTo(Version version, int child, long epoch) {
         version.addHold();
         engine.enterInFlight();
-        IncomingTransfer relay = incoming.get(key(version));
+        Integer from = plannedSenders.get(key(version, -1));
+        IncomingTransfer relay = from == null ? null : incoming.get(key(version, from));
         if (relay != null && relay.addChild(child, version)) {
             return;
         }
@@ -131,19 +143,21 @@ final class Exchange {
         }
     }
 
-    private void expect(Version version) {
+    private void expect(Version version, int parent) {
         version.addHold();
         engine.enterInFlight();
         pendingReceives.incrementAndGet();
-        incoming.computeIfAbsent(key(version), this::newTransfer).attach(version);
+        plannedSenders.put(key(version, -1), parent);
+        incoming.computeIfAbsent(key(version, parent), this::newTransfer).attach(version);
     }
 
     private IncomingTransfer newTransfer(Key key) {
-        return new IncomingTransfer(transferHost, "version " + key.number() + " of object " + key.objectId());
+        return new IncomingTransfer(transferHost, "version " + key.number() + " of object " + key.objectId()
+            + " from rank " + key.source(), key.source());
     }
 
-    private static Key key(Version version) {
-        return new Key(version.chain().id(), version.number());
+    private static Key key(Version version, int source) {
+        return new Key(version.chain().id(), version.number(), source);
     }
 
     /** Receives still expected by this rank. */
@@ -166,6 +180,7 @@ final class Exchange {
         int dropped = 0;
         for (Map.Entry<Key, IncomingTransfer> e : incoming.entrySet()) {
             if (e.getValue().unclaimed(epoch) && incoming.remove(e.getKey(), e.getValue())) {
+                e.getValue().discardUnclaimed();
                 dropped++;
             }
         }
@@ -300,18 +315,58 @@ final class Exchange {
 
     // ---------------------------------------------------------------- receiving (transport thread)
 
-    void onData(Frames.Header header, ByteBuffer frame) {
+    /**
+     * A chunk from {@code fromRank} (the transport's word, not the header's). Throws {@link MalformedFrameException}
+     * when the plan names another sender, {@link UnclaimedBudget.UnclaimedOverrunException} when nobody here wants it
+     * yet and {@code fromRank} has sent too much such data.
+     */
+    void onData(int fromRank, Frames.Header header, ByteBuffer frame) {
         if (header.totalLength() > maxVersionBytes) {
-            throw new org.bind.transport.MalformedFrameException("version of " + header.totalLength()
-                + " bytes exceeds the cap of " + maxVersionBytes);
+            throw new MalformedFrameException("version of " + header.totalLength() + " bytes exceeds the cap of "
+                + maxVersionBytes);
         }
-        Key key = new Key(header.objectId(), header.versionNumber());
-        incoming.computeIfAbsent(key, this::newTransfer).onChunk(header, frame);
+        IncomingTransfer transfer = transferFrom(fromRank, header);
+        if (transfer != null) {
+            transfer.onChunk(header, frame);
+        }
     }
 
-    void onLost(Frames.Header header, Messages.Failure failure) {
-        Key key = new Key(header.objectId(), header.versionNumber());
-        incoming.computeIfAbsent(key, this::newTransfer).onLost(header, failure);
+    void onLost(int fromRank, Frames.Header header, Messages.Failure failure) {
+        IncomingTransfer transfer = transferFrom(fromRank, header);
+        if (transfer != null) {
+            transfer.onLost(header, failure);
+        }
+    }
+
+    /** The transfer {@code header}'s frame belongs to; null (counted) when {@code fromRank} is refused. */
+    private IncomingTransfer transferFrom(int fromRank, Frames.Header header) {
+        if (unclaimed.refused(fromRank)) {
+            framesDropped.incrementAndGet();
+            return null;
+        }
+        Integer planned = plannedSenders.get(new Key(header.objectId(), header.versionNumber(), -1));
+        if (planned != null && planned != fromRank) {
+            throw new MalformedFrameException("version " + header.versionNumber() + " of object " + header.objectId()
+                + " comes to rank " + rank + " from rank " + planned + " by the plan, not from rank " + fromRank
+                + ": refused");
+        }
+        return incoming.computeIfAbsent(new Key(header.objectId(), header.versionNumber(), fromRank),
+            this::newTransfer);
+    }
+
+    /** {@code peer} went past its bound: the unclaimed data it sent is dropped (its frames are from now on). */
+    void dropUnclaimedFrom(int peer) {
+        for (Map.Entry<Key, IncomingTransfer> e : incoming.entrySet()) {
+            if (e.getKey().source() == peer && e.getValue().unclaimed() && incoming.remove(e.getKey(), e.getValue())) {
+                e.getValue().discardUnclaimed();
+                framesDropped.incrementAndGet();
+            }
+        }
+    }
+
+    /** Bytes of unclaimed data {@code peer} makes this rank hold. */
+    long unclaimedBytesFrom(int peer) {
+        return unclaimed.held(peer);
     }
 
     /** What an {@link IncomingTransfer} does to this rank: forwarding, completing, failing, counting. */
@@ -338,7 +393,7 @@ final class Exchange {
             versionsReceived.incrementAndGet(); // counted when claimed, so in program order here
             bytesReceived.addAndGet(bytes);
             engine.addBytes(target.chain().type().bytes(value));
-            incoming.remove(key(target), transfer);
+            forget(transfer, target);
             target.complete(value, null, engine);
             pendingReceives.decrementAndGet();
             engine.leaveInFlight();
@@ -348,7 +403,7 @@ final class Exchange {
 
         @Override
         public void failed(IncomingTransfer transfer, Version target, Failure why) {
-            incoming.remove(key(target), transfer);
+            forget(transfer, target);
             target.fail(why, null, engine);
             pendingReceives.decrementAndGet();
             engine.leaveInFlight();
@@ -369,6 +424,21 @@ final class Exchange {
         @Override
         public void countDropped() {
             framesDropped.incrementAndGet();
+        }
+
+        @Override
+        public void holdUnclaimed(int source, long bytes, String what) {
+            unclaimed.charge(source, bytes, what);
+        }
+
+        @Override
+        public void releaseUnclaimed(int source, long bytes) {
+            unclaimed.release(source, bytes);
+        }
+
+        private void forget(IncomingTransfer transfer, Version target) {
+            incoming.remove(key(target, transfer.source()), transfer);
+            plannedSenders.remove(key(target, -1));
         }
     }
 

@@ -15,7 +15,8 @@ import org.bind.version.Failure;
  * data and lost versions to {@link Exchange} (counted by {@link IdleReports} once handled), {@code SYNC},
  * {@code DETAIL} and failure reports to {@link EpochSync}, {@code IDLE} reports to {@link IdleReports}, news of
  * peers (gave up, lost, closed) to {@link JobHealth}, which then also abandons the receives still expected here.
- * A malformed frame is dropped and counted.
+ * A malformed frame is dropped and counted; so is data from a rank the plan does not name as the version's sender. A
+ * peer that sends more data nobody here has asked for yet than {@link UnclaimedBudget} allows is treated as lost.
  *
  * <p>The transport's thread.
  */
@@ -49,14 +50,14 @@ final class FrameRouter implements Transport.Receiver {
             switch (header.type()) {
                 case Frames.DATA -> {
                     try {
-                        exchange.onData(header, frame);
+                        exchange.onData(fromRank, header, frame);
                     } finally {
                         idleReports.onReceived(fromRank); // after the work it made ready is queued
                     }
                 }
                 case Frames.LOST -> {
                     try {
-                        exchange.onLost(header, Messages.decodeFailure(payload));
+                        exchange.onLost(fromRank, header, Messages.decodeFailure(payload));
                     } finally {
                         idleReports.onReceived(fromRank);
                     }
@@ -75,6 +76,12 @@ final class FrameRouter implements Transport.Receiver {
         } catch (MalformedFrameException e) {
             exchange.countDropped();
             System.err.println("bind: rank " + rank + " dropped a frame from rank " + fromRank + ": " + e.getMessage());
+        } catch (UnclaimedBudget.UnclaimedOverrunException e) {
+            exchange.countDropped();
+            exchange.dropUnclaimedFrom(e.peer());
+            System.err.println("bind: rank " + rank + " refuses everything from rank " + e.peer() + ": "
+                + e.getMessage());
+            onPeerLost(e.peer(), e.getMessage());
         }
     }
 

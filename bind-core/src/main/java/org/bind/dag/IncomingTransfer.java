@@ -99,6 +99,17 @@ final class IncomingTransfer {
         void releaseChild(Version target);
 
         void countDropped();
+
+        /**
+         * {@code bytes} more of a transfer no reader here has claimed yet, from {@code source}, are about to be kept;
+         * throws to refuse them ({@link UnclaimedBudget}).
+         */
+        default void holdUnclaimed(int source, long bytes, String what) {
+        }
+
+        /** Bytes held for {@code source} by {@link #holdUnclaimed} are freed or claimed by a reader. */
+        default void releaseUnclaimed(int source, long bytes) {
+        }
     }
 
     private static final class Child {
@@ -113,6 +124,10 @@ final class IncomingTransfer {
 
     private final Host host;
     private final String name;
+    /** The rank the frames come from (the transport's word for it), or -1 when not known. */
+    private final int source;
+    /** Bytes charged to {@code source} with {@link Host#holdUnclaimed} while no reader claimed this transfer. */
+    private long unclaimedBytes;
     private State state = State.AWAITING;
     private Storage storage;
     private Version target;
@@ -135,8 +150,18 @@ final class IncomingTransfer {
     private Version relayed;
 
     IncomingTransfer(Host host, String name) {
+        this(host, name, -1);
+    }
+
+    IncomingTransfer(Host host, String name, int source) {
         this.host = host;
         this.name = name;
+        this.source = source;
+    }
+
+    /** The rank this transfer's frames come from, or -1. */
+    int source() {
+        return source;
     }
 
     private void moveTo(State next) {
@@ -156,6 +181,7 @@ final class IncomingTransfer {
 
     /** The local version that waits for this transfer. Program thread. */
     synchronized void attach(Version version) {
+        releaseUnclaimed();
         target = version;
         switch (state) {
             case AWAITING -> {
@@ -203,6 +229,11 @@ final class IncomingTransfer {
                 + length + " of " + header.totalLength() + " bytes) for " + name + " does not fit: expected chunk "
                 + chunksReceived + " of " + chunks + ", " + bytesSoFar + " of " + totalLength + " bytes so far");
         }
+        if (target == null) {
+            // nobody here wants it yet: counted against the source's bound before anything is allocated for it
+            holdUnclaimed(first == null ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length) ? totalLength
+                : length) : storage == Storage.PIECES ? length : 0);
+        }
         ByteBuffer payload = Frames.payload(frame).limit(length);
         if (first == null) {
             first = header;
@@ -240,10 +271,27 @@ final class IncomingTransfer {
         }
     }
 
+    /** Whether a first chunk of {@code firstLength} bytes lets the whole version be allocated at once. */
+    private boolean fullSized(int firstLength) {
+        return firstLength >= Math.min(totalLength, EAGER_CHUNK_BYTES) && (long) firstLength * chunks >= totalLength;
+    }
+
+    private void holdUnclaimed(long bytes) {
+        if (bytes > 0) {
+            host.holdUnclaimed(source, bytes, name);
+            unclaimedBytes += bytes;
+        }
+    }
+
+    private void releaseUnclaimed() {
+        if (unclaimedBytes > 0) {
+            host.releaseUnclaimed(source, unclaimedBytes);
+            unclaimedBytes = 0;
+        }
+    }
+
     private void chooseStorage(int firstLength) {
-        boolean fullSized = firstLength >= Math.min(totalLength, EAGER_CHUNK_BYTES)
-            && (long) firstLength * chunks >= totalLength;
-        if (!fullSized) {
+        if (!fullSized(firstLength)) {
             storage = Storage.PIECES;
             pieces = new ArrayList<>();
         } else if (target != null && (decoder = rangeDecoder()) != null) {
@@ -332,6 +380,9 @@ final class IncomingTransfer {
         if (state == State.DONE || state == State.LOST) {
             return;
         }
+        if (target == null) {
+            holdUnclaimed(UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + 2L * header.payloadLength()); // its strings
+        }
         lost = failure;
         firstEpoch = Math.min(firstEpoch, header.epoch());
         for (Child child : children) {
@@ -357,6 +408,19 @@ final class IncomingTransfer {
         releaseChildren();
         dropBytes();
         fail(why);
+    }
+
+    /** Drops what an unclaimed transfer holds (it was removed from its rank's map): its bytes leave the bound. */
+    synchronized void discardUnclaimed() {
+        releaseUnclaimed();
+        if (target == null) {
+            dropBytes();
+        }
+    }
+
+    /** Whether nobody here claimed this transfer (yet). */
+    synchronized boolean unclaimed() {
+        return target == null;
     }
 
     /** Whether this is data nobody here claimed, of epochs up to {@code upToEpoch}. */

@@ -42,6 +42,8 @@ final class MultiRank implements Distribution {
     /** Counts data frames and finds ranks waiting for each other ({@link IdleReports}). */
     private final IdleReports idleReports;
     private final BooleanSupplier schedulerIdle;
+    /** Failure reports to the peers, retried until a peer that cannot be told is lost. */
+    private final FailureBroadcast failures;
 
     MultiRank(EngineConfig config, ExchangeHost host, LongSupplier epoch, Function<String, BindException> failJob,
               BooleanSupplier schedulerIdle) {
@@ -54,12 +56,25 @@ final class MultiRank implements Distribution {
         this.schedulerIdle = schedulerIdle;
         this.idleReports = new IdleReports(transport, config.jobId());
         this.exchange = new Exchange(host, idleReports.counting(), config.jobId(), config.chunkBytes(),
-            config.maxVersionBytes());
+            config.maxVersionBytes(), config.maxUnclaimedBytes());
         this.epochSync = new EpochSync(transport, config.jobId());
         this.health = new JobHealth(rank, size, epochSync, exchange::pendingReceives);
         epochSync.watchedBy(health);
-        transport.start(new FrameRouter(rank, config.jobId(), Math.max(config.chunkBytes(), 64 << 20), exchange,
-            epochSync, health, idleReports, epoch));
+        FrameRouter router = new FrameRouter(rank, config.jobId(), Math.max(config.chunkBytes(), 64 << 20), exchange,
+            epochSync, health, idleReports, epoch);
+        this.failures = new FailureBroadcast(transport, config.jobId(), new FailureBroadcast.Peers() {
+            @Override
+            public boolean gone(int peer) {
+                return health.lastWordsIn(List.of(peer));
+            }
+
+            @Override
+            public void lose(int peer, String reason) {
+                System.err.println("bind: rank " + rank + " treats rank " + peer + " as lost: " + reason);
+                router.onPeerLost(peer, reason);
+            }
+        });
+        transport.start(router);
     }
 
     @Override
@@ -178,12 +193,7 @@ final class MultiRank implements Distribution {
 
     @Override
     public void announceFailure(Failure failure, long sequence) {
-        try {
-            epochSync.broadcastFailure(failure.epoch(), FailureLedger.toMessage(failure, sequence));
-        } catch (RuntimeException e) {
-            System.err.println("bind: rank " + rank + " could not report the failure of " + failure.opName()
-                + ": " + e.getMessage());
-        }
+        failures.broadcast(failure.epoch(), FailureLedger.toMessage(failure, sequence));
     }
 
     @Override

@@ -18,6 +18,17 @@ public interface Transport extends AutoCloseable {
     /** Ranks in the job. */
     int size();
 
+    /** How long a transport may wait before it reports a silent peer lost, when none is set: {@value} ms. */
+    long PEER_TIMEOUT_MS_DEFAULT = 10_000;
+
+    /**
+     * How long a silent peer may take before this transport reports it lost (its heartbeat timeout): the runtime
+     * retries a report that cannot be sent this long before it treats the peer as lost. Any thread.
+     */
+    default long peerTimeoutMs() {
+        return PEER_TIMEOUT_MS_DEFAULT;
+    }
+
     /** Starts delivering inbound frames to {@code receiver}. Called once, before any {@link #send}. */
     void start(Receiver receiver);
 

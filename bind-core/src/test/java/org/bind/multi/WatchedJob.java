@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import org.bind.Bind;
 import org.bind.transport.Transport;
+import org.bind.transport.TransportException;
 import org.bind.transport.inproc.InProcJob;
 import org.bind.transport.inproc.InProcTransport;
 
@@ -28,6 +29,12 @@ final class WatchedJob {
         void run(Bind bind, WatchedJob job) throws Exception;
     }
 
+    /** Which sends fail (throw {@link TransportException}) instead of reaching their destination. */
+    @FunctionalInterface
+    interface SendFault {
+        boolean fails(int fromRank, int toRank, ByteBuffer frame);
+    }
+
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -35,13 +42,13 @@ final class WatchedJob {
     private final InProcTransport[] ends;
     private final Watched[] watched;
 
-    private WatchedJob(int ranks) {
+    private WatchedJob(int ranks, SendFault fault) {
         long id = ThreadLocalRandom.current().nextLong();
         this.jobId = id == 0 ? 1 : id;
         this.ends = InProcTransport.create(ranks);
         this.watched = new Watched[ranks];
         for (int r = 0; r < ranks; r++) {
-            watched[r] = new Watched(ends[r]);
+            watched[r] = new Watched(ends[r], fault);
         }
     }
 
@@ -69,7 +76,13 @@ final class WatchedJob {
      * or, after printing every thread's stack, when the job does not finish within {@code timeoutS} seconds.
      */
     static WatchedJob run(int ranks, Supplier<Bind.Context> settings, long timeoutS, RankProgram program) {
-        WatchedJob job = new WatchedJob(ranks);
+        return run(ranks, settings, timeoutS, (from, to, frame) -> false, program);
+    }
+
+    /** As {@link #run(int, Supplier, long, RankProgram)}, with the runtime's sends that {@code fault} picks failing. */
+    static WatchedJob run(int ranks, Supplier<Bind.Context> settings, long timeoutS, SendFault fault,
+                          RankProgram program) {
+        WatchedJob job = new WatchedJob(ranks, fault);
         Map<Integer, Throwable> failures = new TreeMap<>();
         Thread[] threads = new Thread[ranks];
         for (int r = 0; r < ranks; r++) {
@@ -118,9 +131,11 @@ final class WatchedJob {
         private final InProcTransport end;
         private final List<Throwable> escaped = new CopyOnWriteArrayList<>();
         private final AtomicLong largestAllocation = new AtomicLong();
+        private final SendFault fault;
 
-        Watched(InProcTransport end) {
+        Watched(InProcTransport end, SendFault fault) {
             this.end = end;
+            this.fault = fault;
         }
 
         @Override
@@ -163,7 +178,15 @@ final class WatchedJob {
 
         @Override
         public void send(int toRank, ByteBuffer frame) {
+            if (fault.fails(end.rank(), toRank, frame)) {
+                throw new TransportException("send from rank " + end.rank() + " to rank " + toRank + " failed (test)");
+            }
             end.send(toRank, frame);
+        }
+
+        @Override
+        public long peerTimeoutMs() {
+            return 2_000;
         }
 
         @Override

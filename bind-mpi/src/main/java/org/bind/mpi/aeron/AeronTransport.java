@@ -149,6 +149,11 @@ public final class AeronTransport implements Transport {
         return settings.size();
     }
 
+    @Override
+    public long peerTimeoutMs() {
+        return TimeUnit.NANOSECONDS.toMillis(settings.heartbeatTimeoutNs());
+    }
+
     /**
      * Waits until every peer has proved itself and accepted this rank. Any thread.
      *

@@ -254,6 +254,11 @@ final class AeronOverMpj {
         }
 
         @Override
+        public long peerTimeoutMs() {
+            return aeron.peerTimeoutMs();
+        }
+
+        @Override
         public void start(Receiver receiver) {
             aeron.start(new Receiver() {
                 @Override

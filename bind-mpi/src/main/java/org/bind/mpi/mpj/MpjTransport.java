@@ -120,6 +120,11 @@ final class MpjTransport implements Transport {
         return size;
     }
 
+    @Override
+    public long peerTimeoutMs() {
+        return settings.heartbeatTimeoutMs() > 0 ? settings.heartbeatTimeoutMs() : PEER_TIMEOUT_MS_DEFAULT;
+    }
+
     /** Starts the transport's threads. The rank thread only, once. */
     @Override
     public synchronized void start(Receiver receiver) {

@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.agrona.IoUtil;
@@ -55,6 +56,11 @@ final class SlurmTransport implements Transport {
     @Override
     public int size() {
         return settings.size();
+    }
+
+    @Override
+    public long peerTimeoutMs() {
+        return TimeUnit.NANOSECONDS.toMillis(settings.heartbeatTimeoutNs());
     }
 
     @Override

@@ -1,0 +1,56 @@
+package org.bind.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A peer with the job's secret floods a rank with data nobody asked for ({@link UnclaimedFloodProgram}: 8 versions
+ * of 32 MiB of an epoch far ahead) while the rank runs with default settings on a 256 MiB heap, where all of it
+ * cannot fit. The rank must refuse the peer once it holds {@code bind.max.unclaimed.bytes} (a quarter of the heap)
+ * of its data: its sync fails with a message naming the peer and the setting, the peak of its heap's old
+ * generation (where G1 puts arrays this large) stays well below the maximum, and nothing runs out of memory.
+ */
+@Tag("cluster")
+@ExtendWith(DumpJobsOnTimeout.class)
+class UnclaimedFloodTest {
+    private static final int VERSIONS = 8;
+    private static final int VERSION_MIB = 32;
+    private static final Pattern PEAK = Pattern.compile("^\\[rank 0] victim old generation peak MiB (\\d+) of (\\d+)$");
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldRefuseAPeerThatFloodsDataOfAFutureEpochBeforeTheHeapFills() throws Exception {
+        ClusterJob job = ClusterJob.start(2, List.of("-J-Xmx256m", "-J-Dbind.connect.timeout.ms=60000"), UnclaimedFloodProgram.class,
+            Integer.toString(VERSIONS), Integer.toString(VERSION_MIB));
+        job.await(Duration.ofSeconds(150));
+        String report = job.report();
+        String all = job.out.text() + job.err.text();
+        assertFalse(all.contains("OutOfMemoryError"), () -> "out of memory: " + report);
+        assertTrue(job.out.first(l -> l.startsWith("[rank 0] victim refused: rank 1 lost: rank 1 sent more data"
+            + " that this rank has not asked for (yet) than bind.max.unclaimed.bytes=")).isPresent(),
+            () -> "rank 0 did not refuse rank 1 naming it and the setting: " + report);
+        Matcher peak = job.out.first(l -> PEAK.matcher(l).matches()).map(l -> PEAK.matcher(l.text()))
+            .orElseThrow(() -> new AssertionError("rank 0 printed no heap peak: " + report));
+        assertTrue(peak.matches());
+        long peakMiB = Long.parseLong(peak.group(1));
+        long maxMiB = Long.parseLong(peak.group(2));
+        // held: at most a quarter of the heap of the flood, besides frames in hand and the runtime's own
+        assertTrue(peakMiB < maxMiB * 3 / 4, () -> "rank 0's old generation peaked at " + peakMiB + " of " + maxMiB + " MiB: "
+            + report);
+        assertTrue(job.out.first(l -> l.startsWith("[rank 1] flooder sent " + VERSIONS)
+            || l.startsWith("[rank 1] flooder stopped at version")).isPresent(),
+            () -> "the flooder did not report: " + report);
+        System.out.println("unclaimed flood: rank 0 old generation peak " + peakMiB + " of " + maxMiB + " MiB");
+    }
+}
