@@ -48,6 +48,9 @@ import org.testcontainers.utility.MountableFile;
  *
  * <p>Needs root (the engine, {@code tc} in the containers) and a Docker engine, which {@code bin/setup-docker}
  * installs and starts; where either is missing, {@link #start} skips the test with the reason.
+ *
+ * <p>Over 400 lines: starting the nodes, the faults and the probes of what a job left all act on the same containers
+ * and network; {@link NodeJob} (streamed jobs) and {@link SlurmNodes} (Slurm on the nodes) are apart.
  */
 final class NodeCluster implements AutoCloseable {
     static final int DAEMON_PORT = 40_055;
