@@ -56,7 +56,7 @@ class ContainerFaultTest {
      * Allowed after the heartbeat timeout: a rank checks its peers once per heartbeat interval (up to 1 s late), its
      * error line then travels through its node's MPJ daemon (or srun) to this host, and the 2-core host runs three node
      * JVMs, their daemons and the launcher besides other builds (load averages of 30 to 45 in the runs measured). Seen
-     * there: 4.6 to 5.6 s after a kill or a freeze, 7.1 and 8.0 s after a partition (the survivors' Aeron drivers then
+     * there: 4.0 to 5.6 s after a kill or a freeze, 4.1 to 8.0 s after a partition (the survivors' Aeron drivers then
      * also report every send to the unreachable node).
      */
     static final long MARGIN_MS = 5_000;

@@ -238,7 +238,8 @@ final class NodeCluster implements AutoCloseable {
 
     /** What the threads of the processes matching {@code pattern} on node {@code n} wait in (name, kernel wchan). */
     String threadStates(int n, String pattern) throws IOException, InterruptedException {
-        return exec(n, "bash", "-c", "for p in $(pgrep -f '" + pattern + "'); do echo \"pid $p\"; for t in /proc/$p/task/*;"
+        return exec(n, "bash", "-c", "for p in $(pgrep -f '" + pattern + "'); do [ $p = $$ ] && continue; echo \"pid $p\";"
+            + " for t in /proc/$p/task/*;"
             + " do echo \"  $(cat $t/comm) $(cat $t/wchan) $(cut -d' ' -f3 $t/stat)\"; done | sort | uniq -c; done")
             .getStdout();
     }
