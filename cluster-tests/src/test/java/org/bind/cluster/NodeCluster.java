@@ -10,11 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -29,6 +28,7 @@ import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * Cluster nodes made of Docker containers, started with Testcontainers on a Docker network of their own: the image
@@ -48,6 +48,9 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>Needs root (the engine, {@code tc} in the containers) and a Docker engine, which {@code bin/setup-docker}
  * installs and starts; where either is missing, {@link #start} skips the test with the reason.
+ *
+ * <p>Over 400 lines: starting the nodes, the faults and the probes of what a job left all act on the same containers
+ * and network; {@link NodeJob} (streamed jobs) and {@link SlurmNodes} (Slurm on the nodes) are apart.
  */
 final class NodeCluster implements AutoCloseable {
     static final int DAEMON_PORT = 40_055;
@@ -56,13 +59,14 @@ final class NodeCluster implements AutoCloseable {
         + ProcessHandle.current().info().startInstant().map(Instant::toString).orElse("?");
     private static final long SETUP_TIMEOUT_S = 1_200;
     /** What pgrep looks for: the rank main class of {@code --machines} jobs. */
-    private static final String RANK_MAIN = org.bind.mpi.launch.MpjRankMain.class.getName();
+    static final String RANK_MAIN = org.bind.mpi.launch.MpjRankMain.class.getName();
 
     private final Network network;
     private final List<GenericContainer<?>> nodes = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
     private final List<String> addresses = new ArrayList<>();
-    private final Set<Integer> paused = new HashSet<>();
+    /** Frozen nodes: true when frozen through their cgroup rather than docker pause. */
+    private final Map<Integer, Boolean> paused = new HashMap<>();
     private final Path machines;
     private final Path hostsFile;
     private final Thread cleanupHook = new Thread(this::close, "node-cluster-cleanup");
@@ -170,25 +174,54 @@ final class NodeCluster implements AutoCloseable {
             Thread.sleep(100);
         }
         if (job.alive()) {
-            for (int n = 0; n < nodes.size(); n++) {
-                if (running(n)) {
-                    exec(n, "pkill", "-QUIT", "-f", RANK_MAIN);
-                }
-            }
+            dumpStacks(RANK_MAIN);
             Thread.sleep(2_000);
         }
         return job.await(1);
     }
 
-    /** Freezes node {@code n} ({@code docker pause}: every process in it stops, its sockets stay open). */
-    void pause(int n) {
-        client().pauseContainerCmd(nodes.get(n).getContainerId()).exec();
-        paused.add(n);
+    /**
+     * Freezes node {@code n} ({@code docker pause}: every process in it stops, its sockets stay open). Debian's runc
+     * 1.1.5 gives up when busy threads do not reach the frozen state at once ("unable to freeze"), which a node
+     * running a JVM under load often does; then the node's freezer cgroup is set FROZEN here, what docker pause
+     * writes, waiting up to 30 s until the kernel reports it frozen.
+     */
+    void pause(int n) throws IOException, InterruptedException {
+        String id = nodes.get(n).getContainerId();
+        try {
+            client().pauseContainerCmd(id).exec();
+            paused.put(n, false);
+            return;
+        } catch (com.github.dockerjava.api.exception.DockerException e) {
+            Path state = Path.of("/sys/fs/cgroup/freezer/docker", id, "freezer.state");
+            if (!Files.isWritable(state)) {
+                throw e;
+            }
+            System.err.println("NodeCluster: docker pause of " + names.get(n) + " failed (" + e.getMessage().strip()
+                + "); freezing its cgroup through " + state);
+            paused.put(n, true);
+            Files.writeString(state, "FROZEN");
+            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(state).strip().equals("FROZEN")) {
+                if (System.nanoTime() > deadlineNs) {
+                    throw new IllegalStateException(names.get(n) + " not frozen within 30 s: " + state + " says "
+                        + Files.readString(state).strip());
+                }
+                Thread.sleep(10);
+            }
+        }
     }
 
-    void unpause(int n) {
-        if (paused.remove(n)) {
-            client().unpauseContainerCmd(nodes.get(n).getContainerId()).exec();
+    void unpause(int n) throws IOException {
+        Boolean byCgroup = paused.remove(n);
+        if (byCgroup == null) {
+            return;
+        }
+        String id = nodes.get(n).getContainerId();
+        if (byCgroup) {
+            Files.writeString(Path.of("/sys/fs/cgroup/freezer/docker", id, "freezer.state"), "THAWED");
+        } else {
+            client().unpauseContainerCmd(id).exec();
         }
     }
 
@@ -201,6 +234,14 @@ final class NodeCluster implements AutoCloseable {
     void disconnect(int n) {
         client().disconnectFromNetworkCmd().withNetworkId(network.getId())
             .withContainerId(nodes.get(n).getContainerId()).withForce(true).exec();
+    }
+
+    /** What the threads of the processes matching {@code pattern} on node {@code n} wait in (name, kernel wchan). */
+    String threadStates(int n, String pattern) throws IOException, InterruptedException {
+        return exec(n, "bash", "-c", "for p in $(pgrep -f '" + pattern + "'); do [ $p = $$ ] && continue; echo \"pid $p\";"
+            + " for t in /proc/$p/task/*;"
+            + " do echo \"  $(cat $t/comm) $(cat $t/wchan) $(cut -d' ' -f3 $t/stat)\"; done | sort | uniq -c; done")
+            .getStdout();
     }
 
     /** Adds {@code tc netem} with {@code spec} (e.g. delay 5ms loss 1%) to node {@code n}'s link. */
@@ -221,7 +262,7 @@ final class NodeCluster implements AutoCloseable {
 
     /** Whether node {@code n}'s container runs (and is not frozen). */
     boolean running(int n) {
-        if (paused.contains(n)) {
+        if (paused.containsKey(n)) {
             return false;
         }
         Boolean state = client().inspectContainerCmd(nodes.get(n).getContainerId()).exec().getState().getRunning();
@@ -230,8 +271,7 @@ final class NodeCluster implements AutoCloseable {
 
     /** The rank JVMs (MPJ's wrapper running Bind's rank main) on node {@code n}: their command lines. */
     List<String> rankJvms(int n) throws IOException, InterruptedException {
-        ExecResult result = exec(n, "pgrep", "-a", "-f", RANK_MAIN);
-        return result.getStdout().lines().filter(l -> !l.isBlank() && !l.contains("pgrep")).toList();
+        return processes(n, RANK_MAIN);
     }
 
     /** The Aeron directories under node {@code n}'s /dev/shm. */
@@ -239,8 +279,56 @@ final class NodeCluster implements AutoCloseable {
         return exec(n, "ls", "-A", "/dev/shm").getStdout().lines().filter(l -> !l.isBlank()).toList();
     }
 
-    private ExecResult exec(int n, String... command) throws IOException, InterruptedException {
+    /** Runs {@code command} in node {@code n} and waits for it. */
+    ExecResult exec(int n, String... command) throws IOException, InterruptedException {
         return nodes.get(n).execInContainer(command);
+    }
+
+    /** Copies {@code file} of this host into node {@code n} at {@code path}, with {@code mode}. */
+    void copyTo(int n, Path file, String path, int mode) {
+        nodes.get(n).copyFileToContainer(MountableFile.forHostPath(file, mode), path);
+    }
+
+    /**
+     * Starts {@code bin/bindrun --machines <the nodes> args} on this host as {@link #launch} does, its output read as
+     * it arrives.
+     */
+    NodeJob launchStreamed(List<String> args, Path dir) throws IOException {
+        List<String> command = new ArrayList<>(List.of(MpjHome.projectRoot().resolve("bin/bindrun").toString(),
+            "--machines", machines.toString()));
+        command.addAll(args);
+        return NodeJob.start(command, dir, Map.of("BIND_BUILD", "never",
+            "JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + hostsFile));
+    }
+
+    /** Starts {@code bash -c script} in node {@code n} ({@code docker exec}, with {@code env}), output streamed. */
+    NodeJob execStreamed(int n, Map<String, String> env, String script, Path dir) throws IOException {
+        List<String> command = new ArrayList<>(List.of("docker", "exec"));
+        env.forEach((name, value) -> command.addAll(List.of("-e", name + "=" + value)));
+        command.addAll(List.of(nodes.get(n).getContainerId(), "bash", "-c", script));
+        return NodeJob.start(command, dir, Map.of());
+    }
+
+    /** Makes the JVMs whose command line matches {@code pattern} print their stacks, on every node that runs. */
+    void dumpStacks(String pattern) {
+        for (int n = 0; n < nodes.size(); n++) {
+            try {
+                if (running(n)) {
+                    exec(n, "pkill", "-QUIT", "-f", pattern);
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("NodeCluster: no stacks from " + names.get(n) + ": " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The processes of node {@code n} whose command line matches {@code pattern} ({@code pgrep -a -f}). */
+    List<String> processes(int n, String pattern) throws IOException, InterruptedException {
+        ExecResult result = exec(n, "pgrep", "-a", "-f", pattern);
+        return result.getStdout().lines().filter(l -> !l.isBlank() && !l.contains("pgrep")).toList();
     }
 
     private void awaitDaemon(int n) throws IOException, InterruptedException {
@@ -257,10 +345,10 @@ final class NodeCluster implements AutoCloseable {
     /** Removes the containers, then the network (frozen nodes are thawed first); best effort, idempotent. */
     @Override
     public synchronized void close() {
-        for (int n : List.copyOf(paused)) {
+        for (int n : List.copyOf(paused.keySet())) {
             try {
                 unpause(n);
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 System.err.println("NodeCluster: cannot unpause " + names.get(n) + ": " + e.getMessage());
             }
         }
