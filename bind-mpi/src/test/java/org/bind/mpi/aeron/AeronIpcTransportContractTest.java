@@ -19,17 +19,25 @@ import org.junit.jupiter.api.AfterEach;
  */
 class AeronIpcTransportContractTest extends TransportContractTest {
     private final List<MediaDriver> drivers = new ArrayList<>();
+    private final List<File> sharedDirs = new ArrayList<>();
+    private final List<Transport> transports = new ArrayList<>();
 
     @Override
     protected Transport[] create(int size) {
         AeronSettings[] settings = AeronTestJobs.ipc(AeronTestJobs.settings(size));
+        sharedDirs.add(settings[0].jobSharedDir());
         drivers.add(AeronTestJobs.sharedDriver(settings[0]));
-        return AeronTestJobs.create(settings);
+        Transport[] created = AeronTestJobs.create(settings);
+        transports.addAll(List.of(created));
+        return created;
     }
 
+    /** The transports first (closing is idempotent), then the drivers and their directories. */
     @AfterEach
     void closeDrivers() {
+        transports.forEach(Transport::close);
         drivers.forEach(CloseHelper::quietClose);
+        sharedDirs.forEach(dir -> IoUtil.delete(dir, true));
     }
 
     @Override
