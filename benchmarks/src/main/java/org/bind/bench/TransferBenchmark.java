@@ -41,6 +41,8 @@ import org.bind.mpi.launch.ProcessLauncher;
  * {@code RESULT broadcast ranks=N bytes=B per_receiver_gb_s=.. p2p_gb_s=X ratio=..}.
  */
 public final class TransferBenchmark {
+    /** Start-up is not what this measures: on a busy machine the ranks' handshake can take over the default 10 s. */
+    private static final String STARTUP = "-J-Dbind.connect.timeout.ms=120000";
     private static final Pattern LINE = Pattern.compile("TRANSFER (\\w+) bytes=(\\d+) gb_s=([0-9.]+)");
 
     private TransferBenchmark() {
@@ -81,21 +83,22 @@ public final class TransferBenchmark {
             Runtime.getRuntime().availableProcessors());
 
         Map<Integer, Double> bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
-            ProcessLauncher::run, "-np", "2", "--workers", "1", "-cp", classpath, "--", TransferProgram.class.getName(),
-            "pingpong", sizeList, repsText);
+            ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+            TransferProgram.class.getName(), "pingpong", sizeList, repsText);
         Map<Integer, Double> aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
-            ProcessLauncher::run, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList, repsText);
+            ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
+            repsText);
         out.println("transfer: two hosts made of network namespaces are not built by this benchmark:"
             + " path=loopback, UDP on 127.0.0.1 between two processes, each with its own media driver"
             + " (BIND_AERON_IPC=false), the data path ranks on different hosts take");
         Map<Integer, Double> bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
-            ProcessLauncher::run, "-np", "2", "--workers", "1", "-cp", classpath, "--", TransferProgram.class.getName(),
-            "pingpong", sizeList, repsText));
+            ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+            TransferProgram.class.getName(), "pingpong", sizeList, repsText));
         Map<Integer, Double> aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
-            ProcessLauncher::run, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
+            ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
             repsText));
         Map<Integer, Double> bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
-            ProcessLauncher::run, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
+            ProcessLauncher::run, STARTUP, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
             TransferProgram.class.getName(), "bcast", sizeList, repsText);
         Map<Integer, Double> mpj = Map.of();
         if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
