@@ -3,7 +3,6 @@ package org.bind.mpi.aeron;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,13 +62,13 @@ import org.bind.transport.TransportException;
  * ack follows everything sent before, so the peer has read it all before our driver goes away. A peer that said
  * BYE is closed, not lost.
  *
- * <p>Over 400 lines because it owns the connection's whole life (start-up handshake, delivery, heartbeats, close);
- * the send path is {@link Outbound}, frame parsing {@link Inbound}, the handshake's states {@link Handshake}.
+ * <p>Over 400 lines because it owns the connection's whole life (start-up handshake, heartbeats, close); delivery is
+ * {@link Deliveries}, the send path {@link Outbound}, frame parsing {@link Inbound}, the handshake's states
+ * {@link Handshake}, the channels {@link Channels}.
  */
 public final class AeronTransport implements Transport {
     /** The stream id of every channel. */
     public static final int STREAM_ID = 0x424E44;
-    private static final Delivery STOP = new Delivery(-1, null, null);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Longest frame header {@link #send(int, ByteBuffer, ByteBuffer)} takes apart from the payload. */
     private static final int MAX_HEADER_BYTES = 256;
@@ -77,7 +76,7 @@ public final class AeronTransport implements Transport {
     private final AeronSettings settings;
     private final File aeronDir;
     private final Peer[] peers;
-    private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final Deliveries deliveries = new Deliveries();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -94,9 +93,6 @@ public final class AeronTransport implements Transport {
     private volatile Thread deliverer;
     /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
     private final Thread exitHook = new Thread(this::crash, "bind-aeron-exit");
-
-    private record Delivery(int fromRank, byte[] frame, String lostReason) {
-    }
 
     /**
      * Starts the driver, the subscription, the publications and the polling thread; the handshake runs in the
@@ -195,7 +191,7 @@ public final class AeronTransport implements Transport {
         if (deliverer != null) {
             throw new IllegalStateException("transport of rank " + settings.rank() + " already started");
         }
-        Thread thread = new Thread(() -> deliver(receiver), "bind-aeron-deliver-" + settings.rank());
+        Thread thread = new Thread(() -> deliveries.run(receiver, settings.rank(), errors), "bind-aeron-deliver-" + settings.rank());
         thread.setDaemon(true);
         deliverer = thread;
         thread.start();
@@ -270,7 +266,7 @@ public final class AeronTransport implements Transport {
         byte[] copy = new byte[headerLength + payload.remaining()];
         header.duplicate().get(copy, 0, headerLength);
         payload.duplicate().get(copy, headerLength, payload.remaining());
-        deliveries.add(new Delivery(settings.rank(), copy, null));
+        deliveries.frame(settings.rank(), copy);
     }
 
     void checkOpen() {
@@ -345,7 +341,7 @@ public final class AeronTransport implements Transport {
         join(poller);
         Thread thread = deliverer;
         if (thread != null) {
-            deliveries.add(STOP);
+            deliveries.stop();
             join(thread);
         }
         CloseHelper.quietCloseAll(aeron, driver);
@@ -389,50 +385,23 @@ public final class AeronTransport implements Transport {
         }
     }
 
-    private void deliver(Receiver receiver) {
-        while (true) {
-            Delivery delivery;
-            try {
-                delivery = deliveries.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (delivery == STOP) {
-                return;
-            }
-            try {
-                if (delivery.frame != null) {
-                    receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.frame));
-                } else if (delivery.lostReason == null) {
-                    receiver.onPeerClosed(delivery.fromRank);
-                } else {
-                    receiver.onPeerLost(delivery.fromRank, delivery.lostReason);
-                }
-            } catch (Throwable t) {
-                errors.incrementAndGet();
-                System.err.println("bind: rank " + settings.rank() + " failed to handle a frame from rank "
-                    + delivery.fromRank + ": " + t);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- from the polling thread
 
     void enqueue(int fromRank, byte[] frame) {
-        deliveries.add(new Delivery(fromRank, frame, null));
+        deliveries.frame(fromRank, frame);
     }
 
     void onPeerLost(Peer peer, String reason) {
         if (peer.state() == Handshake.ACTIVE) {
             peer.lostReason = reason;   // written before the state, which publishes it
             peer.on(Handshake.Event.PEER_SILENT);
-            deliveries.add(new Delivery(peer.rank, null, reason));
+            deliveries.lost(peer.rank, reason);
         }
     }
 
     void onPeerClosed(Peer peer) {
         peer.on(Handshake.Event.PEER_BYE);
-        deliveries.add(new Delivery(peer.rank, null, null)); // after the peer's frames: see deliver
+        deliveries.closed(peer.rank); // after the peer's frames
     }
 
     void countDropped() {
