@@ -17,9 +17,11 @@ import org.bind.mpi.aeron.AeronTransportFactory;
 import org.bind.mpi.aeron.EmbeddedAeron;
 
 /**
- * Raw Aeron ping-pong for {@code bin/bench transfer}: the same embedded driver, channel (UDP on loopback), MTU, term
- * length and idle strategy as Bind's transport, no Bind. Started as two processes by the launcher (rank, peers from
- * the environment the launcher sets); each message of SIZE bytes goes as pieces of the largest Aeron message and is
+ * Raw Aeron ping-pong for {@code bin/bench transfer}: the same driver, channel, MTU, term length and idle strategy as
+ * Bind's transport, no Bind. Started as two processes by the launcher (rank, peers from the environment the launcher
+ * sets): when the launcher runs a shared media driver ({@link AeronSettings#ipc}), both processes are its clients and
+ * talk {@code aeron:ipc} (exclusive publications, as Bind's ranks); otherwise each embeds its own driver and they talk
+ * UDP on loopback. Each message of SIZE bytes goes as pieces of the largest Aeron message and is
  * copied into a receive array (as a program receiving data would). Rank 0 prints
  * {@code TRANSFER aeron bytes=B gb_s=G}: the median over REPS of bytes delivered per second, both directions.
  */
@@ -40,11 +42,15 @@ public final class AeronPingPong {
             throw new IllegalArgumentException("AeronPingPong runs on 2 ranks, not " + settings.size());
         }
         int rank = settings.rank();
-        File dir = new File(settings.aeronDir().getPath() + "-raw");
-        MediaDriver driver = EmbeddedAeron.launchDriver(settings, dir, Throwable::printStackTrace);
+        boolean ipc = settings.ipc();
+        File dir = ipc ? new File(settings.sharedDir()) : new File(settings.aeronDir().getPath() + "-raw");
+        MediaDriver driver = ipc ? null : EmbeddedAeron.launchDriver(settings, dir, Throwable::printStackTrace);
         try (Aeron aeron = EmbeddedAeron.connect(dir, Throwable::printStackTrace)) {
-            Subscription in = aeron.addSubscription(channel(settings, rank), STREAM_ID);
-            Publication out = aeron.addPublication(channel(settings, 1 - rank), STREAM_ID);
+            Subscription in = ipc ? aeron.addSubscription("aeron:ipc", STREAM_ID + rank)
+                : aeron.addSubscription(channel(settings, rank), STREAM_ID);
+            Publication out = ipc ? aeron.addExclusivePublication("aeron:ipc?term-length=" + settings.termBytes()
+                + "|mtu=" + settings.mtuBytes(), STREAM_ID + 1 - rank)
+                : aeron.addPublication(channel(settings, 1 - rank), STREAM_ID);
             IdleStrategy idle = EmbeddedAeron.idleStrategy(settings);
             while (!out.isConnected() || !in.isConnected()) {
                 idle.idle();
@@ -64,14 +70,17 @@ public final class AeronPingPong {
                 }
                 Arrays.sort(rates);
                 if (rank == 0) {
-                    System.out.printf("TRANSFER aeron bytes=%d gb_s=%.3f%n", bytes, rates[reps / 2]);
+                    System.out.printf("TRANSFER aeron bytes=%d gb_s=%.3f path=%s%n", bytes, rates[reps / 2],
+                        ipc ? "ipc" : "udp");
                 }
             }
             // let the last message's pieces drain before the driver stops
             TimeUnit.MILLISECONDS.sleep(200);
         } finally {
-            driver.close();
-            IoUtil.delete(dir, true);
+            if (driver != null) {
+                driver.close();
+                IoUtil.delete(dir, true);
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.launch.MpjLauncher;
 import org.bind.mpi.launch.ProcessLauncher;
 
@@ -20,21 +21,28 @@ import org.bind.mpi.launch.ProcessLauncher;
  * How fast Bind moves versions between local processes, against the raw transports in the same run:
  *
  * <ol>
- *   <li><b>Bind point-to-point</b>: 2 processes over Aeron ({@code bin/bindrun -np 2}); one array updated in place
- *       alternately on rank 1 and rank 0, so every step moves all of it ({@link TransferProgram});</li>
- *   <li><b>Bind broadcast</b>: {@code --ranks} processes; the array updated on rank 0 and read on every other rank,
- *       relayed down the runtime's tree; rate = bytes each receiver gets per second;</li>
- *   <li><b>raw Aeron</b>: ping-pong between 2 processes on the same driver configuration, channel, MTU and idle
- *       strategy, copying into a receive array ({@link AeronPingPong});</li>
+ *   <li><b>Bind point-to-point, same host</b>: 2 processes over Aeron IPC ({@code bin/bindrun -np 2}: the launcher's
+ *       shared media driver); one array updated in place alternately on rank 1 and rank 0, so every step moves all
+ *       of it ({@link TransferProgram});</li>
+ *   <li><b>raw Aeron IPC</b>: ping-pong between 2 clients of the same launcher-run driver, same channel, MTU, term
+ *       length and idle strategy, copying into a receive array ({@link AeronPingPong});</li>
+ *   <li><b>Bind and raw Aeron between "hosts"</b>: the same two programs with {@code BIND_AERON_IPC=false}: each
+ *       process embeds its own driver and they talk UDP on 127.0.0.1 ({@code path=loopback}; this benchmark does not
+ *       build network namespaces);</li>
+ *   <li><b>Bind broadcast</b>: {@code --ranks} processes on one host; the array updated on rank 0 and read on every
+ *       other rank, relayed down the runtime's tree; rate = bytes each receiver gets per second;</li>
  *   <li><b>MPJ Express</b>: niodev {@code Send}/{@code Recv} ping-pong between 2 processes ({@link MpjPingPong}),
  *       when MPJ Express is set up ({@code bin/setup-mpj}; {@code bin/bench} passes its home).</li>
  * </ol>
  *
- * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last line is machine
- * readable: {@code RESULT transfer bytes=<largest size> bind_gb_s=<x> aeron_gb_s=<y> mpj_gb_s=<z> ratio=<x/y>}
- * ({@code mpj_gb_s=nan} without MPJ Express).
+ * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
+ * machine readable, for the largest size: {@code RESULT transfer bytes=B path=same-host bind_gb_s=X aeron_gb_s=Y
+ * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=loopback bind_gb_s=.. aeron_gb_s=.. ratio=..} and
+ * {@code RESULT broadcast ranks=N bytes=B per_receiver_gb_s=.. p2p_gb_s=X ratio=..}.
  */
 public final class TransferBenchmark {
+    /** Start-up is not what this measures: on a busy machine the ranks' handshake can take over the default 10 s. */
+    private static final String STARTUP = "-J-Dbind.connect.timeout.ms=120000";
     private static final Pattern LINE = Pattern.compile("TRANSFER (\\w+) bytes=(\\d+) gb_s=([0-9.]+)");
 
     private TransferBenchmark() {
@@ -74,14 +82,24 @@ public final class TransferBenchmark {
             sizes.stream().map(s -> Integer.toString(s >> 20)).toList(), reps, ranks,
             Runtime.getRuntime().availableProcessors());
 
-        Map<Integer, Double> bind = launch("bind point-to-point", out, "pingpong",
-            ProcessLauncher::run, "-np", "2", "--workers", "1", "-cp", classpath, "--", TransferProgram.class.getName(),
-            "pingpong", sizeList, repsText);
-        Map<Integer, Double> bcast = launch("bind broadcast", out, "bcast",
-            ProcessLauncher::run, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
+        Map<Integer, Double> bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
+            ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+            TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+        Map<Integer, Double> aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
+            ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
+            repsText);
+        out.println("transfer: two hosts made of network namespaces are not built by this benchmark:"
+            + " path=loopback, UDP on 127.0.0.1 between two processes, each with its own media driver"
+            + " (BIND_AERON_IPC=false), the data path ranks on different hosts take");
+        Map<Integer, Double> bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
+            ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+            TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+        Map<Integer, Double> aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
+            ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
+            repsText));
+        Map<Integer, Double> bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
+            ProcessLauncher::run, STARTUP, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
             TransferProgram.class.getName(), "bcast", sizeList, repsText);
-        Map<Integer, Double> aeron = launch("raw aeron", out, "aeron",
-            ProcessLauncher::run, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList, repsText);
         Map<Integer, Double> mpj = Map.of();
         if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
             out.println("transfer: MPJ Express is not set up (no MPJ home with lib/starter.jar; run bin/setup-mpj):"
@@ -94,26 +112,56 @@ public final class TransferBenchmark {
                 classpath, "--", "org.bind.bench.MpjPingPong", sizeList, repsText);
         }
 
-        String rule = "-".repeat(86);
+        String rule = "-".repeat(118);
         out.println(rule);
-        out.printf(Locale.ROOT, "%10s %14s %14s %14s %14s %16s%n", "size MiB", "bind GB/s", "aeron GB/s", "mpj GB/s",
-            "bind/aeron", "bcast" + ranks + " GB/s");
+        out.printf(Locale.ROOT, "%8s %11s %11s %7s %11s %11s %7s %11s %13s %7s%n", "size MiB", "bind ipc", "aeron ipc",
+            "ratio", "bind udp", "aeron udp", "ratio", "mpj niodev", "bcast" + ranks + "/recv", "ratio");
         out.println(rule);
         for (int size : sizes) {
-            double x = bind.getOrDefault(size, Double.NaN);
-            double y = aeron.getOrDefault(size, Double.NaN);
-            out.printf(Locale.ROOT, "%10d %14.3f %14.3f %14.3f %14.2f %16.3f%n", size >> 20, x, y,
-                mpj.getOrDefault(size, Double.NaN), x / y, bcast.getOrDefault(size, Double.NaN));
+            double x = rate(bind, size);
+            double y = rate(aeron, size);
+            double u = rate(bindUdp, size);
+            double v = rate(aeronUdp, size);
+            double b = rate(bcast, size);
+            out.printf(Locale.ROOT, "%8d %11.3f %11.3f %7.2f %11.3f %11.3f %7.2f %11.3f %13.3f %7.2f%n", size >> 20, x,
+                y, x / y, u, v, u / v, rate(mpj, size), b, b / x);
         }
-        out.println(rule);
+        out.println(rule + "\n(GB/s, median of " + reps + "; bcast ratio: per receiver over bind point-to-point on the"
+            + " same host; mpj niodev is TCP)");
         int largest = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        double x = bind.getOrDefault(largest, Double.NaN);
-        double y = aeron.getOrDefault(largest, Double.NaN);
-        double z = mpj.getOrDefault(largest, Double.NaN);
-        out.printf(Locale.ROOT, "RESULT transfer bytes=%d bind_gb_s=%.3f aeron_gb_s=%.3f mpj_gb_s=%.3f ratio=%.2f%n",
-            largest, x, y, z, x / y);
+        double x = rate(bind, largest);
+        double y = rate(aeron, largest);
+        double u = rate(bindUdp, largest);
+        double v = rate(aeronUdp, largest);
+        double b = rate(bcast, largest);
+        out.printf(Locale.ROOT, "RESULT transfer bytes=%d path=same-host bind_gb_s=%.3f aeron_gb_s=%.3f ratio=%.2f%n",
+            largest, x, y, x / y);
+        out.printf(Locale.ROOT, "RESULT transfer-hosts bytes=%d path=loopback bind_gb_s=%.3f aeron_gb_s=%.3f"
+            + " ratio=%.2f%n", largest, u, v, u / v);
+        out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
+            ranks, largest, b, x, b / x);
         if (Double.isNaN(x) || Double.isNaN(y)) {
             System.exit(1);
+        }
+    }
+
+    private static double rate(Map<Integer, Double> rates, int size) {
+        return rates.getOrDefault(size, Double.NaN);
+    }
+
+    /** Runs {@code job} with the launcher starting no shared driver: its ranks talk UDP on loopback. */
+    private static <T> T withoutIpc(java.util.function.Supplier<T> job) {
+        String property = AeronSettings.IPC_ENV.toLowerCase(Locale.ROOT).replace('_', '.');
+        String before = System.getProperty(property);
+        System.setProperty(property, "false");
+        try {
+            return job.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
         }
     }
 

@@ -28,11 +28,15 @@ import org.bind.transport.TransportException;
  * @param maxFrameBytes    cap on one runtime frame, checked before allocating its reassembly buffer
  * @param maxIdleParkNs    longest park of the idle polling and driver threads
  * @param aeronDirRoot     where the per-rank Aeron directory is made (/dev/shm when it exists)
+ * @param sharedDir        empty: the rank embeds its own media driver and reaches every peer over UDP; else the private
+ *                         directory of the media driver the job's ranks on this host share (its launcher runs it,
+ *                         {@link EmbeddedAeron#launchDriver}): the rank is a client of it and reaches every peer over
+ *                         Aeron IPC (shared memory)
  */
 public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddress> peers, byte[] secret,
                             short protocolVersion, String buildId, int mtuBytes, int termBytes, int maxFrameBytes,
                             long heartbeatNs, long heartbeatTimeoutNs, long connectTimeoutNs, long closeLingerNs,
-                            long maxIdleParkNs, String aeronDirRoot) {
+                            long maxIdleParkNs, String aeronDirRoot, String sharedDir) {
     public static final String HEARTBEAT_ENV = "BIND_HEARTBEAT_MS";
     public static final long HEARTBEAT_MS_DEFAULT = 1_000;
     public static final String HEARTBEAT_TIMEOUT_ENV = "BIND_HEARTBEAT_TIMEOUT_MS";
@@ -49,6 +53,10 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     /** Longest park of an idle polling or driver thread: the idle CPU cost against the wake-up latency. */
     public static final String MAX_IDLE_PARK_ENV = "BIND_AERON_IDLE_PARK_US";
     public static final long MAX_IDLE_PARK_US_DEFAULT = 1_000;
+    /** The directory of the job's shared media driver ({@link #sharedDir}); set by the launcher. */
+    public static final String SHARED_DIR_ENV = "BIND_AERON_SHARED_DIR";
+    /** {@code false}: the launcher starts no shared driver, and its ranks talk UDP on loopback as across hosts. */
+    public static final String IPC_ENV = "BIND_AERON_IPC";
     /** Shortest secret accepted when a peer is not on loopback (launchers make 32 random bytes). */
     public static final int MIN_SECRET_BYTES = 16;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
@@ -63,6 +71,7 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
         }
         peers = List.copyOf(peers);
         secret = secret.clone();
+        sharedDir = sharedDir == null ? "" : sharedDir;
         if (secret.length < MIN_SECRET_BYTES) {
             for (InetSocketAddress peer : peers) {
                 if (!isLoopback(peer.getHostString())) {
@@ -96,7 +105,8 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
             TimeUnit.MILLISECONDS.toNanos(number(tuning, HEARTBEAT_TIMEOUT_ENV, HEARTBEAT_TIMEOUT_MS_DEFAULT)),
             TimeUnit.MILLISECONDS.toNanos(number(tuning, CONNECT_TIMEOUT_ENV, CONNECT_TIMEOUT_MS_DEFAULT)),
             TimeUnit.SECONDS.toNanos(2),
-            TimeUnit.MICROSECONDS.toNanos(number(tuning, MAX_IDLE_PARK_ENV, MAX_IDLE_PARK_US_DEFAULT)), root);
+            TimeUnit.MICROSECONDS.toNanos(number(tuning, MAX_IDLE_PARK_ENV, MAX_IDLE_PARK_US_DEFAULT)), root,
+            setting(tuning, SHARED_DIR_ENV, ""));
     }
 
     /** The version of the bind-mpi jar, or {@code dev} when run from classes. */
@@ -107,18 +117,49 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
 
     public AeronSettings withIdentity(short protocolVersion, String buildId) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
-            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot);
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot,
+            sharedDir);
     }
 
     public AeronSettings withSecret(byte[] secret) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
-            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot);
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot,
+            sharedDir);
     }
 
     public AeronSettings withTimeouts(long heartbeatMs, long heartbeatTimeoutMs, long connectTimeoutMs) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
             maxFrameBytes, TimeUnit.MILLISECONDS.toNanos(heartbeatMs), TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs),
-            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot);
+            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot, sharedDir);
+    }
+
+    /** The same settings with the ranks sharing the media driver of the private directory {@code dir}. */
+    public AeronSettings withSharedDir(String dir) {
+        return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
+            maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot,
+            dir);
+    }
+
+    /** Whether the rank is a client of the job's shared media driver and reaches its peers over Aeron IPC. */
+    public boolean ipc() {
+        return !sharedDir.isEmpty();
+    }
+
+    /**
+     * The private directory of the media driver that the ranks of job {@code jobId} on this host share: under the same
+     * root as the ranks' own directories and with the same prefix, so that launchers clean it up with them.
+     */
+    public File jobSharedDir() {
+        return new File(aeronDirRoot, dirPrefix(jobId) + "shared");
+    }
+
+    /** Whether a launcher that starts ranks on this host should run a shared driver for them ({@link #IPC_ENV}). */
+    public static boolean ipcWanted(Map<String, String> tuning) {
+        String value = setting(tuning, IPC_ENV, "true").trim();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new TransportException(IPC_ENV + "='" + value + "' is neither true nor false");
+        }
+        return value.equals("true");
     }
 
     /**

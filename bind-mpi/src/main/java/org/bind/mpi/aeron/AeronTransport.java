@@ -1,10 +1,8 @@
 package org.bind.mpi.aeron;
 
 import java.io.File;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +12,7 @@ import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.aeron.exceptions.DriverTimeoutException;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -24,13 +23,18 @@ import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
 /**
- * One rank's end of a job over Aeron UDP.
+ * One rank's end of a job over Aeron: UDP, or IPC between ranks on one host.
  *
  * <h2>Overview</h2>
- * Each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks when
- * idle) with its directory under /dev/shm, unique per job and rank and deleted at close. The rank subscribes on
+ * Over UDP each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks
+ * when idle) with its directory under /dev/shm, unique per job and rank and deleted at close. The rank subscribes on
  * its own endpoint ({@code aeron:udp?endpoint=host:port|mtu=...}, stream {@value #STREAM_ID}) and has one
- * publication per peer on the peer's endpoint. Every Aeron message starts with a one-byte type ({@link Wire}):
+ * publication per peer on the peer's endpoint. Over IPC ({@link AeronSettings#ipc}) the rank embeds no driver: it is a
+ * client of the driver its launcher runs for the job's ranks on this host, in a private directory, and subscribes and
+ * publishes on {@code aeron:ipc} ({@link Channels}): a frame goes from the sender's array into the shared log
+ * buffer and from there into the receiver's frame, with no socket in between. A driver that stops answering
+ * ({@link DriverTimeoutException}) makes every peer lost. The handshake, heartbeats and close are the same on both
+ * paths. Every Aeron message starts with a one-byte type ({@link Wire}):
  * runtime frames and the transport's own control (handshake, heartbeats, goodbye) share the stream, so control
  * is ordered with data and a peer's data always follows its proof of identity.
  *
@@ -58,13 +62,13 @@ import org.bind.transport.TransportException;
  * ack follows everything sent before, so the peer has read it all before our driver goes away. A peer that said
  * BYE is closed, not lost.
  *
- * <p>Over 400 lines because it owns the connection's whole life (start-up handshake, delivery, heartbeats, close);
- * the send path is {@link Outbound}, frame parsing {@link Inbound}, the handshake's states {@link Handshake}.
+ * <p>Over 400 lines because it owns the connection's whole life (start-up handshake, heartbeats, close); delivery is
+ * {@link Deliveries}, the send path {@link Outbound}, frame parsing {@link Inbound}, the handshake's states
+ * {@link Handshake}, the channels {@link Channels}.
  */
 public final class AeronTransport implements Transport {
     /** The stream id of every channel. */
     public static final int STREAM_ID = 0x424E44;
-    private static final Delivery STOP = new Delivery(-1, null, null);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Longest frame header {@link #send(int, ByteBuffer, ByteBuffer)} takes apart from the payload. */
     private static final int MAX_HEADER_BYTES = 256;
@@ -72,7 +76,7 @@ public final class AeronTransport implements Transport {
     private final AeronSettings settings;
     private final File aeronDir;
     private final Peer[] peers;
-    private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final Deliveries deliveries = new Deliveries();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -84,12 +88,11 @@ public final class AeronTransport implements Transport {
     private final Thread poller;
     private final Outbound outbound;
     private volatile boolean polling = true;
+    /** The media driver stopped answering (Aeron closed the client): every peer is lost. */
+    private volatile boolean driverGone;
     private volatile Thread deliverer;
     /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
     private final Thread exitHook = new Thread(this::crash, "bind-aeron-exit");
-
-    private record Delivery(int fromRank, byte[] frame, String lostReason) {
-    }
 
     /**
      * Starts the driver, the subscription, the publications and the polling thread; the handshake runs in the
@@ -99,19 +102,23 @@ public final class AeronTransport implements Transport {
      */
     public AeronTransport(AeronSettings settings) {
         this.settings = settings;
-        this.aeronDir = settings.aeronDir();
+        this.aeronDir = settings.ipc() ? new File(settings.sharedDir()) : settings.aeronDir();
         this.peers = new Peer[settings.size()];
         MediaDriver startedDriver = null;
         Aeron client = null;
         try {
-            startedDriver = EmbeddedAeron.launchDriver(settings, aeronDir, this::onAeronError);
+            if (!settings.ipc()) {
+                startedDriver = EmbeddedAeron.launchDriver(settings, aeronDir, this::onAeronError);
+            }
             client = EmbeddedAeron.connect(aeronDir, this::onAeronError);
-            InetSocketAddress own = settings.peers().get(settings.rank());
-            Subscription subscription = client.addSubscription(channel(own), STREAM_ID);
+            Subscription subscription = client.addSubscription(Channels.subscription(settings),
+                Channels.stream(settings, settings.rank()));
             for (int r = 0; r < peers.length; r++) {
                 if (r != settings.rank()) {
-                    InetSocketAddress endpoint = settings.peers().get(r);
-                    peers[r] = new Peer(r, endpoint, client.addPublication(channel(endpoint), STREAM_ID));
+                    String channel = Channels.publication(settings, r);
+                    int stream = Channels.stream(settings, r);
+                    peers[r] = new Peer(r, Channels.describe(settings, r), settings.ipc()
+                        ? client.addExclusivePublication(channel, stream) : client.addPublication(channel, stream));
                 }
             }
             Inbound inbound = new Inbound(this, settings, peers, subscription);
@@ -124,19 +131,13 @@ public final class AeronTransport implements Transport {
             Runtime.getRuntime().addShutdownHook(exitHook);
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(client, startedDriver);
-            IoUtil.delete(aeronDir, true);
+            if (!settings.ipc()) {
+                IoUtil.delete(aeronDir, true);
+            }
             throw new TransportException("rank " + settings.rank() + " cannot start Aeron on "
-                + address(settings.peers().get(settings.rank())) + ": " + e.getMessage(), e);
+                + (settings.ipc() ? "the job's shared media driver in " + aeronDir : Channels.describe(settings,
+                settings.rank())) + ": " + e.getMessage(), e);
         }
-    }
-
-    private String channel(InetSocketAddress endpoint) {
-        return "aeron:udp?endpoint=" + address(endpoint) + "|mtu=" + settings.mtuBytes() + "|term-length="
-            + settings.termBytes();
-    }
-
-    private static String address(InetSocketAddress endpoint) {
-        return endpoint.getHostString() + ":" + endpoint.getPort();
     }
 
     @Override
@@ -195,7 +196,7 @@ public final class AeronTransport implements Transport {
         if (deliverer != null) {
             throw new IllegalStateException("transport of rank " + settings.rank() + " already started");
         }
-        Thread thread = new Thread(() -> deliver(receiver), "bind-aeron-deliver-" + settings.rank());
+        Thread thread = new Thread(() -> deliveries.run(receiver, settings.rank(), errors), "bind-aeron-deliver-" + settings.rank());
         thread.setDaemon(true);
         deliverer = thread;
         thread.start();
@@ -270,7 +271,7 @@ public final class AeronTransport implements Transport {
         byte[] copy = new byte[headerLength + payload.remaining()];
         header.duplicate().get(copy, 0, headerLength);
         payload.duplicate().get(copy, headerLength, payload.remaining());
-        deliveries.add(new Delivery(settings.rank(), copy, null));
+        deliveries.frame(settings.rank(), copy);
     }
 
     void checkOpen() {
@@ -305,7 +306,7 @@ public final class AeronTransport implements Transport {
         for (Peer peer : peers) {
             if (peer != null && peer.state() == Handshake.ACTIVE) {
                 while (peer.state() == Handshake.ACTIVE && System.nanoTime() < deadlineNs) {
-                    long result = peer.publication.offer(bye);
+                    long result = peer.offer(bye, 1);
                     if (result > 0) {
                         waitFor[peer.rank] = true;
                         break;
@@ -345,12 +346,12 @@ public final class AeronTransport implements Transport {
         join(poller);
         Thread thread = deliverer;
         if (thread != null) {
-            deliveries.add(STOP);
+            deliveries.stop();
             join(thread);
         }
         CloseHelper.quietCloseAll(aeron, driver);
-        if (aeronDir.exists()) {
-            IoUtil.delete(aeronDir, true);
+        if (!settings.ipc() && aeronDir.exists()) {
+            IoUtil.delete(aeronDir, true);   // a shared driver's directory is its launcher's to remove
         }
     }
 
@@ -368,6 +369,17 @@ public final class AeronTransport implements Transport {
     private void poll(Inbound inbound) {
         IdleStrategy idle = EmbeddedAeron.idleStrategy(settings);
         while (polling) {
+            if (driverGone) {
+                String reason = "the media driver in " + aeronDir + " stopped responding"
+                    + (settings.ipc() ? " (the job's shared driver: its launcher is gone or stalled)" : "");
+                for (Peer peer : peers) {
+                    if (peer != null) {
+                        onPeerLost(peer, reason);
+                    }
+                }
+                idle.idle(0);
+                continue;
+            }
             int work = 0;
             try {
                 work = inbound.doWork(System.nanoTime());
@@ -378,50 +390,23 @@ public final class AeronTransport implements Transport {
         }
     }
 
-    private void deliver(Receiver receiver) {
-        while (true) {
-            Delivery delivery;
-            try {
-                delivery = deliveries.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (delivery == STOP) {
-                return;
-            }
-            try {
-                if (delivery.frame != null) {
-                    receiver.onFrame(delivery.fromRank, ByteBuffer.wrap(delivery.frame));
-                } else if (delivery.lostReason == null) {
-                    receiver.onPeerClosed(delivery.fromRank);
-                } else {
-                    receiver.onPeerLost(delivery.fromRank, delivery.lostReason);
-                }
-            } catch (Throwable t) {
-                errors.incrementAndGet();
-                System.err.println("bind: rank " + settings.rank() + " failed to handle a frame from rank "
-                    + delivery.fromRank + ": " + t);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- from the polling thread
 
     void enqueue(int fromRank, byte[] frame) {
-        deliveries.add(new Delivery(fromRank, frame, null));
+        deliveries.frame(fromRank, frame);
     }
 
     void onPeerLost(Peer peer, String reason) {
         if (peer.state() == Handshake.ACTIVE) {
             peer.lostReason = reason;   // written before the state, which publishes it
             peer.on(Handshake.Event.PEER_SILENT);
-            deliveries.add(new Delivery(peer.rank, null, reason));
+            deliveries.lost(peer.rank, reason);
         }
     }
 
     void onPeerClosed(Peer peer) {
         peer.on(Handshake.Event.PEER_BYE);
-        deliveries.add(new Delivery(peer.rank, null, null)); // after the peer's frames: see deliver
+        deliveries.closed(peer.rank); // after the peer's frames
     }
 
     void countDropped() {
@@ -435,6 +420,9 @@ public final class AeronTransport implements Transport {
 
     private void onAeronError(Throwable error) {
         errors.incrementAndGet();
+        if (error instanceof DriverTimeoutException) {
+            driverGone = true;
+        }
         if (!closed.get()) {
             System.err.println("bind: rank " + settings.rank() + " Aeron error: " + error);
         }
@@ -462,7 +450,12 @@ public final class AeronTransport implements Transport {
         return errors.get();
     }
 
-    /** This rank's Aeron directory (deleted at close). */
+    /** The settings this transport was made with. */
+    AeronSettings settings() {
+        return settings;
+    }
+
+    /** This rank's Aeron directory (deleted at close), or the shared driver's directory (left to its owner). */
     public File aeronDir() {
         return aeronDir;
     }

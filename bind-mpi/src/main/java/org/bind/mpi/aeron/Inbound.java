@@ -135,7 +135,7 @@ final class Inbound {
     }
 
     private static boolean offer(Peer peer, UnsafeBuffer buffer, int length) {
-        return peer.publication.offer(buffer, 0, length) > 0;
+        return peer.offer(buffer, length) > 0;
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {

@@ -1,15 +1,20 @@
 package org.bind.mpi.aeron;
 
+import java.io.File;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+
+import org.agrona.IoUtil;
 
 /**
  * Ends a rank whose launcher is gone. A launcher that starts ranks as its child processes names itself in
  * {@value #LAUNCHER_PID_ENV}; a daemon thread of the rank checks every {@value #PERIOD_MS} ms that this process
  * (the same pid and start time, so a reused pid does not count) still runs. When it does not — the launcher was
  * killed by any signal, SIGKILL included, or crashed — the rank says so on stderr and exits with status 1: its exit
- * hook closes the transport and deletes its Aeron directory, which nobody else would remove now. If the exit does not
+ * hook closes the transport and deletes its Aeron directory, which nobody else would remove now; the directory of the
+ * media driver the launcher ran for the job's ranks ({@value AeronSettings#SHARED_DIR_ENV}), gone with it, is deleted
+ * first (by every rank: whichever comes first removes it, the others find nothing). If the exit does not
  * complete within {@value #HALT_AFTER_MS} ms (a hook that hangs), the JVM is halted.
  *
  * <p>Thread safe; {@link #start} once per process.
@@ -35,12 +40,13 @@ final class LauncherWatch {
             throw new org.bind.transport.TransportException(LAUNCHER_PID_ENV + "='" + text + "' is not a process id");
         }
         Optional<Instant> started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant());
-        Thread watch = new Thread(() -> watch(pid, started, rank), "bind-launcher-watch");
+        String sharedDir = environment.getOrDefault(AeronSettings.SHARED_DIR_ENV, "");
+        Thread watch = new Thread(() -> watch(pid, started, rank, sharedDir), "bind-launcher-watch");
         watch.setDaemon(true);
         watch.start();
     }
 
-    private static void watch(long pid, Optional<Instant> started, int rank) {
+    private static void watch(long pid, Optional<Instant> started, int rank, String sharedDir) {
         while (alive(pid, started)) {
             try {
                 Thread.sleep(PERIOD_MS);
@@ -48,7 +54,11 @@ final class LauncherWatch {
                 return;
             }
         }
-        System.err.println("bind: rank " + rank + ": its launcher (pid " + pid + ") is gone; exiting");
+        System.err.println("bind: rank " + rank + ": its launcher (pid " + pid + ") is gone"
+            + (sharedDir.isEmpty() ? "" : ", and with it the job's shared media driver") + "; exiting");
+        if (!sharedDir.isEmpty()) {
+            IoUtil.delete(new File(sharedDir), true);
+        }
         Thread halt = new Thread(() -> {
             try {
                 Thread.sleep(HALT_AFTER_MS);

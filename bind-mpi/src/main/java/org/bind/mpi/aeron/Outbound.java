@@ -28,7 +28,9 @@ import org.bind.transport.TransportException;
  * from the array into the log buffer, no staging buffer.</li>
  * </ul>
  *
- * <p>Every Aeron return code is handled ({@link #publishFully}). Any thread; one frame at a time per peer.
+ * <p>Every Aeron return code is handled ({@link #publishFully}). Any thread; one frame at a time per peer (its send
+ * lock), and one Aeron message at a time on its publication (its offer lock, which the polling thread's control
+ * messages take too).
  */
 final class Outbound {
     /** Bytes before the frame's header in a DATA_FIRST piece: type and total length. */
@@ -80,7 +82,7 @@ final class Outbound {
                 int prefix = first ? FIRST_PREFIX_BYTES + headerLength : 1;
                 int piece = (int) Math.min(maxClaim - prefix, bodyLength - from);
                 int messageLength = prefix + piece;
-                publishFully(peer, () -> peer.publication.tryClaim(messageLength, claim));
+                publishFully(peer, () -> peer.publication.tryClaim(messageLength, claim));   // offerLock held
                 MutableDirectBuffer log = claim.buffer();
                 int at = claim.offset();
                 try {
@@ -92,11 +94,13 @@ final class Outbound {
                         log.putByte(at, Wire.DATA_MORE);
                     }
                     writePiece(payload, from, log, at + prefix, piece);
+                    claim.commit();
                 } catch (RuntimeException e) {
                     claim.abort();
                     throw e;
+                } finally {
+                    peer.offerLock.unlock();
                 }
-                claim.commit();
                 from += piece;
                 first = false;
             }
@@ -133,21 +137,32 @@ final class Outbound {
 
     private void offerFully(Peer peer, DirectBuffer head, int headLength, DirectBuffer body, int offset, int length) {
         publishFully(peer, () -> peer.publication.offer(head, 0, headLength, body, offset, length));
+        peer.offerLock.unlock();
     }
 
     /**
      * Repeats {@code attempt} (an offer or claim) until it succeeds: {@code BACK_PRESSURED} and {@code ADMIN_ACTION}
      * are retried with a back-off, {@code NOT_CONNECTED} until the connect timeout; {@code CLOSED} and
-     * {@code MAX_POSITION_EXCEEDED} fail at once. Every retry first checks whether the peer was lost or closed.
+     * {@code MAX_POSITION_EXCEEDED} fail at once. Every retry first checks whether the peer was lost or closed. Each
+     * attempt runs under the peer's {@link Peer#offerLock}, which is released between attempts and still held when
+     * this returns: the caller releases it once done with a claim.
      */
     private void publishFully(Peer peer, LongSupplier attempt) {
         IdleStrategy idle = null;
         long notConnectedSinceNs = 0;
         while (true) {
-            long result = attempt.getAsLong();
+            peer.offerLock.lock();
+            long result;
+            try {
+                result = attempt.getAsLong();
+            } catch (RuntimeException e) {
+                peer.offerLock.unlock();
+                throw e;
+            }
             if (result > 0) {
                 return;
             }
+            peer.offerLock.unlock();
             transport.checkOpen();
             transport.checkPeer(peer);
             if (result == Publication.NOT_CONNECTED) {

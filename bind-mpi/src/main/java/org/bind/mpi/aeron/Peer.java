@@ -1,9 +1,9 @@
 package org.bind.mpi.aeron;
 
-import java.net.InetSocketAddress;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.aeron.Publication;
+import org.agrona.DirectBuffer;
 
 /**
  * What one rank knows about another: the publication towards it, where the handshake stands ({@link Handshake}),
@@ -16,10 +16,17 @@ final class Peer {
     static final int NO_SESSION = Integer.MIN_VALUE;
 
     final int rank;
-    final InetSocketAddress endpoint;
+    /** Where the peer is reached: its UDP endpoint or its IPC stream (for messages). */
+    final String where;
     final Publication publication;
     /** Keeps the pieces of one frame together when several threads send to this peer. */
     final ReentrantLock sendLock = new ReentrantLock();
+    /**
+     * Held for each single offer, or from a claim to its commit, on {@link #publication}: an IPC publication is
+     * exclusive (one session per sender, see {@link Channels}) and not safe for concurrent use. Never held while
+     * waiting out back-pressure, so the polling thread's heartbeats and answers wait at most one message's copy.
+     */
+    final ReentrantLock offerLock = new ReentrantLock();
 
     private volatile Handshake state = Handshake.NEW;
     volatile String lostReason;
@@ -43,10 +50,20 @@ final class Peer {
     /** The Aeron message whose fragments are coming is a piece of a frame (copied straight into {@link #assembly}). */
     boolean fragmentedPiece;
 
-    Peer(int rank, InetSocketAddress endpoint, Publication publication) {
+    Peer(int rank, String where, Publication publication) {
         this.rank = rank;
-        this.endpoint = endpoint;
+        this.where = where;
         this.publication = publication;
+    }
+
+    /** Offers the first {@code length} bytes of {@code buffer} once, under {@link #offerLock}; Aeron's result. */
+    long offer(DirectBuffer buffer, int length) {
+        offerLock.lock();
+        try {
+            return publication.offer(buffer, 0, length);
+        } finally {
+            offerLock.unlock();
+        }
     }
 
     Handshake state() {
@@ -64,6 +81,6 @@ final class Peer {
     }
 
     String address() {
-        return endpoint.getHostString() + ":" + endpoint.getPort();
+        return where;
     }
 }

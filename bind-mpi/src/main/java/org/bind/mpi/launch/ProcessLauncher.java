@@ -15,9 +15,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.aeron.driver.MediaDriver;
+import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransportFactory;
+import org.bind.mpi.aeron.EmbeddedAeron;
 import org.bind.transport.TransportFactory;
 
 /**
@@ -27,7 +30,11 @@ import org.bind.transport.TransportFactory;
  *
  * <p>It picks free loopback UDP ports, a random job id and secret, and starts every rank with the same {@code java}
  * as itself ({@link RankCommand}), and the job in the environment ({@code BIND_TRANSPORT}, {@code BIND_RANK},
- * {@code BIND_SIZE}, {@code BIND_JOB}, {@code BIND_PEERS}, {@code BIND_SECRET}). Every rank's output is forwarded
+ * {@code BIND_SIZE}, {@code BIND_JOB}, {@code BIND_PEERS}, {@code BIND_SECRET}). Unless {@code BIND_AERON_IPC=false},
+ * it first starts the Aeron media driver the ranks share ({@link EmbeddedAeron#launchDriver}, in a directory private to
+ * the user under /dev/shm) and names it in {@code BIND_AERON_SHARED_DIR}: the ranks are its clients and exchange
+ * frames over Aeron IPC (shared memory). The driver lives as long as the launcher: it is closed and its directory
+ * removed when the job ends, and the ranks, which exit when the launcher is gone, remove it after a SIGKILL. Every rank's output is forwarded
  * line by line ({@link OutputPump}). A rank failing (non-zero status or a signal), the grace period and the time
  * limit are handled by the {@link JobSupervisor}: when a rank fails the others get the grace period (default: the
  * heartbeat timeout plus 3 s) to notice the loss and fail on their own, then are stopped; a job that outlives
@@ -61,6 +68,8 @@ public final class ProcessLauncher {
     private final List<Process> ranks = new ArrayList<>();
     private final OutputPump pump = new OutputPump();
     private final Thread cleanupHook = new Thread(this::stopAll, "bind-launcher-cleanup");
+    /** The media driver the ranks share (null: they talk UDP); closed by {@link #stopAll}. */
+    private volatile MediaDriver driver;
 
     ProcessLauncher(Options options, PrintStream out, PrintStream err) {
         this.options = options;
@@ -150,6 +159,14 @@ public final class ProcessLauncher {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         Runtime.getRuntime().addShutdownHook(cleanupHook);
+        String sharedDir;
+        try {
+            sharedDir = startSharedDriver(ports, secret);
+        } catch (RuntimeException e) {
+            err.println("bindrun: cannot start the job's Aeron media driver: " + e.getMessage());
+            stopAll();
+            return 1;
+        }
         List<String> command = new RankCommand(List.of(RankCommand.javaBinary()), false, options.jvmFlags(),
             options.workers(), false)
             .property(MpjRankMain.EXIT_PROP_NAME, "false")   // a rank ends as a plain JVM does
@@ -165,6 +182,7 @@ public final class ProcessLauncher {
                 env.put(AeronTransportFactory.PEERS_ENV, peers.toString());
                 env.put(AeronTransportFactory.SECRET_ENV, HexFormat.of().formatHex(secret));
                 env.put(AeronTransportFactory.LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+                env.put(AeronSettings.SHARED_DIR_ENV, sharedDir);
                 Process process = builder.start();
                 synchronized (ranks) {
                     ranks.add(process);
@@ -240,7 +258,30 @@ public final class ProcessLauncher {
         }
     }
 
-    /** Destroys every rank still running (then forcibly) and removes the job's Aeron directories. Idempotent. */
+    /**
+     * Starts the media driver the ranks share, unless {@code BIND_AERON_IPC=false}; returns its directory for
+     * {@code BIND_AERON_SHARED_DIR}, or an empty string (the ranks then embed their own drivers and talk UDP).
+     */
+    private String startSharedDriver(int[] ports, byte[] secret) {
+        Map<String, String> environment = System.getenv();
+        if (!AeronSettings.ipcWanted(environment)) {
+            return "";
+        }
+        List<InetSocketAddress> peers = new ArrayList<>();
+        for (int port : ports) {
+            peers.add(InetSocketAddress.createUnresolved("127.0.0.1", port));
+        }
+        AeronSettings settings = AeronSettings.of(0, ports.length, jobId, peers, secret, environment);
+        File dir = settings.jobSharedDir();
+        driver = EmbeddedAeron.launchDriver(settings, dir,
+            error -> err.println("bindrun: the job's Aeron media driver: " + error));
+        return dir.getPath();
+    }
+
+    /**
+     * Destroys every rank still running (then forcibly), closes the shared media driver and removes the job's Aeron
+     * directories. Idempotent.
+     */
     private void stopAll() {
         List<ProcessHandle> all = new ArrayList<>();
         synchronized (ranks) {
@@ -251,6 +292,7 @@ public final class ProcessLauncher {
             }
         }
         JobSupervisor.destroy(all);
+        CloseHelper.quietClose(driver);
         removeAeronDirectories(jobId);
     }
 

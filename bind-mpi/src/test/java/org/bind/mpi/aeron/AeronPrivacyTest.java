@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.aeron.driver.MediaDriver;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.bind.mpi.TransportContractTest.Recorder;
 import org.bind.transport.TransportException;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +61,24 @@ class AeronPrivacyTest {
 
     @Test
     void shouldKeepEveryFileOfARankPrivateToItsUser() throws Exception {
-        AeronSettings[] settings = AeronTestJobs.settings(2);
+        assertEveryFilePrivate(AeronTestJobs.settings(2));
+    }
+
+    /** Over IPC: the directory of the media driver the ranks share, the log buffers of their publications in it. */
+    @Test
+    void shouldKeepEveryFileOfASharedDriverPrivateToItsUser() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.ipc(AeronTestJobs.settings(2));
+        MediaDriver driver = AeronTestJobs.sharedDriver(settings[0]);
+        try {
+            assertEveryFilePrivate(settings);
+        } finally {
+            opened.forEach(AeronTransport::close);
+            CloseHelper.quietClose(driver);
+            IoUtil.delete(settings[0].jobSharedDir(), true);
+        }
+    }
+
+    private void assertEveryFilePrivate(AeronSettings[] settings) throws Exception {
         AeronTransport[] transports = {new AeronTransport(settings[0]), new AeronTransport(settings[1])};
         opened.addAll(List.of(transports));
         Recorder recorder = new Recorder(2);

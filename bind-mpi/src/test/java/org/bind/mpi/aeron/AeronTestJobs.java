@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.aeron.driver.MediaDriver;
 import org.bind.mpi.launch.ProcessLauncher;
 
 /** Settings and transports for jobs of several Aeron ranks in one JVM. */
@@ -28,6 +29,24 @@ final class AeronTestJobs {
             settings[r] = AeronSettings.of(r, size, jobId, peers, secret, Map.of());
         }
         return settings;
+    }
+
+    /**
+     * {@code settings} as ranks of one host sharing {@code driver}'s media driver (IPC), which the caller started with
+     * {@link #sharedDriver} and closes.
+     */
+    static AeronSettings[] ipc(AeronSettings[] settings) {
+        AeronSettings[] shared = new AeronSettings[settings.length];
+        for (int r = 0; r < settings.length; r++) {
+            shared[r] = settings[r].withSharedDir(settings[r].jobSharedDir().getPath());
+        }
+        return shared;
+    }
+
+    /** Starts the media driver that the ranks of {@code settings}' job share on this host, as the launcher does. */
+    static MediaDriver sharedDriver(AeronSettings settings) {
+        return EmbeddedAeron.launchDriver(settings, settings.jobSharedDir(),
+            error -> System.err.println("shared test driver: " + error));
     }
 
     static AeronTransport[] create(AeronSettings[] settings) {
