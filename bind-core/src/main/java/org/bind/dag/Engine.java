@@ -146,6 +146,14 @@ public final class Engine implements OpSink, ObjectOwner {
         distribution.awaitReadable(latest, chain.name());
         if (latest.isFailed()) {
             Failure f = latest.failure();
+            String gone = PeerGoneException.reasonIn(f.cause());
+            if (gone != null) {
+                // a receive abandoned for a lost peer: the loss is the news, here and for the other survivors
+                if (distribution.peerGone()) {
+                    failJob(gone);
+                }
+                throw new BindException(chain.name() + " has no value: " + gone, f.cause());
+            }
             throw new BindException(chain.name() + " has no value: op " + f.opName() + " failed on rank "
                 + f.rank(), f.cause());
         }
