@@ -36,6 +36,9 @@ import org.bind.version.VersionChain;
  * <p><b>Ranks.</b> Every rank records every op. An op placed on another rank is bookkeeping only: its outputs
  * become versions held there, and reads of them by ops placed here become receives.
  *
+ * <p>Over 400 lines because it is the program thread's whole side of a rank (recording, reads, sync, close, abort)
+ * and the point where those calls meet what the parts above report; the parts themselves live in their own classes.
+ *
  * <p><b>Threads.</b> {@link #submit}, {@link #sync}, {@link #close}, object creation and value reads: the
  * program thread. Completion callbacks: workers. Frames: the transport's thread.
  */
@@ -146,6 +149,14 @@ public final class Engine implements OpSink, ObjectOwner {
         distribution.awaitReadable(latest, chain.name());
         if (latest.isFailed()) {
             Failure f = latest.failure();
+            String gone = PeerGoneException.reasonIn(f.cause());
+            if (gone != null) {
+                // a receive abandoned for a lost peer: the loss is the news, here and for the other survivors
+                if (distribution.peerGone()) {
+                    failJob(gone);
+                }
+                throw new BindException(chain.name() + " has no value: " + gone, f.cause());
+            }
             throw new BindException(chain.name() + " has no value: op " + f.opName() + " failed on rank "
                 + f.rank(), f.cause());
         }

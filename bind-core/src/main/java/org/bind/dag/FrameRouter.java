@@ -3,7 +3,6 @@ package org.bind.dag;
 import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
 
-import org.bind.BindException;
 import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
@@ -106,6 +105,6 @@ final class FrameRouter implements Transport.Receiver {
 
     private void abandonReceives(int peer, String why) {
         exchange.abandonReceives(new Failure("receive from rank " + peer, rank, epoch.getAsLong(),
-            new BindException(why)));
+            new PeerGoneException(why)));
     }
 }

@@ -214,7 +214,13 @@ class RankLossTest {
             long timeoutMs = mpj == null ? HEARTBEAT_TIMEOUT_MS : MPJ_HEARTBEAT_TIMEOUT_MS;
             long limitMs = timeoutMs + 2_000;   // the requirement: survivors fail within the heartbeat timeout plus 2 s
             int status = job.await(Duration.ofMillis(limitMs + timeoutMs + 3_000 + 30_000));
-            String report = what + "\n" + job.report();
+            // MPJ's daemon sends a rank's standard error to its standard output
+            Lines lines = mpj == null ? job.err : job.out;
+            // over MPJ, notes before it name MPJ's own exceptions (XDevException): the uncaught exception counts
+            String marker = mpj == null ? "Exception" : "Exception in thread";
+            String report = what + "\n" + firstErrors(lines, marker, victim, signalNs)
+                + job.err.first(l -> l.startsWith("bindrun: ranks still running")).map(l -> l.text() + "\n").orElse("")
+                + job.report();
             List<Long> reportedMs = new ArrayList<>();
             int namedRight = 0;
             for (ClusterJob.RankInfo rank : ranks) {
@@ -222,10 +228,6 @@ class RankLossTest {
                     continue;
                 }
                 String tag = "[rank " + rank.rank() + "] ";
-                // MPJ's daemon sends a rank's standard error to its standard output
-                Lines lines = mpj == null ? job.err : job.out;
-                // over MPJ, notes before it name MPJ's own exceptions (XDevException): the uncaught exception counts
-                String marker = mpj == null ? "Exception" : "Exception in thread";
                 Optional<Lines.Line> lost = lines.first(l -> l.startsWith(tag) && l.contains(marker));
                 if (mpj != null && victimNamed && lost.isPresent() && !lost.get().text().contains("rank " + victim
                     + " lost")) {
@@ -276,6 +278,25 @@ class RankLossTest {
                 ClusterJob.dumpAndKill();
             }
         }
+    }
+
+    /**
+     * Each survivor's first error line ({@code marker}) and when it came, relative to the signal: the head of a
+     * failure's report, which the job's whole output follows (and may be cut from a CI log).
+     */
+    private static String firstErrors(Lines lines, String marker, int victim, long signalNs) {
+        StringBuilder out = new StringBuilder("first error line of each survivor:\n");
+        for (int r = 0; r < RANKS; r++) {
+            if (r == victim) {
+                continue;
+            }
+            String tag = "[rank " + r + "] ";
+            Optional<Lines.Line> first = lines.first(l -> l.startsWith(tag) && l.contains(marker));
+            out.append("  rank ").append(r).append(": ").append(first.map(l -> TimeUnit.NANOSECONDS.toMillis(
+                l.arrivedNs() - signalNs) + " ms after the signal: " + l.text().substring(tag.length()))
+                .orElse("none")).append('\n');
+        }
+        return out.toString();
     }
 
     /** The system property form of a transport setting's environment variable. */
