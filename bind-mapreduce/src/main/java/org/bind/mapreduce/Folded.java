@@ -226,7 +226,7 @@ final class Folded {
         }
     }
 
-    /** Reads a key written by {@link #writeKey} into this table: its long value, or null for object keys. */
+    /** Reads a primitive ({@code Long} or {@code Integer}) key written by {@link #writeKey}: its value. */
     long readLongKey(Wire.In in) {
         return intKeys ? in.getInt() : in.getLong();
     }
