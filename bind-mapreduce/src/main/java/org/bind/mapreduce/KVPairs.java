@@ -9,6 +9,8 @@ import java.util.Map;
 import org.bind.Bind;
 import org.bind.Scope;
 
+// Over 400 lines: the module's public API, each method with its contract; the ops are submitted by ListedPairs,
+// FoldedPairs, Gather and TextInput.
 /**
  * Key/value pairs spread over the ranks of a job, transformed by map, combine and reduce steps written as
  * sequential code: every rank makes the same calls, each with its own input, and the steps run as ops where the
@@ -30,7 +32,11 @@ import org.bind.Scope;
  * only in intent: combine aggregates each rank's values of a key before a reduce ships them. {@link #reduce}
  * first shuffles: every key moves to exactly one rank with all its values, then the function runs there. The
  * shuffle is the runtime's implicit transfers: each rank encodes, per part, one block per destination rank (a
- * compact binary encoding), and each value moves once. No rank submits anything data-dependent, so the ranks'
+ * compact binary encoding), and each value moves once. After a {@code map(..., combiner)} whose types fold
+ * ({@code String} or other {@code equals}-compared keys, {@code Long}, {@code Integer} or {@code Double} values), the
+ * map ops' primitive tables are shuffled themselves ({@link FoldOps}): each is written once into one encoded block
+ * per destination rank, and the receivers decode the blocks straight into a table, making groups only for the
+ * reducer. No rank submits anything data-dependent, so the ranks'
  * op sequences never diverge. Intermediate data is released (by an op writing an empty version) as soon as its
  * readers are submitted, so that it goes when they are done.
  *
@@ -63,13 +69,30 @@ public final class KVPairs<K, V> {
     private final Bind bind;
     private final PairBlock.Types types;
     private final int parts;
-    private final Cell<Group[]>[][] segments;
+    private Cell<Group[]>[][] segments; // made from the folded tables when first needed
+    private final Cell<Folded>[][] folded; // [rank][map op] for a map whose values fold, else null
+    private final PairOps.Step foldedBy;
 
     KVPairs(Bind bind, PairBlock.Types types, int parts, Cell<Group[]>[][] segments) {
+        this(bind, types, parts, segments, null, null);
+    }
+
+    private KVPairs(Bind bind, PairBlock.Types types, int parts, Cell<Group[]>[][] segments,
+                    Cell<Folded>[][] folded, PairOps.Step foldedBy) {
         this.bind = bind;
         this.types = types;
         this.parts = parts;
         this.segments = segments;
+        this.folded = folded;
+        this.foldedBy = foldedBy;
+    }
+
+    /** The segments, made now (by ops merging the folded tables part by part) when this is a folded map's result. */
+    private Cell<Group[]>[][] segments() {
+        if (segments == null) {
+            segments = FoldedPairs.segments(bind, folded, parts, foldedBy);
+        }
+        return segments;
     }
 
     /**
@@ -145,7 +168,7 @@ public final class KVPairs<K, V> {
                 PairOps.load(snapshot, types, parts, loaded);
                 @SuppressWarnings("unchecked")
                 Cell<PairBlock>[] sources = new Cell[] {loaded};
-                segments[q] = collect(sources, types, parts);
+                segments[q] = ListedPairs.collect(sources, types, parts);
                 PairOps.release(loaded);
             }
         }
@@ -196,7 +219,7 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException when a type is null or has no codec, or {@code fn} is null
      */
     public <K2, V2> KVPairs<K2, V2> map(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        return apply(check("map", keyType, valueType, fn, null), segments, fn);
+        return apply(check("map", keyType, valueType, fn, null), segments(), fn);
     }
 
     /**
@@ -214,7 +237,7 @@ public final class KVPairs<K, V> {
             throw new IllegalArgumentException("map: combiner is null");
         }
         return apply(check("map", keyType, valueType, fn, (java.util.function.BinaryOperator<Object>) combiner),
-            segments, fn);
+            segments(), fn);
     }
 
     /**
@@ -224,7 +247,7 @@ public final class KVPairs<K, V> {
      * @throws IllegalArgumentException as {@link #map}
      */
     public <K2, V2> KVPairs<K2, V2> combine(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
-        return apply(check("combine", keyType, valueType, fn, null), segments, fn);
+        return apply(check("combine", keyType, valueType, fn, null), segments(), fn);
     }
 
     /**
@@ -236,42 +259,9 @@ public final class KVPairs<K, V> {
      */
     public <K2, V2> KVPairs<K2, V2> reduce(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
         PairOps.Step step = check("reduce", keyType, valueType, fn, null);
-        int ranks = bind.size();
-        @SuppressWarnings("unchecked")
-        Cell<PairBlock>[][] blocks = new Cell[ranks][ranks * parts]; // [destination][source rank, source part]
-        for (int q = 0; q < ranks; q++) {
-            try (Scope s = bind.on(q)) {
-                for (int p = 0; p < parts; p++) {
-                    Cell<PairBlock[]> routed = Cell.of(PairBlock.routedCodec(types, parts));
-                    PairOps.route(segments[q][p], q, ranks, parts, types, routed);
-                    for (int k = 0; k < ranks; k++) {
-                        int d = (q + k) % ranks; // own block first: the others run first (see Sort)
-                        Cell<PairBlock> block = Cell.of(PairBlock.codec(types, parts));
-                        PairOps.extract(routed, d, block);
-                        blocks[d][q * parts + p] = block;
-                    }
-                    PairOps.release(routed);
-                }
-            }
-        }
-        @SuppressWarnings("unchecked")
-        Cell<Group[]>[][] shuffled = new Cell[ranks][];
-        for (int d = 0; d < ranks; d++) {
-            try (Scope s = bind.on(d)) {
-                shuffled[d] = collect(blocks[d], types, parts);
-            }
-        }
-        for (int q = 0; q < ranks; q++) {
-            try (Scope s = bind.on(q)) {
-                for (Cell<PairBlock>[] toRank : blocks) {
-                    for (int p = 0; p < parts; p++) {
-                        PairOps.release(toRank[q * parts + p]);
-                    }
-                }
-            }
-        }
+        Cell<Group[]>[][] shuffled = folded != null ? FoldedPairs.shuffle(bind, folded, parts, foldedBy) : ListedPairs.shuffle(bind, segments(), types, parts);
         KVPairs<K2, V2> result = apply(step, shuffled, fn);
-        for (int d = 0; d < ranks; d++) {
+        for (int d = 0; d < bind.size(); d++) {
             try (Scope s = bind.on(d)) {
                 for (Cell<Group[]> segment : shuffled[d]) {
                     PairOps.release(segment);
@@ -295,7 +285,7 @@ public final class KVPairs<K, V> {
     public Map<K, List<V>> local() {
         Collective.sync(bind, "KVPairs.local()", Collective::local);
         Map<K, List<V>> result = new LinkedHashMap<>();
-        for (Cell<Group[]> segment : segments[bind.rank()]) {
+        for (Cell<Group[]> segment : segments()[bind.rank()]) {
             result.putAll(Gather.copyOut(segment.await(), types));
         }
         return result;
@@ -319,18 +309,18 @@ public final class KVPairs<K, V> {
         }
         String call = "KVPairs.gather(" + root + ")";
         Collective.check(bind, call, Collective::gather);
-        Cell<Group[]> result = Gather.toRankZero(bind, segments, types, null);
+        Cell<Group[]> result = Gather.toRankZero(bind, segments(), types, null);
         if (root != 0) {
             Cell<Group[]> moved = Cell.of(PairBlock.segmentCodec(types));
             try (Scope s = bind.on(root)) {
                 Gather.move(result, moved);
             }
-            Gather.release(bind, segments, 0, result);
+            Gather.release(bind, segments(), 0, result);
             result = moved;
         }
         Collective.sync(bind, call, Collective::gather);
         Map<K, List<V>> gathered = bind.rank() == root ? Gather.copyOut(result.await(), types) : new LinkedHashMap<>();
-        Gather.release(bind, segments, root, result);
+        Gather.release(bind, segments(), root, result);
         return gathered;
     }
 
@@ -343,10 +333,10 @@ public final class KVPairs<K, V> {
      */
     public Map<K, List<V>> gatherAll() {
         Collective.check(bind, "KVPairs.gatherAll()", Collective::gather);
-        Cell<Group[]> result = Gather.toRankZero(bind, segments, types, null);
+        Cell<Group[]> result = Gather.toRankZero(bind, segments(), types, null);
         Cell<Group[]> everywhere = Cell.of(PairBlock.segmentCodec(types));
         Gather.move(result, everywhere); // a common op: every rank reads rank 0's version
-        Gather.release(bind, segments, 0, result);
+        Gather.release(bind, segments(), 0, result);
         Collective.sync(bind, "KVPairs.gatherAll()", Collective::gather);
         Map<K, List<V>> gathered = Gather.copyOut(everywhere.await(), types);
         PairOps.release(everywhere);
@@ -373,10 +363,10 @@ public final class KVPairs<K, V> {
         String call = "KVPairs.top(" + k + ")";
         Collective.check(bind, call, Collective::gather);
         Gather.Selection selection = new Gather.Selection(k, (java.util.Comparator<Object>) byValue);
-        Cell<Group[]> result = Gather.toRankZero(bind, segments, types, selection);
+        Cell<Group[]> result = Gather.toRankZero(bind, segments(), types, selection);
         Cell<Group[]> everywhere = Cell.of(PairBlock.segmentCodec(types));
         Gather.move(result, everywhere);
-        Gather.release(bind, segments, 0, result);
+        Gather.release(bind, segments(), 0, result);
         Collective.sync(bind, call, Collective::gather);
         List<Map.Entry<K, V>> best = new ArrayList<>();
         for (Group group : everywhere.await()) {
@@ -401,6 +391,9 @@ public final class KVPairs<K, V> {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private <K2, V2> KVPairs<K2, V2> apply(PairOps.Step step, Cell<Group[]>[][] input, Mapper<K, V, K2, V2> fn) {
         Mapper<Object, Object, Object, Object> any = (Mapper) fn;
+        if (FoldingEmitter.folds(step)) {
+            return new KVPairs<>(bind, step.types(), parts, null, FoldedPairs.map(bind, input, any, step, parts), step);
+        }
         int ranks = bind.size();
         Cell<Group[]>[][] output = new Cell[ranks][];
         for (int q = 0; q < ranks; q++) {
@@ -410,37 +403,12 @@ public final class KVPairs<K, V> {
                     emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
                     PairOps.apply(input[q][p], any, step, emitted[p]);
                 }
-                output[q] = collect(emitted, step.types(), parts, step.combiner());
+                output[q] = ListedPairs.collect(emitted, step.types(), parts, step.combiner());
                 for (Cell<PairBlock> cell : emitted) {
                     PairOps.release(cell);
                 }
             }
         }
         return new KVPairs<>(bind, step.types(), parts, output);
-    }
-
-    /**
-     * The segments of one rank from blocks of groups cut by part: per part, the blocks' groups gathered in the
-     * blocks' order, then sealed. Inside the rank's scope.
-     */
-    private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts) {
-        return collect(sources, types, parts, null);
-    }
-
-    /** As above, folding the values of a key found in several blocks with {@code combiner} (when not null). */
-    private static Cell<Group[]>[] collect(Cell<PairBlock>[] sources, PairBlock.Types types, int parts,
-                                           java.util.function.BinaryOperator<Object> combiner) {
-        @SuppressWarnings("unchecked")
-        Cell<Group[]>[] segments = new Cell[parts];
-        for (int part = 0; part < parts; part++) {
-            Cell<Group.Groups> groups = Cell.of(PairBlock.groupsCodec(types), PairOps::copyGroups);
-            for (Cell<PairBlock> source : sources) {
-                PairOps.gather(groups, source, part, types, combiner);
-            }
-            segments[part] = Cell.of(PairBlock.segmentCodec(types));
-            PairOps.seal(groups, segments[part]);
-            PairOps.release(groups);
-        }
-        return segments;
     }
 }

@@ -120,6 +120,16 @@ abstract class Kind {
         return h;
     }
 
+    /** The hash of an {@code Integer} key {@code v}, without boxing it. */
+    static long hashInt(int v) {
+        return fmix64(fnvInt(FNV_OFFSET, v));
+    }
+
+    /** The hash of a {@code Long} key {@code v}, without boxing it. */
+    static long hashLong(long v) {
+        return fmix64(fnvInt(fnvInt(FNV_OFFSET, (int) v), (int) (v >>> 32)));
+    }
+
     static long hashBytes(byte[] bytes) {
         long h = FNV_OFFSET;
         for (byte b : bytes) {
@@ -166,7 +176,7 @@ abstract class Kind {
 
         @Override
         long hash(Object value) {
-            return fmix64(fnvInt(FNV_OFFSET, (Integer) value));
+            return hashInt((Integer) value);
         }
 
         @Override
@@ -204,8 +214,7 @@ abstract class Kind {
 
         @Override
         long hash(Object value) {
-            long v = (Long) value;
-            return fmix64(fnvInt(fnvInt(FNV_OFFSET, (int) v), (int) (v >>> 32)));
+            return hashLong((Long) value);
         }
 
         @Override

@@ -97,7 +97,7 @@ final class PairBlock {
     }
 
     /** Checks an encoded block's header: {@code parts} parts whose offsets rise within the data. */
-    private static void checkHeader(byte[] bytes, int parts) {
+    static void checkHeader(byte[] bytes, int parts) {
         if (bytes.length < 4 || Wire.getInt(bytes, 0) != parts || bytes.length < 4 + 4L * parts) {
             throw new CodecException("malformed pairs: expected a block of " + parts + " parts in " + bytes.length
                 + " bytes");
@@ -205,7 +205,7 @@ final class PairBlock {
     }
 
     /** A codec over a byte array form: length-checked copies in and out. */
-    private abstract static class BytesCodec<T> implements Codec<T> {
+    abstract static class BytesCodec<T> implements Codec<T> {
         private final Class<?> type;
 
         BytesCodec(Class<?> type) {

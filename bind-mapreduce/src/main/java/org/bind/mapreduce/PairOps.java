@@ -47,17 +47,6 @@ final class PairOps {
     static void apply(@In Cell<Group[]> segment, @ByRef Mapper<Object, Object, Object, Object> fn,
                       @ByRef Step step, @Out Cell<PairBlock> emitted) {
         Group[] groups = segment.get();
-        FoldingEmitter folding = FoldingEmitter.of(step);
-        if (folding != null) {
-            if (groups != null) {
-                for (Group group : groups) {
-                    folding.calledWith(group.key);
-                    fn.apply(group.key, Collections.unmodifiableList(group.values), folding);
-                }
-            }
-            emitted.set(PairBlock.of(folding.drain(step.parts())));
-            return;
-        }
         Group.Groups out = new Group.Groups(step.types().keys());
         Object[] current = new Object[1]; // the key fn was called with, for messages
         BinaryOperator<Object> combiner = step.combiner();

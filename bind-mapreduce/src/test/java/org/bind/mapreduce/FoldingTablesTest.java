@@ -162,8 +162,8 @@ class FoldingTablesTest {
         HashMap<Integer, Integer> buckets = new HashMap<>();
         int slots = 1 << 16;
         for (long key = 0; key < slots / 2; key++) {
-            buckets.merge(LongLongTable.spread(key) & (slots - 1), 1, Integer::sum);
-            buckets.merge(ObjectLongTable.spread(Long.hashCode(key)) & (slots - 1), 1, Integer::sum);
+            buckets.merge(OpenIndex.spread(key) & (slots - 1), 1, Integer::sum);
+            buckets.merge(OpenIndex.spread(Long.hashCode(key)) & (slots - 1), 1, Integer::sum);
         }
         int worst = buckets.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         assertTrue(worst <= 12, "at most 12 of 65,536 keys in one slot, got " + worst);
