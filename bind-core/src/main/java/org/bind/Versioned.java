@@ -3,6 +3,7 @@ package org.bind;
 import org.bind.dag.RunningOps;
 import org.bind.version.BufferType;
 import org.bind.version.ObjectOwner;
+import org.bind.version.Tracked;
 import org.bind.version.VersionChain;
 
 /**
@@ -13,7 +14,7 @@ import org.bind.version.VersionChain;
  * encoded) and expose the buffer to ops through {@link #buffer()} / {@link #writableBuffer()}. Create objects in
  * the sequential program, after {@link Bind#init}, on its thread.
  */
-public abstract class Versioned {
+public abstract class Versioned implements Tracked {
     private final VersionChain chain;
 
     protected Versioned(BufferType<?> type) {

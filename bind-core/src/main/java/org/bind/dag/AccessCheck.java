@@ -4,10 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import org.bind.BindException;
-import org.bind.Versioned;
 import org.bind.codec.Codec;
 import org.bind.intercept.OpMethod;
 import org.bind.version.BufferType;
+import org.bind.version.Tracked;
 import org.bind.version.Version;
 
 /**
@@ -48,7 +48,7 @@ final class AccessCheck {
      * Runs {@code method} like {@link OpNode} does, over the op's bound buffers, with the checks above. Throws the
      * op's own exception, or a {@link BindException} describing the violation.
      */
-    static void run(OpMethod method, Object receiver, Object[] arguments, long[] primitives, Versioned[] objects,
+    static void run(OpMethod method, Object receiver, Object[] arguments, long[] primitives, Tracked[] objects,
                     Access[] access, Version[] inputs, Version[] outputs, Object[] buffers) throws Throwable {
         for (int i = 0; i < objects.length; i++) {
             Version in = inputs[i];
@@ -99,7 +99,7 @@ final class AccessCheck {
     }
 
     /** "parameter 0 (a) of op Main.add" (or "the receiver of ..."), for {@code object}. */
-    private static String describe(OpMethod method, Object[] arguments, Object receiver, Versioned object) {
+    private static String describe(OpMethod method, Object[] arguments, Object receiver, Tracked object) {
         for (int p = 0; p < arguments.length; p++) {
             if (arguments[p] == object) {
                 String kind = switch (method.kind(p)) {

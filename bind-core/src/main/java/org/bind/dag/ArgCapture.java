@@ -7,9 +7,9 @@ import java.math.BigInteger;
 import java.util.function.UnaryOperator;
 
 import org.bind.BindException;
-import org.bind.Versioned;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.ParamKind;
+import org.bind.version.Tracked;
 
 /**
  * Captures plain op arguments by value at call time, so that the program may change its own copy after the
@@ -40,7 +40,7 @@ final class ArgCapture {
     static void classify(OpMethod method, Object[] arguments, int i, Engine owner, OpObjects objects) {
         Object argument = arguments[i];
         ParamKind kind = method.kind(i);
-        if (argument instanceof Versioned object) {
+        if (argument instanceof Tracked object) {
             if (kind == ParamKind.BY_REF) {
                 throw misuse(method, i, object + " is versioned and tracked by the runtime; drop @ByRef");
             }
@@ -62,7 +62,7 @@ final class ArgCapture {
     }
 
     /** Checks a versioned receiver and adds it as a read-write object. */
-    static void classifyReceiver(OpMethod method, Versioned receiver, Engine owner, OpObjects objects) {
+    static void classifyReceiver(OpMethod method, Tracked receiver, Engine owner, OpObjects objects) {
         if (receiver.versionChain().owner() != owner) {
             throw new BindException("@Op method " + method.name() + ": receiver " + receiver
                 + " belongs to another Bind instance (closed, or another rank)");
@@ -74,7 +74,7 @@ final class ArgCapture {
         return kind == ParamKind.IN ? Access.READ : kind == ParamKind.OUT ? Access.WRITE : Access.READ_WRITE;
     }
 
-    private static void checkOwner(OpMethod method, int i, Versioned object, Engine owner, String where) {
+    private static void checkOwner(OpMethod method, int i, Tracked object, Engine owner, String where) {
         if (object.versionChain().owner() != owner) {
             throw misuse(method, i, where + object + " belongs to another Bind instance (closed, or another rank)");
         }
@@ -106,7 +106,7 @@ final class ArgCapture {
 
     private static void addElement(OpMethod method, int i, int element, Object value, Engine owner,
                                    OpObjects objects, Access access) {
-        if (!(value instanceof Versioned object)) {
+        if (!(value instanceof Tracked object)) {
             throw misuse(method, i, "element " + element + (value == null ? " is null"
                 : " is a " + value.getClass().getName() + ", not a Versioned object"));
         }

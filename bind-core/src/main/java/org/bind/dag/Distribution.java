@@ -3,9 +3,9 @@ package org.bind.dag;
 import java.util.List;
 
 import org.bind.OpFailedException;
-import org.bind.Versioned;
 import org.bind.intercept.OpMethod;
 import org.bind.version.Failure;
+import org.bind.version.Tracked;
 import org.bind.version.Version;
 
 /**
@@ -24,16 +24,16 @@ interface Distribution {
      * whether it runs here. One placed elsewhere is bookkeeping only: its reads plan transfers, its writes make
      * versions held there.
      */
-    boolean logOp(OpMethod method, int where, Versioned[] objects, Access[] access, int count);
+    boolean logOp(OpMethod method, int where, Tracked[] objects, Access[] access, int count);
 
     /** An op placed on {@code where} reads {@code input}, here. */
     void onRead(Version input, int where);
 
     /** An op placed on {@code where} writes {@code output}, the new version of {@code object}, here. */
-    void onWrite(Version output, Versioned object, int where);
+    void onWrite(Version output, Tracked object, int where);
 
     /** {@code Bind.replicate}: the latest versions of {@code objects} are read on {@code where}. */
-    void replicate(Versioned[] objects, int where);
+    void replicate(Tracked[] objects, int where);
 
     /**
      * Waits for {@code latest} of object {@code name}, for the program to read; throws when it lives elsewhere or

@@ -6,9 +6,9 @@ import java.lang.ref.ReferenceQueue;
 import java.util.HashSet;
 import java.util.Set;
 
-import org.bind.Versioned;
 import org.bind.schedule.Window;
 import org.bind.version.MemoryAccount;
+import org.bind.version.Tracked;
 import org.bind.version.VersionChain;
 
 /**
@@ -22,7 +22,7 @@ final class DroppedObjects {
     private static final long MIN_COLLECTION_GAP_NS = 200_000_000L;
     private static final long MAX_COLLECTION_GAP_NS = 5_000_000_000L;
 
-    private final ReferenceQueue<Versioned> unreachable = new ReferenceQueue<>();
+    private final ReferenceQueue<Tracked> unreachable = new ReferenceQueue<>();
     private final Set<ObjectRef> tracked = new HashSet<>();
     private final MemoryAccount account;
     private final Window window;
@@ -31,10 +31,10 @@ final class DroppedObjects {
     private long collectionGapNs = MIN_COLLECTION_GAP_NS;
 
     /** Keeps an object's chain reachable until the object is not, then releases its latest version. */
-    private static final class ObjectRef extends PhantomReference<Versioned> {
+    private static final class ObjectRef extends PhantomReference<Tracked> {
         final VersionChain chain;
 
-        ObjectRef(Versioned object, VersionChain chain, ReferenceQueue<Versioned> queue) {
+        ObjectRef(Tracked object, VersionChain chain, ReferenceQueue<Tracked> queue) {
             super(object, queue);
             this.chain = chain;
         }
@@ -45,13 +45,13 @@ final class DroppedObjects {
         this.window = window;
     }
 
-    void watch(Versioned object, VersionChain chain) {
+    void watch(Tracked object, VersionChain chain) {
         tracked.add(new ObjectRef(object, chain, unreachable));
     }
 
     /** Releases the latest versions of the objects found unreachable since the last call. */
     void release() {
-        Reference<? extends Versioned> ref;
+        Reference<? extends Tracked> ref;
         while ((ref = unreachable.poll()) != null) {
             ObjectRef objectRef = (ObjectRef) ref;
             tracked.remove(objectRef);

@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.bind.BindException;
 import org.bind.OpFailedException;
-import org.bind.Versioned;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.OpSink;
 import org.bind.schedule.Scheduler;
@@ -14,6 +13,7 @@ import org.bind.trace.Tracer;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.ObjectOwner;
+import org.bind.version.Tracked;
 import org.bind.version.Version;
 import org.bind.version.VersionChain;
 
@@ -127,7 +127,7 @@ public final class Engine implements OpSink, ObjectOwner {
     // ---------------------------------------------------------------- objects
 
     /** Registers a new versioned object; its first version is on every rank and needs no producer. */
-    public VersionChain track(Versioned object, BufferType<?> type) {
+    public VersionChain track(Tracked object, BufferType<?> type) {
         checkUsable("create " + object.getClass().getSimpleName());
         dropped.release();
         long id = nextObjectId++;
@@ -220,14 +220,14 @@ public final class Engine implements OpSink, ObjectOwner {
         dropped.release();
         OpObjects found = submitted;
         found.clear();
-        if (receiver instanceof Versioned versionedReceiver) {
+        if (receiver instanceof Tracked versionedReceiver) {
             ArgCapture.classifyReceiver(method, versionedReceiver, this, found);
         }
         for (int i = 0; i < arguments.length; i++) {
             ArgCapture.classify(method, arguments, i, this, found);
         }
         int count = found.count();
-        Versioned[] objects = found.objectsCopy();
+        Tracked[] objects = found.objectsCopy();
         Access[] access = found.accessCopy();
         found.clear();
         int where = placement;
@@ -256,7 +256,7 @@ public final class Engine implements OpSink, ObjectOwner {
                 op.bindOutput(i, output);
             }
         }
-        if (receiver != null && !(receiver instanceof Versioned)) {
+        if (receiver != null && !(receiver instanceof Tracked)) {
             VersionChain order = receivers.chainOf(receiver, this);
             op.bindOrderInput(order.latest()); // the op's hold, taken before supersede drops the latest-hold
             op.bindOrderOutput(order.supersede(null, host));
@@ -285,9 +285,9 @@ public final class Engine implements OpSink, ObjectOwner {
      * there. Every rank must call it at the same point of the program (it is checked like an op). Program
      * thread.
      */
-    public void replicate(Versioned[] objects) {
+    public void replicate(Tracked[] objects) {
         checkUsable("replicate");
-        for (Versioned object : objects) {
+        for (Tracked object : objects) {
             if (object == null) {
                 throw new BindException("replicate: null object");
             }

@@ -9,12 +9,12 @@ import java.util.function.LongSupplier;
 
 import org.bind.BindException;
 import org.bind.OpFailedException;
-import org.bind.Versioned;
 import org.bind.collective.Residence;
 import org.bind.intercept.OpMethod;
 import org.bind.transport.Transport;
 import org.bind.version.Failure;
 import org.bind.version.MemoryAccount;
+import org.bind.version.Tracked;
 import org.bind.version.Version;
 import org.bind.version.VersionWaiter;
 
@@ -83,7 +83,7 @@ final class MultiRank implements Distribution {
     }
 
     @Override
-    public boolean logOp(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
+    public boolean logOp(OpMethod method, int where, Tracked[] objects, Access[] access, int count) {
         opLog.append(opHash(method.signatureHash(), where, objects, access, count), method.name(), where);
         if (where == Engine.COMMON || where == rank) {
             return true;
@@ -106,7 +106,7 @@ final class MultiRank implements Distribution {
     }
 
     @Override
-    public void onWrite(Version output, Versioned object, int where) {
+    public void onWrite(Version output, Tracked object, int where) {
         output.residence(where == Engine.COMMON ? Residence.everywhere(size) : Residence.on(where, size));
         if (object.replicated() && where != Engine.COMMON) {
             exchange.noteBroadcast(output, where, epoch.getAsLong());
@@ -114,16 +114,16 @@ final class MultiRank implements Distribution {
     }
 
     @Override
-    public void replicate(Versioned[] objects, int where) {
+    public void replicate(Tracked[] objects, int where) {
         Access[] reads = new Access[objects.length];
         Arrays.fill(reads, Access.READ);
         opLog.append(opHash(REPLICATE, where, objects, reads, objects.length), "replicate", where);
-        for (Versioned object : objects) {
+        for (Tracked object : objects) {
             exchange.noteRead(object.versionChain().latest(), where, epoch.getAsLong());
         }
     }
 
-    private static long opHash(long signature, int where, Versioned[] objects, Access[] access, int count) {
+    private static long opHash(long signature, int where, Tracked[] objects, Access[] access, int count) {
         long h = OpLog.mix(signature ^ (where + 2L));
         for (int i = 0; i < count; i++) {
             h = OpLog.mix(h ^ (objects[i].id() * 4 + access[i].ordinal()));

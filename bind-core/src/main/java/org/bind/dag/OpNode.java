@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ForkJoinTask;
 
-import org.bind.Versioned;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.RunningOp;
@@ -13,6 +12,7 @@ import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
+import org.bind.version.Tracked;
 import org.bind.version.Version;
 import org.bind.version.VersionWaiter;
 
@@ -44,7 +44,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private transient Object receiver;
     private transient Object[] arguments;
     private transient long[] primitives;
-    private transient Versioned[] objects;
+    private transient Tracked[] objects;
     private transient Access[] access;
     private transient Version[] inputs;
     private transient Version[] outputs;
@@ -55,7 +55,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private volatile int pending = 1; // one for the program thread until submission is finished
 
     OpNode(OpHost engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
-           long[] primitives, Versioned[] objects, Access[] access) {
+           long[] primitives, Tracked[] objects, Access[] access) {
         this.engine = engine;
         this.method = method;
         this.sequence = sequence;
@@ -154,8 +154,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
 
     /** The buffer bound to {@code object} in this op, or null when the object is not one of its arguments. */
     @Override
-    public Object bufferOf(Versioned object) {
-        Versioned[] bound = objects;
+    public Object bufferOf(Tracked object) {
+        Tracked[] bound = objects;
         for (int i = 0; i < bound.length; i++) {
             if (bound[i] == object) {
                 return buffers[i];
@@ -165,7 +165,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     }
 
     @Override
-    public boolean writes(Versioned object) {
+    public boolean writes(Tracked object) {
         for (int i = 0; i < objects.length; i++) {
             if (objects[i] == object) {
                 return access[i].writes();

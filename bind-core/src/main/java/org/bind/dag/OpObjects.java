@@ -2,7 +2,7 @@ package org.bind.dag;
 
 import java.util.Arrays;
 
-import org.bind.Versioned;
+import org.bind.version.Tracked;
 
 /**
  * The distinct versioned objects one op call touches, each with its combined access: the arguments, the
@@ -12,10 +12,10 @@ import org.bind.Versioned;
  * <p>Program thread only; one instance reused for every submission.
  */
 final class OpObjects {
-    private static final Versioned[] NO_OBJECTS = new Versioned[0];
+    private static final Tracked[] NO_OBJECTS = new Tracked[0];
     private static final Access[] NO_ACCESS = new Access[0];
 
-    private Versioned[] objects = new Versioned[8];
+    private Tracked[] objects = new Tracked[8];
     private Access[] access = new Access[8];
     private int count;
 
@@ -24,7 +24,7 @@ final class OpObjects {
         count = 0;
     }
 
-    void add(Versioned object, Access a) {
+    void add(Tracked object, Access a) {
         for (int i = 0; i < count; i++) {
             if (objects[i] == object) {
                 access[i] = access[i].combine(a);
@@ -43,7 +43,7 @@ final class OpObjects {
         return count;
     }
 
-    Versioned object(int i) {
+    Tracked object(int i) {
         return objects[i];
     }
 
@@ -52,7 +52,7 @@ final class OpObjects {
     }
 
     /** The objects, exactly sized, for the op node to keep. */
-    Versioned[] objectsCopy() {
+    Tracked[] objectsCopy() {
         return count == 0 ? NO_OBJECTS : Arrays.copyOf(objects, count);
     }
 

@@ -1,8 +1,8 @@
 package org.bind.dag;
 
-import org.bind.Versioned;
 import org.bind.intercept.Dispatcher;
 import org.bind.intercept.RunningOp;
+import org.bind.version.Tracked;
 
 /** The op running on the current thread, as versioned objects and the entry point ask about it. Any thread. */
 public final class RunningOps {
@@ -14,7 +14,7 @@ public final class RunningOps {
      * naming the object outside ops, or when the object is not an argument of the running op, or (with
      * {@code write}) when the op only reads it.
      */
-    public static Object boundBuffer(Versioned object, String name, boolean write) {
+    public static Object boundBuffer(Tracked object, String name, boolean write) {
         RunningOp op = Dispatcher.runningOp();
         if (op == null) {
             throw new IllegalStateException(name + ": data() is only available inside an @Op method;"

@@ -3,9 +3,9 @@ package org.bind.dag;
 import java.util.List;
 
 import org.bind.OpFailedException;
-import org.bind.Versioned;
 import org.bind.intercept.OpMethod;
 import org.bind.version.Failure;
+import org.bind.version.Tracked;
 import org.bind.version.Version;
 
 /** A job of one rank: every op runs here, nothing travels, a sync is local. */
@@ -15,7 +15,7 @@ final class SingleRank implements Distribution {
     }
 
     @Override
-    public boolean logOp(OpMethod method, int where, Versioned[] objects, Access[] access, int count) {
+    public boolean logOp(OpMethod method, int where, Tracked[] objects, Access[] access, int count) {
         return true;
     }
 
@@ -24,11 +24,11 @@ final class SingleRank implements Distribution {
     }
 
     @Override
-    public void onWrite(Version output, Versioned object, int where) {
+    public void onWrite(Version output, Tracked object, int where) {
     }
 
     @Override
-    public void replicate(Versioned[] objects, int where) {
+    public void replicate(Tracked[] objects, int where) {
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.bind.ByRef;
 import org.bind.In;
 import org.bind.Op;
 import org.bind.Out;
-import org.bind.Versioned;
+import org.bind.version.Tracked;
 
 /**
  * An {@code @Op} method as the runtime sees it: name, parameter kinds, and an invoker. A method that breaks
@@ -58,7 +58,7 @@ public final class OpMethod {
             boolean in = p.isAnnotationPresent(In.class);
             boolean out = p.isAnnotationPresent(Out.class);
             boolean byRef = p.isAnnotationPresent(ByRef.class);
-            boolean versionedType = Versioned.class.isAssignableFrom(p.getType());
+            boolean versionedType = Tracked.class.isAssignableFrom(p.getType());
             versionedTypes[i] = versionedType;
             collections[i] = collectionOfVersions(p, in || out);
             String where = "@Op method " + name + ", parameter " + describe(i);
@@ -100,7 +100,7 @@ public final class OpMethod {
     private static boolean collectionOfVersions(Parameter p, boolean annotated) {
         Class<?> type = p.getType();
         if (type.isArray()) {
-            return Versioned.class.isAssignableFrom(type.getComponentType());
+            return Tracked.class.isAssignableFrom(type.getComponentType());
         }
         if (type != List.class && type != Collection.class && type != Iterable.class) {
             return false;
@@ -113,7 +113,7 @@ public final class OpMethod {
             if (element instanceof ParameterizedType parameterized) {
                 element = parameterized.getRawType();
             }
-            return element instanceof Class<?> c && Versioned.class.isAssignableFrom(c)
+            return element instanceof Class<?> c && Tracked.class.isAssignableFrom(c)
                 || annotated && element == Object.class;
         }
         return annotated;

@@ -1,6 +1,6 @@
 package org.bind.intercept;
 
-import org.bind.Versioned;
+import org.bind.version.Tracked;
 
 /** An op running on the current thread: what its arguments see of it. */
 public interface RunningOp {
@@ -8,8 +8,8 @@ public interface RunningOp {
     OpMethod method();
 
     /** The buffer bound to {@code object} in this op, or null when the object is not one of its arguments. */
-    Object bufferOf(Versioned object);
+    Object bufferOf(Tracked object);
 
     /** Whether this op may write {@code object}. */
-    boolean writes(Versioned object);
+    boolean writes(Tracked object);
 }
