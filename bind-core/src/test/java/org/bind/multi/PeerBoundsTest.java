@@ -144,9 +144,10 @@ class PeerBoundsTest {
         assertTrue(e.getMessage().contains("rank 2 sent more data that this rank has not asked for (yet) than"
             + " bind.max.unclaimed.bytes=" + bound), e.getMessage());
         // three fit (256 KiB and the transfer's overhead each), the fourth is refused and the three held are dropped
-        // before the loss is reported; the four that follow are dropped as they come (some maybe after the report)
+        // before the loss is reported; the four that follow are dropped as they come (some maybe after the report),
+        // and so are the control frames rank 2 sends once it is lost (its SYNC, an IDLE report, its ABORT)
         long count = dropped.get(0);
-        assertTrue(count >= 4 && count <= frames, "frames dropped by rank 0: " + count);
+        assertTrue(count >= 4 && count <= frames + 3, "frames dropped by rank 0: " + count);
     }
 
     @Test
