@@ -56,6 +56,26 @@ final class ClusterJob {
     }
 
     /**
+     * Makes the jobs started next put their ranks on UDP, each with its own media driver, as between hosts, instead
+     * of the shared driver and IPC of same-host ranks: for the tests of what reaches a rank's UDP endpoint. The
+     * launcher runs in this JVM and reads the switch ({@code bind.aeron.ipc}) as a job starts; returns the previous
+     * value for {@link #restoreIpc(String)} once the job has ended.
+     */
+    static String useUdp() {
+        return System.setProperty(RankLossTest.property(AeronSettings.IPC_ENV), "false");
+    }
+
+    /** Puts back the switch {@link #useUdp()} changed. */
+    static void restoreIpc(String previous) {
+        String ipc = RankLossTest.property(AeronSettings.IPC_ENV);
+        if (previous == null) {
+            System.clearProperty(ipc);
+        } else {
+            System.setProperty(ipc, previous);
+        }
+    }
+
+    /**
      * Starts {@code main} on {@code ranks} processes with one worker each, output tagged by rank; {@code options}
      * go to the launcher before {@code -cp} ({@code -J-D...}, {@code --grace-ms}).
      */

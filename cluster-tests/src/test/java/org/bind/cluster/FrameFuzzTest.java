@@ -62,12 +62,18 @@ class FrameFuzzTest {
         String replay = System.getProperty("bind.test.seed");
         seed = replay == null || replay.isBlank() ? new Random().nextLong() : Long.parseLong(replay.trim());
         fuzzer = new Random(seed).nextInt(RANKS);
+        // the fuzzer speaks the wire protocol to the others' UDP endpoints, as a rank on another host would
+        String ipc = ClusterJob.useUdp();
         job = ClusterJob.start(RANKS, List.of("-J-Xmx64m",
                 "-J-D" + RankLossTest.property(AeronSettings.MAX_FRAME_ENV) + "=" + CAP_BYTES,
                 "-J-D" + Bind.Context.MAX_VERSION_BYTES_PROP_NAME + "=" + CAP_BYTES,
                 "-J-D" + Bind.Context.CHUNK_BYTES_PROP_NAME + "=" + (64 << 10)),
             FrameFuzzProgram.class, Long.toString(seed), Integer.toString(fuzzer), Integer.toString(RANDOM_PER_EPOCH));
-        status = job.await(Duration.ofSeconds(120));
+        try {
+            status = job.await(Duration.ofSeconds(120));
+        } finally {
+            ClusterJob.restoreIpc(ipc);
+        }
         counted = new long[RANKS][FrameFuzzProgram.EPOCHS + 1][];
         expected = new long[RANKS][FrameFuzzProgram.EPOCHS + 1][];
         for (Lines.Line line : job.out.lines()) {

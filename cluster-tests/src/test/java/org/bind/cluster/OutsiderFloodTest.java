@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * truncated and oversized, HELLOs and proofs in every rank's name and rejections, from before the ranks start their
  * transports until they have finished. The job must complete with the right result, and every rank must have
  * dropped and counted what reached it (never more than the fragments the outsider sent it, plus a few that the
- * handshake itself may drop).
+ * handshake itself may drop). The ranks are put on UDP, each with its own driver, as ranks on different hosts are
+ * (same-host ranks share a driver in a directory only the job's user can open, which an outsider cannot reach).
  */
 @Tag("cluster")
 @ExtendWith(DumpJobsOnTimeout.class)
@@ -51,6 +52,7 @@ class OutsiderFloodTest {
         Path stop = files.resolve("stop");
         Path outsiderOut = files.resolve("outsider.out");
         Process outsider = null;
+        String ipc = ClusterJob.useUdp();
         try {
             ClusterJob job = ClusterJob.start(RANKS, List.of(), OutsiderFloodProgram.class, go.toString());
             List<ClusterJob.RankInfo> ranks = job.awaitRanks(RANKS, Duration.ofSeconds(60));
@@ -101,6 +103,7 @@ class OutsiderFloodTest {
                 .toList() + "; " + job.out.lines().stream().map(Lines.Line::text).filter(t -> RESULT.matcher(t)
                 .matches()).toList());
         } finally {
+            ClusterJob.restoreIpc(ipc);
             if (outsider != null && outsider.isAlive()) {
                 outsider.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

@@ -31,9 +31,16 @@ class UnclaimedFloodTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRefuseAPeerThatFloodsDataOfAFutureEpochBeforeTheHeapFills() throws Exception {
-        ClusterJob job = ClusterJob.start(2, List.of("-J-Xmx256m", "-J-Dbind.connect.timeout.ms=60000"), UnclaimedFloodProgram.class,
-            Integer.toString(VERSIONS), Integer.toString(VERSION_MIB));
-        job.await(Duration.ofSeconds(150));
+        // the flooder speaks the wire protocol to the victim's UDP endpoint, as a rank on another host would
+        String ipc = ClusterJob.useUdp();
+        ClusterJob job;
+        try {
+            job = ClusterJob.start(2, List.of("-J-Xmx256m", "-J-Dbind.connect.timeout.ms=60000"),
+                UnclaimedFloodProgram.class, Integer.toString(VERSIONS), Integer.toString(VERSION_MIB));
+            job.await(Duration.ofSeconds(150));
+        } finally {
+            ClusterJob.restoreIpc(ipc);
+        }
         String report = job.report();
         String all = job.out.text() + job.err.text();
         assertFalse(all.contains("OutOfMemoryError"), () -> "out of memory: " + report);
