@@ -22,8 +22,8 @@ import org.bind.transport.Frames;
  * before the flooder's {@code SYNC}.
  *
  * <p>Rank 0 prints {@code victim refused: MESSAGE} when its sync fails (or {@code victim synced} when it does not),
- * then {@code victim old generation peak MiB P of M} (the peak use of the heap's old generation over the run, and
- * the maximum heap). The
+ * then {@code victim retained MiB R of M peak P} (the heap in use after a full collection once the flood is refused,
+ * the maximum heap, and the peak use of the old generation over the run, garbage included). The
  * flooder prints {@code flooder sent K versions} (or where it stopped) and {@code flooder done}.
  */
 public final class UnclaimedFloodProgram {
@@ -55,8 +55,10 @@ public final class UnclaimedFloodProgram {
             } catch (BindException e) {
                 System.out.println("victim refused: " + e.getMessage());
             }
-            System.out.println("victim old generation peak MiB " + (oldGenerationPeakBytes() >> 20) + " of "
-                + (Runtime.getRuntime().maxMemory() >> 20));
+            System.gc();
+            long retained = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            System.out.println("victim retained MiB " + (retained >> 20) + " of " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " peak " + (oldGenerationPeakBytes() >> 20));
         } catch (BindException closing) {
             System.out.println("victim closed: " + closing.getMessage());
         }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class UnclaimedFloodTest {
     private static final int VERSIONS = 8;
     private static final int VERSION_MIB = 32;
-    private static final Pattern PEAK = Pattern.compile("^\\[rank 0] victim old generation peak MiB (\\d+) of (\\d+)$");
+    private static final Pattern PEAK = Pattern.compile("^\\[rank 0] victim retained MiB (\\d+) of (\\d+) peak (\\d+)$");
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -48,16 +48,18 @@ class UnclaimedFloodTest {
             + " that this rank has not asked for (yet) than bind.max.unclaimed.bytes=")).isPresent(),
             () -> "rank 0 did not refuse rank 1 naming it and the setting: " + report);
         Matcher peak = job.out.first(l -> PEAK.matcher(l).matches()).map(l -> PEAK.matcher(l.text()))
-            .orElseThrow(() -> new AssertionError("rank 0 printed no heap peak: " + report));
+            .orElseThrow(() -> new AssertionError("rank 0 printed no heap figures: " + report));
         assertTrue(peak.matches());
         long peakMiB = Long.parseLong(peak.group(1));
         long maxMiB = Long.parseLong(peak.group(2));
-        // held: at most a quarter of the heap of the flood, besides frames in hand and the runtime's own
-        assertTrue(peakMiB < maxMiB * 3 / 4, () -> "rank 0's old generation peaked at " + peakMiB + " of " + maxMiB + " MiB: "
-            + report);
+        // the flood (the size of the whole heap) is not kept: what the heap holds after a collection stays well below
+        // the heap (the peak of the old generation counts garbage too, which the collector had not yet reclaimed)
+        assertTrue(peakMiB < maxMiB * 3 / 4, () -> "rank 0 retained " + peakMiB + " of " + maxMiB
+            + " MiB after the flood: " + report);
         assertTrue(job.out.first(l -> l.startsWith("[rank 1] flooder sent " + VERSIONS)
             || l.startsWith("[rank 1] flooder stopped at version")).isPresent(),
             () -> "the flooder did not report: " + report);
-        System.out.println("unclaimed flood: rank 0 old generation peak " + peakMiB + " of " + maxMiB + " MiB");
+        System.out.println("unclaimed flood: rank 0 retained " + peakMiB + " of " + maxMiB + " MiB, old generation peak "
+            + peak.group(3) + " MiB");
     }
 }

@@ -48,9 +48,17 @@ class WrongSecretTest {
     @ValueSource(ints = {0, 2})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldRefuseARankWithAnotherSecretAtTheConnectTimeout(int intruder) throws Exception {
-        ClusterJob job = ClusterJob.start(RANKS, List.of("-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV)
-            + "=" + CONNECT_TIMEOUT_MS), WrongSecretProgram.class, Integer.toString(intruder));
-        int status = job.await(Duration.ofSeconds(60));
+        // a rank with another secret comes from elsewhere: the job's ranks are on UDP, as between hosts
+        String ipc = ClusterJob.useUdp();
+        ClusterJob job;
+        int status;
+        try {
+            job = ClusterJob.start(RANKS, List.of("-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV)
+                + "=" + CONNECT_TIMEOUT_MS), WrongSecretProgram.class, Integer.toString(intruder));
+            status = job.await(Duration.ofSeconds(60));
+        } finally {
+            ClusterJob.restoreIpc(ipc);
+        }
         String report = job.report();
         Map<String, Long> stamps = new TreeMap<>();
         Map<Integer, String> refusals = new TreeMap<>();
