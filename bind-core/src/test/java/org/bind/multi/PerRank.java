@@ -20,6 +20,11 @@ final class PerRank<T> {
     }
 
     /** The value of {@code rank}; fails when that rank did not report one. */
+    /** Whether {@code rank} put a value. */
+    boolean has(int rank) {
+        return values.get(rank) != null;
+    }
+
     T get(int rank) {
         T value = values.get(rank);
         if (value == null) {
