@@ -126,15 +126,15 @@ class PackageCyclesTest {
 
     private static boolean staysInPackage(String start, Map<String, Set<String>> classes) {
         String home = packageOf(start);
-        Deque<String> todo = new ArrayDeque<>(List.of(start));
-        Set<String> seen = new HashSet<>(todo);
-        while (!todo.isEmpty()) {
-            for (String next : classes.getOrDefault(todo.pop(), Set.of())) {
+        Deque<String> pending = new ArrayDeque<>(List.of(start));
+        Set<String> seen = new HashSet<>(pending);
+        while (!pending.isEmpty()) {
+            for (String next : classes.getOrDefault(pending.pop(), Set.of())) {
                 if (!packageOf(next).equals(home)) {
                     return false;
                 }
                 if (seen.add(next)) {
-                    todo.push(next);
+                    pending.push(next);
                 }
             }
         }
