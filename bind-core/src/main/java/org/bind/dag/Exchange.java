@@ -325,25 +325,15 @@ final class Exchange {
             throw new MalformedFrameException("version of " + header.totalLength() + " bytes exceeds the cap of "
                 + maxVersionBytes);
         }
-        IncomingTransfer transfer = transferFrom(fromRank, header);
-        if (transfer != null) {
-            transfer.onChunk(header, frame);
-        }
+        transferFrom(fromRank, header).onChunk(header, frame);
     }
 
     void onLost(int fromRank, Frames.Header header, Messages.Failure failure) {
-        IncomingTransfer transfer = transferFrom(fromRank, header);
-        if (transfer != null) {
-            transfer.onLost(header, failure);
-        }
+        transferFrom(fromRank, header).onLost(header, failure);
     }
 
-    /** The transfer {@code header}'s frame belongs to; null (counted) when {@code fromRank} is refused. */
+    /** The transfer {@code header}'s frame belongs to. */
     private IncomingTransfer transferFrom(int fromRank, Frames.Header header) {
-        if (unclaimed.refused(fromRank)) {
-            framesDropped.incrementAndGet();
-            return null;
-        }
         Integer planned = plannedSenders.get(new Key(header.objectId(), header.versionNumber(), -1));
         if (planned != null && planned != fromRank) {
             throw new MalformedFrameException("version " + header.versionNumber() + " of object " + header.objectId()
@@ -362,6 +352,11 @@ final class Exchange {
                 framesDropped.incrementAndGet();
             }
         }
+    }
+
+    /** Whether {@code peer} went past its bound of unclaimed data: everything it sends from then on is dropped. */
+    boolean refused(int peer) {
+        return unclaimed.refused(peer);
     }
 
     /** Bytes of unclaimed data {@code peer} makes this rank hold. */

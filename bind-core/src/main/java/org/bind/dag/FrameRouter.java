@@ -15,7 +15,8 @@ import org.bind.version.Failure;
  * {@code DETAIL} and failure reports to {@link EpochSync}, {@code IDLE} reports to {@link IdleReports}, news of
  * peers (gave up, lost, closed) to {@link JobHealth}, which then also abandons the receives still expected here.
  * A malformed frame is dropped and counted; so is data from a rank the plan does not name as the version's sender. A
- * peer that sends more data nobody here has asked for yet than {@link UnclaimedBudget} allows is treated as lost.
+ * peer that sends more data nobody here has asked for yet than {@link UnclaimedBudget} allows is treated as lost,
+ * and every frame it sends from then on is dropped and counted.
  *
  * <p>The transport's thread.
  */
@@ -43,6 +44,12 @@ final class FrameRouter implements Transport.Receiver {
 
     @Override
     public void onFrame(int fromRank, ByteBuffer frame) {
+        if (exchange.refused(fromRank)) {
+            // a refused peer is lost to this rank: none of its frames counts, its SYNC included (a sync that counted
+            // it would end as if the job were whole)
+            exchange.countDropped();
+            return;
+        }
         try {
             Frames.Header header = Frames.parse(frame, jobId, maxFrameBytes);
             ByteBuffer payload = Frames.payload(frame);
