@@ -1,7 +1,5 @@
 package org.bind.dag;
 
-import java.util.List;
-
 import org.bind.BindException;
 import org.bind.OpFailedException;
 import org.bind.intercept.OpMethod;
@@ -312,11 +310,10 @@ public final class Engine implements OpSink, ObjectOwner {
     /** {@link #sync()}; {@code closing}: this rank's last sync, the one of a launched main's close. */
     private void sync(boolean closing) {
         checkUsable("sync");
-        quiesce();
-        List<FailureLedger.Recorded> local = ledger.drain();
         OpFailedException failed;
         try {
-            failed = distribution.agree(host.epoch(), local, closing);
+            quiesce(); // a peer lost meanwhile ends it: the job is then broken, as when the agreement finds it
+            failed = distribution.agree(host.epoch(), ledger.drain(), closing);
         } catch (BindException e) {
             if (broken == null) {
                 if (distribution.peerGone() && !closing) {

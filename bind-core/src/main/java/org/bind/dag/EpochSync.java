@@ -29,6 +29,9 @@ import org.bind.transport.Transport;
  * <p>Lost, given-up and closed peers are {@link JobHealth}'s: every wait here checks it.
  *
  * <p>{@code on*}: transport thread. {@link #exchange}: program thread.
+ *
+ * <p>Over 400 lines because the exchange, its divergence report and the closing sync's last words share one monitor
+ * and one set of per-epoch tables; split apart, each part would have to take another's lock to read them.
  */
 final class EpochSync {
     private static final long WAIT_MS = 50;

@@ -8,10 +8,7 @@ import java.util.function.Consumer;
 
 import org.bind.Bind;
 import org.bind.BindException;
-import org.bind.In;
 import org.bind.IntArray;
-import org.bind.Op;
-import org.bind.Out;
 import org.bind.Scope;
 import org.bind.testing.Deadline;
 import org.bind.transport.inproc.InProcTransport;
@@ -30,18 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClosedPeerTest {
     private static final int N = 64;
     private static final String CLOSED = "rank 1 closed its transport (ended) before the sync of epoch 0";
-
-    static final class Ops {
-        @Op
-        static void fill(@Out IntArray a, int value) {
-            java.util.Arrays.fill(a.data(), value);
-        }
-
-        @Op
-        static void copy(@In IntArray a, @Out IntArray b) {
-            System.arraycopy(a.data(), 0, b.data(), 0, b.data().length);
-        }
-    }
 
     /**
      * Runs {@code program} on every rank but 1 of a job of {@code size} in-JVM ranks; rank 1 submits the job's first ops
@@ -62,7 +47,7 @@ class ClosedPeerTest {
                     if (rank == 1) {
                         IntArray a = IntArray.of(N);
                         try (Scope s = bind.on(1)) {
-                            Ops.fill(a, 7);
+                            IntOps.fill(a, 7);
                         }
                         ends[1].close();   // ends without sync: the others are still to receive a
                     } else {
@@ -110,9 +95,9 @@ class ClosedPeerTest {
             IntArray a = IntArray.of(N);
             IntArray b = IntArray.of(N);
             try (Scope s = bind.on(1)) {
-                Ops.fill(a, 7);
+                IntOps.fill(a, 7);
             }
-            Ops.copy(a, b);   // common: rank 0 waits for a from rank 1
+            IntOps.copy(a, b);   // common: rank 0 waits for a from rank 1
             assertNamesTheClosedRank(assertThrows(BindException.class, bind::sync));
         });
     }
@@ -123,10 +108,10 @@ class ClosedPeerTest {
             IntArray a = IntArray.of(N);
             IntArray b = IntArray.of(N);
             try (Scope s = bind.on(1)) {
-                Ops.fill(a, 7);
+                IntOps.fill(a, 7);
             }
             try (Scope s = bind.on(bind.rank())) {
-                Ops.copy(a, b);   // waits for a from rank 1
+                IntOps.copy(a, b);   // waits for a from rank 1
             }
             assertNamesTheClosedRank(assertThrows(BindException.class, b::toArray));
         });
@@ -137,10 +122,10 @@ class ClosedPeerTest {
         job(2, bind -> {
             IntArray a = IntArray.of(N);
             try (Scope s = bind.on(1)) {
-                Ops.fill(a, 7);
+                IntOps.fill(a, 7);
             }
             IntArray c = IntArray.of(N);
-            Ops.fill(c, 3);   // common, local: nothing to receive from rank 1, only its SYNC
+            IntOps.fill(c, 3);   // common, local: nothing to receive from rank 1, only its SYNC
             assertNamesTheClosedRank(assertThrows(BindException.class, bind::sync));
         });
     }
@@ -157,7 +142,7 @@ class ClosedPeerTest {
                 try (Bind bind = Bind.init(new Bind.Context().transport(ends[rank]).workers(2))) {
                     IntArray a = IntArray.of(N);
                     try (Scope s = bind.on(1)) {
-                        Ops.fill(a, 7);
+                        IntOps.fill(a, 7);
                     }
                     bind.replicate(a);
                     bind.sync();

@@ -9,10 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.bind.Bind;
-import org.bind.In;
 import org.bind.IntArray;
-import org.bind.Op;
-import org.bind.Out;
 import org.bind.Scope;
 import org.bind.transport.Transport;
 import org.bind.transport.inproc.InProcTransport;
@@ -34,18 +31,6 @@ class LossReportTest {
     private static final int N = 64;
     private static final long WAIT_S = 30;
     private static final String REASON = "no heartbeat for 2000 ms";
-
-    static final class Ops {
-        @Op
-        static void fill(@Out IntArray a, int value) {
-            java.util.Arrays.fill(a.data(), value);
-        }
-
-        @Op
-        static void copy(@In IntArray a, @Out IntArray b) {
-            System.arraycopy(a.data(), 0, b.data(), 0, b.data().length);
-        }
-    }
 
     @Test
     void shouldNameTheLostRankOnTheReaderWhenOnlyTheRankInSyncIsToldOfTheLoss() throws Exception {
@@ -91,10 +76,10 @@ class LossReportTest {
                         return;
                     }
                     try (Scope s = bind.on(2)) {
-                        Ops.fill(a, 7);
+                        IntOps.fill(a, 7);
                     }
                     try (Scope s = bind.on(reader)) {
-                        Ops.copy(a, b);
+                        IntOps.copy(a, b);
                     }
                     if (rank == reader) {
                         b.toArray();

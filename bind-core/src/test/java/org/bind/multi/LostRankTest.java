@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.TimeUnit;
 
 import org.bind.Bind;
-import org.bind.In;
 import org.bind.IntArray;
-import org.bind.Op;
-import org.bind.Out;
 import org.bind.Scope;
 import org.bind.transport.inproc.InProcJob;
 import org.junit.jupiter.api.Test;
@@ -26,18 +23,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class LostRankTest {
     private static final long JOB_TIMEOUT_S = 10;
-
-    static final class Ops {
-        @Op
-        static void fill(@Out IntArray a, int value) {
-            java.util.Arrays.fill(a.data(), value);
-        }
-
-        @Op
-        static void copy(@In IntArray a, @Out IntArray b) {
-            System.arraycopy(a.data(), 0, b.data(), 0, b.data().length);
-        }
-    }
 
     private static boolean mentions(Throwable error, String text) {
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -58,7 +43,7 @@ class LostRankTest {
             () -> InProcJob.run(3, Bind.Context::new, JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
                 IntArray a = IntArray.of(8);
                 try (Scope s = bind.on(1)) {
-                    Ops.fill(a, 1);
+                    IntOps.fill(a, 1);
                 }
                 bind.sync();
                 if (bind.rank() == 1) {
@@ -91,11 +76,11 @@ class LostRankTest {
                     throw new IllegalStateException("rank 1 gives up");
                 }
                 try (Scope s = bind.on(1)) {
-                    Ops.fill(a, 2);
+                    IntOps.fill(a, 2);
                 }
                 for (IntArray target : b) {
                     try (Scope s = bind.on(0)) {
-                        Ops.copy(a, target);
+                        IntOps.copy(a, target);
                     }
                 }
                 bind.sync();

@@ -12,11 +12,9 @@ import java.util.stream.Collectors;
 
 import org.bind.Bind;
 import org.bind.BindException;
-import org.bind.In;
 import org.bind.IntArray;
 import org.bind.Op;
 import org.bind.OpFailedException;
-import org.bind.Out;
 import org.bind.Scope;
 import org.bind.transport.inproc.InProcJob;
 import org.junit.jupiter.api.Test;
@@ -33,16 +31,6 @@ class ThreadCleanupTest {
     private static final List<String> PREFIXES = List.of("bind-worker-", "bind-inproc-", "bind-rank-");
 
     static final class Ops {
-        @Op
-        static void fill(@Out IntArray a, int value) {
-            java.util.Arrays.fill(a.data(), value);
-        }
-
-        @Op
-        static void copy(@In IntArray a, @Out IntArray b) {
-            System.arraycopy(a.data(), 0, b.data(), 0, b.data().length);
-        }
-
         @Op
         static void explode(IntArray a) {
             throw new IllegalStateException("exploded on purpose");
@@ -79,9 +67,9 @@ class ThreadCleanupTest {
         IntArray a = IntArray.of(100);
         IntArray b = IntArray.of(100);
         try (Scope s = bind.on(bind.size() - 1)) {
-            Ops.fill(a, 3);
+            IntOps.fill(a, 3);
         }
-        Ops.copy(a, b);
+        IntOps.copy(a, b);
         bind.sync();
     }
 
@@ -109,7 +97,7 @@ class ThreadCleanupTest {
                 () -> InProcJob.run(3, Bind.Context::new, JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
                     IntArray a = IntArray.of(10);
                     try (Scope s = bind.on(2)) {
-                        Ops.fill(a, 1);
+                        IntOps.fill(a, 1);
                     }
                     if (bind.rank() == 1) {
                         throw new IllegalStateException("rank 1 gives up");
@@ -125,7 +113,7 @@ class ThreadCleanupTest {
         assertNoThreadsLeftBy(() -> InProcJob.run(2, Bind.Context::new, JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
             IntArray a = IntArray.of(10);
             if (bind.rank() == 0) {
-                Ops.fill(a, 1);
+                IntOps.fill(a, 1);
             }
             assertThrows(RuntimeException.class, bind::sync);
         }));
@@ -138,7 +126,7 @@ class ThreadCleanupTest {
             BindException e = assertThrows(BindException.class,
                 () -> InProcJob.run(2, Bind.Context::new, 2, TimeUnit.SECONDS, bind -> {
                     IntArray a = IntArray.of(10);
-                    Ops.fill(a, 1);
+                    IntOps.fill(a, 1);
                     if (bind.rank() == 1) {
                         stuck.await(30, TimeUnit.SECONDS);   // the user's program hangs here past the job's timeout
                     }

@@ -71,7 +71,7 @@ class SubmissionRingStressTest {
         Thread producer = new Thread(() -> {
             for (int i = 0; i < tasks; i++) {
                 while (!ring.offer(all[i])) {
-                    Thread.onSpinWait();
+                    Thread.yield(); // not a spin: on a loaded machine the other side must get the core
                 }
             }
         }, "ring-producer");
@@ -84,7 +84,7 @@ class SubmissionRingStressTest {
                 while (remaining.get() > 0) {
                     ForkJoinTask<?> task = ring.poll();
                     if (task == null) {
-                        Thread.onSpinWait();
+                        Thread.yield(); // not a spin: on a loaded machine the other side must get the core
                         continue;
                     }
                     int n = ((Numbered) task).number;
