@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.bind.Bind;
 import org.bind.IntArray;
+import org.bind.Op;
+import org.bind.Out;
 import org.bind.Scope;
 import org.bind.transport.inproc.InProcJob;
 import org.junit.jupiter.api.Test;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * program threw, instead of waiting for it. A hang is caught by the job's timeout.
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
-@Timeout(value = 40, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 @SuppressWarnings("try") // scopes are opened for their effect on placement, not referenced
 class LostRankTest {
     private static final long JOB_TIMEOUT_S = 10;
@@ -59,6 +62,64 @@ class LostRankTest {
         assertEquals(death, e.failures().get(1), e.getMessage());
         for (int r : new int[] {0, 2}) {
             assertTrue(mentions(seen.get(r), GAVE_UP), "sync on rank " + r + " after rank 1 died: " + seen.get(r));
+        }
+    }
+
+    /** Rank 0's op runs until rank 2 is lost and rank 0's sync has failed for it. */
+    static final class Blocking {
+        static volatile CountDownLatch running = new CountDownLatch(1);
+        static volatile CountDownLatch release = new CountDownLatch(1);
+
+        @Op
+        static void fillWhenReleased(@Out IntArray a) throws InterruptedException {
+            running.countDown();
+            if (!release.await(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not released within 20 s");
+            }
+            java.util.Arrays.fill(a.data(), 1);
+        }
+    }
+
+    @Test
+    void shouldBreakTheJobOnceWhenAPeerIsLostWhileSyncWaitsForThisRanksOwnOps() {
+        Blocking.running = new CountDownLatch(1);
+        Blocking.release = new CountDownLatch(1);
+        PerRank<String> syncs = new PerRank<>(3);
+        PerRank<String> closes = new PerRank<>(3);
+        WatchedJob.run(3, Bind.Context::new, 30, (bind, job) -> {
+            IntArray a = IntArray.of(8);
+            try (Scope s = bind.on(0)) {
+                Blocking.fillWhenReleased(a);
+            }
+            if (bind.rank() == 2) {
+                Blocking.running.await();
+                job.lose(2, "killed by the test");
+                try {
+                    bind.close(); // its own end is closed: whatever this says, rank 2 is the one lost
+                } catch (RuntimeException expected) {
+                    // named by the others
+                }
+                return;
+            }
+            try {
+                bind.sync();
+                syncs.put(bind.rank(), "returned normally");
+            } catch (RuntimeException e) {
+                syncs.put(bind.rank(), e.getMessage());
+            } finally {
+                Blocking.release.countDown();
+            }
+            try {
+                bind.close();
+                closes.put(bind.rank(), "");
+            } catch (RuntimeException e) {
+                closes.put(bind.rank(), e.getMessage());
+            }
+        });
+        for (int r = 0; r < 2; r++) {
+            assertTrue(syncs.get(r).contains("rank 2 lost"), "sync on rank " + r + ": " + syncs.get(r));
+            // the job broke at that sync: the closing one is not tried again, failing a second time
+            assertEquals("", closes.get(r), "close on rank " + r);
         }
     }
 

@@ -61,6 +61,11 @@ final class WatchedJob {
         ends[from].send(to, frame.duplicate());
     }
 
+    /** Rank {@code rank} dies: its end closes and every started peer's transport reports it lost for {@code reason}. */
+    void lose(int rank, String reason) {
+        ends[rank].abort(reason);
+    }
+
     /** What escaped the runtime's {@code onFrame} on {@code rank}. */
     List<Throwable> escaped(int rank) {
         return List.copyOf(watched[rank].escaped);
