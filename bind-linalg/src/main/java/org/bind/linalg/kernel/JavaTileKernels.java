@@ -45,13 +45,7 @@ public final class JavaTileKernels implements TileKernels {
 
     @Override
     public void gemmAdd(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
-        int length = t * t;
-        double[][] s = scratch(length);
-        a.get(s[0], length);
-        b.get(s[1], length);
-        c.get(s[2], length);
-        addProduct(s[0], s[1], s[2], t);
-        c.put(s[2], length);
+        onArrays(a, b, c, t, (x, y, z) -> addProduct(x, y, z, t));
     }
 
     /** {@code c = a·b} on heap arrays. */
@@ -129,6 +123,22 @@ public final class JavaTileKernels implements TileKernels {
         void run(double[] x, double[] y);
     }
 
+    /** Runs {@code kernel} on heap copies of {@code x}, {@code y} and {@code z}, copying {@code z} back. */
+    private static void onArrays(TileBuffer x, TileBuffer y, TileBuffer z, int t, UpdateKernel kernel) {
+        int length = t * t;
+        double[][] s = scratch(length);
+        x.get(s[0], length);
+        y.get(s[1], length);
+        z.get(s[2], length);
+        kernel.run(s[0], s[1], s[2]);
+        z.put(s[2], length);
+    }
+
+    @FunctionalInterface
+    private interface UpdateKernel {
+        void run(double[] x, double[] y, double[] z);
+    }
+
     @Override
     public int potrf(TileBuffer a, int t, int m) {
         int length = t * t;
@@ -151,12 +161,6 @@ public final class JavaTileKernels implements TileKernels {
 
     @Override
     public void gemmSubtractTransposed(TileBuffer a, TileBuffer b, TileBuffer c, int t) {
-        int length = t * t;
-        double[][] s = scratch(length);
-        a.get(s[0], length);
-        b.get(s[1], length);
-        c.get(s[2], length);
-        JavaFactorKernels.gemmSubtractTransposed(s[0], s[1], s[2], t);
-        c.put(s[2], length);
+        onArrays(a, b, c, t, (x, y, z) -> JavaFactorKernels.gemmSubtractTransposed(x, y, z, t));
     }
 }
