@@ -142,12 +142,11 @@ class LossReportTest {
      * A rank's in-JVM end through which the test reports a peer lost, as a transport's heartbeat would; the
      * runtime's receiver is called by one thread at a time, as a transport's delivery thread does.
      */
-    private static final class LossInjecting implements Transport {
-        private final InProcTransport end;
+    private static final class LossInjecting extends InProcEnd {
         private volatile Receiver receiver;
 
         LossInjecting(InProcTransport end) {
-            this.end = end;
+            super(end);
         }
 
         synchronized void reportLost(int peer, String reason) {
@@ -155,19 +154,9 @@ class LossReportTest {
         }
 
         @Override
-        public int rank() {
-            return end.rank();
-        }
-
-        @Override
-        public int size() {
-            return end.size();
-        }
-
-        @Override
-        public void start(Receiver runtime) {
+        Receiver watch(Receiver runtime) {
             receiver = runtime;
-            end.start(new Receiver() {
+            return new Receiver() {
                 @Override
                 public void onFrame(int fromRank, ByteBuffer frame) {
                     synchronized (LossInjecting.this) {
@@ -188,17 +177,7 @@ class LossReportTest {
                         runtime.onPeerClosed(peer);
                     }
                 }
-            });
-        }
-
-        @Override
-        public void send(int toRank, ByteBuffer frame) {
-            end.send(toRank, frame);
-        }
-
-        @Override
-        public void close() {
-            end.close();
+            };
         }
     }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.bind.Bind;
-import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 import org.bind.transport.inproc.InProcJob;
 import org.bind.transport.inproc.InProcTransport;
@@ -132,30 +131,19 @@ final class WatchedJob {
     }
 
     /** A rank's transport end whose inbound frames pass through a watching receiver. */
-    private static final class Watched implements Transport {
-        private final InProcTransport end;
+    private static final class Watched extends InProcEnd {
         private final List<Throwable> escaped = new CopyOnWriteArrayList<>();
         private final AtomicLong largestAllocation = new AtomicLong();
         private final SendFault fault;
 
         Watched(InProcTransport end, SendFault fault) {
-            this.end = end;
+            super(end);
             this.fault = fault;
         }
 
         @Override
-        public int rank() {
-            return end.rank();
-        }
-
-        @Override
-        public int size() {
-            return end.size();
-        }
-
-        @Override
-        public void start(Receiver receiver) {
-            end.start(new Receiver() {
+        Receiver watch(Receiver receiver) {
+            return new Receiver() {
                 @Override
                 public void onFrame(int fromRank, ByteBuffer frame) {
                     long before = THREADS.getCurrentThreadAllocatedBytes();
@@ -178,7 +166,7 @@ final class WatchedJob {
                 public void onPeerClosed(int closedRank) {
                     receiver.onPeerClosed(closedRank);
                 }
-            });
+            };
         }
 
         @Override
@@ -192,11 +180,6 @@ final class WatchedJob {
         @Override
         public long peerTimeoutMs() {
             return 2_000;
-        }
-
-        @Override
-        public void close() {
-            end.close();
         }
     }
 }
