@@ -14,6 +14,7 @@ final class NumericEmitter implements NumericFold.Sink {
     private final Folded folded;
     private final boolean primitiveKeys;
     private final boolean intKeys;
+    private final Class<?> keyType;
     private Object current;
 
     NumericEmitter(PairOps.Step step) {
@@ -21,6 +22,7 @@ final class NumericEmitter implements NumericFold.Sink {
         this.folded = new Folded(step.types(), step.combiner(), false, step.name());
         this.primitiveKeys = folded.primitiveKeys();
         this.intKeys = step.keyType() == Integer.class;
+        this.keyType = step.keyType();
     }
 
     /** Names the key the mapper is called with, for messages. */
@@ -34,7 +36,9 @@ final class NumericEmitter implements NumericFold.Sink {
     }
 
     private void object(Object key, long bits) {
-        NumericFold.checkKey(step, current, key);
+        if (key == null || key.getClass() != keyType) { // the exact class: one compare, no subtype check
+            NumericFold.checkKey(step, current, key);
+        }
         if (primitiveKeys) {
             folded.addBits(intKeys ? (long) (Integer) key : (long) (Long) key, bits);
         } else {
