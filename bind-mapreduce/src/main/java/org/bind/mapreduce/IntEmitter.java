@@ -17,7 +17,8 @@ public interface IntEmitter<K> {
 
     /**
      * Emits one pair with a {@code Long} or {@code Integer} key given as a primitive, so that the key is not boxed
-     * either ({@code out.emit(id, 1)} picks this method for a primitive {@code id}).
+     * either ({@code out.emit(id, 1)} picks this method for a primitive {@code id}). With
+     * such keys, a boxed key and a boxed value fit both methods: pass the value as a primitive.
      *
      * @throws IllegalArgumentException when the declared key type is neither {@code Long} nor {@code Integer}, or it
      *                                  is {@code Integer} and {@code key} is out of the {@code int} range
