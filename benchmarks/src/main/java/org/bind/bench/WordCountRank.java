@@ -10,7 +10,8 @@ import org.bind.mapreduce.KVPairs;
 
 /**
  * One rank of the Bind side of {@link WordCountBenchmark}: the word count a user writes with {@link KVPairs} (text
- * input cut over the ranks and workers, map to {@code (word, 1)} folded by {@code Long::sum} as emitted, reduce),
+ * input cut over the ranks and workers, {@code mapToLong} to {@code (word, 1)} folded by {@code Long::sum} as
+ * emitted, without a box per pair, reduce),
  * timed from a {@code sync()} to
  * the return of {@code local()} (which syncs: every rank's counts done), after warm-up runs. Each rank then prints
  * {@code WC_RESULT system=bind rank=<r> seconds=<each timed run> distinct=.. total=.. digest=..} for its share.
@@ -48,7 +49,7 @@ public final class WordCountRank {
     /** The word count, as a user writes it. */
     static Map<String, List<Long>> count(Bind bind, Path file) {
         return KVPairs.lines(bind, file)
-            .map(String.class, Long.class, (offset, lines, out) -> {
+            .mapToLong(String.class, (offset, lines, out) -> {
                 for (String line : lines) {
                     Words.forEach(line, word -> out.emit(word, 1L));
                 }

@@ -61,6 +61,24 @@ final class FoldOps {
         emitted.set(folding.folded());
     }
 
+    /**
+     * Calls a numeric step's {@code fn} on every group of one segment, in canonical order, folding the primitive
+     * values it emits ({@link NumericEmitter}).
+     */
+    @Op
+    static void applyNumeric(@In Cell<Group[]> segment, @ByRef NumericFold.NumericMapper fn,
+                             @ByRef PairOps.Step step, @Out Cell<Folded> emitted) {
+        NumericEmitter folding = new NumericEmitter(step);
+        Group[] groups = segment.get();
+        if (groups != null) {
+            for (Group group : groups) {
+                folding.calledWith(group.key);
+                fn.apply(group.key, Collections.unmodifiableList(group.values), folding);
+            }
+        }
+        emitted.set(folding.folded());
+    }
+
     /** Folds the entries of part {@code part} of one map op's table into the part's table of this rank. */
     @Op
     static void merge(Cell<Folded> table, @In Cell<Folded> emitted, int part, int parts) {

@@ -26,6 +26,7 @@ final class Folded {
     final PairBlock.Types types;
     final FoldingEmitter.Slot slot;
     private final BinaryOperator<Object> combiner;
+    private final NumericFold.Bits bitsCombiner; // the combiner when it folds value bits (numeric steps), else null
     private final boolean listing;
     private final String name;
     private final boolean intKeys;
@@ -46,6 +47,7 @@ final class Folded {
         this.types = types;
         this.slot = FoldingEmitter.Slot.of(types.values().type);
         this.combiner = combiner;
+        this.bitsCombiner = combiner instanceof NumericFold.Bits b ? b : null;
         this.listing = listing;
         this.name = name;
         Class<?> keyType = types.keys().type;
@@ -106,6 +108,28 @@ final class Folded {
         }
     }
 
+    /** Folding mode, numeric steps: adds the value bits {@code value} for {@code key} (an object key, checked). */
+    void addBits(Object key, long value) {
+        int entry = objects.find(key);
+        if (entry < 0) {
+            entry = objects.insert(types.keys().copy(key), value);
+            newEntry(entry, types.keys().hash(key), -1);
+        } else {
+            objects.value(entry, bitsCombiner.combine(objects.value(entry), value));
+        }
+    }
+
+    /** Folding mode, numeric steps: adds the value bits {@code value} for the {@code Long} or {@code Integer} key. */
+    void addBits(long key, long value) {
+        int entry = longs.find(key);
+        if (entry < 0) {
+            entry = longs.insert(key, value);
+            newEntry(entry, hashOf(key), -1);
+        } else {
+            longs.value(entry, bitsCombiner.combine(longs.value(entry), value));
+        }
+    }
+
     private long longKey(Object key) {
         return intKeys ? (long) (Integer) key : (long) (Long) key;
     }
@@ -139,10 +163,10 @@ final class Folded {
 
     private void foldOrList(int entry, long bits, int rank) {
         if (!listing) {
-            setValue(entry, fold(value(entry), slot.box(bits), key(entry), null));
+            setValue(entry, fold(value(entry), bits, entry));
         } else if (lastSources[entry] == rank) {
             int tail = tails[entry];
-            cellValues[tail] = fold(cellValues[tail], slot.box(bits), key(entry), null);
+            cellValues[tail] = fold(cellValues[tail], bits, entry);
         } else {
             int cell = newCell(bits);
             cellNext[tails[entry]] = cell;
@@ -188,6 +212,11 @@ final class Folded {
         } else {
             objects.value(entry, bits);
         }
+    }
+
+    /** Folds value bits {@code next} into {@code sofar} for {@code entry}: without a box for a numeric step. */
+    private long fold(long sofar, long next, int entry) {
+        return bitsCombiner != null ? bitsCombiner.combine(sofar, next) : fold(sofar, slot.box(next), key(entry), null);
     }
 
     private long fold(long sofar, Object value, Object key, Object current) {

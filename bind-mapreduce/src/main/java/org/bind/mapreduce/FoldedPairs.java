@@ -29,6 +29,23 @@ final class FoldedPairs {
         return tables;
     }
 
+    /** One map op of a numeric step per part of each rank's {@code input} (types that fold): the tables. */
+    static Cell<Folded>[][] mapNumeric(Bind bind, Cell<Group[]>[][] input, NumericFold.NumericMapper fn,
+                                       PairOps.Step step, int parts) {
+        int ranks = bind.size();
+        @SuppressWarnings("unchecked")
+        Cell<Folded>[][] tables = new Cell[ranks][parts];
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                for (int p = 0; p < parts; p++) {
+                    tables[q][p] = Cell.of(codec(step, false), FoldOps::copy);
+                    FoldOps.applyNumeric(input[q][p], fn, step, tables[q][p]);
+                }
+            }
+        }
+        return tables;
+    }
+
     /** Each rank's tables merged part by part, folding a key's values across them: ordinary segments. */
     static Cell<Group[]>[][] segments(Bind bind, Cell<Folded>[][] tables, int parts, PairOps.Step step) {
         int ranks = bind.size();

@@ -10,7 +10,7 @@ import org.bind.Bind;
 import org.bind.Scope;
 
 // Over 400 lines: the module's public API, each method with its contract; the ops are submitted by ListedPairs,
-// FoldedPairs, Gather and TextInput.
+// FoldedPairs, Gather and TextInput, the numeric steps' pieces are in NumericFold.
 /**
  * Key/value pairs spread over the ranks of a job, transformed by map, combine and reduce steps written as
  * sequential code: every rank makes the same calls, each with its own input, and the steps run as ops where the
@@ -36,7 +36,8 @@ import org.bind.Scope;
  * ({@code String} or other {@code equals}-compared keys, {@code Long}, {@code Integer} or {@code Double} values), the
  * map ops' primitive tables are shuffled themselves ({@link FoldOps}): each is written once into one encoded block
  * per destination rank, and the receivers decode the blocks straight into a table, making groups only for the
- * reducer. No rank submits anything data-dependent, so the ranks'
+ * reducer. {@link #mapToLong}, {@link #mapToInt} and {@link #mapToDouble} do the same with values emitted as
+ * primitives and a primitive combiner: no box per pair. No rank submits anything data-dependent, so the ranks'
  * op sequences never diverge. Intermediate data is released (by an op writing an empty version) as soon as its
  * readers are submitted, so that it goes when they are done.
  *
@@ -241,6 +242,51 @@ public final class KVPairs<K, V> {
     }
 
     /**
+     * Like {@link #map(Class, Class, Mapper, java.util.function.BinaryOperator) map(..., combiner)} with {@code Long}
+     * values, emitted as primitive {@code long}s and folded by a {@code long} combiner (for a word count,
+     * {@code Long::sum}) without a box per pair: when {@code keyType} compares by {@code equals} ({@code String},
+     * boxed integers, {@code Character}, {@code Boolean}, enums) each op folds into a table of primitive slots, and a
+     * {@code Long} or {@code Integer} key emitted as a primitive ({@link LongEmitter#emit(long, long)}) is not boxed
+     * either; other key types are folded as boxed pairs. Collective.
+     *
+     * @throws IllegalArgumentException when an argument is null or {@code keyType} has no codec
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <K2> KVPairs<K2, Long> mapToLong(Class<K2> keyType, LongMapper<K, V, K2> fn,
+                                           java.util.function.LongBinaryOperator combiner) {
+        PairOps.Step step = check("mapToLong", keyType, Long.class, fn,
+            combiner == null ? null : NumericFold.longs(combiner));
+        return numeric(step, (key, values, out) -> fn.apply((K) key, (List) values, (LongEmitter) out));
+    }
+
+    /**
+     * {@link #mapToLong} for {@code Integer} values, emitted as {@code int}s and folded by an {@code int} combiner.
+     *
+     * @throws IllegalArgumentException as {@link #mapToLong}
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <K2> KVPairs<K2, Integer> mapToInt(Class<K2> keyType, IntMapper<K, V, K2> fn,
+                                             java.util.function.IntBinaryOperator combiner) {
+        PairOps.Step step = check("mapToInt", keyType, Integer.class, fn,
+            combiner == null ? null : NumericFold.ints(combiner));
+        return numeric(step, (key, values, out) -> fn.apply((K) key, (List) values, (IntEmitter) out));
+    }
+
+    /**
+     * {@link #mapToLong} for {@code Double} values, emitted as {@code double}s and folded by a {@code double}
+     * combiner.
+     *
+     * @throws IllegalArgumentException as {@link #mapToLong}
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <K2> KVPairs<K2, Double> mapToDouble(Class<K2> keyType, DoubleMapper<K, V, K2> fn,
+                                               java.util.function.DoubleBinaryOperator combiner) {
+        PairOps.Step step = check("mapToDouble", keyType, Double.class, fn,
+            combiner == null ? null : NumericFold.doubles(combiner));
+        return numeric(step, (key, values, out) -> fn.apply((K) key, (List) values, (DoubleEmitter) out));
+    }
+
+    /**
      * Like {@link #map}, meant for aggregating each rank's values of a key (a partial sum, a count) so that a
      * following {@link #reduce} ships less. Collective.
      *
@@ -377,14 +423,29 @@ public final class KVPairs<K, V> {
         return best;
     }
 
-    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Mapper<?, ?, ?, ?> fn,
+    private PairOps.Step check(String name, Class<?> keyType, Class<?> valueType, Object fn,
                                java.util.function.BinaryOperator<Object> combiner) {
         PairBlock.Types emitted = new PairBlock.Types(Kind.of(keyType, name + ": key type"),
             Kind.of(valueType, name + ": value type"));
         if (fn == null) {
             throw new IllegalArgumentException(name + ": fn is null");
         }
+        if (combiner == null && name.startsWith("mapTo")) {
+            throw new IllegalArgumentException(name + ": combiner is null");
+        }
         return new PairOps.Step(name, keyType, valueType, emitted, parts, combiner);
+    }
+
+    /** A numeric step: folded into primitive tables when its key type folds, else boxed pair by pair. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <K2, V2> KVPairs<K2, V2> numeric(PairOps.Step step, NumericFold.NumericMapper fn) {
+        if (FoldingEmitter.folds(step)) {
+            return new KVPairs<>(bind, step.types(), parts, null,
+                FoldedPairs.mapNumeric(bind, segments(), fn, step, parts), step);
+        }
+        Mapper<K, V, K2, V2> boxing = (key, values, out) -> fn.apply(key, (List) values,
+            new NumericFold.Boxing(step, key, (Emitter) out));
+        return apply(step, segments(), boxing);
     }
 
     /** Runs {@code fn} over each part of each rank's {@code input} segments, then groups what it emitted. */

@@ -2,6 +2,9 @@ package org.bind.mapreduce;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.bind.Bind;
@@ -26,10 +30,19 @@ import org.bind.Scope;
  *
  * <p>A file is cut by bytes: chunk {@code j} holds the lines that start in bytes
  * {@code [j * size / n, (j + 1) * size / n)} (as Hadoop's text input does), decoded as UTF-8, without their
- * {@code \n} or {@code \r\n}. A list is cut by lines.
+ * {@code \n} or {@code \r\n}. A chunk's op reads its bytes in windows of {@link #WINDOW_BYTES}, finds the line ends
+ * eight bytes at a time, and makes each line's {@code String} straight from the window (the JDK's decoder copies
+ * ASCII runs as they are). Cuts fall only after a {@code \n} byte, which is never part of a multi-byte UTF-8
+ * character. A list is cut by lines.
  */
 final class TextInput {
-    private static final int READ_BYTES = 1 << 16;
+    /** Bytes read at a time by a chunk's op (a window grows for a longer line). */
+    static final int WINDOW_BYTES = 1 << 20;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+        ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private TextInput() {
     }
@@ -100,18 +113,10 @@ final class TextInput {
     /** Reads the lines starting in bytes {@code [from, to)} of {@code file} into one group keyed {@code from}. */
     @Op
     static void readFile(String file, long from, long to, @ByRef PairBlock.Types types, @Out Cell<Group[]> chunk) {
-        List<Object> lines = new ArrayList<>();
-        long first = -1;
+        ArrayList<Object> lines = new ArrayList<>();
+        long first;
         try (FileChannel channel = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
-            long position = from;
-            if (from > 0) { // a line starts here only if the byte before ends one: skip to the next line start
-                position = from - 1;
-                position = skipLine(channel, position);
-            }
-            if (position < to) {
-                first = position;
-                readLines(channel, position, to, lines);
-            }
+            first = readRange(channel, from, to, WINDOW_BYTES, lines);
         } catch (IOException e) {
             throw new UncheckedIOException("KVPairs.lines: cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -120,68 +125,100 @@ final class TextInput {
             return;
         }
         Long key = first;
-        chunk.set(new Group[] {new Group(key, types.keys().hash(key), new ArrayList<>(lines))});
+        chunk.set(new Group[] {new Group(key, types.keys().hash(key), lines)});
+    }
+
+    /**
+     * Adds to {@code lines} the lines of {@code channel} that start in bytes {@code [from, to)}, each decoded from
+     * the read window itself (one {@code String} per line, no other copy), and returns where the first one starts
+     * ({@code -1} when none does). The file is read in windows of {@code windowBytes} (grown for a longer line);
+     * a window's line ends are found eight bytes at a time.
+     */
+    static long readRange(FileChannel channel, long from, long to, int windowBytes, List<Object> lines)
+        throws IOException {
+        byte[] window = new byte[Math.max(1, windowBytes)];
+        long start = from == 0 ? 0 : lineStartAfter(channel, from - 1, window); // a line starts after a \n
+        if (start >= to) {
+            return -1;
+        }
+        long at = start;  // file position of window[0]
+        int filled = 0;   // bytes read into the window
+        int line = 0;     // where the current line starts in the window
+        while (true) {
+            if (filled == window.length) { // make room: drop the lines done, or grow for a long line
+                if (line > 0) {
+                    System.arraycopy(window, line, window, 0, filled - line);
+                    at += line;
+                    filled -= line;
+                    line = 0;
+                } else {
+                    window = Arrays.copyOf(window, grownLength(window.length));
+                }
+            }
+            int n = channel.read(ByteBuffer.wrap(window, filled, window.length - filled), at + filled);
+            if (n <= 0) { // end of file: the last line has no \n
+                if (filled > line) {
+                    lines.add(decode(window, line, filled));
+                }
+                return lines.isEmpty() ? -1 : start;
+            }
+            int end = filled + n;
+            for (int i = indexOfNewline(window, filled, end); i >= 0; i = indexOfNewline(window, i + 1, end)) {
+                lines.add(decode(window, line, i));
+                line = i + 1;
+                if (at + line >= to) {
+                    return start;
+                }
+            }
+            filled = end;
+        }
+    }
+
+    private static int grownLength(int length) {
+        if (length >= Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("KVPairs.lines: a line longer than " + length + " bytes");
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 16, 2L * length);
     }
 
     /** The position after the first {@code \n} at or after {@code position} (the file's size when there is none). */
-    private static long skipLine(FileChannel channel, long position) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES);
+    private static long lineStartAfter(FileChannel channel, long position, byte[] window) throws IOException {
         long at = position;
         while (true) {
-            buffer.clear();
-            int n = channel.read(buffer, at);
+            int n = channel.read(ByteBuffer.wrap(window), at);
             if (n <= 0) {
                 return at;
             }
-            for (int i = 0; i < n; i++) {
-                if (buffer.get(i) == '\n') {
-                    return at + i + 1;
-                }
+            int i = indexOfNewline(window, 0, n);
+            if (i >= 0) {
+                return at + i + 1;
             }
             at += n;
         }
     }
 
-    /** Reads the lines that start before {@code to}, the last one to its end. */
-    private static void readLines(FileChannel channel, long position, long to, List<Object> lines)
-        throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES);
-        byte[] line = new byte[256];
-        int length = 0;
-        long at = position;    // file position of buffer[0]
-        long lineStart = position;
-        while (true) {
-            buffer.clear();
-            int n = channel.read(buffer, at);
-            if (n <= 0) {
-                if (length > 0) {
-                    lines.add(decode(line, length));
-                }
-                return;
+    /** The index of the first {@code \n} in {@code bytes[from, to)}, or -1: a word of eight bytes at a time. */
+    static int indexOfNewline(byte[] bytes, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long x = (long) LONGS.get(bytes, i) ^ NEWLINES;
+            long found = (x - ONES) & ~x & HIGHS; // the lowest flagged byte is the first \n (no false one below it)
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
-            byte[] bytes = buffer.array();
-            for (int i = 0; i < n; i++) {
-                if (bytes[i] == '\n') {
-                    lines.add(decode(line, length));
-                    length = 0;
-                    lineStart = at + i + 1;
-                    if (lineStart >= to) {
-                        return;
-                    }
-                } else {
-                    if (length == line.length) {
-                        line = java.util.Arrays.copyOf(line, 2 * length);
-                    }
-                    line[length++] = bytes[i];
-                }
-            }
-            at += n;
         }
+        for (; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
-    private static String decode(byte[] line, int length) {
-        int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
-        return new String(line, 0, end, StandardCharsets.UTF_8);
+    /** Line {@code bytes[from, end)} as UTF-8, without a final {@code \r}. */
+    private static String decode(byte[] bytes, int from, int end) {
+        int last = end > from && bytes[end - 1] == '\r' ? end - 1 : end;
+        return new String(bytes, from, last - from, StandardCharsets.UTF_8);
     }
 
     /** Chunk {@code [from, to)} of {@code lines} as one group keyed {@code from}; an empty segment for no lines. */

@@ -120,6 +120,70 @@ class TextInputTest {
         }
     }
 
+    /**
+     * The chunk reader itself, against {@code Files.readAllLines}: for every number of chunks up to 13 and windows
+     * from one byte (every line grows its window) to the default, the chunks' lines joined are the file's, each once
+     * and in order; files with and without a final newline, CR LF, multi-byte characters (2, 3 and 4 bytes) wherever
+     * the cuts fall, empty lines, an empty file and files shorter than the number of chunks.
+     */
+    @ParameterizedTest(name = "{0} lines, final newline {1}")
+    @CsvSource({"0,true", "1,false", "1,true", "2,false", "3,true", "40,false", "300,true", "300,false"})
+    void shouldReadEachLineOnceWhereverTheCutsFall(int count, boolean finalNewline) throws IOException {
+        List<String> lines = new ArrayList<>(text(count));
+        for (int i = 0; i < lines.size(); i += 3) {
+            lines.set(i, lines.get(i) + (i % 2 == 0 ? " \u20ac\u00e9\ud83d\ude00" : "\u00df"));
+        }
+        if (!finalNewline && count > 0 && lines.get(count - 1).isEmpty()) {
+            lines.set(count - 1, "end"); // else the file would end in a newline after all
+        }
+        Path file = write(dir, lines, finalNewline);
+        assertEquals(lines, Files.readAllLines(file, StandardCharsets.UTF_8), "the oracle reads the file written");
+        long size = Files.size(file);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            for (int window : new int[] {1, 5, 64, TextInput.WINDOW_BYTES}) {
+                for (int chunks = 1; chunks <= 13; chunks++) {
+                    List<Object> all = new ArrayList<>();
+                    for (int j = 0; j < chunks; j++) {
+                        long from = TextInput.boundary(size, chunks, j);
+                        long to = TextInput.boundary(size, chunks, j + 1);
+                        List<Object> chunk = new ArrayList<>();
+                        long first = TextInput.readRange(channel, from, to, window, chunk);
+                        assertEquals(chunk.isEmpty(), first < 0, "chunk " + j + " of " + chunks);
+                        assertTrue(first < 0 || (first >= from && first < to), "first line at " + first);
+                        all.addAll(chunk);
+                    }
+                    assertEquals(lines, all, chunks + " chunks, window " + window);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldFindTheFirstNewlineInEveryPosition() {
+        for (int length = 0; length < 40; length++) {
+            byte[] bytes = new byte[length];
+            java.util.Arrays.fill(bytes, (byte) 0x8A); // high bit set, low bits of '\n': never a newline
+            assertEquals(-1, TextInput.indexOfNewline(bytes, 0, length));
+            for (int at = 0; at < length; at++) {
+                bytes[at] = '\n';
+                for (int from = 0; from <= at; from++) {
+                    assertEquals(at, TextInput.indexOfNewline(bytes, from, length), "at " + at + " from " + from);
+                }
+                assertEquals(-1, TextInput.indexOfNewline(bytes, 0, at), "before " + at);
+                if (at + 1 < length) {
+                    bytes[at + 1] = '\n';
+                    assertEquals(at, TextInput.indexOfNewline(bytes, 0, length), "two in a row at " + at);
+                    bytes[at + 1] = (byte) 0x0B;
+                    assertEquals(at, TextInput.indexOfNewline(bytes, 0, length), "0x0B after " + at);
+                    bytes[at + 1] = (byte) 0x8A;
+                }
+                bytes[at] = (byte) 0x09; // one below '\n'
+                assertEquals(-1, TextInput.indexOfNewline(bytes, 0, length), "0x09 at " + at);
+                bytes[at] = (byte) 0x8A;
+            }
+        }
+    }
+
     @Test
     void shouldRejectAMissingFileAtTheCall() {
         InProcJob.run(1, 30, TimeUnit.SECONDS, bind -> {

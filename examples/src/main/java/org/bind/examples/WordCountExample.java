@@ -170,7 +170,7 @@ public final class WordCountExample {
      */
     public static Map<String, List<Long>> count(Bind bind, Map<String, List<String>> lines) {
         return KVPairs.of(bind, lines, String.class, String.class)
-            .map(String.class, Long.class, (key, text, out) -> {
+            .mapToLong(String.class, (key, text, out) -> {
                 for (String line : text) {
                     forEachWord(line, word -> out.emit(word, 1L));
                 }

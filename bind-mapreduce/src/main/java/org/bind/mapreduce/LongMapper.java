@@ -1,0 +1,18 @@
+package org.bind.mapreduce;
+
+import java.util.List;
+
+/**
+ * The function of {@link KVPairs#mapToLong}: a {@link Mapper} whose emitted values are primitive {@code long}s, folded
+ * as they are emitted. Called once per key with the key's values on this rank; it must be safe to call
+ * concurrently and must not change {@code values} (as a {@link Mapper}).
+ *
+ * @param <K>  the key type read
+ * @param <V>  the value type read
+ * @param <K2> the key type emitted
+ */
+@FunctionalInterface
+public interface LongMapper<K, V, K2> {
+    /** Emits the pairs for {@code key} and its {@code values} (in arrival order) through {@code out}. */
+    void apply(K key, List<V> values, LongEmitter<K2> out);
+}
