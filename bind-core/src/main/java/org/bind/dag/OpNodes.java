@@ -1,0 +1,66 @@
+package org.bind.dag;
+
+/**
+ * Op nodes for the program thread, recycled: the node submitted {@link #RECENT} submissions ago is filled again for
+ * the next op when it is done, else a new node is made. Nothing is shared with the workers but the node's own
+ * completion state, so this needs no lock-free structure of its own.
+ *
+ * <p><b>Why a done node is unreachable as its former op.</b> A node is {@link OpNode#isDone() done} once the
+ * ForkJoin machinery has returned from its {@code exec()}, whose last step, {@code finish}, completed its outputs,
+ * released its inputs, cleared its arrays and left the window. The places that held it: (1) each version it waited
+ * for kept it in a waiter list, which that version swapped for its done sentinel before calling
+ * {@code onVersionDone}; the node became runnable only when the last of those calls had decremented its pending
+ * count, and none of them touches the node after its decrement; (2) the scheduler's queues: a worker deque slot
+ * and the inbox's link are cleared when the task is taken, a ranked set removes it by {@code pollFirst}, and the
+ * {@code SubmissionRing} keeps a stale reference in a slot that no consumer reads again (a consumer claims an
+ * index by a CAS on {@code head}, never by the slot's content, so a node that reappears in the ring a lap later is
+ * read only for its new index); (3) the worker that ran it: the running-op thread local is restored before
+ * {@code finish}, and after {@code exec()} the pool only sets the done state (then {@code invoke()} reads nothing of
+ * the task but its raw result, always null here); (4) the failure ledger keeps the op's name and sequence, not the
+ * node. Nothing joins a node. So after {@code isDone()}, which reads the state the pool wrote last (a volatile
+ * read: the worker's writes happen before it), only this class refers to the node, and
+ * {@link java.util.concurrent.ForkJoinTask#reinitialize()} may reset it: the ForkJoinTask contract allows that
+ * for a task that completed and has no outstanding join.
+ *
+ * <p>Program thread only.
+ */
+final class OpNodes {
+    /** How many submissions back a node is looked at for reuse; memory kept: that many nodes and their arrays. */
+    static final int RECENT = 1 << 12;
+
+    private final OpHost host;
+    private final OpNode[] recent = new OpNode[RECENT];
+    private int cursor;
+    private long recycled;
+
+    OpNodes(OpHost host) {
+        this.host = host;
+    }
+
+    /**
+     * A node to fill ({@link OpNode#prepare}): the one submitted {@link #RECENT} submissions ago when it is done,
+     * else a new one. Hand it back with {@link #submitted} once it is published; a node whose submission failed is
+     * simply dropped.
+     */
+    OpNode take() {
+        OpNode old = recent[cursor];
+        if (old != null && old.isDone()) {
+            recent[cursor] = null; // not reused twice should this submission fail
+            old.reinitialize();
+            recycled++;
+            return old;
+        }
+        return new OpNode(host);
+    }
+
+    /** {@code node}, taken from {@link #take}, is published: it may be reused {@link #RECENT} submissions on. */
+    void submitted(OpNode node) {
+        recent[cursor] = node;
+        cursor = (cursor + 1) & (RECENT - 1);
+    }
+
+    /** Nodes reused so far. */
+    long recycled() {
+        return recycled;
+    }
+}
