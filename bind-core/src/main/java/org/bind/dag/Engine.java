@@ -269,6 +269,16 @@ public final class Engine implements OpSink, ObjectOwner {
         }
     }
 
+    @Override
+    public Object[] referenceArray(int length) {
+        return nodes.referenceArray(length);
+    }
+
+    @Override
+    public long[] primitiveArray(int length) {
+        return nodes.primitiveArray(length);
+    }
+
     /**
      * Ops submitted from now on get priority {@code priority} instead of their method's {@code @Op(priority)};
      * null restores the methods' own. Program thread.

@@ -99,6 +99,16 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         return access;
     }
 
+    /** The reference arguments' array of the last call this node held (cleared once it finished). */
+    Object[] argumentArray() {
+        return arguments;
+    }
+
+    /** The primitive arguments' array of the last call this node held. */
+    long[] primitiveArray() {
+        return primitives;
+    }
+
     /** The runtime this op belongs to. */
     OpHost host() {
         return engine;
@@ -327,8 +337,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             orderOut = null;
         }
         receiver = null;
-        arguments = null;
-        primitives = null;
+        Arrays.fill(arguments, null); // the arrays stay with the node, for a later call's arguments (OpNodes)
         // Cleared here, on the worker, once: a recycled node keeps its arrays, and nothing of this call may stay
         // reachable through them (a dropped object must become unreachable).
         Arrays.fill(objects, null);

@@ -2,7 +2,8 @@ package org.bind.dag;
 
 /**
  * Op nodes for the program thread, recycled: the node submitted {@link #RECENT} submissions ago is filled again for
- * the next op when it is done, else a new node is made. Nothing is shared with the workers but the node's own
+ * the next op when it is done, else a new node is made. The argument arrays the reused node held go to the next
+ * call ({@link #referenceArray}), under the same proof. Nothing is shared with the workers but the node's own
  * completion state, so this needs no lock-free structure of its own.
  *
  * <p><b>Why a done node is unreachable as its former op.</b> A node is {@link OpNode#isDone() done} once the
@@ -32,6 +33,9 @@ final class OpNodes {
     private final OpNode[] recent = new OpNode[RECENT];
     private int cursor;
     private long recycled;
+    /** The argument arrays of the last node reused, for the next call's arguments; null once handed out. */
+    private Object[] spareReferences;
+    private long[] sparePrimitives;
 
     OpNodes(OpHost host) {
         this.host = host;
@@ -48,6 +52,10 @@ final class OpNodes {
             recent[cursor] = null; // not reused twice should this submission fail
             old.reinitialize();
             recycled++;
+            Object[] references = old.argumentArray();
+            long[] primitives = old.primitiveArray();
+            spareReferences = references.length > 0 ? references : null; // length 0: the shared empty array
+            sparePrimitives = primitives.length > 0 ? primitives : null;
             return old;
         }
         return new OpNode(host);
@@ -57,6 +65,29 @@ final class OpNodes {
     void submitted(OpNode node) {
         recent[cursor] = node;
         cursor = (cursor + 1) & (RECENT - 1);
+    }
+
+    /**
+     * An all-null array of {@code length} for a call's reference arguments: the one a reused node held, when of that
+     * length (it went with that node's done call, and was cleared when the call finished), else a new one.
+     */
+    Object[] referenceArray(int length) {
+        Object[] spare = spareReferences;
+        if (spare != null && spare.length == length) {
+            spareReferences = null;
+            return spare;
+        }
+        return new Object[length];
+    }
+
+    /** Like {@link #referenceArray}, for primitive arguments (the caller overwrites what it reads). */
+    long[] primitiveArray(int length) {
+        long[] spare = sparePrimitives;
+        if (spare != null && spare.length == length) {
+            sparePrimitives = null;
+            return spare;
+        }
+        return new long[length];
     }
 
     /** Nodes reused so far. */
