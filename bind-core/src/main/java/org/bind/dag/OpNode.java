@@ -337,13 +337,19 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             orderOut = null;
         }
         receiver = null;
-        Arrays.fill(arguments, null); // the arrays stay with the node, for a later call's arguments (OpNodes)
-        // Cleared here, on the worker, once: a recycled node keeps its arrays, and nothing of this call may stay
-        // reachable through them (a dropped object must become unreachable).
-        Arrays.fill(objects, null);
-        Arrays.fill(inputs, null);
-        Arrays.fill(outputs, null);
-        Arrays.fill(buffers, null);
+        // Cleared here, on the worker, once: a recycled node keeps its arrays (and the argument arrays go to a later
+        // call, OpNodes), and nothing of this call may stay reachable through them (a dropped object must become
+        // unreachable). One plain loop over the few slots: Arrays.fill per array showed in profiles.
+        Object[] references = arguments;
+        for (int i = 0; i < references.length; i++) {
+            references[i] = null;
+        }
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = null;
+            inputs[i] = null;
+            outputs[i] = null;
+            buffers[i] = null;
+        }
         if (reserved != null) {
             Arrays.fill(reserved, 0);
         }
