@@ -42,7 +42,10 @@ import org.bind.version.BufferPool;
  * program thread's CPU time per op). Measured 2026-12-06 on the 2 shared cores at load average 35 to 47 (this JVM
  * got 11-17% of the machine), so only figures of the same kind compare: before op nodes and argument arrays were
  * reused ({@code OpNodes}) 333 ns for an independent empty op and 351 ns for an op of a dependent chain; after,
- * 240 ns and 377 ns (one run each: at this load runs minutes apart differ by more than the change). Where it goes
+ * 240 ns and 377 ns (one run each: at this load runs minutes apart differ by more than the change). At load 3
+ * (the JVM alone on the cores) one run each: before 281 ns and 477 ns, after 335 ns and 1160 ns: a reused node
+ * and its arrays were last written by a worker on the other core, so filling them costs cache misses that a fresh
+ * allocation in the program thread's own TLAB does not; reuse does not pay on the chain as it stands. Where it goes
  * now, from JFR execution samples of the program thread (profile settings, empty and chain runs): recording in
  * {@code Engine.submit} itself ~13% (renaming, the window, the op log), binding inputs (hold and waiter
  * registration on a version still being produced) ~9%, taking and filling a reused node ~11%, the hand-off
