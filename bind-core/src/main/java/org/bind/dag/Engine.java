@@ -41,6 +41,11 @@ import org.bind.version.VersionChain;
  *
  * <p><b>Threads.</b> {@link #submit}, {@link #sync}, {@link #close}, object creation and value reads: the
  * program thread. Completion callbacks: workers. Frames: the transport's thread.
+ *
+ * <p>A little over 400 lines: it is the program thread's whole surface (objects, submission, scopes, sync, close
+ * and the launched main's last word), each part already a few lines delegating to {@link Distribution},
+ * {@link FailureLedger}, {@link DroppedObjects} and {@link OpNodes}; {@link #submit}, the hot path, stays readable in
+ * one place rather than spread over more calls.
  */
 public final class Engine implements OpSink, ObjectOwner {
     /** Placement of ops outside any scope: every rank runs them. */
@@ -63,6 +68,8 @@ public final class Engine implements OpSink, ObjectOwner {
     private int placement = COMMON;
     private Integer priorityOverride;
     private final OpObjects submitted = new OpObjects();
+    private final OpNodes nodes;
+    private final Runnable onWindowFull = this::whileWindowFull;
     private final ReceiverOrder receivers;
     private volatile boolean closed;
     private String broken;
@@ -85,6 +92,7 @@ public final class Engine implements OpSink, ObjectOwner {
         // checked mode (AccessCheck) is fixed when the engine starts
         this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler);
         this.receivers = new ReceiverOrder(host);
+        this.nodes = new OpNodes(host);
         this.dropped = new DroppedObjects(host, window);
         // the ledger is complete before the transport starts (a frame may complete a receive at once)
         this.ledger = new FailureLedger(this::announceFailure);
@@ -218,30 +226,35 @@ public final class Engine implements OpSink, ObjectOwner {
             throw new BindException(method.misuse());
         }
         dropped.release();
-        OpObjects found = submitted;
-        found.clear();
-        if (receiver instanceof Tracked versionedReceiver) {
-            ArgCapture.classifyReceiver(method, versionedReceiver, this, found);
-        }
-        for (int i = 0; i < arguments.length; i++) {
-            ArgCapture.classify(method, arguments, i, this, found);
-        }
-        int count = found.count();
-        Tracked[] objects = found.objectsCopy();
-        Access[] access = found.accessCopy();
-        found.clear();
+        OpObjects found = submitted; // empty: every submission leaves it so
         int where = placement;
-        long sequence = nextOpSequence++;
-        if (!distribution.logOp(method, where, objects, access, count)) {
-            return;
+        long sequence;
+        try {
+            if (receiver instanceof Tracked versionedReceiver) {
+                ArgCapture.classifyReceiver(method, versionedReceiver, this, found);
+            }
+            for (int i = 0; i < arguments.length; i++) {
+                ArgCapture.classify(method, arguments, i, this, found);
+            }
+            sequence = nextOpSequence++;
+            if (!distribution.logOp(method, where, found.objects(), found.accessModes(), found.count())) {
+                found.clear(); // placed on another rank: recorded, nothing runs here
+                return;
+            }
+        } catch (RuntimeException | Error e) {
+            found.clear();
+            throw e;
         }
+        int priority = priorityOverride != null ? priorityOverride : method.priority();
+        OpNode op = nodes.take();
+        op.prepare(method, sequence, priority, receiver, arguments, primitives, found);
         if (window.liveBytes() > window.maxBytes()) {
             dropped.relieve();
         }
-        window.acquire(this::whileWindowFull);
-        int priority = priorityOverride != null ? priorityOverride : method.priority();
-        OpNode op = new OpNode(host, method, sequence, priority, receiver, arguments, primitives, objects,
-            access);
+        window.acquire(onWindowFull);
+        Tracked[] objects = op.objects();
+        Access[] access = op.accessModes();
+        int count = objects.length;
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
             if (access[i].reads()) {
@@ -261,9 +274,20 @@ public final class Engine implements OpSink, ObjectOwner {
             op.bindOrderInput(order.latest()); // the op's hold, taken before supersede drops the latest-hold
             op.bindOrderOutput(order.supersede(null, host));
         }
+        nodes.submitted(op);
         if (op.finishSubmission()) {
             scheduler.executeFromProgram(op); // program thread: its own ring
         }
+    }
+
+    @Override
+    public Object[] referenceArray(int length) {
+        return nodes.referenceArray(length);
+    }
+
+    @Override
+    public long[] primitiveArray(int length) {
+        return nodes.primitiveArray(length);
     }
 
     /**
@@ -419,7 +443,7 @@ public final class Engine implements OpSink, ObjectOwner {
         return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
             window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
             t.versionsSent(), t.versionsReceived(),
-            t.bytesSent(), t.bytesReceived(), t.framesDropped());
+            t.bytesSent(), t.bytesReceived(), t.framesDropped(), nodes.recycled());
     }
 
     public int workers() {

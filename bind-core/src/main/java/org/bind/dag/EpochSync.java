@@ -29,6 +29,11 @@ import org.bind.transport.Transport;
  * <p>Lost, given-up and closed peers are {@link JobHealth}'s: every wait here checks it.
  *
  * <p>{@code on*}: transport thread. {@link #exchange}: program thread.
+ *
+ * <p>About 420 lines, kept in one class on purpose: the received {@code SYNC}, {@code DETAIL} and
+ * {@code FAILURE} frames, the waits on them and the divergence report that reads them all share one monitor; split,
+ * the parts would have to share that lock and the maps it guards through package-private fields, which is what
+ * the engine split removed elsewhere.
  */
 final class EpochSync {
     private static final long WAIT_MS = 50;

@@ -2,6 +2,7 @@ package org.bind.dag;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.ForkJoinTask;
 
 import org.bind.intercept.Dispatcher;
@@ -28,6 +29,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private static final VarHandle PENDING;
     private static final Version[] NO_VERSIONS = new Version[0];
     private static final Object[] NO_BUFFERS = new Object[0];
+    private static final Tracked[] NO_OBJECTS = new Tracked[0];
+    private static final Access[] NO_ACCESS = new Access[0];
 
     static {
         try {
@@ -38,37 +41,72 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     }
 
     private final transient OpHost engine;
-    private final transient OpMethod method;
-    final long sequence;
-    private final int priority;
+    private transient OpMethod method;
+    long sequence;
+    private int priority;
     private transient Object receiver;
     private transient Object[] arguments;
     private transient long[] primitives;
-    private transient Tracked[] objects;
-    private transient Access[] access;
-    private transient Version[] inputs;
-    private transient Version[] outputs;
-    private transient Object[] buffers;
+    private transient Tracked[] objects = NO_OBJECTS;
+    private transient Access[] access = NO_ACCESS;
+    private transient Version[] inputs = NO_VERSIONS;
+    private transient Version[] outputs = NO_VERSIONS;
+    private transient Object[] buffers = NO_BUFFERS;
     private transient long[] reserved;
     private transient Version orderIn;
     private transient Version orderOut;
-    private volatile int pending = 1; // one for the program thread until submission is finished
+    private volatile int pending;
 
-    OpNode(OpHost engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
-           long[] primitives, Tracked[] objects, Access[] access) {
+    /** An empty node of {@code engine}'s ops, filled by {@link #prepare} (by {@link OpNodes}). */
+    OpNode(OpHost engine) {
         this.engine = engine;
+    }
+
+    /**
+     * Fills this node, new or recycled ({@link OpNodes} says when that is safe), for one call: moves the objects
+     * {@code found} collected into the node's arrays (reused when they have the right length) and clears
+     * {@code found}. The program thread holds one pending count until {@link #finishSubmission}. Program thread,
+     * before the node is published.
+     */
+    void prepare(OpMethod method, long sequence, int priority, Object receiver, Object[] arguments, long[] primitives,
+                 OpObjects found) {
         this.method = method;
         this.sequence = sequence;
         this.priority = priority;
         this.receiver = receiver;
         this.arguments = arguments;
         this.primitives = primitives;
-        this.objects = objects;
-        this.access = access;
-        int n = objects.length;
-        this.inputs = n == 0 ? NO_VERSIONS : new Version[n];
-        this.outputs = n == 0 ? NO_VERSIONS : new Version[n];
-        this.buffers = n == 0 ? NO_BUFFERS : new Object[n];
+        int n = found.count();
+        if (objects.length != n) {
+            objects = n == 0 ? NO_OBJECTS : new Tracked[n];
+            access = n == 0 ? NO_ACCESS : new Access[n];
+            inputs = n == 0 ? NO_VERSIONS : new Version[n];
+            outputs = n == 0 ? NO_VERSIONS : new Version[n];
+            buffers = n == 0 ? NO_BUFFERS : new Object[n];
+            reserved = null;
+        }
+        found.moveTo(objects, access);
+        PENDING.set(this, 1); // plain: published with the node (ring slot release, or the pool's queue)
+    }
+
+    /** The objects this op touches, one per distinct argument. Program thread, while submitting. */
+    Tracked[] objects() {
+        return objects;
+    }
+
+    /** The access of each of {@link #objects()}. Program thread, while submitting. */
+    Access[] accessModes() {
+        return access;
+    }
+
+    /** The reference arguments' array of the last call this node held (cleared once it finished). */
+    Object[] argumentArray() {
+        return arguments;
+    }
+
+    /** The primitive arguments' array of the last call this node held. */
+    long[] primitiveArray() {
+        return primitives;
     }
 
     /** The runtime this op belongs to. */
@@ -299,14 +337,22 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             orderOut = null;
         }
         receiver = null;
-        arguments = null;
-        primitives = null;
-        objects = null;
-        access = null;
-        inputs = null;
-        outputs = null;
-        buffers = null;
-        reserved = null;
+        // Cleared here, on the worker, once: a recycled node keeps its arrays (and the argument arrays go to a later
+        // call, OpNodes), and nothing of this call may stay reachable through them (a dropped object must become
+        // unreachable). One plain loop over the few slots: Arrays.fill per array showed in profiles.
+        Object[] references = arguments;
+        for (int i = 0; i < references.length; i++) {
+            references[i] = null;
+        }
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = null;
+            inputs[i] = null;
+            outputs[i] = null;
+            buffers[i] = null;
+        }
+        if (reserved != null) {
+            Arrays.fill(reserved, 0);
+        }
         engine.onOpDone();
     }
 

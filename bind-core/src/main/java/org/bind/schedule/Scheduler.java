@@ -38,15 +38,20 @@ import org.bind.version.BufferPool;
  * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
  *
- * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
- * program thread's CPU time per op; 2 cores shared with other builds, load average 9 to 44, so the figures
- * spread): 160-330 ns for an independent empty op, 340-750 ns for an op of a dependent chain. Where it goes,
- * from JFR execution samples of the program thread (profile settings, empty and chain runs together): recording
- * in {@code Engine.submit} itself ~20% (renaming, the window, the op log), the argument arrays and the op node
- * (allocation, {@code OpCall.start}, {@code OpNode.<init>}) ~16%, clearing and copying the per-call object list
- * ~10%, binding inputs (hold, waiter registration on a version still being produced) ~10%, the hand-off to the
- * workers ~7% with the former linked inbox (an allocation and a CAS per op; the ring replaced it). The woven
- * entry, boxing and the invocation by method handle no longer show among the top frames.
+ * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases fjp,empty,chain}, "prog ns": the
+ * program thread's CPU time per op). Measured 2026-12-06 on the 2 shared cores at load average 35 to 47 (this JVM
+ * got 11-17% of the machine), so only figures of the same kind compare: before op nodes and argument arrays were
+ * reused ({@code OpNodes}) 333 ns for an independent empty op and 351 ns for an op of a dependent chain; after,
+ * 240 ns and 377 ns (one run each: at this load runs minutes apart differ by more than the change). At load 3
+ * (the JVM alone on the cores) one run each: before 281 ns and 477 ns, after 335 ns and 1160 ns: a reused node
+ * and its arrays were last written by a worker on the other core, so filling them costs cache misses that a fresh
+ * allocation in the program thread's own TLAB does not; reuse does not pay on the chain as it stands. Where it goes
+ * now, from JFR execution samples of the program thread (profile settings, empty and chain runs): recording in
+ * {@code Engine.submit} itself ~13% (renaming, the window, the op log), binding inputs (hold and waiter
+ * registration on a version still being produced) ~9%, taking and filling a reused node ~11%, the hand-off
+ * ({@code executeFromProgram} and the occasional drainer wake-up, {@code LockSupport.unpark}) ~8%, clearing the
+ * per-call object list ~6% and a type check per ring store ~7% (both since replaced by plain loops and an
+ * {@code Object[]} slot handle). Allocation of nodes and argument arrays no longer shows.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
