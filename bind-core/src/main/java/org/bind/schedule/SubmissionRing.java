@@ -21,7 +21,7 @@ import java.util.concurrent.ForkJoinTask;
 final class SubmissionRing {
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
-    /** Over {@code Object[]}: a handle over {@code ForkJoinTask[]} checks each store's type (a Class.cast in profiles). */
+    /** Over {@code Object[]}: a handle over {@code ForkJoinTask[]} checks each access's type (a Class.cast in profiles). */
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
 
     static {
@@ -61,7 +61,7 @@ final class SubmissionRing {
                 return false;
             }
         }
-        SLOTS.setRelease(slots, (int) t & mask, task); // the task's fields before the slot
+        slots[(int) t & mask] = task; // plain: the volatile write of tail below publishes it with the task's fields
         // Volatile, not release: the caller next reads whether a drainer is idle, and a drainer about to exit
         // decrements that count and then reads tail (Dekker): one of the two must see the other's write.
         TAIL.setVolatile(this, t + 1);
