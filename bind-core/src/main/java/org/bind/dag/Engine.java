@@ -257,22 +257,23 @@ public final class Engine implements OpSink, ObjectOwner {
         int count = objects.length;
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
+            boolean writes = access[i].writes();
             if (access[i].reads()) {
                 Version input = chain.latest();
                 distribution.onRead(input, where);
                 input.materialize(host);
-                op.bindInput(i, input);
+                op.bindInput(i, input, writes); // a read-write op takes over the latest-hold (below)
             }
-            if (access[i].writes()) {
-                Version output = chain.supersede(null, host);
+            if (writes) {
+                Version output = access[i].reads() ? chain.supersedeHandingOver() : chain.supersede(null, host);
                 distribution.onWrite(output, objects[i], where);
                 op.bindOutput(i, output);
             }
         }
         if (receiver != null && !(receiver instanceof Tracked)) {
             VersionChain order = receivers.chainOf(receiver, this);
-            op.bindOrderInput(order.latest()); // the op's hold, taken before supersede drops the latest-hold
-            op.bindOrderOutput(order.supersede(null, host));
+            op.bindOrderInput(order.latest()); // the latest-hold becomes the op's hold
+            op.bindOrderOutput(order.supersedeHandingOver());
         }
         nodes.submitted(op);
         if (op.finishSubmission()) {

@@ -31,6 +31,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private static final Object[] NO_BUFFERS = new Object[0];
     private static final Tracked[] NO_OBJECTS = new Tracked[0];
     private static final Access[] NO_ACCESS = new Access[0];
+    /** The program thread's guard on {@link #pending}: more than any op's inputs, so no waiter reaches 0 before it. */
+    private static final int UNSUBMITTED = 1 << 30;
 
     static {
         try {
@@ -55,7 +57,13 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private transient long[] reserved;
     private transient Version orderIn;
     private transient Version orderOut;
+    /**
+     * Inputs not done yet, plus {@link #UNSUBMITTED} while the program thread is still binding: a waiter counts down
+     * one, {@link #finishSubmission} the guard less the waiters registered; whoever reaches 0 schedules the op.
+     */
     private volatile int pending;
+    /** Waiters this op registered while being bound. Program thread only. */
+    private int waiting;
 
     /** An empty node of {@code engine}'s ops, filled by {@link #prepare} (by {@link OpNodes}). */
     OpNode(OpHost engine) {
@@ -65,8 +73,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     /**
      * Fills this node, new or recycled ({@link OpNodes} says when that is safe), for one call: moves the objects
      * {@code found} collected into the node's arrays (reused when they have the right length) and clears
-     * {@code found}. The program thread holds one pending count until {@link #finishSubmission}. Program thread,
-     * before the node is published.
+     * {@code found}. The program thread holds the {@link #UNSUBMITTED} guard until {@link #finishSubmission}.
+     * Program thread, before the node is published.
      */
     void prepare(OpMethod method, long sequence, int priority, Object receiver, Object[] arguments, long[] primitives,
                  OpObjects found) {
@@ -86,7 +94,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             reserved = null;
         }
         found.moveTo(objects, access);
-        PENDING.set(this, 1); // plain: published with the node (ring slot release, or the pool's queue)
+        PENDING.set(this, UNSUBMITTED); // plain: published by the first waiter's CAS, or with the node
+        waiting = 0;
     }
 
     /** The objects this op touches, one per distinct argument. Program thread, while submitting. */
@@ -129,15 +138,22 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         return sequence;
     }
 
-    void bindInput(int index, Version version) {
+    /**
+     * Binds {@code version} as input {@code index}; {@code held}: the caller handed this op a hold on it already
+     * (the latest-hold, {@link org.bind.version.VersionChain#supersedeHandingOver}), else the op takes one.
+     */
+    void bindInput(int index, Version version, boolean held) {
         inputs[index] = version;
-        waitFor(version);
+        waitFor(version, held);
     }
 
-    /** Orders this op after the previous op on its plain receiver: its latest order version ({@link ReceiverOrder}). */
+    /**
+     * Orders this op after the previous op on its plain receiver: its latest order version ({@link ReceiverOrder}),
+     * whose latest-hold the caller hands to this op.
+     */
     void bindOrderInput(Version previous) {
         orderIn = previous;
-        waitFor(previous);
+        waitFor(previous, true);
     }
 
     /** The receiver's next order version, which this op completes when it finishes (or fails). */
@@ -145,13 +161,12 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         orderOut = next;
     }
 
-    private void waitFor(Version version) {
-        version.addHold();
-        if (!version.isDone()) {
-            PENDING.getAndAdd(this, 1);
-            if (!version.addWaiter(this)) {
-                PENDING.getAndAdd(this, -1);
-            }
+    private void waitFor(Version version, boolean held) {
+        if (!held) {
+            version.addHold();
+        }
+        if (!version.isDone() && version.addWaiter(this)) {
+            waiting++; // counted against the guard at finishSubmission: no atomic per input here
         }
     }
 
@@ -178,9 +193,16 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         }
     }
 
-    /** Drops the program thread's guard; true when the op is ready to run. */
+    /**
+     * Drops the program thread's guard; true when the op is ready to run. An op that registered no waiter is known
+     * to no other thread yet, so nothing has counted down and no atomic is needed.
+     */
     boolean finishSubmission() {
-        return (int) PENDING.getAndAdd(this, -1) == 1;
+        if (waiting == 0) {
+            return true;
+        }
+        int guard = UNSUBMITTED - waiting; // what is left once every registered waiter has counted down
+        return (int) PENDING.getAndAdd(this, -guard) == guard;
     }
 
     @Override
