@@ -60,6 +60,11 @@ import org.bind.version.BufferPool;
  */
 public final class Scheduler {
     private static final long DRAINER_LINGER_NS = 50_000;
+    /**
+     * Idle polls before a drainer steals from another worker's deque: the owner pops what it forked within
+     * nanoseconds of finishing its op, so a task still there after a few dozen polls waits for a busy worker.
+     */
+    private static final int STEAL_AFTER_SPINS = 32;
 
     private final ForkJoinPool pool;
     private final int maxDrainers;
@@ -164,6 +169,7 @@ public final class Scheduler {
         protected boolean exec() {
             long idleSinceNs = 0;
             int spins = 0;
+            int idleSpins = 0;
             boolean idle = false;
             while (!pool.isShutdown()) {
                 ForkJoinTask<?> task = urgent.pollFirst();
@@ -178,9 +184,17 @@ public final class Scheduler {
                 }
                 if (task == null) {
                     task = inbox.poll();
-                    if (task == null) {
-                        task = deferred.pollFirst();
+                    shared = task != null;
+                }
+                if (task == null && idleSpins >= STEAL_AFTER_SPINS) {
+                    task = pollTask(); // an op another worker made ready and has not got to: it is busy
+                    if (task instanceof Drainer) {
+                        drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
+                        continue;
                     }
+                }
+                if (task == null) {
+                    task = deferred.pollFirst();
                     shared = task != null;
                 }
                 if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
@@ -193,12 +207,14 @@ public final class Scheduler {
                     }
                     task.invoke();
                     idleSinceNs = 0;
+                    idleSpins = 0;
                     continue;
                 }
                 if (!idle) {
                     idle = true;
                     idleDrainers.incrementAndGet();
                 }
+                idleSpins++;
                 if ((++spins & 63) == 0) {
                     long now = System.nanoTime();
                     if (idleSinceNs == 0) {
