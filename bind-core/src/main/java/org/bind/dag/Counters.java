@@ -17,9 +17,8 @@ package org.bind.dag;
  * @param bytesSent        encoded bytes of the versions it sent
  * @param bytesReceived    encoded bytes it received
  * @param framesDropped    frames rejected as malformed, of another job, or unclaimed
- * @param opNodesReused    op nodes filled again for a later op instead of allocated ({@code OpNodes})
  */
 public record Counters(long opsRun, long opsSkipped, long inFlight, long liveBytes, long windowStalls, long steals,
                        long inPlaceWrites, long copies, long epoch, long versionsSent, long versionsReceived,
-                       long bytesSent, long bytesReceived, long framesDropped, long opNodesReused) {
+                       long bytesSent, long bytesReceived, long framesDropped) {
 }

@@ -44,7 +44,7 @@ import org.bind.version.VersionChain;
  *
  * <p>A little over 400 lines: it is the program thread's whole surface (objects, submission, scopes, sync, close
  * and the launched main's last word), each part already a few lines delegating to {@link Distribution},
- * {@link FailureLedger}, {@link DroppedObjects} and {@link OpNodes}; {@link #submit}, the hot path, stays readable in
+ * {@link FailureLedger} and {@link DroppedObjects}; {@link #submit}, the hot path, stays readable in
  * one place rather than spread over more calls.
  */
 public final class Engine implements OpSink, ObjectOwner {
@@ -68,7 +68,6 @@ public final class Engine implements OpSink, ObjectOwner {
     private int placement = COMMON;
     private Integer priorityOverride;
     private final OpObjects submitted = new OpObjects();
-    private final OpNodes nodes;
     private final Runnable onWindowFull = this::whileWindowFull;
     private final ReceiverOrder receivers;
     private volatile boolean closed;
@@ -92,7 +91,6 @@ public final class Engine implements OpSink, ObjectOwner {
         // checked mode (AccessCheck) is fixed when the engine starts
         this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler);
         this.receivers = new ReceiverOrder(host);
-        this.nodes = new OpNodes(host);
         this.dropped = new DroppedObjects(host, window);
         // the ledger is complete before the transport starts (a frame may complete a receive at once)
         this.ledger = new FailureLedger(this::announceFailure);
@@ -246,7 +244,7 @@ public final class Engine implements OpSink, ObjectOwner {
             throw e;
         }
         int priority = priorityOverride != null ? priorityOverride : method.priority();
-        OpNode op = nodes.take();
+        OpNode op = new OpNode(host); // fresh, in this thread's allocation buffer: cheaper to fill than a node a worker wrote last
         op.prepare(method, sequence, priority, receiver, arguments, primitives, found);
         if (window.liveBytes() > window.maxBytes()) {
             dropped.relieve();
@@ -275,20 +273,9 @@ public final class Engine implements OpSink, ObjectOwner {
             op.bindOrderInput(order.latest()); // the latest-hold becomes the op's hold
             op.bindOrderOutput(order.supersedeHandingOver());
         }
-        nodes.submitted(op);
         if (op.finishSubmission()) {
             scheduler.executeFromProgram(op); // program thread: its own ring
         }
-    }
-
-    @Override
-    public Object[] referenceArray(int length) {
-        return nodes.referenceArray(length);
-    }
-
-    @Override
-    public long[] primitiveArray(int length) {
-        return nodes.primitiveArray(length);
     }
 
     /**
@@ -444,7 +431,7 @@ public final class Engine implements OpSink, ObjectOwner {
         return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
             window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
             t.versionsSent(), t.versionsReceived(),
-            t.bytesSent(), t.bytesReceived(), t.framesDropped(), nodes.recycled());
+            t.bytesSent(), t.bytesReceived(), t.framesDropped());
     }
 
     public int workers() {

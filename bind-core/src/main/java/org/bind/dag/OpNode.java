@@ -2,7 +2,6 @@ package org.bind.dag;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.concurrent.ForkJoinTask;
 
 import org.bind.intercept.Dispatcher;
@@ -65,14 +64,13 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     /** Waiters this op registered while being bound. Program thread only. */
     private int waiting;
 
-    /** An empty node of {@code engine}'s ops, filled by {@link #prepare} (by {@link OpNodes}). */
+    /** An empty node of {@code engine}'s ops, filled by {@link #prepare}. */
     OpNode(OpHost engine) {
         this.engine = engine;
     }
 
     /**
-     * Fills this node, new or recycled ({@link OpNodes} says when that is safe), for one call: moves the objects
-     * {@code found} collected into the node's arrays (reused when they have the right length) and clears
+     * Fills this new node for one call: moves the objects {@code found} collected into the node's arrays and clears
      * {@code found}. The program thread holds the {@link #UNSUBMITTED} guard until {@link #finishSubmission}.
      * Program thread, before the node is published.
      */
@@ -85,15 +83,14 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         this.arguments = arguments;
         this.primitives = primitives;
         int n = found.count();
-        if (objects.length != n) {
-            objects = n == 0 ? NO_OBJECTS : new Tracked[n];
-            access = n == 0 ? NO_ACCESS : new Access[n];
-            inputs = n == 0 ? NO_VERSIONS : new Version[n];
-            outputs = n == 0 ? NO_VERSIONS : new Version[n];
-            buffers = n == 0 ? NO_BUFFERS : new Object[n];
-            reserved = null;
+        if (n > 0) {
+            objects = new Tracked[n];
+            access = new Access[n];
+            inputs = new Version[n];
+            outputs = new Version[n];
+            buffers = new Object[n];
+            found.moveTo(objects, access);
         }
-        found.moveTo(objects, access);
         PENDING.set(this, UNSUBMITTED); // plain: published by the first waiter's CAS, or with the node
         waiting = 0;
     }
@@ -106,16 +103,6 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     /** The access of each of {@link #objects()}. Program thread, while submitting. */
     Access[] accessModes() {
         return access;
-    }
-
-    /** The reference arguments' array of the last call this node held (cleared once it finished). */
-    Object[] argumentArray() {
-        return arguments;
-    }
-
-    /** The primitive arguments' array of the last call this node held. */
-    long[] primitiveArray() {
-        return primitives;
     }
 
     /** The runtime this op belongs to. */
@@ -359,22 +346,15 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             orderOut = null;
         }
         receiver = null;
-        // Cleared here, on the worker, once: a recycled node keeps its arrays (and the argument arrays go to a later
-        // call, OpNodes), and nothing of this call may stay reachable through them (a dropped object must become
-        // unreachable). One plain loop over the few slots: Arrays.fill per array showed in profiles.
-        Object[] references = arguments;
-        for (int i = 0; i < references.length; i++) {
-            references[i] = null;
-        }
-        for (int i = 0; i < objects.length; i++) {
-            objects[i] = null;
-            inputs[i] = null;
-            outputs[i] = null;
-            buffers[i] = null;
-        }
-        if (reserved != null) {
-            Arrays.fill(reserved, 0);
-        }
+        // Nothing of this call stays reachable through the node: a ring slot may keep the node a while
+        arguments = null;
+        primitives = null;
+        objects = NO_OBJECTS;
+        access = NO_ACCESS;
+        inputs = NO_VERSIONS;
+        outputs = NO_VERSIONS;
+        buffers = NO_BUFFERS;
+        reserved = null;
         engine.onOpDone();
     }
 

@@ -4,9 +4,8 @@ package org.bind.intercept;
  * One op call being recorded: the code woven into an {@code @Op} method passes its arguments here typed, one
  * {@code with} per parameter in order, then {@link #submit}s. Primitives go into a {@code long[]} (floats and
  * doubles by their bits), references into an {@code Object[]}, each at the parameter's index; neither is boxed.
- * The arrays come from the sink ({@link OpSink#referenceArray}: new, or handed back by a finished call; an op node
- * keeps them until it runs); methods without primitive (or without reference) parameters share an empty array
- * instead.
+ * The arrays are fresh per call (an op node keeps them until it runs); methods without primitive (or without
+ * reference) parameters share an empty array instead.
  *
  * <p>One instance per thread, reused; called by woven code only, so it is public; not for users.
  */
@@ -30,8 +29,8 @@ public final class OpCall {
         sink = target;
         method = called;
         receiver = self;
-        references = called.referenceParameters() ? target.referenceArray(arity) : NO_REFERENCES;
-        primitives = called.primitiveParameters() ? target.primitiveArray(arity) : NO_PRIMITIVES;
+        references = called.referenceParameters() ? new Object[arity] : NO_REFERENCES;
+        primitives = called.primitiveParameters() ? new long[arity] : NO_PRIMITIVES;
         next = 0;
         return this;
     }

@@ -10,19 +10,6 @@ public interface OpSink {
      */
     void submit(OpMethod method, Object receiver, Object[] references, long[] primitives);
 
-    /**
-     * A reference array of {@code length} for the next call's arguments, all null: one the sink got back from a
-     * finished call, or a new one. Program thread only.
-     */
-    default Object[] referenceArray(int length) {
-        return new Object[length];
-    }
-
-    /** A primitive array of {@code length} for the next call's arguments (its contents are overwritten). */
-    default long[] primitiveArray(int length) {
-        return new long[length];
-    }
-
     /** Finds the sink for the current thread, throwing a clear exception when there is none. */
     @FunctionalInterface
     interface Locator {
