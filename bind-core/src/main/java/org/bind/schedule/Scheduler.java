@@ -27,7 +27,10 @@ import org.bind.version.BufferPool;
  * to the inbox until it empties, so its ops are still taken in submission order. Drainer tasks empty both, at
  * most one drainer per worker: a drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
  * parallel, and a drainer that finds the inbox empty lingers about 50 µs before it ends, so that a program
- * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. Idle
+ * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. A lingering
+ * drainer that has polled a few dozen times in vain steals from the other workers' deques ({@code pollTask}): ops
+ * a finishing op made ready wait there while their worker runs the first of them, and the owner, which pops its
+ * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). Idle
  * workers park; the only spinning is that short linger while the program is submitting.
  *
  * <p><b>Priorities.</b> A task with a non-zero {@link Prioritized#priority()} skips the deques and the inbox: it
@@ -38,20 +41,27 @@ import org.bind.version.BufferPool;
  * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
  *
- * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases fjp,empty,chain}, "prog ns": the
- * program thread's CPU time per op). Measured 2026-12-06 on the 2 shared cores at load average 35 to 47 (this JVM
- * got 11-17% of the machine), so only figures of the same kind compare: before op nodes and argument arrays were
- * reused ({@code OpNodes}) 333 ns for an independent empty op and 351 ns for an op of a dependent chain; after,
- * 240 ns and 377 ns (one run each: at this load runs minutes apart differ by more than the change). At load 3
- * (the JVM alone on the cores) one run each: before 281 ns and 477 ns, after 335 ns and 1160 ns: a reused node
- * and its arrays were last written by a worker on the other core, so filling them costs cache misses that a fresh
- * allocation in the program thread's own TLAB does not; reuse does not pay on the chain as it stands. Where it goes
- * now, from JFR execution samples of the program thread (profile settings, empty and chain runs): recording in
- * {@code Engine.submit} itself ~13% (renaming, the window, the op log), binding inputs (hold and waiter
- * registration on a version still being produced) ~9%, taking and filling a reused node ~11%, the hand-off
- * ({@code executeFromProgram} and the occasional drainer wake-up, {@code LockSupport.unpark}) ~8%, clearing the
- * per-call object list ~6% and a type check per ring store ~7% (both since replaced by plain loops and an
- * {@code Object[]} slot handle). Allocation of nodes and argument arrays no longer shows.
+ * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
+ * program thread's CPU time per op, the figure that bounds everything else). What a submission pays: the woven call
+ * (two thread-local lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays,
+ * renaming (a new version per write), binding inputs, the window and the hand-off. Atomics left per op: the
+ * ring's volatile {@code tail} store (the StoreLoad the idle-drainer check needs, and where the stores before it
+ * drain), a waiter CAS per input still being produced, and the byte reservation of each output; none for the
+ * window count (the program thread's own count, {@link Window}), none for the pending count of an op that waits
+ * for nothing, and none for the hold a read-write op takes on the version it supersedes (the latest-hold passes
+ * to it). Reusing op nodes was tried and dropped: a node a worker wrote last costs the program thread cache
+ * misses that a fresh node in its own allocation buffer does not, and interleaved runs showed no gain.
+ * Measured 2026-12-06 on the 2 shared cores at load average 29 to 44 (other builds and tests; this JVM got
+ * 5-20% of the machine), interleaved with the code before these changes, medians of 4 runs each: an empty op
+ * 119 ns before, 103 ns after (an earlier set of 4 at load 31-51: 146 ns, and 107-111 ns); an op of a dependent
+ * chain 588 ns before, 299 ns after (earlier set: 324 ns, and 302-338 ns: at this load the chain's figure moves
+ * by more than the change from run to run). Where the
+ * program thread's time goes, from JFR execution samples in the call path (profile settings, empty and chain runs):
+ * {@code Engine.submit} itself ~26% (placement, op log, renaming loop), filling the op node ~15% (allocation), the
+ * woven call ~12%, the hand-off ~11% (ring store and fence, the inbox when the ring is full, drainer spawns),
+ * binding inputs ~10% (hold and waiter CAS), classifying arguments ~9%, the dropped-object check ~6%, binding
+ * outputs ~5%, the window ~5%. Before: {@code Engine.submit} itself ~42% (its pending-count atomic and the window's
+ * shared counter drained the node's stores there), the hand-off ~11%, the woven call ~14%, classifying ~14%.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
