@@ -39,6 +39,11 @@ import org.bind.version.VersionChain;
  *
  * <p><b>Threads.</b> {@link #submit}, {@link #sync}, {@link #close}, object creation and value reads: the
  * program thread. Completion callbacks: workers. Frames: the transport's thread.
+ *
+ * <p>A little over 400 lines: it is the program thread's whole surface (objects, submission, scopes, sync, close
+ * and the launched main's last word), each part already a few lines delegating to {@link Distribution},
+ * {@link FailureLedger} and {@link DroppedObjects}; {@link #submit}, the hot path, stays readable in
+ * one place rather than spread over more calls.
  */
 public final class Engine implements OpSink, ObjectOwner {
     /** Placement of ops outside any scope: every rank runs them. */
@@ -61,6 +66,7 @@ public final class Engine implements OpSink, ObjectOwner {
     private int placement = COMMON;
     private Integer priorityOverride;
     private final OpObjects submitted = new OpObjects();
+    private final Runnable onWindowFull = this::whileWindowFull;
     private final ReceiverOrder receivers;
     private volatile boolean closed;
     private String broken;
@@ -216,48 +222,54 @@ public final class Engine implements OpSink, ObjectOwner {
             throw new BindException(method.misuse());
         }
         dropped.release();
-        OpObjects found = submitted;
-        found.clear();
-        if (receiver instanceof Tracked versionedReceiver) {
-            ArgCapture.classifyReceiver(method, versionedReceiver, this, found);
-        }
-        for (int i = 0; i < arguments.length; i++) {
-            ArgCapture.classify(method, arguments, i, this, found);
-        }
-        int count = found.count();
-        Tracked[] objects = found.objectsCopy();
-        Access[] access = found.accessCopy();
-        found.clear();
+        OpObjects found = submitted; // empty: every submission leaves it so
         int where = placement;
-        long sequence = nextOpSequence++;
-        if (!distribution.logOp(method, where, objects, access, count)) {
-            return;
+        long sequence;
+        try {
+            if (receiver instanceof Tracked versionedReceiver) {
+                ArgCapture.classifyReceiver(method, versionedReceiver, this, found);
+            }
+            for (int i = 0; i < arguments.length; i++) {
+                ArgCapture.classify(method, arguments, i, this, found);
+            }
+            sequence = nextOpSequence++;
+            if (!distribution.logOp(method, where, found.objects(), found.accessModes(), found.count())) {
+                found.clear(); // placed on another rank: recorded, nothing runs here
+                return;
+            }
+        } catch (RuntimeException | Error e) {
+            found.clear();
+            throw e;
         }
+        int priority = priorityOverride != null ? priorityOverride : method.priority();
+        OpNode op = new OpNode(host); // fresh, in this thread's allocation buffer: cheaper to fill than a node a worker wrote last
+        op.prepare(method, sequence, priority, receiver, arguments, primitives, found);
         if (window.liveBytes() > window.maxBytes()) {
             dropped.relieve();
         }
-        window.acquire(this::whileWindowFull);
-        int priority = priorityOverride != null ? priorityOverride : method.priority();
-        OpNode op = new OpNode(host, method, sequence, priority, receiver, arguments, primitives, objects,
-            access);
+        window.acquire(onWindowFull);
+        Tracked[] objects = op.objects();
+        Access[] access = op.accessModes();
+        int count = objects.length;
         for (int i = 0; i < count; i++) {
             VersionChain chain = objects[i].versionChain();
+            boolean writes = access[i].writes();
             if (access[i].reads()) {
                 Version input = chain.latest();
                 distribution.onRead(input, where);
                 input.materialize(host);
-                op.bindInput(i, input);
+                op.bindInput(i, input, writes); // a read-write op takes over the latest-hold (below)
             }
-            if (access[i].writes()) {
-                Version output = chain.supersede(null, host);
+            if (writes) {
+                Version output = access[i].reads() ? chain.supersedeHandingOver() : chain.supersede(null, host);
                 distribution.onWrite(output, objects[i], where);
                 op.bindOutput(i, output);
             }
         }
         if (receiver != null && !(receiver instanceof Tracked)) {
             VersionChain order = receivers.chainOf(receiver, this);
-            op.bindOrderInput(order.latest()); // the op's hold, taken before supersede drops the latest-hold
-            op.bindOrderOutput(order.supersede(null, host));
+            op.bindOrderInput(order.latest()); // the latest-hold becomes the op's hold
+            op.bindOrderOutput(order.supersedeHandingOver());
         }
         if (op.finishSubmission()) {
             scheduler.executeFromProgram(op); // program thread: its own ring

@@ -30,8 +30,10 @@ import org.bind.transport.Transport;
  *
  * <p>{@code on*}: transport thread. {@link #exchange}: program thread.
  *
- * <p>Over 400 lines because the exchange, its divergence report and the closing sync's last words share one monitor
- * and one set of per-epoch tables; split apart, each part would have to take another's lock to read them.
+ * <p>About 420 lines, kept in one class on purpose: the received {@code SYNC}, {@code DETAIL} and
+ * {@code FAILURE} frames, the waits on them and the divergence report that reads them all share one monitor; split,
+ * the parts would have to share that lock and the maps it guards through package-private fields, which is what
+ * the engine split removed elsewhere.
  */
 final class EpochSync {
     private static final long WAIT_MS = 50;

@@ -28,6 +28,10 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     private static final VarHandle PENDING;
     private static final Version[] NO_VERSIONS = new Version[0];
     private static final Object[] NO_BUFFERS = new Object[0];
+    private static final Tracked[] NO_OBJECTS = new Tracked[0];
+    private static final Access[] NO_ACCESS = new Access[0];
+    /** The program thread's guard on {@link #pending}: more than any op's inputs, so no waiter reaches 0 before it. */
+    private static final int UNSUBMITTED = 1 << 30;
 
     static {
         try {
@@ -38,37 +42,67 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
     }
 
     private final transient OpHost engine;
-    private final transient OpMethod method;
-    final long sequence;
-    private final int priority;
+    private transient OpMethod method;
+    long sequence;
+    private int priority;
     private transient Object receiver;
     private transient Object[] arguments;
     private transient long[] primitives;
-    private transient Tracked[] objects;
-    private transient Access[] access;
-    private transient Version[] inputs;
-    private transient Version[] outputs;
-    private transient Object[] buffers;
+    private transient Tracked[] objects = NO_OBJECTS;
+    private transient Access[] access = NO_ACCESS;
+    private transient Version[] inputs = NO_VERSIONS;
+    private transient Version[] outputs = NO_VERSIONS;
+    private transient Object[] buffers = NO_BUFFERS;
     private transient long[] reserved;
     private transient Version orderIn;
     private transient Version orderOut;
-    private volatile int pending = 1; // one for the program thread until submission is finished
+    /**
+     * Inputs not done yet, plus {@link #UNSUBMITTED} while the program thread is still binding: a waiter counts down
+     * one, {@link #finishSubmission} the guard less the waiters registered; whoever reaches 0 schedules the op.
+     */
+    private volatile int pending;
+    /** Waiters this op registered while being bound. Program thread only. */
+    private int waiting;
 
-    OpNode(OpHost engine, OpMethod method, long sequence, int priority, Object receiver, Object[] arguments,
-           long[] primitives, Tracked[] objects, Access[] access) {
+    /** An empty node of {@code engine}'s ops, filled by {@link #prepare}. */
+    OpNode(OpHost engine) {
         this.engine = engine;
+    }
+
+    /**
+     * Fills this new node for one call: moves the objects {@code found} collected into the node's arrays and clears
+     * {@code found}. The program thread holds the {@link #UNSUBMITTED} guard until {@link #finishSubmission}.
+     * Program thread, before the node is published.
+     */
+    void prepare(OpMethod method, long sequence, int priority, Object receiver, Object[] arguments, long[] primitives,
+                 OpObjects found) {
         this.method = method;
         this.sequence = sequence;
         this.priority = priority;
         this.receiver = receiver;
         this.arguments = arguments;
         this.primitives = primitives;
-        this.objects = objects;
-        this.access = access;
-        int n = objects.length;
-        this.inputs = n == 0 ? NO_VERSIONS : new Version[n];
-        this.outputs = n == 0 ? NO_VERSIONS : new Version[n];
-        this.buffers = n == 0 ? NO_BUFFERS : new Object[n];
+        int n = found.count();
+        if (n > 0) {
+            objects = new Tracked[n];
+            access = new Access[n];
+            inputs = new Version[n];
+            outputs = new Version[n];
+            buffers = new Object[n];
+            found.moveTo(objects, access);
+        }
+        PENDING.set(this, UNSUBMITTED); // plain: published by the first waiter's CAS, or with the node
+        waiting = 0;
+    }
+
+    /** The objects this op touches, one per distinct argument. Program thread, while submitting. */
+    Tracked[] objects() {
+        return objects;
+    }
+
+    /** The access of each of {@link #objects()}. Program thread, while submitting. */
+    Access[] accessModes() {
+        return access;
     }
 
     /** The runtime this op belongs to. */
@@ -91,15 +125,22 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         return sequence;
     }
 
-    void bindInput(int index, Version version) {
+    /**
+     * Binds {@code version} as input {@code index}; {@code held}: the caller handed this op a hold on it already
+     * (the latest-hold, {@link org.bind.version.VersionChain#supersedeHandingOver}), else the op takes one.
+     */
+    void bindInput(int index, Version version, boolean held) {
         inputs[index] = version;
-        waitFor(version);
+        waitFor(version, held);
     }
 
-    /** Orders this op after the previous op on its plain receiver: its latest order version ({@link ReceiverOrder}). */
+    /**
+     * Orders this op after the previous op on its plain receiver: its latest order version ({@link ReceiverOrder}),
+     * whose latest-hold the caller hands to this op.
+     */
     void bindOrderInput(Version previous) {
         orderIn = previous;
-        waitFor(previous);
+        waitFor(previous, true);
     }
 
     /** The receiver's next order version, which this op completes when it finishes (or fails). */
@@ -107,13 +148,12 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         orderOut = next;
     }
 
-    private void waitFor(Version version) {
-        version.addHold();
-        if (!version.isDone()) {
-            PENDING.getAndAdd(this, 1);
-            if (!version.addWaiter(this)) {
-                PENDING.getAndAdd(this, -1);
-            }
+    private void waitFor(Version version, boolean held) {
+        if (!held) {
+            version.addHold();
+        }
+        if (!version.isDone() && version.addWaiter(this)) {
+            waiting++; // counted against the guard at finishSubmission: no atomic per input here
         }
     }
 
@@ -140,9 +180,16 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         }
     }
 
-    /** Drops the program thread's guard; true when the op is ready to run. */
+    /**
+     * Drops the program thread's guard; true when the op is ready to run. An op that registered no waiter is known
+     * to no other thread yet, so nothing has counted down and no atomic is needed.
+     */
     boolean finishSubmission() {
-        return (int) PENDING.getAndAdd(this, -1) == 1;
+        if (waiting == 0) {
+            return true;
+        }
+        int guard = UNSUBMITTED - waiting; // what is left once every registered waiter has counted down
+        return (int) PENDING.getAndAdd(this, -guard) == guard;
     }
 
     @Override
@@ -299,13 +346,14 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             orderOut = null;
         }
         receiver = null;
+        // Nothing of this call stays reachable through the node: a ring slot may keep the node a while
         arguments = null;
         primitives = null;
-        objects = null;
-        access = null;
-        inputs = null;
-        outputs = null;
-        buffers = null;
+        objects = NO_OBJECTS;
+        access = NO_ACCESS;
+        inputs = NO_VERSIONS;
+        outputs = NO_VERSIONS;
+        buffers = NO_BUFFERS;
         reserved = null;
         engine.onOpDone();
     }

@@ -9,18 +9,19 @@ import org.bind.version.Tracked;
  * elements of array and {@code List} arguments, and a versioned receiver. An object named twice (two
  * parameters, or a parameter and the receiver) is one entry whose access combines both.
  *
- * <p>Program thread only; one instance reused for every submission.
+ * <p>Program thread only; one instance reused for every submission, empty between submissions: a submission
+ * moves its objects into its op node ({@link #moveTo}), and one that ends early (misuse, or an op placed on another
+ * rank) {@link #clear}s it.
  */
 final class OpObjects {
-    private static final Tracked[] NO_OBJECTS = new Tracked[0];
-    private static final Access[] NO_ACCESS = new Access[0];
-
     private Tracked[] objects = new Tracked[8];
     private Access[] access = new Access[8];
     private int count;
 
     void clear() {
-        Arrays.fill(objects, 0, count, null);
+        for (int i = 0; i < count; i++) { // a plain loop: a call has a few objects, Arrays.fill's checks cost more
+            objects[i] = null;
+        }
         count = 0;
     }
 
@@ -43,21 +44,24 @@ final class OpObjects {
         return count;
     }
 
-    Tracked object(int i) {
-        return objects[i];
+    /** The objects collected so far, at {@code [0, count())}; the array stays this list's. */
+    Tracked[] objects() {
+        return objects;
     }
 
-    Access access(int i) {
-        return access[i];
+    /** The access mode of each object, at {@code [0, count())}; the array stays this list's. */
+    Access[] accessModes() {
+        return access;
     }
 
-    /** The objects, exactly sized, for the op node to keep. */
-    Tracked[] objectsCopy() {
-        return count == 0 ? NO_OBJECTS : Arrays.copyOf(objects, count);
-    }
-
-    /** The access modes, exactly sized, for the op node to keep. */
-    Access[] accessCopy() {
-        return count == 0 ? NO_ACCESS : Arrays.copyOf(access, count);
+    /**
+     * Copies the {@link #count()} objects and their access modes into the given arrays (of exactly that length, an
+     * op node's) and clears this list: the only clear of a submission that goes on, done once.
+     */
+    void moveTo(Tracked[] targetObjects, Access[] targetAccess) {
+        int n = count;
+        System.arraycopy(objects, 0, targetObjects, 0, n);
+        System.arraycopy(access, 0, targetAccess, 0, n);
+        clear();
     }
 }

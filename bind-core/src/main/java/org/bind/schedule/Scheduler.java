@@ -27,7 +27,10 @@ import org.bind.version.BufferPool;
  * to the inbox until it empties, so its ops are still taken in submission order. Drainer tasks empty both, at
  * most one drainer per worker: a drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
  * parallel, and a drainer that finds the inbox empty lingers about 50 µs before it ends, so that a program
- * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. Idle
+ * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. A lingering
+ * drainer that has polled a few dozen times in vain steals from the other workers' deques ({@code pollTask}): ops
+ * a finishing op made ready wait there while their worker runs the first of them, and the owner, which pops its
+ * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). Idle
  * workers park; the only spinning is that short linger while the program is submitting.
  *
  * <p><b>Priorities.</b> A task with a non-zero {@link Prioritized#priority()} skips the deques and the inbox: it
@@ -39,14 +42,26 @@ import org.bind.version.BufferPool;
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
  *
  * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
- * program thread's CPU time per op; 2 cores shared with other builds, load average 9 to 44, so the figures
- * spread): 160-330 ns for an independent empty op, 340-750 ns for an op of a dependent chain. Where it goes,
- * from JFR execution samples of the program thread (profile settings, empty and chain runs together): recording
- * in {@code Engine.submit} itself ~20% (renaming, the window, the op log), the argument arrays and the op node
- * (allocation, {@code OpCall.start}, {@code OpNode.<init>}) ~16%, clearing and copying the per-call object list
- * ~10%, binding inputs (hold, waiter registration on a version still being produced) ~10%, the hand-off to the
- * workers ~7% with the former linked inbox (an allocation and a CAS per op; the ring replaced it). The woven
- * entry, boxing and the invocation by method handle no longer show among the top frames.
+ * program thread's CPU time per op, the figure that bounds everything else). What a submission pays: the woven call
+ * (two thread-local lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays,
+ * renaming (a new version per write), binding inputs, the window and the hand-off. Atomics left per op: the
+ * ring's volatile {@code tail} store (the StoreLoad the idle-drainer check needs, and where the stores before it
+ * drain), a waiter CAS per input still being produced, and the byte reservation of each output; none for the
+ * window count (the program thread's own count, {@link Window}), none for the pending count of an op that waits
+ * for nothing, and none for the hold a read-write op takes on the version it supersedes (the latest-hold passes
+ * to it). Reusing op nodes was tried and dropped: a node a worker wrote last costs the program thread cache
+ * misses that a fresh node in its own allocation buffer does not, and interleaved runs showed no gain.
+ * Measured 2026-12-06 on the 2 shared cores at load average 29 to 44 (other builds and tests; this JVM got
+ * 5-20% of the machine), interleaved with the code before these changes, medians of 4 runs each: an empty op
+ * 119 ns before, 103 ns after (an earlier set of 4 at load 31-51: 146 ns, and 107-111 ns); an op of a dependent
+ * chain 588 ns before, 299 ns after (earlier set: 324 ns, and 302-338 ns: at this load the chain's figure moves
+ * by more than the change from run to run). Where the
+ * program thread's time goes, from JFR execution samples in the call path (profile settings, empty and chain runs):
+ * {@code Engine.submit} itself ~26% (placement, op log, renaming loop), filling the op node ~15% (allocation), the
+ * woven call ~12%, the hand-off ~11% (ring store and fence, the inbox when the ring is full, drainer spawns),
+ * binding inputs ~10% (hold and waiter CAS), classifying arguments ~9%, the dropped-object check ~6%, binding
+ * outputs ~5%, the window ~5%. Before: {@code Engine.submit} itself ~42% (its pending-count atomic and the window's
+ * shared counter drained the node's stores there), the hand-off ~11%, the woven call ~14%, classifying ~14%.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
@@ -55,6 +70,11 @@ import org.bind.version.BufferPool;
  */
 public final class Scheduler {
     private static final long DRAINER_LINGER_NS = 50_000;
+    /**
+     * Idle polls before a drainer steals from another worker's deque: the owner pops what it forked within
+     * nanoseconds of finishing its op, so a task still there after a few dozen polls waits for a busy worker.
+     */
+    private static final int STEAL_AFTER_SPINS = 32;
 
     private final ForkJoinPool pool;
     private final int maxDrainers;
@@ -159,6 +179,7 @@ public final class Scheduler {
         protected boolean exec() {
             long idleSinceNs = 0;
             int spins = 0;
+            int idleSpins = 0;
             boolean idle = false;
             while (!pool.isShutdown()) {
                 ForkJoinTask<?> task = urgent.pollFirst();
@@ -173,9 +194,17 @@ public final class Scheduler {
                 }
                 if (task == null) {
                     task = inbox.poll();
-                    if (task == null) {
-                        task = deferred.pollFirst();
+                    shared = task != null;
+                }
+                if (task == null && idleSpins >= STEAL_AFTER_SPINS) {
+                    task = pollTask(); // an op another worker made ready and has not got to: it is busy
+                    if (task instanceof Drainer) {
+                        drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
+                        continue;
                     }
+                }
+                if (task == null) {
+                    task = deferred.pollFirst();
                     shared = task != null;
                 }
                 if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
@@ -188,12 +217,14 @@ public final class Scheduler {
                     }
                     task.invoke();
                     idleSinceNs = 0;
+                    idleSpins = 0;
                     continue;
                 }
                 if (!idle) {
                     idle = true;
                     idleDrainers.incrementAndGet();
                 }
+                idleSpins++;
                 if ((++spins & 63) == 0) {
                     long now = System.nanoTime();
                     if (idleSinceNs == 0) {

@@ -21,7 +21,8 @@ import java.util.concurrent.ForkJoinTask;
 final class SubmissionRing {
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(ForkJoinTask[].class);
+    /** Over {@code Object[]}: a handle over {@code ForkJoinTask[]} checks each access's type (a Class.cast in profiles). */
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
 
     static {
         try {
@@ -33,7 +34,7 @@ final class SubmissionRing {
         }
     }
 
-    private final ForkJoinTask<?>[] slots;
+    private final Object[] slots;
     private final int mask;
     /** Index of the next task to take; consumers claim it by CAS. */
     private volatile long head;
@@ -47,7 +48,7 @@ final class SubmissionRing {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("ring capacity " + capacity + " is not a power of two >= 2");
         }
-        this.slots = new ForkJoinTask<?>[capacity];
+        this.slots = new Object[capacity];
         this.mask = capacity - 1;
     }
 
@@ -60,7 +61,7 @@ final class SubmissionRing {
                 return false;
             }
         }
-        SLOTS.setRelease(slots, (int) t & mask, task); // the task's fields before the slot
+        slots[(int) t & mask] = task; // plain: the volatile write of tail below publishes it with the task's fields
         // Volatile, not release: the caller next reads whether a drainer is idle, and a drainer about to exit
         // decrements that count and then reads tail (Dekker): one of the two must see the other's write.
         TAIL.setVolatile(this, t + 1);

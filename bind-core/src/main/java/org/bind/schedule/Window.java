@@ -1,5 +1,7 @@
 package org.bind.schedule;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -12,16 +14,36 @@ import org.bind.version.MemoryAccount;
  * however far ahead the program runs. The byte bound only blocks while ops are in flight: with nothing in
  * flight nothing could free memory, and the program proceeds.
  *
- * <p>{@link #acquire} and {@link #awaitInFlightAtMost}: program thread only. {@link #release} and
+ * <p><b>Counting without a shared read-modify-write per op.</b> Ops in flight are {@code acquired + entered -
+ * released}: {@code acquired} is written by the program thread alone (a release store, no atomic), {@code entered}
+ * counts the rare transfers other threads start, and {@code released} is what workers count down. The program
+ * thread tests the bound against its own lower bound of {@code released} and reads the shared counter only when
+ * that bound says the window may be full, so a submission touches no cache line the workers write.
+ *
+ * <p>{@link #acquire} and {@link #awaitInFlightAtMost}: program thread only. {@link #release}, {@link #enter} and
  * {@link #addBytes}: any thread.
  */
 public final class Window implements MemoryAccount {
     private static final long PARK_NS = 20_000_000L; // re-check now and then; wake-ups are not relied on alone
+    private static final VarHandle ACQUIRED;
+
+    static {
+        try {
+            ACQUIRED = MethodHandles.lookup().findVarHandle(Window.class, "acquired", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long maxOps;
     private final long maxBytes;
     private final long resumeOps;
-    private final AtomicLong inFlight = new AtomicLong();
+    /** Slots the program thread took; written by it only. */
+    private volatile long acquired;
+    /** The program thread's last reading of {@code released}: a lower bound of it. Program thread only. */
+    private long releasedSeen;
+    private final AtomicLong entered = new AtomicLong();
+    private final AtomicLong released = new AtomicLong();
     private final AtomicLong liveBytes = new AtomicLong();
     private final LongAdder stalls = new LongAdder();
     private volatile Thread waiter;
@@ -38,44 +60,49 @@ public final class Window implements MemoryAccount {
      * while blocked (it may free memory, or throw to give up, e.g. when a peer is lost).
      */
     public void acquire(Runnable whileWaiting) {
-        if (full()) {
-            stalls.increment();
-            while (full()) {
-                await(liveBytes.get() > maxBytes ? inFlight.get() - 1 : resumeOps);
-                whileWaiting.run();
+        long taken = (long) ACQUIRED.get(this); // own field: no other thread writes it
+        if (taken + entered.get() - releasedSeen >= maxOps || liveBytes.get() > maxBytes) {
+            releasedSeen = released.get();
+            if (full()) {
+                stalls.increment();
+                while (full()) {
+                    await(liveBytes.get() > maxBytes ? inFlight() - 1 : resumeOps);
+                    whileWaiting.run();
+                }
             }
         }
-        inFlight.incrementAndGet();
+        ACQUIRED.setRelease(this, taken + 1); // read by other threads only for a snapshot or a wake-up decision
     }
 
     private boolean full() {
-        return inFlight.get() >= maxOps || (liveBytes.get() > maxBytes && inFlight.get() > 0);
+        long now = inFlight();
+        return now >= maxOps || (liveBytes.get() > maxBytes && now > 0);
     }
 
     /** Counts a transfer (or other work) as in flight without blocking. Any thread. */
     public void enter() {
-        inFlight.incrementAndGet();
+        entered.incrementAndGet();
     }
 
     /** Returns an op's slot. Any thread. */
     public void release() {
-        long now = inFlight.decrementAndGet();
+        long out = released.incrementAndGet(); // a full fence: the read of waiter below sees a parking program thread
         Thread w = waiter;
-        if (w != null && now <= wakeAtOps) {
+        if (w != null && (long) ACQUIRED.getAcquire(this) + entered.get() - out <= wakeAtOps) {
             LockSupport.unpark(w);
         }
     }
 
     /** Blocks until at most {@code ops} ops are in flight. Program thread only. */
     public void awaitInFlightAtMost(long ops) {
-        while (inFlight.get() > ops) {
+        while (inFlight() > ops) {
             await(ops);
         }
     }
 
     /** Blocks until at most {@code ops} are in flight or about {@code timeoutNs} passed. Program thread only. */
     public void awaitInFlightAtMost(long ops, long timeoutNs) {
-        if (inFlight.get() > ops) {
+        if (inFlight() > ops) {
             await(ops, timeoutNs);
         }
     }
@@ -86,8 +113,8 @@ public final class Window implements MemoryAccount {
 
     private void await(long ops, long timeoutNs) {
         wakeAtOps = ops;
-        waiter = Thread.currentThread();
-        if (inFlight.get() > ops) {
+        waiter = Thread.currentThread(); // volatile: a worker releasing after the read below sees it and unparks
+        if (inFlight() > ops) {
             LockSupport.parkNanos(this, timeoutNs);
         }
         waiter = null;
@@ -98,8 +125,14 @@ public final class Window implements MemoryAccount {
         liveBytes.addAndGet(delta);
     }
 
+    /**
+     * Ops and transfers in flight: exact when no other thread changes the counts meanwhile, otherwise at least the
+     * number in flight when {@code released} was read (it is read first, and every release follows its acquire or
+     * enter). Any thread.
+     */
     public long inFlight() {
-        return inFlight.get();
+        long out = released.get();
+        return (long) ACQUIRED.getAcquire(this) + entered.get() - out;
     }
 
     public long liveBytes() {

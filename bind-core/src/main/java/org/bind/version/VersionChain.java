@@ -66,6 +66,16 @@ public final class VersionChain {
     }
 
     /**
+     * Makes a new latest version to be produced by an op that also reads the previous one: the previous latest's
+     * latest-hold passes to that op as its input hold (no count changes, where {@link #supersede} after the op's own
+     * {@link Version#addHold} would add one and drop one).
+     */
+    public Version supersedeHandingOver() {
+        latest = new Version(this, latest.number() + 1, 2, false, null);
+        return latest;
+    }
+
+    /**
      * Makes a new latest version produced on another rank: held only as latest here, and done here only if this
      * rank receives it.
      */
