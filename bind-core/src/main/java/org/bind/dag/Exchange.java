@@ -328,6 +328,18 @@ final class Exchange {
         transferFrom(fromRank, header).onChunk(header, frame);
     }
 
+    /**
+     * A landing for the chunk {@code header} announces from {@code fromRank}, stored as it arrives
+     * ({@link IncomingTransfer#land}); null when it must come whole through {@link #onData}. The receiving thread;
+     * never waits.
+     */
+    Transport.Landing land(int fromRank, Frames.Header header) {
+        Integer planned = plannedSenders.get(new Key(header.objectId(), header.versionNumber(), -1));
+        IncomingTransfer transfer = planned == null || planned != fromRank || header.totalLength() > maxVersionBytes
+            ? null : incoming.get(new Key(header.objectId(), header.versionNumber(), fromRank));
+        return transfer == null ? null : transfer.land(header);
+    }
+
     void onLost(int fromRank, Frames.Header header, Messages.Failure failure) {
         transferFrom(fromRank, header).onLost(header, failure);
     }

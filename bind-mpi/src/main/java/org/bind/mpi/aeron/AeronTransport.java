@@ -91,6 +91,8 @@ public final class AeronTransport implements Transport {
     /** The media driver stopped answering (Aeron closed the client): every peer is lost. */
     private volatile boolean driverGone;
     private volatile Thread deliverer;
+    /** Where frames go once {@link #start}ed; until then the polling thread copies frames whole. */
+    private volatile Receiver receiver;
     /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
     private final Thread exitHook = new Thread(this::crash, "bind-aeron-exit");
 
@@ -196,6 +198,7 @@ public final class AeronTransport implements Transport {
         if (deliverer != null) {
             throw new IllegalStateException("transport of rank " + settings.rank() + " already started");
         }
+        this.receiver = receiver;
         Thread thread = new Thread(() -> deliveries.run(receiver, settings.rank(), errors), "bind-aeron-deliver-" + settings.rank());
         thread.setDaemon(true);
         deliverer = thread;
@@ -394,6 +397,21 @@ public final class AeronTransport implements Transport {
 
     void enqueue(int fromRank, byte[] frame) {
         deliveries.frame(fromRank, frame);
+    }
+
+    /** The receiver's landing for a frame of {@code length} bytes that starts with {@code start}, or null. */
+    Transport.Landing landing(int fromRank, ByteBuffer start, int length) {
+        Receiver target = receiver;
+        try {
+            return target == null ? null : target.onFrameStart(fromRank, start, length);
+        } catch (RuntimeException e) {
+            onAeronError(e);   // the frame then comes whole
+            return null;
+        }
+    }
+
+    void enqueueLanded(int fromRank, Transport.Landing landing) {
+        deliveries.landed(fromRank, landing);
     }
 
     void onPeerLost(Peer peer, String reason) {

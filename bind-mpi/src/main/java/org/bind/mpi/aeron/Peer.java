@@ -4,6 +4,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
+import org.bind.transport.Transport;
 
 /**
  * What one rank knows about another: the publication towards it, where the handshake stands ({@link Handshake}),
@@ -44,8 +45,13 @@ final class Peer {
     long nextHelloNs;
     int sessionId = NO_SESSION;
     long lastHeardNs;
-    /** The frame being assembled from pieces (sized by its first piece), and how many of its bytes came. */
+    /**
+     * The frame arriving in pieces, of {@code frameLength} bytes (its first piece says), of which {@code assembled}
+     * came: copied into {@code assembly}, or handed to the receiver's {@code landing}.
+     */
     byte[] assembly;
+    Transport.Landing landing;
+    int frameLength;
     int assembled;
     /** The Aeron message whose fragments are coming is a piece of a frame (copied straight into {@link #assembly}). */
     boolean fragmentedPiece;
