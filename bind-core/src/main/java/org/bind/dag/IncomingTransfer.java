@@ -1,10 +1,8 @@
 package org.bind.dag;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.bind.codec.RangeDecoder;
 import org.bind.transport.Frames;
@@ -50,6 +48,10 @@ import org.bind.version.Version;
  * itself (no copy here); a chunk that landed, and chunks that came before the child was known, are sent again from
  * the store ({@code IN_PLACE}: re-encoded from the value, as far as {@link RangeDecoder#decodedBytes} reaches; the
  * rest follows with the next chunk).
+ *
+ * <p>Over 400 lines because whole chunks and chunks landing as they arrive move the same state machine and cursors
+ * under one lock; where the bytes are is {@link ChunkStore}, the children and accounted chunks {@link Relay}, the
+ * unclaimed bytes {@link UnclaimedHold}, a landing's own side {@link ChunkLanding}.
  *
  * <p>Guarded by one lock: whole frames and landed chunks come on the transport's delivering thread, pieces of
  * landing chunks on its receiving thread (which only tries the lock), {@link #attach} and {@link #addChild} on the
@@ -123,16 +125,6 @@ final class IncomingTransfer {
         }
     }
 
-    private static final class Child {
-        final int rank;
-        /** The next chunk this child gets. */
-        int next;
-
-        Child(int rank) {
-            this.rank = rank;
-        }
-    }
-
     private final Host host;
     private final String name;
     /** The rank the frames come from (the transport's word for it), or -1 when not known. */
@@ -155,16 +147,10 @@ final class IncomingTransfer {
     private long bytesLanded;
     /** The chunk landing in place as it arrives, or null ({@link ChunkLanding}). */
     private ChunkLanding landing;
-    /** Chunks accounted for (relayed, counted towards the end), and their bytes; at most those landed. */
-    private int chunksReceived;
-    private long bytesSoFar;
-    /** End (exclusive, in the encoding) of each chunk accounted for. */
-    private int[] chunkEnds = new int[8];
     private Messages.Failure lost;
-    private final List<Child> children = new ArrayList<>(2);
+    /** Chunks accounted for (relayed, counted towards the end; at most those landed) and the children. */
+    private final Relay relay;
     private long firstEpoch = Long.MAX_VALUE;
-    /** The version children hold (this rank's, also when no local reader attached). */
-    private Version relayed;
 
     IncomingTransfer(Host host, String name) {
         this(host, name, -1);
@@ -175,6 +161,7 @@ final class IncomingTransfer {
         this.name = name;
         this.source = source;
         this.unclaimed = new UnclaimedHold(host, source, name);
+        this.relay = new Relay(host);
     }
 
     /** The rank this transfer's frames come from, or -1. */
@@ -190,18 +177,17 @@ final class IncomingTransfer {
     }
 
     State state() {
-        lock.lock();
-        try {
-            return state;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> state);
     }
 
     Storage storage() {
+        return locked(() -> store == null ? storedAs : store.storage());
+    }
+
+    private <T> T locked(Supplier<T> read) {
         lock.lock();
         try {
-            return store == null ? storedAs : store.storage();
+            return read.get();
         } finally {
             lock.unlock();
         }
@@ -236,10 +222,8 @@ final class IncomingTransfer {
             if (state == State.DONE || state == State.LOST) {
                 return false;
             }
-            relayed = version;
-            Child added = new Child(child);
-            children.add(added);
-            catchUp(added, -1, null);
+            relay.add(child, version);
+            relay.catchUp(first, -1, null, this::stored);
             return true;
         } finally {
             lock.unlock();
@@ -435,17 +419,9 @@ final class IncomingTransfer {
 
     /** Relays a stored chunk ({@code inHand}: its bytes, or null: from the store) and ends the transfer after the last. */
     private void account(Frames.Header header, ByteBuffer inHand) {
-        int length = header.payloadLength();
-        int at = (int) bytesSoFar;
-        if (chunksReceived == chunkEnds.length) {
-            chunkEnds = Arrays.copyOf(chunkEnds, chunkEnds.length * 2);
-        }
-        chunkEnds[chunksReceived++] = at + length;
-        bytesSoFar += length;
-        for (Child child : children) {
-            catchUp(child, header.chunk(), inHand);
-        }
-        if (chunksReceived == chunks) {
+        relay.account(header.payloadLength());
+        relay.catchUp(first, header.chunk(), inHand, this::stored);
+        if (relay.accounted() == chunks) {
             if (target != null) {
                 finish();
             } else {
@@ -454,25 +430,8 @@ final class IncomingTransfer {
         }
     }
 
-    /**
-     * Sends {@code child} every chunk it lacks that this rank has: {@code inHand} (chunk number {@code chunk}) from
-     * the frame, the others from the store.
-     */
-    private void catchUp(Child child, int chunk, ByteBuffer inHand) {
-        while (child.next < chunksReceived) {
-            int c = child.next;
-            ByteBuffer bytes = c == chunk && inHand != null ? inHand : stored(c);
-            if (bytes == null) {
-                return; // the rest of chunk c is decoded with the next chunk
-            }
-            host.forward(child.rank, first, c, bytes);
-            child.next++;
-        }
-    }
-
-    private ByteBuffer stored(int c) {
-        int from = c == 0 ? 0 : chunkEnds[c - 1];
-        return store.range(from, chunkEnds[c] - from, c, target != null ? target : relayed);
+    private ByteBuffer stored(int c, int from, int length) {
+        return store.range(from, length, c, target != null ? target : relay.relayed());
     }
 
     void onLost(Frames.Header header, Messages.Failure failure) {
@@ -486,10 +445,8 @@ final class IncomingTransfer {
             }
             lost = failure;
             firstEpoch = Math.min(firstEpoch, header.epoch());
-            for (Child child : children) {
-                host.forwardLost(child.rank, header, host.failureOf(failure));
-            }
-            releaseChildren();
+            relay.forwardLost(header, host.failureOf(failure));
+            relay.release();
             dropBytes();
             if (target != null) {
                 fail(host.failureOf(failure));
@@ -514,7 +471,7 @@ final class IncomingTransfer {
     }
 
     private void giveUp(Failure why) {
-        releaseChildren();
+        relay.release();
         dropBytes();
         fail(why);
     }
@@ -534,22 +491,12 @@ final class IncomingTransfer {
 
     /** Whether nobody here claimed this transfer (yet). */
     boolean unclaimed() {
-        lock.lock();
-        try {
-            return target == null;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> target == null);
     }
 
     /** Whether this is data nobody here claimed, of epochs up to {@code upToEpoch}. */
     boolean unclaimed(long upToEpoch) {
-        lock.lock();
-        try {
-            return target == null && firstEpoch <= upToEpoch;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> target == null && firstEpoch <= upToEpoch);
     }
 
     private void finish() {
@@ -562,8 +509,8 @@ final class IncomingTransfer {
         }
         moveTo(State.DONE);
         dropBytes();
-        host.landed(this, target, value, totalLength, children.size());
-        releaseChildren();
+        host.landed(this, target, value, totalLength, relay.size());
+        relay.release();
     }
 
     private void fail(Failure why) {
@@ -575,12 +522,5 @@ final class IncomingTransfer {
         storedAs = store == null ? storedAs : store.storage();
         store = null;
         landing = null;
-    }
-
-    private void releaseChildren() {
-        for (int i = 0; i < children.size(); i++) {
-            host.releaseChild(relayed);
-        }
-        children.clear();
     }
 }
