@@ -77,6 +77,30 @@ class ChunkLandingTest {
         assertEquals(0, host.dropped);
     }
 
+    /** A version one byte larger than the chunk size: a full chunk, then a chunk of one byte, both landing. */
+    @Test
+    void shouldLandAVersionOneByteLargerThanTheChunkSizeAsItArrives() {
+        for (Object sent : new Object[] {doubles(20_000, 25), new java.util.Random(26).ints(30_001).toArray()}) {
+            @SuppressWarnings("unchecked")
+            org.bind.codec.Codec<Object> codec = (org.bind.codec.Codec<Object>) org.bind.codec.Codecs.of(sent.getClass());
+            int total = codec.encodedLength(sent);
+            List<ByteBuffer> frames = chunksOf(sent, total - 1);
+            assertEquals(Frames.HEADER_BYTES + 1, frames.get(1).remaining());
+            Version target = pendingVersion(sent.getClass(), java.lang.reflect.Array.getLength(sent));
+            IncomingTransfer transfer = new IncomingTransfer(new FakeHost(), "A");
+            transfer.attach(target);
+            List<ChunkLanding> landings = new ArrayList<>();
+            for (ByteBuffer frame : frames) {
+                ChunkLanding landing = transfer.land(header(frame));
+                assertNotNull(landing);
+                put(landing, frame, 0, frame.remaining());
+                landings.add(landing);
+            }
+            landings.forEach(ChunkLanding::onLanded);
+            assertTrue(java.util.Objects.deepEquals(sent, target.buffer()), sent.getClass().getSimpleName());
+        }
+    }
+
     /**
      * The program thread adds a child while a chunk lands: its catch-up send holds the lock, so the rest of the frame
      * is kept aside and stored on delivery; the child still gets every chunk, in order, with the sent bytes.
