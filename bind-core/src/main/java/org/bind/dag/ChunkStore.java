@@ -8,6 +8,7 @@ import java.util.List;
 import org.bind.codec.Codec;
 import org.bind.codec.RangeDecoder;
 import org.bind.dag.IncomingTransfer.Storage;
+import org.bind.transport.Transport;
 import org.bind.version.Version;
 
 /**
@@ -23,7 +24,6 @@ final class ChunkStore {
     private RangeDecoder<Object> decoder;
     private byte[] whole;
     private List<byte[]> pieces;
-    private ByteBuffer resend;
     /** Bytes placed so far. */
     private long stored;
 
@@ -112,25 +112,48 @@ final class ChunkStore {
     }
 
     /**
-     * Bytes {@code from} to {@code from + length} of the encoding, piece {@code piece}, to send again; null when they
-     * are not all decoded yet (in place: the end of an element cut by the last piece comes with the next).
+     * Bytes {@code from} to {@code from + length} of the encoding, piece {@code piece}, to send again, written where
+     * the transport wants them (in place: encoded from the value, so one copy into the transport's buffer); null when
+     * they are not all decoded yet (in place: the end of an element cut by the last piece comes with the next).
      */
-    ByteBuffer range(int from, int length, int piece, Version target) {
-        return switch (storage) {
+    Transport.Payload range(int from, int length, int piece, Version target) {
+        ByteBuffer bytes = switch (storage) {
             case WHOLE -> ByteBuffer.wrap(whole, from, length);
             case PIECES -> ByteBuffer.wrap(pieces.get(piece));
-            case IN_PLACE -> {
-                if (decoder.decodedBytes() < from + length) {
-                    yield null;
-                }
-                if (resend == null || resend.capacity() < length) {
-                    resend = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-                }
-                resend.clear().limit(length);
-                target.chain().type().codec().encodeRange(decoder.value(), from, resend);
-                yield resend;
+            case IN_PLACE -> null;
+        };
+        if (bytes != null) {
+            return new Slice(bytes.slice());
+        }
+        if (decoder.decodedBytes() < from + length) {
+            return null;
+        }
+        Codec<Object> codec = target.chain().type().codec();
+        Object value = decoder.value();
+        return new Transport.Payload() {
+            @Override
+            public int length() {
+                return length;
+            }
+
+            @Override
+            public void writeTo(long at, ByteBuffer out) {
+                codec.encodeRange(value, from + at, out);
             }
         };
+    }
+
+    /** Bytes already encoded, copied where the transport wants them. */
+    private record Slice(ByteBuffer bytes) implements Transport.Payload {
+        @Override
+        public int length() {
+            return bytes.remaining();
+        }
+
+        @Override
+        public void writeTo(long from, ByteBuffer target) {
+            target.duplicate().put(bytes.slice((int) from, target.remaining()));
+        }
     }
 
     /**

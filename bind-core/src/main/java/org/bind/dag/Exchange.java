@@ -386,6 +386,13 @@ final class Exchange {
         }
 
         @Override
+        public void forward(int child, Frames.Header first, int chunk, Transport.Payload payload) {
+            ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
+                first.versionNumber(), chunk, first.chunks(), first.totalLength(), payload.length());
+            transport.send(child, header, payload); // written from this rank's copy straight into the transport
+        }
+
+        @Override
         public void forwardLost(int child, Frames.Header header, Failure failure) {
             sendLost(child, header.objectId(), header.versionNumber(), header.epoch(), failure);
         }

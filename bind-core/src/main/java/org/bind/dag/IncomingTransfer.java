@@ -8,6 +8,7 @@ import org.bind.codec.RangeDecoder;
 import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
+import org.bind.transport.Transport;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -93,6 +94,16 @@ final class IncomingTransfer {
     interface Host {
         /** Sends {@code payload} to {@code child} as chunk {@code chunk} of the version {@code first} announced. */
         void forward(int child, Frames.Header first, int chunk, ByteBuffer payload);
+
+        /**
+         * Sends the bytes {@code payload} writes, as {@link #forward(int, Frames.Header, int, ByteBuffer)} sends a
+         * buffer; hosts whose transport lets a payload write into its own buffers override it (no staging copy).
+         */
+        default void forward(int child, Frames.Header first, int chunk, Transport.Payload payload) {
+            ByteBuffer staged = ByteBuffer.allocate(payload.length()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            payload.writeTo(0, staged);
+            forward(child, first, chunk, staged);
+        }
 
         /** Tells {@code child} that the version {@code header} names has no value. */
         void forwardLost(int child, Frames.Header header, Failure failure);
@@ -430,7 +441,7 @@ final class IncomingTransfer {
         }
     }
 
-    private ByteBuffer stored(int c, int from, int length) {
+    private Transport.Payload stored(int c, int from, int length) {
         return store.range(from, length, c, target != null ? target : relay.relayed());
     }
 

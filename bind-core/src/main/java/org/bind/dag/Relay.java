@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.bind.transport.Frames;
+import org.bind.transport.Transport;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -31,7 +32,7 @@ final class Relay {
     /** The bytes of one accounted chunk, from the transfer's store; null while they are not all decoded. */
     @FunctionalInterface
     interface Store {
-        ByteBuffer chunk(int chunk, int from, int length);
+        Transport.Payload chunk(int chunk, int from, int length);
     }
 
     private final IncomingTransfer.Host host;
@@ -85,12 +86,16 @@ final class Relay {
         for (Child child : children) {
             while (child.next < accounted) {
                 int c = child.next;
-                int from = c == 0 ? 0 : chunkEnds[c - 1];
-                ByteBuffer bytes = c == chunk && inHand != null ? inHand : stored.chunk(c, from, chunkEnds[c] - from);
-                if (bytes == null) {
-                    break;
+                if (c == chunk && inHand != null) {
+                    host.forward(child.rank, first, c, inHand);
+                } else {
+                    int from = c == 0 ? 0 : chunkEnds[c - 1];
+                    Transport.Payload bytes = stored.chunk(c, from, chunkEnds[c] - from);
+                    if (bytes == null) {
+                        break;
+                    }
+                    host.forward(child.rank, first, c, bytes);
                 }
-                host.forward(child.rank, first, c, bytes);
                 child.next++;
             }
         }
