@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #close} removes everything it made.
  */
 final class NamespaceHosts implements AutoCloseable {
-    private static final String FORWARD_RULE = "-A FORWARD -i bmh+ -o bmh+ -m comment --comment \"bind namespace tests\""
-        + " -j ACCEPT";
+    private static final String FORWARD_RULE = "-A FORWARD -i bmh+ -o bmh+ -m comment"
+        + " --comment \"bind namespace tests\" -j ACCEPT";
 
     private final String prefix;
     private final List<String> namespaces = new ArrayList<>();

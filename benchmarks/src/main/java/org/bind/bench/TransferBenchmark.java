@@ -119,8 +119,8 @@ public final class TransferBenchmark {
                 ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
                 TransferProgram.class.getName(), "pingpong", sizeList, repsText));
             aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
-                ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
-                repsText));
+                ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
+                sizeList, repsText));
         }
         Map<Integer, Double> bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
             ProcessLauncher::run, STARTUP, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",

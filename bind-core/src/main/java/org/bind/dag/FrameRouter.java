@@ -104,7 +104,8 @@ final class FrameRouter implements Transport.Receiver {
         } catch (MalformedFrameException e) {
             return null; // reported when the frame comes whole
         }
-        Transport.Landing chunk = header == null || header.type() != Frames.DATA ? null : exchange.land(fromRank, header);
+        Transport.Landing chunk = header == null || header.type() != Frames.DATA ? null
+            : exchange.land(fromRank, header);
         return chunk == null ? null : new Transport.Landing() {
             @Override
             public void put(ByteBuffer bytes) {

@@ -428,7 +428,7 @@ final class IncomingTransfer {
 
     // ---------------------------------------------------------------- after a chunk is stored
 
-    /** Relays a stored chunk ({@code inHand}: its bytes, or null: from the store) and ends the transfer after the last. */
+    /** Relays a stored chunk ({@code inHand}: its bytes, or null: from the store); ends the transfer after the last. */
     private void account(Frames.Header header, ByteBuffer inHand) {
         relay.account(header.payloadLength());
         relay.catchUp(first, header.chunk(), inHand, this::stored);

@@ -97,8 +97,8 @@ public final class Frames {
         ByteBuffer in = start.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int available = frameLength;
         if (available < HEADER_BYTES || in.remaining() < HEADER_BYTES) {
-            throw new MalformedFrameException("frame of " + Math.min(available, in.remaining()) + " bytes is shorter than the "
-                + HEADER_BYTES + "-byte header");
+            throw new MalformedFrameException("frame of " + Math.min(available, in.remaining())
+                + " bytes is shorter than the " + HEADER_BYTES + "-byte header");
         }
         int base = in.position();
         int magic = in.getInt(base);

@@ -82,7 +82,8 @@ class ChunkLandingTest {
     void shouldLandAVersionOneByteLargerThanTheChunkSizeAsItArrives() {
         for (Object sent : new Object[] {doubles(20_000, 25), new java.util.Random(26).ints(30_001).toArray()}) {
             @SuppressWarnings("unchecked")
-            org.bind.codec.Codec<Object> codec = (org.bind.codec.Codec<Object>) org.bind.codec.Codecs.of(sent.getClass());
+            org.bind.codec.Codec<Object> codec =
+                (org.bind.codec.Codec<Object>) org.bind.codec.Codecs.of(sent.getClass());
             int total = codec.encodedLength(sent);
             List<ByteBuffer> frames = chunksOf(sent, total - 1);
             assertEquals(Frames.HEADER_BYTES + 1, frames.get(1).remaining());

@@ -54,7 +54,8 @@ final class Channels {
     static Publication publish(Aeron client, AeronSettings settings, int toRank) {
         String channel = publication(settings, toRank);
         int stream = stream(settings, toRank);
-        return settings.ipc() ? client.addExclusivePublication(channel, stream) : client.addPublication(channel, stream);
+        return settings.ipc() ? client.addExclusivePublication(channel, stream)
+            : client.addPublication(channel, stream);
     }
 
     /** Where this rank's end is, for messages. */

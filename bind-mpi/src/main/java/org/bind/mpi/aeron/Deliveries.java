@@ -8,8 +8,9 @@ import org.bind.transport.Transport;
 
 /**
  * What {@link AeronTransport}'s delivery thread hands to the {@link Transport.Receiver}, in arrival order: complete
- * frames, frames that landed as they came ({@link Transport.Landing#onLanded}), a peer's close (after its frames) and a peer's loss. The polling thread (and a send to the rank itself)
- * adds; {@link #run} takes, so a receiver that blocks never holds up polling and heartbeats. Thread safe.
+ * frames, frames that landed as they came ({@link Transport.Landing#onLanded}), a peer's close (after its frames)
+ * and a peer's loss. The polling thread (and a send to the rank itself) adds; {@link #run} takes, so a receiver that
+ * blocks never holds up polling and heartbeats. Thread safe.
  */
 final class Deliveries {
     private static final Delivery STOP = new Delivery(-1, null, null, null);

@@ -320,7 +320,7 @@ final class Inbound {
         appendPiece(peer, buffer, offset + 1, length - 1);
     }
 
-    /** Hands the next bytes of the frame to its landing or copies them into its array; delivers the frame once whole. */
+    /** Hands the next bytes of the frame to its landing, or copies them into its array; delivers it once whole. */
     private void appendPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
         if (peer.assembly == null && peer.landing == null) {
             return;   // the rest of a piece already dropped
