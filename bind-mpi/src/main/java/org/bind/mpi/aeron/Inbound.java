@@ -17,8 +17,10 @@ import org.bind.transport.Transport;
 
 /**
  * The polling thread's work: reads this rank's subscription, runs the start-up handshake, sends heartbeats and
- * declares silent peers lost. Complete runtime frames go to {@link AeronTransport#enqueue}, so a receiver that
- * blocks (a forwarding send under back-pressure) never stops heartbeats or the handshake.
+ * declares silent peers lost. The bytes of a runtime frame go, fragment by fragment, to the receiver's landing
+ * ({@link Transport.Receiver#onFrameStart}, which never blocks) or into an array of the frame's length; the frame
+ * itself is then queued ({@link AeronTransport#enqueue}, {@link AeronTransport#enqueueLanded}) for the delivering
+ * thread, so a receiver that blocks (a forwarding send under back-pressure) never stops heartbeats or the handshake.
  *
  * <h2>Handshake</h2>
  * Per pair, on the same ordered stream as the data; each peer's progress is a {@link Handshake} state. Each side
