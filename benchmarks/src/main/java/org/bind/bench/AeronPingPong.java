@@ -28,6 +28,8 @@ import org.bind.mpi.aeron.EmbeddedAeron;
 public final class AeronPingPong {
     private static final long BYTES_PER_REP = 256L << 20;
     private static final int STREAM_ID = 0x50494E47;
+    /** A receive that gets nothing for this long fails: the peer is gone. */
+    private static final long STALL_MS = 60_000;
 
     private AeronPingPong() {
     }
@@ -74,8 +76,18 @@ public final class AeronPingPong {
                         ipc ? "ipc" : "udp");
                 }
             }
-            // let the last message's pieces drain before the driver stops
-            TimeUnit.MILLISECONDS.sleep(200);
+            // rank 0 says it has everything: over UDP, rank 1's driver must live until its last message got through
+            // (a lost fragment is sent again only by it), however slow a loaded machine makes that
+            if (rank == 0) {
+                sendAll(out, idle, new UnsafeBuffer(new byte[1]));
+                TimeUnit.MILLISECONDS.sleep(200);
+            } else {
+                try {
+                    receiveAll(in, idle, new byte[1]);
+                } catch (IllegalStateException silent) {
+                    // rank 0 measured everything and is gone: nothing is waiting for us
+                }
+            }
         } finally {
             if (driver != null) {
                 driver.close();
@@ -122,13 +134,22 @@ public final class AeronPingPong {
         }
     }
 
+    /** Receives {@code receive.length} bytes; fails when nothing comes for {@link #STALL_MS} (never a hang). */
     private static void receiveAll(Subscription in, IdleStrategy idle, byte[] receive) {
         int[] received = {0};
+        long lastNs = System.nanoTime();
         while (received[0] < receive.length) {
             int fragments = in.poll((buffer, offset, length, header) -> {
                 buffer.getBytes(offset, receive, received[0], length);
                 received[0] += length;
             }, 64);
+            long nowNs = System.nanoTime();
+            if (fragments > 0) {
+                lastNs = nowNs;
+            } else if (nowNs - lastNs > TimeUnit.MILLISECONDS.toNanos(STALL_MS)) {
+                throw new IllegalStateException("nothing from the peer for " + STALL_MS + " ms, " + received[0]
+                    + " of " + receive.length + " bytes received");
+            }
             idle.idle(fragments);
         }
     }

@@ -1,11 +1,14 @@
 package org.bind.bench;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,9 +16,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.bind.Bind;
 import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.aeron.AeronTransportFactory;
 import org.bind.mpi.launch.MpjLauncher;
 import org.bind.mpi.launch.ProcessLauncher;
+import org.bind.transport.TransportFactory;
 
 /**
  * How fast Bind moves versions between local processes, against the raw transports in the same run:
@@ -26,9 +32,11 @@ import org.bind.mpi.launch.ProcessLauncher;
  *       of it ({@link TransferProgram});</li>
  *   <li><b>raw Aeron IPC</b>: ping-pong between 2 clients of the same launcher-run driver, same channel, MTU, term
  *       length and idle strategy, copying into a receive array ({@link AeronPingPong});</li>
- *   <li><b>Bind and raw Aeron between "hosts"</b>: the same two programs with {@code BIND_AERON_IPC=false}: each
- *       process embeds its own driver and they talk UDP on 127.0.0.1 ({@code path=loopback}; this benchmark does not
- *       build network namespaces);</li>
+ *   <li><b>Bind and raw Aeron between "hosts"</b>: the same two programs, each rank in a network namespace of its
+ *       own ({@link NamespaceHosts}, as the multi-host tests make hosts) with its own media driver, talking UDP
+ *       between the namespaces' addresses ({@code path=netns}); where namespaces cannot be made (not root, no
+ *       {@code ip}, dockerd's FORWARD policy without the tests' rule) it says why and runs them on one host with
+ *       {@code BIND_AERON_IPC=false}: UDP on 127.0.0.1 ({@code path=loopback});</li>
  *   <li><b>Bind broadcast</b>: {@code --ranks} processes on one host; the array updated on rank 0 and read on every
  *       other rank, relayed down the runtime's tree; rate = bytes each receiver gets per second;</li>
  *   <li><b>MPJ Express</b>: niodev {@code Send}/{@code Recv} ping-pong between 2 processes ({@link MpjPingPong}),
@@ -37,13 +45,17 @@ import org.bind.mpi.launch.ProcessLauncher;
  *
  * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
  * machine readable, for the largest size: {@code RESULT transfer bytes=B path=same-host bind_gb_s=X aeron_gb_s=Y
- * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=loopback bind_gb_s=.. aeron_gb_s=.. ratio=..} and
+ * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=netns|loopback bind_gb_s=.. aeron_gb_s=.. ratio=..} and
  * {@code RESULT broadcast ranks=N bytes=B per_receiver_gb_s=.. p2p_gb_s=X ratio=..}.
  */
 public final class TransferBenchmark {
     /** Start-up is not what this measures: on a busy machine the ranks' handshake can take over the default 10 s. */
     private static final String STARTUP = "-J-Dbind.connect.timeout.ms=120000";
     private static final Pattern LINE = Pattern.compile("TRANSFER (\\w+) bytes=(\\d+) gb_s=([0-9.]+)");
+    /** The UDP port each rank listens on in its own namespace (nothing else listens there). */
+    private static final int HOSTS_PORT = 40_560;
+    /** A job between the namespaces that takes longer than this is killed (a loaded machine is slow, not stuck). */
+    private static final long HOSTS_TIMEOUT_MS = 30 * 60_000;
 
     private TransferBenchmark() {
     }
@@ -88,15 +100,28 @@ public final class TransferBenchmark {
         Map<Integer, Double> aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
             ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
             repsText);
-        out.println("transfer: two hosts made of network namespaces are not built by this benchmark:"
-            + " path=loopback, UDP on 127.0.0.1 between two processes, each with its own media driver"
-            + " (BIND_AERON_IPC=false), the data path ranks on different hosts take");
-        Map<Integer, Double> bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
-            ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
-            TransferProgram.class.getName(), "pingpong", sizeList, repsText));
-        Map<Integer, Double> aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
-            ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
-            repsText));
+        String hostsPath = "netns";
+        Map<Integer, Double> bindUdp;
+        Map<Integer, Double> aeronUdp;
+        try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
+            out.println("transfer: two hosts made of network namespaces " + hosts.addresses() + " (veth pairs and a"
+                + " bridge, as the multi-host tests make them): UDP between them, each rank with its own media driver");
+            bindUdp = onHosts("bind point-to-point, two hosts (UDP between namespaces)", out, "pingpong", hosts,
+                List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1"), classpath, TransferProgram.class.getName(),
+                "pingpong", sizeList, repsText);
+            aeronUdp = onHosts("raw aeron, two hosts (UDP between namespaces)", out, "aeron", hosts, List.of(),
+                classpath, AeronPingPong.class.getName(), sizeList, repsText);
+        } catch (IOException e) {
+            hostsPath = "loopback";
+            out.println("transfer: no network namespaces here (" + e.getMessage() + "): path=loopback instead, UDP on"
+                + " 127.0.0.1 between two processes, each with its own media driver (BIND_AERON_IPC=false)");
+            bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
+                ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+                TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+            aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
+                ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
+                sizeList, repsText));
+        }
         Map<Integer, Double> bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
             ProcessLauncher::run, STARTUP, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
             TransferProgram.class.getName(), "bcast", sizeList, repsText);
@@ -136,8 +161,8 @@ public final class TransferBenchmark {
         double b = rate(bcast, largest);
         out.printf(Locale.ROOT, "RESULT transfer bytes=%d path=same-host bind_gb_s=%.3f aeron_gb_s=%.3f ratio=%.2f%n",
             largest, x, y, x / y);
-        out.printf(Locale.ROOT, "RESULT transfer-hosts bytes=%d path=loopback bind_gb_s=%.3f aeron_gb_s=%.3f"
-            + " ratio=%.2f%n", largest, u, v, u / v);
+        out.printf(Locale.ROOT, "RESULT transfer-hosts bytes=%d path=%s bind_gb_s=%.3f aeron_gb_s=%.3f"
+            + " ratio=%.2f%n", largest, hostsPath, u, v, u / v);
         out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
             ranks, largest, b, x, b / x);
         if (Double.isNaN(x) || Double.isNaN(y)) {
@@ -163,6 +188,58 @@ public final class TransferBenchmark {
                 System.setProperty(property, before);
             }
         }
+    }
+
+    /**
+     * Runs {@code mainClass} as a job of two ranks, rank h on host h of {@code hosts}, talking Aeron UDP between their
+     * addresses (each with its own driver), as ranks on two hosts do; echoes rank 0's output and returns size → GB/s
+     * from its {@code TRANSFER mode} lines.
+     */
+    private static Map<Integer, Double> onHosts(String title, PrintStream echo, String mode, NamespaceHosts hosts,
+                                                List<String> flags, String classpath, String mainClass,
+                                                String... args) throws InterruptedException {
+        echo.println("transfer: " + title + " ...");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString())));
+        command.addAll(List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+            "-Dnet.bytebuddy.safe=true"));
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            if (Path.of(entry).getFileName().toString().matches("bind-core.*\\.jar")) {
+                command.add("-javaagent:" + entry);
+                break;
+            }
+        }
+        command.addAll(flags);
+        command.addAll(List.of("-cp", classpath, mainClass));
+        command.addAll(List.of(args));
+        SecureRandom random = new SecureRandom();
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String job = Long.toHexString(random.nextLong());
+        String peers = String.join(",", hosts.addresses().stream().map(a -> a + ":" + HOSTS_PORT).toList());
+        List<Map<String, String>> environments = new ArrayList<>();
+        for (int h = 0; h < hosts.addresses().size(); h++) {
+            environments.add(Map.of(TransportFactory.TRANSPORT_ENV, "aeron", AeronTransportFactory.RANK_ENV,
+                Integer.toString(h), AeronTransportFactory.SIZE_ENV, Integer.toString(hosts.addresses().size()),
+                AeronTransportFactory.JOB_ENV, job, AeronTransportFactory.PEERS_ENV, peers,
+                AeronTransportFactory.SECRET_ENV, HexFormat.of().formatHex(secret), AeronSettings.IPC_ENV, "false",
+                AeronSettings.CONNECT_TIMEOUT_ENV, "120000"));
+        }
+        Map<Integer, Double> rates = new LinkedHashMap<>();
+        try {
+            String output = hosts.runOnAll(command, environments, HOSTS_TIMEOUT_MS).get(0);
+            for (String line : output.lines().toList()) {
+                Matcher m = LINE.matcher(line);
+                if (m.find() && m.group(1).equals(mode)) {
+                    rates.put(Integer.parseInt(m.group(2)), Double.parseDouble(m.group(3)));
+                    echo.println("  " + line.substring(m.start()));
+                }
+            }
+        } catch (IOException e) {
+            echo.println("transfer: " + title + " failed: " + e.getMessage());
+        }
+        return rates;
     }
 
     /** A launcher entry point: arguments, output, errors → exit status. */

@@ -328,6 +328,18 @@ final class Exchange {
         transferFrom(fromRank, header).onChunk(header, frame);
     }
 
+    /**
+     * A landing for the chunk {@code header} announces from {@code fromRank}, stored as it arrives
+     * ({@link IncomingTransfer#land}); null when it must come whole through {@link #onData}. The receiving thread;
+     * never waits.
+     */
+    Transport.Landing land(int fromRank, Frames.Header header) {
+        Integer planned = plannedSenders.get(new Key(header.objectId(), header.versionNumber(), -1));
+        IncomingTransfer transfer = planned == null || planned != fromRank || header.totalLength() > maxVersionBytes
+            ? null : incoming.get(new Key(header.objectId(), header.versionNumber(), fromRank));
+        return transfer == null ? null : transfer.land(header);
+    }
+
     void onLost(int fromRank, Frames.Header header, Messages.Failure failure) {
         transferFrom(fromRank, header).onLost(header, failure);
     }
@@ -371,6 +383,13 @@ final class Exchange {
             ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
                 first.versionNumber(), chunk, first.chunks(), first.totalLength(), payload.remaining());
             transport.send(child, header, payload); // taken when it returns: the payload may be a frame in hand
+        }
+
+        @Override
+        public void forward(int child, Frames.Header first, int chunk, Transport.Payload payload) {
+            ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
+                first.versionNumber(), chunk, first.chunks(), first.totalLength(), payload.length());
+            transport.send(child, header, payload); // written from this rank's copy straight into the transport
         }
 
         @Override

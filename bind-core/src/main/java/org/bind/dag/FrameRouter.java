@@ -91,6 +91,42 @@ final class FrameRouter implements Transport.Receiver {
         }
     }
 
+    /**
+     * A data chunk of a version a reader here waits for lands while it arrives ({@link Exchange#land}); anything
+     * else comes whole through {@link #onFrame}. Once landed it is relayed and counted as {@link #onFrame} would.
+     * The transport's receiving thread; never waits.
+     */
+    @Override
+    public Transport.Landing onFrameStart(int fromRank, ByteBuffer start, int length) {
+        Frames.Header header;
+        try {
+            header = exchange.refused(fromRank) ? null : Frames.parse(start, length, jobId, maxFrameBytes);
+        } catch (MalformedFrameException e) {
+            return null; // reported when the frame comes whole
+        }
+        Transport.Landing chunk = header == null || header.type() != Frames.DATA ? null
+            : exchange.land(fromRank, header);
+        return chunk == null ? null : new Transport.Landing() {
+            @Override
+            public void put(ByteBuffer bytes) {
+                chunk.put(bytes);
+            }
+
+            @Override
+            public void onLanded() {
+                if (exchange.refused(fromRank)) {
+                    exchange.countDropped();
+                    return;
+                }
+                try {
+                    chunk.onLanded();
+                } finally {
+                    idleReports.onReceived(fromRank); // after the work it made ready is queued
+                }
+            }
+        };
+    }
+
     @Override
     public void onPeerLost(int peer, String reason) {
         health.onPeerLost(peer, reason);

@@ -1,16 +1,14 @@
 package org.bind.dag;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
-import org.bind.codec.Codec;
 import org.bind.codec.RangeDecoder;
 import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
+import org.bind.transport.Transport;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -33,16 +31,32 @@ import org.bind.version.Version;
  * no more than they carry.</li>
  * </ul>
  *
+ * The bytes are kept by a {@link ChunkStore}.
+ *
+ * <h2>Landing as the bytes arrive</h2>
+ * A chunk of a version a reader here waits for can land while its frame arrives ({@link #land}): the transport's
+ * receiving thread hands each piece of the frame, a view of its own buffer (Aeron's log), to a {@link ChunkLanding},
+ * which stores it here at once: a byte is copied once on its way from the log to the value's array. That thread
+ * never waits: it only tries the lock ({@link ReentrantLock#tryLock}), and when another thread holds it (the
+ * program thread adding a child, the delivering thread relaying the previous chunk) the landing keeps the rest of
+ * the frame's bytes in an array, which {@link #landed} stores. What may block (relaying to children, completing the
+ * version) happens in {@link #landed}, on the transport's delivering thread, where and when the whole frame would
+ * have been delivered. Two cursors therefore advance: chunks landed (stored; what the next chunk must follow) and
+ * chunks accounted for (relayed and counted), which trails it.
+ *
  * <h2>Relaying</h2>
- * A child gets chunk k as soon as this rank has it: the chunk in hand is forwarded from the frame itself (no copy
- * here); chunks that came before the child was known are sent again from storage ({@code IN_PLACE}: re-encoded from
- * the value, as far as {@link RangeDecoder#decodedBytes} reaches; the rest follows with the next chunk).
+ * A child gets chunk k as soon as this rank has accounted for it: a whole frame's chunk is forwarded from the frame
+ * itself (no copy here); a chunk that landed, and chunks that came before the child was known, are sent again from
+ * the store ({@code IN_PLACE}: re-encoded from the value, as far as {@link RangeDecoder#decodedBytes} reaches; the
+ * rest follows with the next chunk).
  *
- * <p>Over 400 lines because the states, the three storages and relaying change together: every transition touches
- * all three, and splitting them would spread one lock's invariants over several classes.
+ * <p>Over 400 lines because whole chunks and chunks landing as they arrive move the same state machine and cursors
+ * under one lock; where the bytes are is {@link ChunkStore}, the children and accounted chunks {@link Relay}, the
+ * unclaimed bytes {@link UnclaimedHold}, a landing's own side {@link ChunkLanding}.
  *
- * <p>Synchronized: frames come on the transport's thread, {@link #attach} and {@link #addChild} on the program
- * thread, {@link #abandon} on either.
+ * <p>Guarded by one lock: whole frames and landed chunks come on the transport's delivering thread, pieces of
+ * landing chunks on its receiving thread (which only tries the lock), {@link #attach} and {@link #addChild} on the
+ * program thread, {@link #abandon} on either.
  */
 final class IncomingTransfer {
     /** A first chunk at least this large (or the whole version) lets the receiver allocate the whole version. */
@@ -81,6 +95,16 @@ final class IncomingTransfer {
         /** Sends {@code payload} to {@code child} as chunk {@code chunk} of the version {@code first} announced. */
         void forward(int child, Frames.Header first, int chunk, ByteBuffer payload);
 
+        /**
+         * Sends the bytes {@code payload} writes, as {@link #forward(int, Frames.Header, int, ByteBuffer)} sends a
+         * buffer; hosts whose transport lets a payload write into its own buffers override it (no staging copy).
+         */
+        default void forward(int child, Frames.Header first, int chunk, Transport.Payload payload) {
+            ByteBuffer staged = ByteBuffer.allocate(payload.length()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            payload.writeTo(0, staged);
+            forward(child, first, chunk, staged);
+        }
+
         /** Tells {@code child} that the version {@code header} names has no value. */
         void forwardLost(int child, Frames.Header header, Failure failure);
 
@@ -112,42 +136,32 @@ final class IncomingTransfer {
         }
     }
 
-    private static final class Child {
-        final int rank;
-        /** The next chunk this child gets. */
-        int next;
-
-        Child(int rank) {
-            this.rank = rank;
-        }
-    }
-
     private final Host host;
     private final String name;
     /** The rank the frames come from (the transport's word for it), or -1 when not known. */
     private final int source;
-    /** Bytes charged to {@code source} with {@link Host#holdUnclaimed} while no reader claimed this transfer. */
-    private long unclaimedBytes;
+    /** Guards everything below. Never waited for by the transport's receiving thread ({@link #land}). */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** What this transfer makes {@code source} hold while no reader claimed it. */
+    private final UnclaimedHold unclaimed;
     private State state = State.AWAITING;
-    private Storage storage;
+    private ChunkStore store;
+    /** How the bytes were kept, once the store is dropped. */
+    private Storage storedAs;
     private Version target;
     /** The first chunk's header: what forwarded chunks repeat (with this rank as their source). */
     private Frames.Header first;
     private int chunks;
     private int totalLength;
-    private int chunksReceived;
-    private long bytesSoFar;
-    /** End (exclusive, in the encoding) of each chunk so far. */
-    private int[] chunkEnds = new int[8];
-    private RangeDecoder<Object> decoder;
-    private byte[] whole;
-    private List<byte[]> pieces;
+    /** Chunks whose bytes are all in the store, and their bytes: what the next chunk must follow. */
+    private int chunksLanded;
+    private long bytesLanded;
+    /** The chunk landing in place as it arrives, or null ({@link ChunkLanding}). */
+    private ChunkLanding landing;
     private Messages.Failure lost;
-    private final List<Child> children = new ArrayList<>(2);
+    /** Chunks accounted for (relayed, counted towards the end; at most those landed) and the children. */
+    private final Relay relay;
     private long firstEpoch = Long.MAX_VALUE;
-    private ByteBuffer resend;
-    /** The version children hold (this rank's, also when no local reader attached). */
-    private Version relayed;
 
     IncomingTransfer(Host host, String name) {
         this(host, name, -1);
@@ -157,6 +171,8 @@ final class IncomingTransfer {
         this.host = host;
         this.name = name;
         this.source = source;
+        this.unclaimed = new UnclaimedHold(host, source, name);
+        this.relay = new Relay(host);
     }
 
     /** The rank this transfer's frames come from, or -1. */
@@ -171,29 +187,39 @@ final class IncomingTransfer {
         state = next;
     }
 
-    synchronized State state() {
-        return state;
+    State state() {
+        return locked(() -> state);
     }
 
-    synchronized Storage storage() {
-        return storage;
+    Storage storage() {
+        return locked(() -> store == null ? storedAs : store.storage());
+    }
+
+    private <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The local version that waits for this transfer. Program thread. */
-    synchronized void attach(Version version) {
-        releaseUnclaimed();
-        target = version;
-        switch (state) {
-            case AWAITING -> {
-            }
-            case RECEIVING -> {
-                if (storage == Storage.WHOLE) {
-                    moveInPlace();
+    void attach(Version version) {
+        lock.lock();
+        try {
+            unclaimed.release();
+            target = version;
+            switch (state) {
+                case AWAITING -> {
                 }
+                case RECEIVING -> store.moveInPlace(target);
+                case RECEIVED -> finish();
+                case LOST -> fail(host.failureOf(lost));
+                case DONE -> throw new IllegalStateException("transfer of " + name + " attached twice");
             }
-            case RECEIVED -> finish();
-            case LOST -> fail(host.failureOf(lost));
-            case DONE -> throw new IllegalStateException("transfer of " + name + " attached twice");
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -201,73 +227,86 @@ final class IncomingTransfer {
      * Relays the version to {@code child} too; false when there is nothing to relay (lost or over). {@code version}
      * is this rank's version, on which the child holds until it got everything. Program thread.
      */
-    synchronized boolean addChild(int child, Version version) {
-        if (state == State.DONE || state == State.LOST) {
-            return false;
+    boolean addChild(int child, Version version) {
+        lock.lock();
+        try {
+            if (state == State.DONE || state == State.LOST) {
+                return false;
+            }
+            relay.add(child, version);
+            relay.catchUp(first, -1, null, this::stored);
+            return true;
+        } finally {
+            lock.unlock();
         }
-        relayed = version;
-        Child added = new Child(child);
-        children.add(added);
-        catchUp(added, -1, null);
-        return true;
     }
 
-    synchronized void onChunk(Frames.Header header, ByteBuffer frame) {
-        if (state == State.DONE || state == State.LOST) {
-            host.countDropped();
-            return;
+    /** A whole chunk in {@code frame}: stored, then relayed and counted. The delivering thread. */
+    void onChunk(Frames.Header header, ByteBuffer frame) {
+        lock.lock();
+        try {
+            if (state == State.DONE || state == State.LOST) {
+                host.countDropped();
+                return;
+            }
+            checkFits(header);
+            int length = header.payloadLength();
+            if (first == null) {
+                chunks = header.chunks();
+                totalLength = header.totalLength();
+            }
+            if (target == null) {
+                // nobody here wants it yet: counted against the source's bound before anything is allocated for it
+                unclaimed.charge(first == null ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length)
+                    ? totalLength : length) : store.storage() == Storage.PIECES ? length : 0);
+            }
+            ByteBuffer payload = Frames.payload(frame).limit(length);
+            begin(header);
+            try {
+                store.put(payload);
+            } catch (RuntimeException e) {
+                giveUp(host.decodeFailed(target, e));
+                return;
+            }
+            chunksLanded++;
+            bytesLanded += length;
+            account(header, payload);
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /** Checks that {@code header}'s chunk is the next one of this version; throws naming what does not fit. */
+    private void checkFits(Frames.Header header) {
+        String misfit = misfit(header);
+        if (misfit != null) {
+            throw new MalformedFrameException(misfit);
+        }
+    }
+
+    private String misfit(Frames.Header header) {
+        int expectedChunks = first == null ? header.chunks() : chunks;
+        int expectedTotal = first == null ? header.totalLength() : totalLength;
+        int length = header.payloadLength();
+        if (header.chunks() == expectedChunks && header.chunk() == chunksLanded && header.totalLength() == expectedTotal
+            && bytesLanded + length <= expectedTotal
+            && (header.chunk() != expectedChunks - 1 || bytesLanded + length == expectedTotal)) {
+            return null;
+        }
+        return "chunk " + header.chunk() + " of " + header.chunks() + " (" + length + " of " + header.totalLength()
+            + " bytes) for " + name + " does not fit: expected chunk " + chunksLanded + " of " + expectedChunks + ", "
+            + bytesLanded + " of " + expectedTotal + " bytes so far";
+    }
+
+    /** Takes a fitting chunk's header: the first one chooses the storage. */
+    private void begin(Frames.Header header) {
         firstEpoch = Math.min(firstEpoch, header.epoch());
         if (first == null) {
             chunks = header.chunks();
             totalLength = header.totalLength();
-        }
-        int length = header.payloadLength();
-        if (header.chunks() != chunks || header.chunk() != chunksReceived || header.totalLength() != totalLength
-            || bytesSoFar + length > totalLength || (header.chunk() == chunks - 1 && bytesSoFar + length != totalLength)) {
-            throw new MalformedFrameException("chunk " + header.chunk() + " of " + header.chunks() + " ("
-                + length + " of " + header.totalLength() + " bytes) for " + name + " does not fit: expected chunk "
-                + chunksReceived + " of " + chunks + ", " + bytesSoFar + " of " + totalLength + " bytes so far");
-        }
-        if (target == null) {
-            // nobody here wants it yet: counted against the source's bound before anything is allocated for it
-            holdUnclaimed(first == null ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length) ? totalLength
-                : length) : storage == Storage.PIECES ? length : 0);
-        }
-        ByteBuffer payload = Frames.payload(frame).limit(length);
-        if (first == null) {
             first = header;
             moveTo(State.RECEIVING);
-            chooseStorage(length);
-        }
-        int at = (int) bytesSoFar;
-        switch (storage) {
-            case IN_PLACE -> {
-                if (!decodeInPlace(payload)) {
-                    return;
-                }
-            }
-            case WHOLE -> payload.get(0, whole, at, length);
-            case PIECES -> {
-                byte[] piece = new byte[length];
-                payload.get(0, piece);
-                pieces.add(piece);
-            }
-        }
-        if (chunksReceived == chunkEnds.length) {
-            chunkEnds = Arrays.copyOf(chunkEnds, chunkEnds.length * 2);
-        }
-        chunkEnds[chunksReceived++] = at + length;
-        bytesSoFar += length;
-        for (Child child : children) {
-            catchUp(child, header.chunk(), payload);
-        }
-        if (chunksReceived == chunks) {
-            if (target != null) {
-                finish();
-            } else {
-                moveTo(State.RECEIVED);
-            }
+            store = ChunkStore.choose(totalLength, fullSized(header.payloadLength()), target);
         }
     }
 
@@ -276,189 +315,213 @@ final class IncomingTransfer {
         return firstLength >= Math.min(totalLength, EAGER_CHUNK_BYTES) && (long) firstLength * chunks >= totalLength;
     }
 
-    private void holdUnclaimed(long bytes) {
-        if (bytes > 0) {
-            host.holdUnclaimed(source, bytes, name);
-            unclaimedBytes += bytes;
-        }
-    }
+    // ---------------------------------------------------------------- landing as it arrives
 
-    private void releaseUnclaimed() {
-        if (unclaimedBytes > 0) {
-            host.releaseUnclaimed(source, unclaimedBytes);
-            unclaimedBytes = 0;
-        }
-    }
-
-    private void chooseStorage(int firstLength) {
-        if (!fullSized(firstLength)) {
-            storage = Storage.PIECES;
-            pieces = new ArrayList<>();
-        } else if (target != null && (decoder = rangeDecoder()) != null) {
-            storage = Storage.IN_PLACE;
-        } else {
-            storage = Storage.WHOLE;
-            whole = new byte[totalLength]; // the total is checked against the cap before a transfer is made
-        }
-    }
-
-    /** The local version's range decoder for this encoding, or null (its codec has none, or refuses the length). */
-    private RangeDecoder<Object> rangeDecoder() {
-        Codec<Object> codec = target.chain().type().codec();
-        try {
-            return codec.rangeDecoder(totalLength);
-        } catch (RuntimeException malformed) {
-            return null; // decoded whole at the end, where the failure is reported with its reason
-        }
-    }
-
-    /** A reader attached while bytes land whole: decodes the prefix once, and the rest lands in place. */
-    private void moveInPlace() {
-        RangeDecoder<Object> ranges = rangeDecoder();
-        if (ranges == null) {
-            return;
+    /**
+     * A landing for the chunk {@code header} announces, whose bytes go straight from the transport's buffer into
+     * the store as they arrive; null when it must come whole through {@link #onChunk} instead: no reader here yet,
+     * small pieces, a chunk that does not fit (reported there), or the lock busy. The receiving thread; never waits.
+     */
+    ChunkLanding land(Frames.Header header) {
+        if (!lock.tryLock()) {
+            return null;
         }
         try {
-            ranges.accept(ByteBuffer.wrap(whole, 0, (int) bytesSoFar).order(ByteOrder.LITTLE_ENDIAN));
-        } catch (RuntimeException malformed) {
-            return; // stays whole; the end reports it
-        }
-        decoder = ranges;
-        storage = Storage.IN_PLACE;
-        whole = null;
-    }
-
-    /** Decodes a chunk into the value; false when it does not decode (the local version then fails). */
-    private boolean decodeInPlace(ByteBuffer payload) {
-        try {
-            decoder.accept(payload);
-            return true;
-        } catch (RuntimeException e) {
-            giveUp(host.decodeFailed(target, e));
-            return false;
+            if (target == null || landing != null || state == State.DONE || state == State.LOST
+                || misfit(header) != null) {
+                return null;
+            }
+            if (first == null) {
+                chunks = header.chunks();
+                totalLength = header.totalLength();
+                if (!fullSized(header.payloadLength())) {
+                    return null;
+                }
+            } else if (store.storage() == Storage.PIECES) {
+                return null;
+            }
+            begin(header);
+            landing = new ChunkLanding(this, header);
+            return landing;
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
-     * Sends {@code child} every chunk it lacks that this rank has: {@code inHand} (chunk number {@code chunk}) from
-     * the frame, earlier ones from storage.
+     * Stores bytes of {@code chunk}'s landing; false, storing nothing, when the lock is busy (the landing keeps them
+     * for {@link #landed}). The receiving thread; never waits.
      */
-    private void catchUp(Child child, int chunk, ByteBuffer inHand) {
-        while (child.next < chunksReceived) {
-            int c = child.next;
-            if (c == chunk) {
-                host.forward(child.rank, first, c, inHand);
-            } else if (!resendFromStorage(child.rank, c)) {
-                return; // the rest of chunk c is decoded with the next chunk
-            }
-            child.next++;
+    boolean tryPut(ChunkLanding chunk, ByteBuffer bytes) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            put(chunk, bytes);
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private boolean resendFromStorage(int child, int c) {
-        int from = c == 0 ? 0 : chunkEnds[c - 1];
-        int length = chunkEnds[c] - from;
-        switch (storage) {
-            case WHOLE -> host.forward(child, first, c, ByteBuffer.wrap(whole, from, length));
-            case PIECES -> host.forward(child, first, c, ByteBuffer.wrap(pieces.get(c)));
-            case IN_PLACE -> {
-                if (decoder.decodedBytes() < chunkEnds[c]) {
-                    return false;
-                }
-                if (resend == null || resend.capacity() < length) {
-                    resend = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-                }
-                resend.clear().limit(length);
-                target.chain().type().codec().encodeRange(decoder.value(), from, resend);
-                host.forward(child, first, c, resend);
-            }
+    private void put(ChunkLanding chunk, ByteBuffer bytes) {
+        if (landing != chunk || state != State.RECEIVING || chunk.failure != null) {
+            return; // given up meanwhile: dropped
         }
-        return true;
+        try {
+            store.put(bytes);
+        } catch (RuntimeException e) {
+            chunk.failure = e; // reported by the delivering thread, which may block
+        }
     }
 
-    synchronized void onLost(Frames.Header header, Messages.Failure failure) {
-        if (state == State.DONE || state == State.LOST) {
+    /**
+     * Every byte of {@code chunk} is stored: the next chunk may land. False when the lock is busy ({@link #landed}
+     * completes it). The receiving thread; never waits.
+     */
+    boolean tryComplete(ChunkLanding chunk) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            complete(chunk);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void complete(ChunkLanding chunk) {
+        if (landing != chunk) {
             return;
         }
-        if (target == null) {
-            holdUnclaimed(UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + 2L * header.payloadLength()); // its strings
+        landing = null;
+        if (state == State.RECEIVING && chunk.failure == null) {
+            chunksLanded++;
+            bytesLanded += chunk.header.payloadLength();
+            chunk.stored = true;
         }
-        lost = failure;
-        firstEpoch = Math.min(firstEpoch, header.epoch());
-        for (Child child : children) {
-            host.forwardLost(child.rank, header, host.failureOf(failure));
+    }
+
+    /**
+     * The frame of {@code chunk} was delivered, with {@code rest} its bytes the receiving thread could not store
+     * (or null): stores them, then relays and counts the chunk as {@link #onChunk} does. The delivering thread.
+     */
+    void landed(ChunkLanding chunk, ByteBuffer rest) {
+        lock.lock();
+        try {
+            if (rest != null) {
+                put(chunk, rest);
+            }
+            complete(chunk);
+            if (chunk.failure != null && state == State.RECEIVING) {
+                giveUp(host.decodeFailed(target, chunk.failure));
+            } else if (!chunk.stored || state == State.DONE) {
+                host.countDropped();
+            } else {
+                account(chunk.header, null);
+            }
+        } finally {
+            lock.unlock();
         }
-        releaseChildren();
-        dropBytes();
-        if (target != null) {
-            fail(host.failureOf(failure));
-        } else {
-            moveTo(State.LOST);
+    }
+
+    // ---------------------------------------------------------------- after a chunk is stored
+
+    /** Relays a stored chunk ({@code inHand}: its bytes, or null: from the store); ends the transfer after the last. */
+    private void account(Frames.Header header, ByteBuffer inHand) {
+        relay.account(header.payloadLength());
+        relay.catchUp(first, header.chunk(), inHand, this::stored);
+        if (relay.accounted() == chunks) {
+            if (target != null) {
+                finish();
+            } else {
+                moveTo(State.RECEIVED);
+            }
+        }
+    }
+
+    private Transport.Payload stored(int c, int from, int length) {
+        return store.range(from, length, c, target != null ? target : relay.relayed());
+    }
+
+    void onLost(Frames.Header header, Messages.Failure failure) {
+        lock.lock();
+        try {
+            if (state == State.DONE || state == State.LOST) {
+                return;
+            }
+            if (target == null) {
+                unclaimed.charge(UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + 2L * header.payloadLength()); // its strings
+            }
+            lost = failure;
+            firstEpoch = Math.min(firstEpoch, header.epoch());
+            relay.forwardLost(header, host.failureOf(failure));
+            relay.release();
+            dropBytes();
+            if (target != null) {
+                fail(host.failureOf(failure));
+            } else {
+                moveTo(State.LOST);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Gives up: the local readers fail with {@code why}. */
-    synchronized void abandon(Failure why) {
-        if (target != null && state != State.DONE) {
-            giveUp(why);
+    void abandon(Failure why) {
+        lock.lock();
+        try {
+            if (target != null && state != State.DONE) {
+                giveUp(why);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     private void giveUp(Failure why) {
-        releaseChildren();
+        relay.release();
         dropBytes();
         fail(why);
     }
 
     /** Drops what an unclaimed transfer holds (it was removed from its rank's map): its bytes leave the bound. */
-    synchronized void discardUnclaimed() {
-        releaseUnclaimed();
-        if (target == null) {
-            dropBytes();
+    void discardUnclaimed() {
+        lock.lock();
+        try {
+            unclaimed.release();
+            if (target == null) {
+                dropBytes();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Whether nobody here claimed this transfer (yet). */
-    synchronized boolean unclaimed() {
-        return target == null;
+    boolean unclaimed() {
+        return locked(() -> target == null);
     }
 
     /** Whether this is data nobody here claimed, of epochs up to {@code upToEpoch}. */
-    synchronized boolean unclaimed(long upToEpoch) {
-        return target == null && firstEpoch <= upToEpoch;
+    boolean unclaimed(long upToEpoch) {
+        return locked(() -> target == null && firstEpoch <= upToEpoch);
     }
 
     private void finish() {
         Object value;
         try {
-            value = switch (storage) {
-                case IN_PLACE -> decoder.finish();
-                case WHOLE -> decodeWhole(whole);
-                case PIECES -> decodeWhole(joinPieces());
-            };
+            value = store.finish(target);
         } catch (RuntimeException e) {
             giveUp(host.decodeFailed(target, e));
             return;
         }
         moveTo(State.DONE);
         dropBytes();
-        host.landed(this, target, value, totalLength, children.size());
-        releaseChildren();
-    }
-
-    private Object decodeWhole(byte[] bytes) {
-        return target.chain().type().codec().decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), 0,
-            bytes.length);
-    }
-
-    private byte[] joinPieces() {
-        byte[] joined = new byte[totalLength];
-        int offset = 0;
-        for (byte[] piece : pieces) {
-            System.arraycopy(piece, 0, joined, offset, piece.length);
-            offset += piece.length;
-        }
-        return joined;
+        host.landed(this, target, value, totalLength, relay.size());
+        relay.release();
     }
 
     private void fail(Failure why) {
@@ -467,16 +530,8 @@ final class IncomingTransfer {
     }
 
     private void dropBytes() {
-        whole = null;
-        pieces = null;
-        decoder = null;
-        resend = null;
-    }
-
-    private void releaseChildren() {
-        for (int i = 0; i < children.size(); i++) {
-            host.releaseChild(relayed);
-        }
-        children.clear();
+        storedAs = store == null ? storedAs : store.storage();
+        store = null;
+        landing = null;
     }
 }

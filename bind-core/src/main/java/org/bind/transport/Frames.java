@@ -83,11 +83,22 @@ public final class Frames {
      * @throws MalformedFrameException naming what is wrong
      */
     public static Header parse(ByteBuffer frame, long expectedJobId, int maxPayloadBytes) {
-        ByteBuffer in = frame.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int available = in.remaining();
-        if (available < HEADER_BYTES) {
-            throw new MalformedFrameException("frame of " + available + " bytes is shorter than the "
-                + HEADER_BYTES + "-byte header");
+        return parse(frame, frame.remaining(), expectedJobId, maxPayloadBytes);
+    }
+
+    /**
+     * Parses and checks the header at {@code start}'s position of a frame of {@code frameLength} bytes, of which
+     * {@code start} may hold only the first (at least {@link #HEADER_BYTES}), as {@link #parse(ByteBuffer, long, int)}
+     * checks a whole frame.
+     *
+     * @throws MalformedFrameException naming what is wrong
+     */
+    public static Header parse(ByteBuffer start, int frameLength, long expectedJobId, int maxPayloadBytes) {
+        ByteBuffer in = start.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int available = frameLength;
+        if (available < HEADER_BYTES || in.remaining() < HEADER_BYTES) {
+            throw new MalformedFrameException("frame of " + Math.min(available, in.remaining())
+                + " bytes is shorter than the " + HEADER_BYTES + "-byte header");
         }
         int base = in.position();
         int magic = in.getInt(base);

@@ -93,5 +93,35 @@ public interface Transport extends AutoCloseable {
          * receiver that wraps another must pass it on, or the wrapped one waits for a peer that has gone.
          */
         void onPeerClosed(int rank);
+
+        /**
+         * A frame of {@code length} bytes from {@code fromRank} starts to arrive in pieces; {@code start} is a view of
+         * its first bytes in the transport's own buffer (valid only during the call, read only). Returns a
+         * {@link Landing} that takes the frame's bytes, {@code start}'s included, as they arrive and copies them
+         * once, to where they finally belong; or null to get the frame whole through {@link #onFrame}. Transports
+         * that receive frames in pieces straight from shared or mapped memory ask (Aeron); others never do.
+         *
+         * <p>The transport's receiving thread, which also keeps heartbeats and loss detection going: it must not
+         * block (take no lock that another thread may hold while it waits).
+         */
+        default Landing onFrameStart(int fromRank, ByteBuffer start, int length) {
+            return null;
+        }
+    }
+
+    /** Where one frame's bytes go as they arrive ({@link Receiver#onFrameStart}). */
+    interface Landing {
+        /**
+         * The next bytes of the frame, following those put before, between {@code bytes}' position and limit: a view
+         * of the transport's buffer, valid only during the call, whose position and byte order the landing may
+         * change. The transport's receiving thread: never blocks.
+         */
+        void put(ByteBuffer bytes);
+
+        /**
+         * Every byte of the frame was put: the frame is delivered. Called where and when {@link Receiver#onFrame}
+         * would have been, in order with the frames, closes and losses of the same source; may block.
+         */
+        void onLanded();
     }
 }

@@ -40,13 +40,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DumpStacksOnTimeout.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class IncomingTransferTest {
-    private static final long JOB = 0x5EED;
+    static final long JOB = 0x5EED;
     private static final long OBJECT = 7;
     private static final int SOURCE = 0;
     private static final int CHILD = 2;
 
     /** Records what a transfer does to its rank; can pass forwarded chunks on to another transfer. */
-    private static final class FakeHost implements IncomingTransfer.Host {
+    static final class FakeHost implements IncomingTransfer.Host {
         final List<ByteBuffer> forwarded = new ArrayList<>();
         final List<Integer> forwardedChunks = new ArrayList<>();
         final List<Integer> lostTo = new ArrayList<>();
@@ -108,7 +108,7 @@ class IncomingTransferTest {
         }
     }
 
-    private static Version pendingVersion(Class<?> arrayType, int length) {
+    static Version pendingVersion(Class<?> arrayType, int length) {
         VersionChain chain = new VersionChain(null, OBJECT, "A#" + OBJECT, new ArrayBufferType<>(arrayType, length));
         Version version = chain.supersedeRemote(null, delta -> { });
         version.addHold(); // the reader's, as Exchange.expect takes it
@@ -123,7 +123,7 @@ class IncomingTransferTest {
     }
 
     /** The frames a sender makes of {@code value}'s encoding in chunks of {@code chunkBytes}. */
-    private static List<ByteBuffer> chunksOf(Object value, int chunkBytes) {
+    static List<ByteBuffer> chunksOf(Object value, int chunkBytes) {
         @SuppressWarnings("unchecked")
         Codec<Object> codec = (Codec<Object>) Codecs.of(value.getClass());
         int total = codec.encodedLength(value);
@@ -138,11 +138,11 @@ class IncomingTransferTest {
         return frames;
     }
 
-    private static void deliver(IncomingTransfer transfer, ByteBuffer frame) {
+    static void deliver(IncomingTransfer transfer, ByteBuffer frame) {
         transfer.onChunk(Frames.parse(frame, JOB, Integer.MAX_VALUE), frame);
     }
 
-    private static double[] doubles(int n, long seed) {
+    static double[] doubles(int n, long seed) {
         Random random = new Random(seed);
         double[] values = new double[n];
         for (int i = 0; i < n; i++) {

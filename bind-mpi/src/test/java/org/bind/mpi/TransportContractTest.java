@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -85,15 +86,22 @@ public abstract class TransportContractTest {
 
     protected Recorder[] startAll(Transport[] transports) throws Exception {
         Recorder[] recorders = new Recorder[transports.length];
+        for (int r = 0; r < transports.length; r++) {
+            recorders[r] = new Recorder(transports.length);
+        }
+        startAll(transports, recorders);
+        return recorders;
+    }
+
+    protected void startAll(Transport[] transports, Transport.Receiver[] receivers) throws Exception {
         ExecutorService starter = Executors.newFixedThreadPool(transports.length);
         try {
             List<Future<?>> started = new ArrayList<>();
             for (int r = 0; r < transports.length; r++) {
                 opened.add(transports[r]);
-                recorders[r] = new Recorder(transports.length);
                 Transport transport = transports[r];
-                Recorder recorder = recorders[r];
-                started.add(starter.submit(() -> transport.start(recorder)));
+                Transport.Receiver receiver = receivers[r];
+                started.add(starter.submit(() -> transport.start(receiver)));
             }
             for (Future<?> future : started) {
                 future.get(30, TimeUnit.SECONDS);
@@ -101,7 +109,6 @@ public abstract class TransportContractTest {
         } finally {
             starter.shutdownNow();
         }
-        return recorders;
     }
 
     @AfterEach
@@ -253,6 +260,117 @@ public abstract class TransportContractTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 1_000, 2_000), received[2]);
         assertEquals(0, received[3].length);
         assertEquals(0, direct.position(), "send moved the buffer's position");
+    }
+
+    /** Whether this transport offers frames to land as they arrive ({@link Transport.Receiver#onFrameStart}). */
+    protected boolean landsFrames() {
+        return false;
+    }
+
+    /** Takes every frame with an even sequence number as it arrives, piece by piece, when the transport offers it. */
+    private static final class LandingRecorder implements Transport.Receiver {
+        final Recorder recorder;
+        final AtomicInteger landed = new AtomicInteger();
+        final List<String> errors = new CopyOnWriteArrayList<>();
+
+        LandingRecorder(int size) {
+            recorder = new Recorder(size);
+        }
+
+        @Override
+        public void onFrame(int fromRank, ByteBuffer frame) {
+            recorder.onFrame(fromRank, frame);
+        }
+
+        @Override
+        public void onPeerLost(int rank, String reason) {
+            recorder.onPeerLost(rank, reason);
+        }
+
+        @Override
+        public void onPeerClosed(int rank) {
+            recorder.onPeerClosed(rank);
+        }
+
+        @Override
+        public Transport.Landing onFrameStart(int fromRank, ByteBuffer start, int length) {
+            if (start.remaining() < 4 || start.remaining() > length) {
+                errors.add("a start of " + start.remaining() + " bytes for a frame of " + length);
+                return null;
+            }
+            if (start.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt() % 2 != 0) {
+                return null;
+            }
+            byte[] bytes = new byte[length];
+            return new Transport.Landing() {
+                private int at;
+
+                @Override
+                public void put(ByteBuffer piece) {
+                    if (piece.remaining() > length - at) {
+                        errors.add("a piece of " + piece.remaining() + " bytes past the frame's " + length);
+                        return;
+                    }
+                    int n = piece.remaining();
+                    piece.get(bytes, at, n);
+                    at += n;
+                }
+
+                @Override
+                public void onLanded() {
+                    if (at != length) {
+                        errors.add("landed with " + at + " of " + length + " bytes");
+                    }
+                    landed.incrementAndGet();
+                    recorder.frames.get(fromRank).add(bytes);
+                    recorder.events.get(fromRank).add("frame");
+                }
+            };
+        }
+    }
+
+    /**
+     * A receiver may take frames as they arrive: every frame still comes once, whole and in order with the frames
+     * around it, whether it landed or came through onFrame; a transport that offers landings offers every frame that
+     * goes to a peer, gathered or written, of one byte up to several of the largest messages.
+     */
+    @Test
+    void shouldDeliverEveryFrameOnceWholeAndInOrderWhetherItLandsAsItArrivesOrNot() throws Exception {
+        Transport[] transports = create(2);
+        LandingRecorder[] receivers = {new LandingRecorder(2), new LandingRecorder(2)};
+        startAll(transports, receivers);
+        int[] lengths = {16, 5_000, 65_473, 300_001, (2 << 20) + 3};
+        int frames = 30;
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < frames; i++) {
+            byte[] frame = new byte[lengths[i % lengths.length]];
+            new Random(i).nextBytes(frame);
+            ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(0, i);
+            sent.add(frame);
+            if (i % 3 == 2) {
+                transports[0].send(1, ByteBuffer.wrap(frame, 0, 8), new Transport.Payload() {
+                    @Override
+                    public int length() {
+                        return frame.length - 8;
+                    }
+
+                    @Override
+                    public void writeTo(long from, ByteBuffer target) {
+                        target.duplicate().put(frame, 8 + (int) from, target.remaining());
+                    }
+                });
+            } else {
+                transports[0].send(1, ByteBuffer.wrap(frame));
+            }
+        }
+        Recorder recorder = receivers[1].recorder;
+        await(frames + " frames at rank 1", 30_000, () -> recorder.count(0) == frames);
+        assertTrue(receivers[1].errors.isEmpty(), () -> "landing went wrong: " + receivers[1].errors);
+        byte[][] received = recorder.frames.get(0).toArray(new byte[0][]);
+        for (int i = 0; i < frames; i++) {
+            assertArrayEquals(sent.get(i), received[i], "frame " + i);
+        }
+        assertEquals(landsFrames() ? frames / 2 : 0, receivers[1].landed.get(), "frames that landed as they came");
     }
 
     @Test

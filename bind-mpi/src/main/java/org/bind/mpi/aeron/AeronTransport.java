@@ -9,16 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Aeron;
-import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.DriverTimeoutException;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -27,44 +23,37 @@ import org.bind.transport.TransportException;
  *
  * <h2>Overview</h2>
  * Over UDP each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks
- * when idle) with its directory under /dev/shm, unique per job and rank and deleted at close. The rank subscribes on
- * its own endpoint ({@code aeron:udp?endpoint=host:port|mtu=...}, stream {@value #STREAM_ID}) and has one
- * publication per peer on the peer's endpoint. Over IPC ({@link AeronSettings#ipc}) the rank embeds no driver: it is a
- * client of the driver its launcher runs for the job's ranks on this host, in a private directory, and subscribes and
- * publishes on {@code aeron:ipc} ({@link Channels}): a frame goes from the sender's array into the shared log
- * buffer and from there into the receiver's frame, with no socket in between. A driver that stops answering
- * ({@link DriverTimeoutException}) makes every peer lost. The handshake, heartbeats and close are the same on both
- * paths. Every Aeron message starts with a one-byte type ({@link Wire}):
- * runtime frames and the transport's own control (handshake, heartbeats, goodbye) share the stream, so control
- * is ordered with data and a peer's data always follows its proof of identity.
+ * when idle) with its directory under /dev/shm, unique per job and rank and deleted at close; the rank subscribes on
+ * its own endpoint and publishes to each peer's. Over IPC ({@link AeronSettings#ipc}) the rank is a client of the
+ * driver its launcher runs for the job's ranks on this host, in a private directory, and subscribes and publishes on
+ * {@code aeron:ipc}: no socket in between. {@link Channels} alone chooses between the two. A driver that stops
+ * answering ({@link DriverTimeoutException}) makes every peer lost. The handshake, heartbeats and close are the same
+ * on both paths. Every Aeron message starts with a one-byte type ({@link Wire}): runtime frames and the transport's
+ * own control (handshake, heartbeats, goodbye) share the stream, so control is ordered with data and a peer's data
+ * always follows its proof of identity.
  *
- * <p>A frame goes as one or more Aeron messages ({@link Outbound}): {@code DATA_FIRST} carrying the total length,
- * checked against a cap before allocating, then {@code DATA_MORE} pieces, under a per-peer lock. The receiver
- * ({@link Inbound}) allocates the frame's array from the first fragment and copies each fragment of each piece
- * straight into it, with no reassembly buffer in between; it drops (and counts) a frame above its own cap. A
- * version's chunk is written by its codec straight into claimed log space ({@link #send(int, ByteBuffer, Payload)}).
+ * <p>A frame goes as {@code DATA_FIRST} (its total length, checked against a cap before anything is allocated) then
+ * {@code DATA_MORE} pieces ({@link Outbound}), written from the sender's buffer or array into the log buffer: one
+ * copy. The receiver ({@link Inbound}) offers each frame to the runtime as it starts
+ * ({@link Receiver#onFrameStart}): a chunk a reader waits for then goes, fragment by fragment, from the log buffer
+ * straight into the version's array (one copy); any other frame is copied fragment by fragment into an array of its
+ * length (no reassembly buffer) and delivered whole.
  *
  * <h2>Threads</h2>
  * {@code bind-aeron-<rank>} polls the subscription with a {@link BackoffIdleStrategy} ({@link Inbound}): handshake,
  * heartbeats (every {@code heartbeatNs} to every active peer), loss detection (a peer silent for
- * {@code heartbeatTimeoutNs} is reported once). It copies complete frames into a queue that
- * {@code bind-aeron-deliver-<rank>} hands to the {@link Receiver} in arrival order, so a receiver that blocks (the
- * runtime forwards chunks from its receive callback, and a forwarding send can be back-pressured) never starves
- * heartbeats; the runtime's submission window bounds what the queue holds.
+ * {@code heartbeatTimeoutNs} is reported once), and the bytes of frames (copied once, as above). It never waits for
+ * the receiver: a landing only tries the lock of its transfer and keeps the rest of the frame aside when it is busy.
+ * Everything else that the receiver does and that may block (relaying chunks to children under back-pressure,
+ * completing versions, control frames) runs on {@code bind-aeron-deliver-<rank>}, which takes whole frames and
+ * landed ones from a queue in arrival order; so heartbeats are never starved and a peer's silence is measured on a
+ * thread that is never stuck. The runtime's submission window bounds what the queue holds.
  *
- * <h2>Sending</h2>
- * {@link #send} offers on (or claims in) the peer's publication: {@code BACK_PRESSURED} and {@code ADMIN_ACTION} are retried
- * with a back-off; {@code NOT_CONNECTED} is retried until the connect timeout; {@code CLOSED} and
- * {@code MAX_POSITION_EXCEEDED} fail at once. Every retry first checks whether the peer was lost or closed.
- *
- * <h2>Closing</h2>
- * {@link #close} sends BYE to every active peer and waits (at most {@code closeLingerNs}) for each BYE_ACK: the
- * ack follows everything sent before, so the peer has read it all before our driver goes away. A peer that said
- * BYE is closed, not lost.
- *
- * <p>Over 400 lines because it owns the connection's whole life (start-up handshake, heartbeats, close); delivery is
- * {@link Deliveries}, the send path {@link Outbound}, frame parsing {@link Inbound}, the handshake's states
- * {@link Handshake}, the channels {@link Channels}.
+ * <h2>Sending and closing</h2>
+ * {@link #send} offers on (or claims in) the peer's publication, every return code handled ({@link Outbound}).
+ * {@link #close} sends BYE to every active peer and waits (at most {@code closeLingerNs}) for each BYE_ACK: the ack
+ * follows everything sent before, so the peer has read it all before our driver goes away. A peer that said BYE is
+ * closed, not lost.
  */
 public final class AeronTransport implements Transport {
     /** The stream id of every channel. */
@@ -91,6 +80,8 @@ public final class AeronTransport implements Transport {
     /** The media driver stopped answering (Aeron closed the client): every peer is lost. */
     private volatile boolean driverGone;
     private volatile Thread deliverer;
+    /** Where frames go once {@link #start}ed; until then the polling thread copies frames whole. */
+    private volatile Receiver receiver;
     /** A JVM that exits without closing halts silently: its peers see it lost, as with a crash. */
     private final Thread exitHook = new Thread(this::crash, "bind-aeron-exit");
 
@@ -102,23 +93,17 @@ public final class AeronTransport implements Transport {
      */
     public AeronTransport(AeronSettings settings) {
         this.settings = settings;
-        this.aeronDir = settings.ipc() ? new File(settings.sharedDir()) : settings.aeronDir();
+        this.aeronDir = Channels.aeronDir(settings);
         this.peers = new Peer[settings.size()];
         MediaDriver startedDriver = null;
         Aeron client = null;
         try {
-            if (!settings.ipc()) {
-                startedDriver = EmbeddedAeron.launchDriver(settings, aeronDir, this::onAeronError);
-            }
+            startedDriver = Channels.launchDriver(settings, aeronDir, this::onAeronError);
             client = EmbeddedAeron.connect(aeronDir, this::onAeronError);
-            Subscription subscription = client.addSubscription(Channels.subscription(settings),
-                Channels.stream(settings, settings.rank()));
+            Subscription subscription = Channels.subscribe(client, settings);
             for (int r = 0; r < peers.length; r++) {
                 if (r != settings.rank()) {
-                    String channel = Channels.publication(settings, r);
-                    int stream = Channels.stream(settings, r);
-                    peers[r] = new Peer(r, Channels.describe(settings, r), settings.ipc()
-                        ? client.addExclusivePublication(channel, stream) : client.addPublication(channel, stream));
+                    peers[r] = new Peer(r, Channels.describe(settings, r), Channels.publish(client, settings, r));
                 }
             }
             Inbound inbound = new Inbound(this, settings, peers, subscription);
@@ -131,12 +116,9 @@ public final class AeronTransport implements Transport {
             Runtime.getRuntime().addShutdownHook(exitHook);
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(client, startedDriver);
-            if (!settings.ipc()) {
-                IoUtil.delete(aeronDir, true);
-            }
+            Channels.deleteOwnDir(settings, aeronDir);
             throw new TransportException("rank " + settings.rank() + " cannot start Aeron on "
-                + (settings.ipc() ? "the job's shared media driver in " + aeronDir : Channels.describe(settings,
-                settings.rank())) + ": " + e.getMessage(), e);
+                + Channels.describeOwn(settings, aeronDir) + ": " + e.getMessage(), e);
         }
     }
 
@@ -177,14 +159,8 @@ public final class AeronTransport implements Transport {
             if (closed.get()) {
                 throw closedException();
             }
-            long waitedNs = System.nanoTime() - startNs;
-            if (waitedNs > settings.connectTimeoutNs()) {
-                String mismatch = waiting.mismatch;
-                throw new TransportException("rank " + waiting.rank + " not reachable at " + waiting.address()
-                    + ": no handshake within " + TimeUnit.NANOSECONDS.toMillis(settings.connectTimeoutNs()) + " ms"
-                    + (waiting.authenticationFailed ? "; a peer claiming to be rank " + waiting.rank
-                        + " failed authentication (wrong or missing BIND_SECRET)" : "")
-                    + (mismatch != null ? "; " + mismatch : ""));
+            if (System.nanoTime() - startNs > settings.connectTimeoutNs()) {
+                throw waiting.unreachable(settings.connectTimeoutNs());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
@@ -196,6 +172,7 @@ public final class AeronTransport implements Transport {
         if (deliverer != null) {
             throw new IllegalStateException("transport of rank " + settings.rank() + " already started");
         }
+        this.receiver = receiver;
         Thread thread = new Thread(() -> deliveries.run(receiver, settings.rank(), errors), "bind-aeron-deliver-" + settings.rank());
         thread.setDaemon(true);
         deliverer = thread;
@@ -259,7 +236,7 @@ public final class AeronTransport implements Transport {
             return null;
         }
         Peer peer = peers[toRank];
-        checkPeer(peer);
+        peer.checkUsable();
         if (peer.state().connecting()) {
             awaitConnected();
         }
@@ -280,16 +257,6 @@ public final class AeronTransport implements Transport {
         }
     }
 
-    void checkPeer(Peer peer) {
-        Handshake state = peer.state();
-        if (state == Handshake.LOST) {
-            throw new TransportException("rank " + peer.rank + " lost: " + peer.lostReason);
-        }
-        if (state == Handshake.CLOSED) {
-            throw new TransportException("rank " + peer.rank + " lost: it closed its transport");
-        }
-    }
-
     private TransportException closedException() {
         return new TransportException("transport of rank " + settings.rank() + " is closed");
     }
@@ -301,23 +268,7 @@ public final class AeronTransport implements Transport {
             return;
         }
         long deadlineNs = System.nanoTime() + settings.closeLingerNs();
-        UnsafeBuffer bye = new UnsafeBuffer(new byte[] {Wire.BYE});
-        boolean[] waitFor = new boolean[peers.length];
-        for (Peer peer : peers) {
-            if (peer != null && peer.state() == Handshake.ACTIVE) {
-                while (peer.state() == Handshake.ACTIVE && System.nanoTime() < deadlineNs) {
-                    long result = peer.offer(bye, 1);
-                    if (result > 0) {
-                        waitFor[peer.rank] = true;
-                        break;
-                    }
-                    if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
-                        break;
-                    }
-                    LockSupport.parkNanos(100_000);
-                }
-            }
-        }
+        boolean[] waitFor = Outbound.sayGoodbye(peers, deadlineNs);
         for (Peer peer : peers) {
             while (peer != null && waitFor[peer.rank] && !peer.byeAcked && peer.state() == Handshake.ACTIVE
                 && System.nanoTime() < deadlineNs) {
@@ -350,9 +301,7 @@ public final class AeronTransport implements Transport {
             join(thread);
         }
         CloseHelper.quietCloseAll(aeron, driver);
-        if (!settings.ipc() && aeronDir.exists()) {
-            IoUtil.delete(aeronDir, true);   // a shared driver's directory is its launcher's to remove
-        }
+        Channels.deleteOwnDir(settings, aeronDir);
     }
 
     private static void join(Thread thread) {
@@ -370,8 +319,7 @@ public final class AeronTransport implements Transport {
         IdleStrategy idle = EmbeddedAeron.idleStrategy(settings);
         while (polling) {
             if (driverGone) {
-                String reason = "the media driver in " + aeronDir + " stopped responding"
-                    + (settings.ipc() ? " (the job's shared driver: its launcher is gone or stalled)" : "");
+                String reason = Channels.driverGone(settings, aeronDir);
                 for (Peer peer : peers) {
                     if (peer != null) {
                         onPeerLost(peer, reason);
@@ -394,6 +342,21 @@ public final class AeronTransport implements Transport {
 
     void enqueue(int fromRank, byte[] frame) {
         deliveries.frame(fromRank, frame);
+    }
+
+    /** The receiver's landing for a frame of {@code length} bytes that starts with {@code start}, or null. */
+    Transport.Landing landing(int fromRank, ByteBuffer start, int length) {
+        Receiver target = receiver;
+        try {
+            return target == null ? null : target.onFrameStart(fromRank, start, length);
+        } catch (RuntimeException e) {
+            onAeronError(e);   // the frame then comes whole
+            return null;
+        }
+    }
+
+    void enqueueLanded(int fromRank, Transport.Landing landing) {
+        deliveries.landed(fromRank, landing);
     }
 
     void onPeerLost(Peer peer, String reason) {

@@ -1,5 +1,7 @@
 package org.bind.mpi.aeron;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -11,11 +13,14 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bind.transport.Frames;
+import org.bind.transport.Transport;
 
 /**
  * The polling thread's work: reads this rank's subscription, runs the start-up handshake, sends heartbeats and
- * declares silent peers lost. Complete runtime frames go to {@link AeronTransport#enqueue}, so a receiver that
- * blocks (a forwarding send under back-pressure) never stops heartbeats or the handshake.
+ * declares silent peers lost. The bytes of a runtime frame go, fragment by fragment, to the receiver's landing
+ * ({@link Transport.Receiver#onFrameStart}, which never blocks) or into an array of the frame's length; the frame
+ * itself is then queued ({@link AeronTransport#enqueue}, {@link AeronTransport#enqueueLanded}) for the delivering
+ * thread, so a receiver that blocks (a forwarding send under back-pressure) never stops heartbeats or the handshake.
  *
  * <h2>Handshake</h2>
  * Per pair, on the same ordered stream as the data; each peer's progress is a {@link Handshake} state. Each side
@@ -220,8 +225,8 @@ final class Inbound {
     }
 
     /**
-     * A fragment from an authenticated peer. Pieces of runtime frames ({@code DATA_FIRST}, {@code DATA_MORE}) are
-     * copied fragment by fragment straight into the frame's array, which the first piece's length sized: no
+     * A fragment from an authenticated peer. Pieces of runtime frames ({@code DATA_FIRST}, {@code DATA_MORE}) go
+     * fragment by fragment to the frame's landing or into the frame's array, which the first piece's length sized: no
      * reassembly buffer in between. Other fragmented messages go through Aeron's assembler.
      */
     private void onPeerFragment(Peer peer, DirectBuffer buffer, int offset, int length, Header header) {
@@ -289,45 +294,80 @@ final class Inbound {
         }
     }
 
+    /**
+     * The first piece of a frame: the receiver may take the frame's bytes where they belong as they arrive
+     * ({@link Transport.Receiver#onFrameStart}: one copy, from the log buffer); else they are copied into an array
+     * of the frame's length, checked against the cap first.
+     */
     private void onFirstPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
         int total = length >= 5 ? buffer.getInt(offset + 1, Wire.ORDER) : -1;
-        if (peer.assembly != null || total < 0 || total > settings.maxFrameBytes()) {
+        if (peer.assembly != null || peer.landing != null || total < 0 || total > settings.maxFrameBytes()) {
             dropAssembly(peer);
             return;
         }
-        peer.assembly = new byte[total];   // total checked against the cap above
         peer.assembled = 0;
+        peer.frameLength = total;
+        peer.landing = transport.landing(peer.rank, view(buffer, offset + 5, length - 5), total);
+        if (peer.landing == null) {
+            peer.assembly = new byte[total];   // total checked against the cap above
+        }
         appendPiece(peer, buffer, offset + 5, length - 5);
     }
 
     private void onNextPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
-        if (peer.assembly == null) {
+        if (peer.assembly == null && peer.landing == null) {
             dropAssembly(peer);
             return;
         }
         appendPiece(peer, buffer, offset + 1, length - 1);
     }
 
-    /** Copies the next bytes of the frame being assembled into it; hands the frame over once whole. */
+    /** Hands the next bytes of the frame to its landing, or copies them into its array; delivers it once whole. */
     private void appendPiece(Peer peer, DirectBuffer buffer, int offset, int length) {
-        byte[] assembly = peer.assembly;
-        if (assembly == null) {
+        if (peer.assembly == null && peer.landing == null) {
             return;   // the rest of a piece already dropped
         }
-        if (length > assembly.length - peer.assembled) {
+        if (length > peer.frameLength - peer.assembled) {
             dropAssembly(peer);
             return;
         }
-        buffer.getBytes(offset, assembly, peer.assembled, length);
+        if (peer.landing != null) {
+            peer.landing.put(view(buffer, offset, length));
+        } else {
+            buffer.getBytes(offset, peer.assembly, peer.assembled, length);
+        }
         peer.assembled += length;
-        if (peer.assembled == assembly.length) {
+        if (peer.assembled == peer.frameLength) {
+            if (peer.landing != null) {
+                transport.enqueueLanded(peer.rank, peer.landing);
+            } else {
+                transport.enqueue(peer.rank, peer.assembly);
+            }
+            peer.landing = null;
             peer.assembly = null;
-            transport.enqueue(peer.rank, assembly);
         }
     }
 
+    /** Drops the frame being assembled or landed (a landing that is never delivered leaves its frame unused). */
     private void dropAssembly(Peer peer) {
         peer.assembly = null;
+        peer.landing = null;
         transport.countDropped();
+    }
+
+    /** Bytes {@code offset..offset+length} of {@code buffer} (Aeron's log buffer) as a little-endian view, no copy. */
+    private static ByteBuffer view(DirectBuffer buffer, int offset, int length) {
+        ByteBuffer mapped = buffer.byteBuffer();
+        if (mapped != null) {
+            return mapped.slice((int) buffer.wrapAdjustment() + offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        byte[] array = buffer.byteArray();
+        if (array != null) {
+            return ByteBuffer.wrap(array, (int) buffer.wrapAdjustment() + offset, length).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        }
+        byte[] copy = new byte[length];   // neither mapped nor on the heap: not a log buffer Aeron makes
+        buffer.getBytes(offset, copy);
+        return ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

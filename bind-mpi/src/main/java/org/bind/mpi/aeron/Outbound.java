@@ -3,6 +3,7 @@ package org.bind.mpi.aeron;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 import io.aeron.Publication;
@@ -109,6 +110,29 @@ final class Outbound {
         }
     }
 
+    /**
+     * Offers BYE to every active peer until {@code deadlineNs}; which peers it went to (their BYE_ACK follows
+     * everything we sent before). Closing thread.
+     */
+    static boolean[] sayGoodbye(Peer[] peers, long deadlineNs) {
+        UnsafeBuffer bye = new UnsafeBuffer(new byte[] {Wire.BYE});
+        boolean[] sent = new boolean[peers.length];
+        for (Peer peer : peers) {
+            while (peer != null && peer.state() == Handshake.ACTIVE && System.nanoTime() < deadlineNs) {
+                long result = peer.offer(bye, 1);
+                if (result > 0) {
+                    sent[peer.rank] = true;
+                    break;
+                }
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+                    break;
+                }
+                LockSupport.parkNanos(100_000);
+            }
+        }
+        return sent;
+    }
+
     /** Lets {@code payload} write bytes {@code from..from+length} at {@code index} of the log buffer. */
     private static void writePiece(Transport.Payload payload, long from, MutableDirectBuffer log, int index,
                                    int length) {
@@ -164,7 +188,7 @@ final class Outbound {
             }
             peer.offerLock.unlock();
             transport.checkOpen();
-            transport.checkPeer(peer);
+            peer.checkUsable();
             if (result == Publication.NOT_CONNECTED) {
                 long nowNs = System.nanoTime();
                 if (notConnectedSinceNs == 0) {

@@ -1,9 +1,12 @@
 package org.bind.mpi.aeron;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
+import org.bind.transport.Transport;
+import org.bind.transport.TransportException;
 
 /**
  * What one rank knows about another: the publication towards it, where the handshake stands ({@link Handshake}),
@@ -44,8 +47,13 @@ final class Peer {
     long nextHelloNs;
     int sessionId = NO_SESSION;
     long lastHeardNs;
-    /** The frame being assembled from pieces (sized by its first piece), and how many of its bytes came. */
+    /**
+     * The frame arriving in pieces, of {@code frameLength} bytes (its first piece says), of which {@code assembled}
+     * came: copied into {@code assembly}, or handed to the receiver's {@code landing}.
+     */
     byte[] assembly;
+    Transport.Landing landing;
+    int frameLength;
     int assembled;
     /** The Aeron message whose fragments are coming is a piece of a frame (copied straight into {@link #assembly}). */
     boolean fragmentedPiece;
@@ -82,5 +90,25 @@ final class Peer {
 
     String address() {
         return where;
+    }
+
+    /** Throws when this peer is lost or closed, naming why. Any thread. */
+    void checkUsable() {
+        Handshake now = state;
+        if (now == Handshake.LOST) {
+            throw new TransportException("rank " + rank + " lost: " + lostReason);
+        }
+        if (now == Handshake.CLOSED) {
+            throw new TransportException("rank " + rank + " lost: it closed its transport");
+        }
+    }
+
+    /** Why this peer, still connecting after {@code connectTimeoutNs}, is not reachable: what was seen in its name. */
+    TransportException unreachable(long connectTimeoutNs) {
+        String seen = mismatch;
+        return new TransportException("rank " + rank + " not reachable at " + where + ": no handshake within "
+            + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNs) + " ms" + (authenticationFailed ? "; a peer claiming to"
+            + " be rank " + rank + " failed authentication (wrong or missing BIND_SECRET)" : "")
+            + (seen != null ? "; " + seen : ""));
     }
 }

@@ -41,6 +41,11 @@ class AeronIpcTransportContractTest extends TransportContractTest {
     }
 
     @Override
+    protected boolean landsFrames() {
+        return true;
+    }
+
+    @Override
     protected String threadPrefix() {
         return "bind-aeron-";
     }

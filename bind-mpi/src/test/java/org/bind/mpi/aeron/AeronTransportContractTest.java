@@ -12,6 +12,11 @@ class AeronTransportContractTest extends TransportContractTest {
     }
 
     @Override
+    protected boolean landsFrames() {
+        return true;
+    }
+
+    @Override
     protected String threadPrefix() {
         return "bind-aeron-";
     }

@@ -1,0 +1,200 @@
+package org.bind.dag;
+
+import static org.bind.dag.IncomingTransferTest.JOB;
+import static org.bind.dag.IncomingTransferTest.chunksOf;
+import static org.bind.dag.IncomingTransferTest.deliver;
+import static org.bind.dag.IncomingTransferTest.doubles;
+import static org.bind.dag.IncomingTransferTest.pendingVersion;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.bind.dag.IncomingTransferTest.FakeHost;
+import org.bind.testing.DumpStacksOnTimeout;
+import org.bind.transport.Frames;
+import org.bind.transport.MalformedFrameException;
+import org.bind.version.Failure;
+import org.bind.version.Version;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Chunks landing while their frames arrive ({@link IncomingTransfer#land}): piece by piece from the transport's
+ * buffer, ahead of their delivery, with the transfer's lock busy in the middle of a frame, abandoned half-way, and the
+ * cases that must come whole instead. The oracle is the sent array and the bytes of its plain encoding.
+ */
+@ExtendWith(DumpStacksOnTimeout.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ChunkLandingTest {
+    /** One MTU's payload: the size of the pieces Aeron hands over. */
+    private static final int PIECE_BYTES = 1_376;
+
+    private static Frames.Header header(ByteBuffer frame) {
+        return Frames.parse(frame, JOB, Integer.MAX_VALUE);
+    }
+
+    /** Puts {@code frame}'s bytes {@code from..to} to {@code landing} in pieces, as views of the frame. */
+    private static void put(ChunkLanding landing, ByteBuffer frame, int from, int to) {
+        for (int at = from; at < to; at += PIECE_BYTES) {
+            landing.put(frame.slice(at, Math.min(PIECE_BYTES, to - at)));
+        }
+    }
+
+    @Test
+    void shouldLandEveryChunkPieceByPieceAheadOfItsDelivery() {
+        double[] sent = doubles(40_000, 21);
+        List<ByteBuffer> frames = chunksOf(sent, 100_001); // chunk ends cut doubles apart
+        Version target = pendingVersion(double[].class, sent.length);
+        FakeHost host = new FakeHost();
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+        List<ChunkLanding> landings = new ArrayList<>();
+        for (ByteBuffer frame : frames) {
+            ChunkLanding landing = transfer.land(header(frame));
+            assertNotNull(landing, "chunk " + landings.size() + " lands in place");
+            put(landing, frame, 0, frame.remaining());
+            landings.add(landing);
+        }
+        assertEquals(IncomingTransfer.Storage.IN_PLACE, transfer.storage());
+        assertNull(host.landed, "delivered before the frames were");
+        assertEquals(IncomingTransfer.State.RECEIVING, transfer.state());
+        landings.forEach(ChunkLanding::onLanded);
+        assertEquals(IncomingTransfer.State.DONE, transfer.state());
+        assertSame(target.buffer(), host.landed);
+        assertArrayEquals(sent, (double[]) target.buffer());
+        assertEquals(0, host.dropped);
+    }
+
+    /** A version one byte larger than the chunk size: a full chunk, then a chunk of one byte, both landing. */
+    @Test
+    void shouldLandAVersionOneByteLargerThanTheChunkSizeAsItArrives() {
+        for (Object sent : new Object[] {doubles(20_000, 25), new java.util.Random(26).ints(30_001).toArray()}) {
+            @SuppressWarnings("unchecked")
+            org.bind.codec.Codec<Object> codec =
+                (org.bind.codec.Codec<Object>) org.bind.codec.Codecs.of(sent.getClass());
+            int total = codec.encodedLength(sent);
+            List<ByteBuffer> frames = chunksOf(sent, total - 1);
+            assertEquals(Frames.HEADER_BYTES + 1, frames.get(1).remaining());
+            Version target = pendingVersion(sent.getClass(), java.lang.reflect.Array.getLength(sent));
+            IncomingTransfer transfer = new IncomingTransfer(new FakeHost(), "A");
+            transfer.attach(target);
+            List<ChunkLanding> landings = new ArrayList<>();
+            for (ByteBuffer frame : frames) {
+                ChunkLanding landing = transfer.land(header(frame));
+                assertNotNull(landing);
+                put(landing, frame, 0, frame.remaining());
+                landings.add(landing);
+            }
+            landings.forEach(ChunkLanding::onLanded);
+            assertTrue(java.util.Objects.deepEquals(sent, target.buffer()), sent.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * The program thread adds a child while a chunk lands: its catch-up send holds the lock, so the rest of the frame
+     * is kept aside and stored on delivery; the child still gets every chunk, in order, with the sent bytes.
+     */
+    @Test
+    void shouldKeepTheRestOfAFrameWhileTheLockIsBusyAndStoreItOnDelivery() throws Exception {
+        double[] sent = doubles(30_000, 22);
+        List<ByteBuffer> frames = chunksOf(sent, 70_001);
+        Version target = pendingVersion(double[].class, sent.length);
+        FakeHost host = new FakeHost();
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+        ChunkLanding first = transfer.land(header(frames.get(0)));
+        put(first, frames.get(0), 0, frames.get(0).remaining());
+        first.onLanded();
+
+        ByteBuffer second = frames.get(1);
+        ChunkLanding landing = transfer.land(header(second));
+        put(landing, second, 0, 3 * PIECE_BYTES);
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        host.next = frame -> {
+            sending.countDown();
+            try {
+                assertTrue(release.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread program = new Thread(() -> transfer.addChild(2, target), "program");
+        program.start();
+        assertTrue(sending.await(20, TimeUnit.SECONDS), "the catch-up send started");
+        put(landing, second, 3 * PIECE_BYTES, second.remaining()); // the lock is held: kept aside, never waits
+        assertNull(transfer.land(header(frames.get(2))), "a chunk that cannot land yet comes whole");
+        release.countDown();
+        host.next = null;
+        program.join(20_000);
+        assertFalse(program.isAlive());
+        landing.onLanded();
+        for (ByteBuffer frame : frames.subList(2, frames.size())) {
+            ChunkLanding next = transfer.land(header(frame));
+            put(next, frame, 0, frame.remaining());
+            next.onLanded();
+        }
+        assertArrayEquals(sent, (double[]) target.buffer());
+        assertEquals(frames.size(), host.forwarded.size());
+        for (int c = 0; c < frames.size(); c++) {
+            assertEquals(c, host.forwardedChunks.get(c));
+            assertEquals(Frames.payload(frames.get(c)), Frames.payload(host.forwarded.get(c)), "chunk " + c);
+        }
+        assertEquals(1, host.landedChildren);
+    }
+
+    @Test
+    void shouldDropTheRestOfALandingWhenTheTransferIsAbandoned() {
+        double[] sent = doubles(30_000, 23);
+        List<ByteBuffer> frames = chunksOf(sent, 100_000);
+        Version target = pendingVersion(double[].class, sent.length);
+        FakeHost host = new FakeHost();
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+        ByteBuffer frame = frames.get(0);
+        ChunkLanding landing = transfer.land(header(frame));
+        put(landing, frame, 0, frame.remaining() / 2);
+        Failure why = new Failure("receive from rank 0", 1, 0, new IllegalStateException("rank 0 lost"));
+        transfer.abandon(why);
+        put(landing, frame, frame.remaining() / 2, frame.remaining());
+        landing.onLanded();
+        assertTrue(target.isFailed());
+        assertSame(why, host.failed);
+        assertEquals(1, host.dropped);
+        assertNull(transfer.land(header(frames.get(1))));
+    }
+
+    @Test
+    void shouldLandNothingInPlaceForAnUnclaimedVersionAChunkOutOfOrderOrWhileAnotherLands() {
+        double[] sent = doubles(30_000, 24);
+        List<ByteBuffer> frames = chunksOf(sent, 100_000);
+        IncomingTransfer unclaimed = new IncomingTransfer(new FakeHost(), "A");
+        assertNull(unclaimed.land(header(frames.get(0))), "no reader here: the type is not known");
+
+        Version target = pendingVersion(double[].class, sent.length);
+        IncomingTransfer transfer = new IncomingTransfer(new FakeHost(), "version 1 of object 7");
+        transfer.attach(target);
+        assertNull(transfer.land(header(frames.get(1))), "chunk 1 before chunk 0");
+        MalformedFrameException refused = assertThrows(MalformedFrameException.class,
+            () -> deliver(transfer, frames.get(1)));
+        assertTrue(refused.getMessage().contains("expected chunk 0"), refused.getMessage());
+
+        ChunkLanding landing = transfer.land(header(frames.get(0)));
+        assertNotNull(landing);
+        assertNull(transfer.land(header(frames.get(1))), "chunk 0 is still landing");
+        put(landing, frames.get(0), 0, frames.get(0).remaining());
+        assertNotNull(transfer.land(header(frames.get(1))), "chunk 0 is stored: chunk 1 may land");
+    }
+}
