@@ -344,8 +344,12 @@ final class Exchange {
             this::newTransfer);
     }
 
-    /** {@code peer} went past its bound: the unclaimed data it sent is dropped (its frames are from now on). */
+    /**
+     * {@code peer} went past its bound: the transport drops its frames from now on, those it still queues for
+     * delivery too, and the unclaimed data it sent is dropped. What it makes this rank hold is then at most one frame.
+     */
     void dropUnclaimedFrom(int peer) {
+        transport.refuse(peer);
         for (Map.Entry<Key, IncomingTransfer> e : incoming.entrySet()) {
             if (e.getKey().source() == peer && e.getValue().unclaimed() && incoming.remove(e.getKey(), e.getValue())) {
                 e.getValue().discardUnclaimed();

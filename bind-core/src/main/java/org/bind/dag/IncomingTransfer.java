@@ -224,15 +224,16 @@ final class IncomingTransfer {
         }
         int length = header.payloadLength();
         if (header.chunks() != chunks || header.chunk() != chunksReceived || header.totalLength() != totalLength
-            || bytesSoFar + length > totalLength || (header.chunk() == chunks - 1 && bytesSoFar + length != totalLength)) {
+            || bytesSoFar + length > totalLength || (header.chunk() == chunks - 1 && bytesSoFar + length != totalLength)
+            || (length == 0 && totalLength > 0)) {
             throw new MalformedFrameException("chunk " + header.chunk() + " of " + header.chunks() + " ("
                 + length + " of " + header.totalLength() + " bytes) for " + name + " does not fit: expected chunk "
                 + chunksReceived + " of " + chunks + ", " + bytesSoFar + " of " + totalLength + " bytes so far");
         }
         if (target == null) {
             // nobody here wants it yet: counted against the source's bound before anything is allocated for it
-            holdUnclaimed(first == null ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length) ? totalLength
-                : length) : storage == Storage.PIECES ? length : 0);
+            holdUnclaimed(UnclaimedBudget.CHUNK_OVERHEAD_BYTES + (first == null ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES
+                + (fullSized(length) ? totalLength : length) : storage == Storage.PIECES ? length : 0));
         }
         ByteBuffer payload = Frames.payload(frame).limit(length);
         if (first == null) {

@@ -212,6 +212,11 @@ class LossReportTest {
         }
 
         @Override
+        public void refuse(int peer) {
+            end.refuse(peer);
+        }
+
+        @Override
         public void close() {
             end.close();
         }

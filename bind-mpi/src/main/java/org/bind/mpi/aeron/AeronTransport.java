@@ -241,6 +241,20 @@ public final class AeronTransport implements Transport {
         bytesSent.addAndGet(header.remaining() + payload.length());
     }
 
+    /**
+     * Drops {@code peer}'s frames waiting for delivery, and from now on its frames as they arrive, before they are
+     * copied; counted as dropped. Any thread.
+     */
+    @Override
+    public void refuse(int peer) {
+        if (peer < 0 || peer >= peers.length || peer == settings.rank()) {
+            throw new IllegalArgumentException("rank " + peer + " cannot be refused by rank " + settings.rank()
+                + " of [0, " + peers.length + ")");
+        }
+        peers[peer].refused = true; // read by the polling thread before it copies a frame of the peer
+        dropped.addAndGet(deliveries.refuse(peer));
+    }
+
     /** Checks a frame of {@code length} bytes to {@code toRank}; the peer to send it to, or null for this rank. */
     private Peer target(int toRank, int headerLength, long bodyLength) {
         if (toRank < 0 || toRank >= peers.length) {
@@ -393,7 +407,9 @@ public final class AeronTransport implements Transport {
     // ---------------------------------------------------------------- from the polling thread
 
     void enqueue(int fromRank, byte[] frame) {
-        deliveries.frame(fromRank, frame);
+        if (!deliveries.frame(fromRank, frame)) {
+            dropped.incrementAndGet(); // copied while the receiver refused the peer
+        }
     }
 
     void onPeerLost(Peer peer, String reason) {

@@ -1,6 +1,7 @@
 package org.bind.mpi.aeron;
 
 import java.nio.ByteBuffer;
+import java.util.BitSet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,12 +16,21 @@ final class Deliveries {
     private static final Delivery STOP = new Delivery(-1, null, null);
 
     private final LinkedBlockingQueue<Delivery> queue = new LinkedBlockingQueue<>();
+    /** Ranks whose frames are no longer taken ({@link #refuse}); guarded by itself, with the adds of frames. */
+    private final BitSet refused = new BitSet();
 
     private record Delivery(int fromRank, byte[] frame, String lostReason) {
     }
 
-    void frame(int fromRank, byte[] frame) {
-        queue.add(new Delivery(fromRank, frame, null));
+    /** Queues a frame; false (and nothing queued) when {@code fromRank} is refused. */
+    boolean frame(int fromRank, byte[] frame) {
+        synchronized (refused) {
+            if (refused.get(fromRank)) {
+                return false;
+            }
+            queue.add(new Delivery(fromRank, frame, null));
+            return true;
+        }
     }
 
     void closed(int rank) {
@@ -29,6 +39,24 @@ final class Deliveries {
 
     void lost(int rank, String reason) {
         queue.add(new Delivery(rank, null, reason));
+    }
+
+    /**
+     * Takes no more frames from {@code rank} and removes those still waiting for delivery (its loss and close stay);
+     * returns how many were removed. Once it returns, no frame of {@code rank} is delivered but the one the receiver
+     * may be handling. Any thread.
+     */
+    int refuse(int rank) {
+        synchronized (refused) {
+            refused.set(rank);
+            int[] removed = {0};
+            queue.removeIf(d -> {
+                boolean drop = d.fromRank == rank && d.frame != null;
+                removed[0] += drop ? 1 : 0;
+                return drop;
+            });
+            return removed[0];
+        }
     }
 
     /** Makes {@link #run} return once what came before is delivered. */

@@ -254,7 +254,12 @@ final class Inbound {
             transport.countDropped();
             return;
         }
-        switch (buffer.getByte(offset)) {
+        byte type = buffer.getByte(offset);
+        if (peer.refused && (type == Wire.DATA || type == Wire.DATA_FIRST || type == Wire.DATA_MORE)) {
+            dropRefused(peer, type);
+            return;
+        }
+        switch (type) {
             case Wire.DATA -> {
                 if (length - 1 > settings.maxFrameBytes()) {
                     transport.countDropped();   // a sender with a larger cap, or garbage: refused like a DATA_FIRST
@@ -324,6 +329,14 @@ final class Inbound {
             peer.assembly = null;
             transport.enqueue(peer.rank, assembly);
         }
+    }
+
+    /** A piece of a frame from a peer the receiver refused: dropped uncopied (a whole frame counted once). */
+    private void dropRefused(Peer peer, byte type) {
+        if (type != Wire.DATA_MORE || peer.assembly != null) {
+            transport.countDropped();
+        }
+        peer.assembly = null;
     }
 
     private void dropAssembly(Peer peer) {

@@ -10,7 +10,7 @@ import org.agrona.DirectBuffer;
  * liveness and the reassembly of a frame sent in pieces.
  *
  * <p>{@link #state}, {@link #lostReason}, {@link #byeAcked}, {@link #authenticationFailed} and {@link #mismatch} are
- * written by the polling thread only and read by any thread. Fields marked "polling thread" are touched by it alone.
+ * written by the polling thread only and read by any thread; {@link #refused} is written by any thread. Fields marked "polling thread" are touched by it alone.
  */
 final class Peer {
     static final int NO_SESSION = Integer.MIN_VALUE;
@@ -35,6 +35,8 @@ final class Peer {
     volatile boolean authenticationFailed;
     /** A session claimed this rank with another protocol or build (for the timeout message); null: none did. */
     volatile String mismatch;
+    /** The receiver takes nothing more from this peer ({@link AeronTransport#refuse}): its frames are not copied. */
+    volatile boolean refused;
 
     // polling thread
     boolean acceptPending;
