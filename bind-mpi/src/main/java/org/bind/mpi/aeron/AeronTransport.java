@@ -82,6 +82,7 @@ public final class AeronTransport implements Transport {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong macFailures = new AtomicLong();
     private final long startNs = System.nanoTime();
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -119,6 +120,10 @@ public final class AeronTransport implements Transport {
                     int stream = Channels.stream(settings, r);
                     peers[r] = new Peer(r, Channels.describe(settings, r), settings.ipc()
                         ? client.addExclusivePublication(channel, stream) : client.addPublication(channel, stream));
+                    if (settings.wireMac()) {
+                        peers[r].sendMac = new FrameMac(settings.secret(), settings.jobId(), settings.rank(), r);
+                        peers[r].receiveMac = new FrameMac(settings.secret(), settings.jobId(), r, settings.rank());
+                    }
                 }
             }
             Inbound inbound = new Inbound(this, settings, peers, subscription);
@@ -429,6 +434,11 @@ public final class AeronTransport implements Transport {
         dropped.incrementAndGet();
     }
 
+    void countMacFailure() {
+        macFailures.incrementAndGet();
+        dropped.incrementAndGet();
+    }
+
     void countRejected() {
         rejected.incrementAndGet();
         dropped.incrementAndGet();
@@ -456,6 +466,11 @@ public final class AeronTransport implements Transport {
         return dropped.get();
     }
 
+    /** Frames dropped because their MAC did not verify (changed, replayed or without one); also in the drops. */
+    public long macFailures() {
+        return macFailures.get();
+    }
+
     /** Authentication attempts that failed. */
     public long rejectedPeers() {
         return rejected.get();
@@ -464,6 +479,11 @@ public final class AeronTransport implements Transport {
     /** Errors reported by Aeron or thrown by the receiver. */
     public long errors() {
         return errors.get();
+    }
+
+    /** What this rank knows of {@code rank} (its publication, handshake, MACs). */
+    Peer peer(int rank) {
+        return peers[rank];
     }
 
     /** The settings this transport was made with. */

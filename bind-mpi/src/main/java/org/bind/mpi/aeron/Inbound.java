@@ -255,7 +255,8 @@ final class Inbound {
             return;
         }
         byte type = buffer.getByte(offset);
-        if (peer.refused && (type == Wire.DATA || type == Wire.DATA_FIRST || type == Wire.DATA_MORE)) {
+        if (peer.refused && (type == Wire.DATA || type == Wire.DATA_FIRST || type == Wire.DATA_MORE
+            || type == Wire.MAC)) {
             dropRefused(peer, type);
             return;
         }
@@ -267,8 +268,9 @@ final class Inbound {
                 }
                 byte[] frame = new byte[length - 1];
                 buffer.getBytes(offset + 1, frame);
-                transport.enqueue(peer.rank, frame);
+                onWholeFrame(peer, frame);
             }
+            case Wire.MAC -> onTag(peer, buffer, offset, length);
             case Wire.DATA_FIRST -> onFirstPiece(peer, buffer, offset, length);
             case Wire.DATA_MORE -> onNextPiece(peer, buffer, offset, length);
             case Wire.ACCEPT -> {
@@ -327,16 +329,41 @@ final class Inbound {
         peer.assembled += length;
         if (peer.assembled == assembly.length) {
             peer.assembly = null;
-            transport.enqueue(peer.rank, assembly);
+            onWholeFrame(peer, assembly);
         }
     }
 
-    /** A piece of a frame from a peer the receiver refused: dropped uncopied (a whole frame counted once). */
+    /** A piece of a frame (or its tag) from a peer the receiver refused: dropped uncopied (a frame counted once). */
     private void dropRefused(Peer peer, byte type) {
-        if (type != Wire.DATA_MORE || peer.assembly != null) {
+        if (type == Wire.DATA || type == Wire.DATA_FIRST || (type == Wire.DATA_MORE && peer.assembly != null)) {
             transport.countDropped();
         }
         peer.assembly = null;
+        peer.unverified = null;
+    }
+
+    /** A whole frame from {@code peer}: delivered, or, when frames carry MACs, kept until its tag comes. */
+    private void onWholeFrame(Peer peer, byte[] frame) {
+        if (peer.receiveMac == null) {
+            transport.enqueue(peer.rank, frame);
+            return;
+        }
+        if (peer.unverified != null) {
+            transport.countMacFailure(); // a frame without its tag
+        }
+        peer.unverified = frame;
+    }
+
+    /** The tag of the frame {@code peer} sent last: the frame is delivered if it verifies, else dropped and counted. */
+    private void onTag(Peer peer, DirectBuffer buffer, int offset, int length) {
+        byte[] frame = peer.unverified;
+        peer.unverified = null;
+        if (peer.receiveMac == null || frame == null || length != 1 + FrameMac.TAG_BYTES
+            || !peer.receiveMac.verify(frame, buffer, offset + 1)) {
+            transport.countMacFailure();
+            return;
+        }
+        transport.enqueue(peer.rank, frame);
     }
 
     private void dropAssembly(Peer peer) {

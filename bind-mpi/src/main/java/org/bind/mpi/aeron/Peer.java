@@ -38,7 +38,14 @@ final class Peer {
     /** The receiver takes nothing more from this peer ({@link AeronTransport#refuse}): its frames are not copied. */
     volatile boolean refused;
 
+    /** MACs of the frames sent to this peer, when frames carry them; under {@link #sendLock}. */
+    FrameMac sendMac;
+
     // polling thread
+    /** MACs of the frames from this peer, when frames carry them. */
+    FrameMac receiveMac;
+    /** A whole frame from this peer waiting for its {@link Wire#MAC}. */
+    byte[] unverified;
     boolean acceptPending;
     /** A proof of ours (over some nonce) has gone out to this peer. */
     boolean answered;
