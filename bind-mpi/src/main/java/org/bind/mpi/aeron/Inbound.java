@@ -178,7 +178,10 @@ final class Inbound {
                 peer.mismatch = "protocol mismatch: a peer claiming to be rank " + hello.rank() + " speaks protocol "
                     + hello.protocol() + "/" + hello.frameProtocol() + " build " + hello.buildId() + ", rank "
                     + settings.rank() + " speaks protocol " + settings.protocolVersion() + "/"
-                    + Frames.PROTOCOL_VERSION + " build " + settings.buildId();
+                    + Frames.PROTOCOL_VERSION + " build " + settings.buildId()
+                    + ((hello.protocol() ^ settings.protocolVersion()) == AeronSettings.WIRE_MAC_PROTOCOL_FLAG
+                    ? " (frames with MACs on one side only: set " + AeronSettings.WIRE_MAC_ENV + " / bind.wire.mac"
+                    + " the same on every rank)" : "");
             }
             return false;
         }

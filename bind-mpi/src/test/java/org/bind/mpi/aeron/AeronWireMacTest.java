@@ -110,4 +110,27 @@ class AeronWireMacTest {
         assertTrue(transports[0].droppedMessages() >= 4, "drops: " + transports[0].droppedMessages());
         assertEquals(List.of("frame", "frame"), rank0.events.get(1));
     }
+
+    @Test
+    void shouldRefuseAPeerWithoutMacsNamingTheSetting() throws Exception {
+        AeronSettings[] settings = AeronTestJobs.settings(2, Map.of(AeronSettings.WIRE_MAC_ENV, "true"));
+        settings[0] = settings[0].withTimeouts(200, 1_000, 3_000);
+        settings[1] = settings[1].withIdentity(AeronSettings.PROTOCOL_VERSION, settings[1].buildId())
+            .withTimeouts(200, 1_000, 3_000);
+        AeronTransport[] transports = AeronTestJobs.create(settings);
+        opened.addAll(List.of(transports));
+        Thread other = new Thread(() -> {
+            try {
+                transports[1].start(new Recorder(2));
+            } catch (RuntimeException expected) {
+                // refused as well
+            }
+        });
+        other.start();
+        org.bind.transport.TransportException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            org.bind.transport.TransportException.class, () -> transports[0].start(new Recorder(2)));
+        other.join(10_000);
+        assertTrue(refused.getMessage().contains("protocol mismatch") && refused.getMessage().contains("bind.wire.mac"),
+            refused.getMessage());
+    }
 }
