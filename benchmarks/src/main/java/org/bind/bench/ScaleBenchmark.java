@@ -197,6 +197,11 @@ public final class ScaleBenchmark {
         }
 
         @Override
+        public void refuse(int peer) {
+            // they send nothing: nothing to drop
+        }
+
+        @Override
         public void close() {
         }
     }

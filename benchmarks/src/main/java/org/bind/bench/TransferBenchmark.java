@@ -37,6 +37,8 @@ import org.bind.transport.TransportFactory;
  *       between the namespaces' addresses ({@code path=netns}); where namespaces cannot be made (not root, no
  *       {@code ip}, dockerd's FORWARD policy without the tests' rule) it says why and runs them on one host with
  *       {@code BIND_AERON_IPC=false}: UDP on 127.0.0.1 ({@code path=loopback});</li>
+ *   <li><b>Bind between "hosts" with MACs</b>: Bind on the same path again with {@code -Dbind.wire.mac=true}: every
+ *       frame authenticated with HMAC-SHA256 on both ends ({@code RESULT transfer-mac});</li>
  *   <li><b>Bind broadcast</b>: {@code --ranks} processes on one host; the array updated on rank 0 and read on every
  *       other rank, relayed down the runtime's tree; rate = bytes each receiver gets per second;</li>
  *   <li><b>MPJ Express</b>: niodev {@code Send}/{@code Recv} ping-pong between 2 processes ({@link MpjPingPong}),
@@ -45,7 +47,8 @@ import org.bind.transport.TransportFactory;
  *
  * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
  * machine readable, for the largest size: {@code RESULT transfer bytes=B path=same-host bind_gb_s=X aeron_gb_s=Y
- * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=netns|loopback bind_gb_s=.. aeron_gb_s=.. ratio=..} and
+ * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=netns|loopback bind_gb_s=.. aeron_gb_s=.. ratio=..},
+ * {@code RESULT transfer-mac bytes=B path=netns|loopback bind_gb_s=.. mac_gb_s=.. ratio=mac/bind} and
  * {@code RESULT broadcast ranks=N bytes=B per_receiver_gb_s=.. p2p_gb_s=X ratio=..}.
  */
 public final class TransferBenchmark {
@@ -102,6 +105,7 @@ public final class TransferBenchmark {
             repsText);
         String hostsPath = "netns";
         Map<Integer, Double> bindUdp;
+        Map<Integer, Double> bindMac;
         Map<Integer, Double> aeronUdp;
         try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
             out.println("transfer: two hosts made of network namespaces " + hosts.addresses() + " (veth pairs and a"
@@ -109,6 +113,9 @@ public final class TransferBenchmark {
             bindUdp = onHosts("bind point-to-point, two hosts (UDP between namespaces)", out, "pingpong", hosts,
                 List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1"), classpath, TransferProgram.class.getName(),
                 "pingpong", sizeList, repsText);
+            bindMac = onHosts("bind point-to-point, two hosts, frames with MACs", out, "pingpong", hosts,
+                List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1", "-Dbind.wire.mac=true"), classpath,
+                TransferProgram.class.getName(), "pingpong", sizeList, repsText);
             aeronUdp = onHosts("raw aeron, two hosts (UDP between namespaces)", out, "aeron", hosts, List.of(),
                 classpath, AeronPingPong.class.getName(), sizeList, repsText);
         } catch (IOException e) {
@@ -118,6 +125,9 @@ public final class TransferBenchmark {
             bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
                 ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
                 TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+            bindMac = withoutIpc(() -> launch("bind point-to-point, loopback UDP, frames with MACs", out, "pingpong",
+                ProcessLauncher::run, STARTUP, "-J-Dbind.wire.mac=true", "-np", "2", "--workers", "1", "-cp",
+                classpath, "--", TransferProgram.class.getName(), "pingpong", sizeList, repsText));
             aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                 sizeList, repsText));
@@ -137,10 +147,11 @@ public final class TransferBenchmark {
                 classpath, "--", "org.bind.bench.MpjPingPong", sizeList, repsText);
         }
 
-        String rule = "-".repeat(118);
+        String rule = "-".repeat(138);
         out.println(rule);
-        out.printf(Locale.ROOT, "%8s %11s %11s %7s %11s %11s %7s %11s %13s %7s%n", "size MiB", "bind ipc", "aeron ipc",
-            "ratio", "bind udp", "aeron udp", "ratio", "mpj niodev", "bcast" + ranks + "/recv", "ratio");
+        out.printf(Locale.ROOT, "%8s %11s %11s %7s %11s %11s %7s %11s %7s %11s %13s %7s%n", "size MiB", "bind ipc",
+            "aeron ipc", "ratio", "bind udp", "aeron udp", "ratio", "udp+mac", "ratio", "mpj niodev",
+            "bcast" + ranks + "/recv", "ratio");
         out.println(rule);
         for (int size : sizes) {
             double x = rate(bind, size);
@@ -148,11 +159,12 @@ public final class TransferBenchmark {
             double u = rate(bindUdp, size);
             double v = rate(aeronUdp, size);
             double b = rate(bcast, size);
-            out.printf(Locale.ROOT, "%8d %11.3f %11.3f %7.2f %11.3f %11.3f %7.2f %11.3f %13.3f %7.2f%n", size >> 20, x,
-                y, x / y, u, v, u / v, rate(mpj, size), b, b / x);
+            double m = rate(bindMac, size);
+            out.printf(Locale.ROOT, "%8d %11.3f %11.3f %7.2f %11.3f %11.3f %7.2f %11.3f %7.2f %11.3f %13.3f %7.2f%n",
+                size >> 20, x, y, x / y, u, v, u / v, m, m / u, rate(mpj, size), b, b / x);
         }
-        out.println(rule + "\n(GB/s, median of " + reps + "; bcast ratio: per receiver over bind point-to-point on the"
-            + " same host; mpj niodev is TCP)");
+        out.println(rule + "\n(GB/s, median of " + reps + "; udp+mac ratio: over bind udp; bcast ratio: per receiver"
+            + " over bind point-to-point on the same host; mpj niodev is TCP)");
         int largest = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
         double x = rate(bind, largest);
         double y = rate(aeron, largest);
@@ -163,6 +175,9 @@ public final class TransferBenchmark {
             largest, x, y, x / y);
         out.printf(Locale.ROOT, "RESULT transfer-hosts bytes=%d path=%s bind_gb_s=%.3f aeron_gb_s=%.3f"
             + " ratio=%.2f%n", largest, hostsPath, u, v, u / v);
+        double m = rate(bindMac, largest);
+        out.printf(Locale.ROOT, "RESULT transfer-mac bytes=%d path=%s bind_gb_s=%.3f mac_gb_s=%.3f ratio=%.2f%n",
+            largest, hostsPath, u, m, m / u);
         out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
             ranks, largest, b, x, b / x);
         if (Double.isNaN(x) || Double.isNaN(y)) {

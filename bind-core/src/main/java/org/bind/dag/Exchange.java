@@ -1,64 +1,52 @@
 package org.bind.dag;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.bind.codec.Codec;
-import org.bind.codec.CodecException;
 import org.bind.collective.Residence;
 import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
-import org.bind.version.BufferPool;
-import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.Version;
-import org.bind.version.VersionWaiter;
 
 /**
  * Implicit transfers. Every rank replays the same bookkeeping for every read of a version by an op placed on
  * a rank that does not hold it ({@link Residence}); the rank that is a requester's parent in the version's tree
  * sends it, the requester expects it, and nobody negotiates.
  *
- * <p>A version is encoded with its codec and sent in chunks of at most {@code chunkBytes}. A rank that receives
- * a version and is itself a parent forwards each chunk to its children as it arrives, so a large version
- * pipelines down the tree. Each version on its way here is an {@link IncomingTransfer}, which lands chunks straight
- * in the version's final array when its codec decodes ranges. A version whose producer failed travels as a {@code LOST} frame, so that its
- * readers everywhere are skipped instead of waiting.
+ * <p>A version is encoded with its codec and sent in chunks of at most {@code chunkBytes} ({@link VersionSender}). A
+ * rank that receives a version and is itself a parent forwards each chunk to its children as it arrives, so a large
+ * version pipelines down the tree. Each version on its way here is an {@link IncomingTransfer}, which lands chunks
+ * straight in the version's final array when its codec decodes ranges. A version whose producer failed travels as a
+ * {@code LOST} frame, so that its readers everywhere are skipped instead of waiting.
  *
  * <p>Transfers are keyed by the rank their frames come from (the transport's word): a version's chunks land only
- * from the rank the plan names as its sender; data from another rank is refused (plan known here) or left unclaimed
- * and dropped at the sync. Data nobody here has claimed yet is bounded per peer ({@link UnclaimedBudget}).
+ * from the rank the plan names as its sender ({@link SenderPlan}); data from another rank is refused (plan known
+ * here) or left unclaimed and dropped at the sync. Data nobody here has claimed yet is bounded per peer
+ * ({@link UnclaimedBudget}).
  *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
  * Sends: workers.
- *
- * <p>Over 400 lines because the planning, sending and receiving halves of a transfer share its key, chunk format
- * and counters; {@code Incoming}, the receiving half's state, is the largest part.
  */
 final class Exchange {
     private final ExchangeHost engine;
     private final Transport transport;
     private final int rank;
     private final int size;
-    private final long jobId;
-    private final int chunkBytes;
     private final long maxVersionBytes;
     /** Versions on their way here, by the rank they come from: data from a rank the plan does not name never lands. */
     private final Map<Key, IncomingTransfer> incoming = new ConcurrentHashMap<>();
-    /** The rank each version this rank expects comes from, by the plan every rank replays (key source: -1). */
-    private final Map<Key, Integer> plannedSenders = new ConcurrentHashMap<>();
+    /** The rank each version this rank expects comes from, by the plan every rank replays. */
+    private final SenderPlan plan;
+    private final VersionSender sender;
     private final UnclaimedBudget unclaimed;
     private final AtomicInteger pendingReceives = new AtomicInteger();
-    private final AtomicLong versionsSent = new AtomicLong();
     private final AtomicLong versionsReceived = new AtomicLong();
-    private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong framesDropped = new AtomicLong();
     private final IncomingTransfer.Host transferHost = new TransferHost();
@@ -83,10 +71,10 @@ final class Exchange {
         this.transport = transport;
         this.rank = transport.rank();
         this.size = transport.size();
-        this.jobId = jobId;
-        this.chunkBytes = chunkBytes;
         this.maxVersionBytes = maxVersionBytes;
         this.unclaimed = new UnclaimedBudget(size, maxUnclaimedBytes);
+        this.plan = new SenderPlan(rank);
+        this.sender = new VersionSender(engine, transport, jobId, chunkBytes, maxVersionBytes);
     }
 
     // ---------------------------------------------------------------- bookkeeping (program thread)
@@ -132,22 +120,19 @@ final class Exchange {
     private void sendTo(Version version, int child, long epoch) {
         version.addHold();
         engine.enterInFlight();
-        Integer from = plannedSenders.get(key(version, -1));
+        Integer from = plan.senderOf(version.chain().id(), version.number());
         IncomingTransfer relay = from == null ? null : incoming.get(key(version, from));
         if (relay != null && relay.addChild(child, version)) {
             return;
         }
-        SendTask task = new SendTask(version, child, epoch);
-        if (!version.addWaiter(task)) {
-            engine.schedule(task);
-        }
+        sender.sendWhenDone(version, child, epoch);
     }
 
     private void expect(Version version, int parent) {
         version.addHold();
         engine.enterInFlight();
         pendingReceives.incrementAndGet();
-        plannedSenders.put(key(version, -1), parent);
+        plan.expect(version.chain().id(), version.number(), parent);
         incoming.computeIfAbsent(key(version, parent), this::newTransfer).attach(version);
     }
 
@@ -188,131 +173,6 @@ final class Exchange {
         return dropped;
     }
 
-    // ---------------------------------------------------------------- sending (workers)
-
-    /** Sends one whole version to one child once the version is done here. */
-    private final class SendTask extends ForkJoinTask<Void> implements VersionWaiter {
-        private static final long serialVersionUID = 1L;
-        private final transient Version version;
-        private final int child;
-        private final long epoch;
-
-        SendTask(Version version, int child, long epoch) {
-            this.version = version;
-            this.child = child;
-            this.epoch = epoch;
-        }
-
-        @Override
-        public void onVersionDone(Version done) {
-            engine.schedule(this);
-        }
-
-        @Override
-        protected boolean exec() {
-            try {
-                if (version.isFailed()) {
-                    sendLost(child, version, epoch, version.failure());
-                } else {
-                    sendWhole(child, version, epoch);
-                }
-            } catch (Throwable t) {
-                engine.onTransferFailed("sending " + version + " to rank " + child, t);
-            } finally {
-                version.releaseHold(BufferPool.ofCurrentThread(), engine);
-                engine.leaveInFlight();
-            }
-            return true;
-        }
-
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void value) {
-        }
-    }
-
-    /**
-     * Sends {@code version} to {@code child} in chunks. A codec that encodes ranges ({@link Codec#encodeRange})
-     * writes each chunk where the transport asks ({@link Transport.Payload}: straight into Aeron's log buffer);
-     * otherwise the whole value is encoded once and sent slice by slice.
-     */
-    private void sendWhole(int child, Version version, long epoch) {
-        if (version.buffer() != null) {
-            sendBuffer(child, version, epoch, version.buffer());
-            return;
-        }
-        BufferType<Object> type = version.chain().type();
-        Object zeros = type.allocate(); // a first version never materialised here, made for this send only
-        try {
-            sendBuffer(child, version, epoch, zeros);
-        } finally {
-            type.discard(zeros);
-        }
-    }
-
-    private void sendBuffer(int child, Version version, long epoch, Object buffer) {
-        Codec<Object> codec = version.chain().type().codec();
-        int total;
-        try {
-            total = codec.encodedLength(buffer);
-            if (total > maxVersionBytes) {
-                throw new CodecException(version.chain().name() + ": a version of " + total + " bytes exceeds "
-                    + "bind.max.version.bytes=" + maxVersionBytes + " (set it with -Dbind.max.version.bytes=N on"
-                    + " every rank, or split the object)");
-            }
-        } catch (CodecException tooLarge) {
-            // nothing sent yet: the child fails its readers with this reason instead of waiting; the caller
-            // reports it on every rank
-            sendLost(child, version, epoch, new Failure("send of " + version.chain().name(), rank, epoch, tooLarge));
-            throw tooLarge;
-        }
-        int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
-        ByteBuffer encoded = codec.encodedView(buffer); // the storage's own bytes: sent without a copy
-        if (encoded == null && !codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
-            encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-            codec.encode(buffer, encoded, 0);
-        }
-        for (int c = 0; c < chunks; c++) {
-            int from = c * chunkBytes;
-            int length = Math.min(chunkBytes, total - from);
-            ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
-                version.number(), c, chunks, total, length);
-            // the transport has taken the bytes when it returns
-            if (encoded != null) {
-                transport.send(child, header, encoded.slice(from, length));
-            } else {
-                transport.send(child, header, new RangePayload(codec, buffer, from, length));
-            }
-        }
-        versionsSent.incrementAndGet();
-        bytesSent.addAndGet(total);
-    }
-
-    /** Bytes {@code from} to {@code from + length} of a value's encoding, written by its codec on demand. */
-    private record RangePayload(Codec<Object> codec, Object value, int from, int length) implements Transport.Payload {
-        @Override
-        public void writeTo(long at, ByteBuffer target) {
-            codec.encodeRange(value, from + at, target);
-        }
-    }
-
-    private void sendLost(int child, Version version, long epoch, Failure failure) {
-        sendLost(child, version.chain().id(), version.number(), epoch, failure);
-    }
-
-    private void sendLost(int child, long objectId, long versionNumber, long epoch, Failure failure) {
-        ByteBuffer payload = Messages.encode(FailureLedger.toMessage(failure, -1));
-        ByteBuffer frame = Frames.allocate(Frames.LOST, jobId, epoch, rank, objectId, versionNumber,
-            0, 1, payload.remaining(), payload.remaining());
-        frame.put(frame.position(), payload, 0, payload.remaining());
-        frame.position(0);
-        transport.send(child, frame);
-    }
-
     // ---------------------------------------------------------------- receiving (transport thread)
 
     /**
@@ -346,18 +206,17 @@ final class Exchange {
 
     /** The transfer {@code header}'s frame belongs to. */
     private IncomingTransfer transferFrom(int fromRank, Frames.Header header) {
-        Integer planned = plannedSenders.get(new Key(header.objectId(), header.versionNumber(), -1));
-        if (planned != null && planned != fromRank) {
-            throw new MalformedFrameException("version " + header.versionNumber() + " of object " + header.objectId()
-                + " comes to rank " + rank + " from rank " + planned + " by the plan, not from rank " + fromRank
-                + ": refused");
-        }
+        plan.check(fromRank, header);
         return incoming.computeIfAbsent(new Key(header.objectId(), header.versionNumber(), fromRank),
             this::newTransfer);
     }
 
-    /** {@code peer} went past its bound: the unclaimed data it sent is dropped (its frames are from now on). */
+    /**
+     * {@code peer} went past its bound: the transport drops its frames from now on, those it still queues for
+     * delivery too, and the unclaimed data it sent is dropped. What it makes this rank hold is then at most one frame.
+     */
     void dropUnclaimedFrom(int peer) {
+        transport.refuse(peer);
         for (Map.Entry<Key, IncomingTransfer> e : incoming.entrySet()) {
             if (e.getKey().source() == peer && e.getValue().unclaimed() && incoming.remove(e.getKey(), e.getValue())) {
                 e.getValue().discardUnclaimed();
@@ -394,7 +253,7 @@ final class Exchange {
 
         @Override
         public void forwardLost(int child, Frames.Header header, Failure failure) {
-            sendLost(child, header.objectId(), header.versionNumber(), header.epoch(), failure);
+            sender.sendLost(child, header.objectId(), header.versionNumber(), header.epoch(), failure);
         }
 
         @Override
@@ -411,8 +270,7 @@ final class Exchange {
             target.complete(value, null, engine);
             pendingReceives.decrementAndGet();
             engine.leaveInFlight();
-            versionsSent.addAndGet(children);
-            bytesSent.addAndGet((long) children * bytes);
+            sender.countRelayed(children, bytes);
         }
 
         @Override
@@ -452,14 +310,14 @@ final class Exchange {
 
         private void forget(IncomingTransfer transfer, Version target) {
             incoming.remove(key(target, transfer.source()), transfer);
-            plannedSenders.remove(key(target, -1));
+            plan.forget(target.chain().id(), target.number());
         }
     }
 
     // ---------------------------------------------------------------- counters
 
     long versionsSent() {
-        return versionsSent.get();
+        return sender.versionsSent();
     }
 
     long versionsReceived() {
@@ -467,7 +325,7 @@ final class Exchange {
     }
 
     long bytesSent() {
-        return bytesSent.get();
+        return sender.bytesSent();
     }
 
     long bytesReceived() {

@@ -99,6 +99,11 @@ final class IdleReports {
             }
 
             @Override
+            public void refuse(int peer) {
+                transport.refuse(peer);
+            }
+
+            @Override
             public void close() {
                 throw new IllegalStateException("the exchange's view of the transport only sends");
             }

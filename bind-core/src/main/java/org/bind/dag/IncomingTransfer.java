@@ -257,8 +257,9 @@ final class IncomingTransfer {
             }
             if (target == null) {
                 // nobody here wants it yet: counted against the source's bound before anything is allocated for it
-                unclaimed.charge(first == null ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length)
-                    ? totalLength : length) : store.storage() == Storage.PIECES ? length : 0);
+                unclaimed.charge(UnclaimedBudget.CHUNK_OVERHEAD_BYTES + (first == null
+                    ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length) ? totalLength : length)
+                    : store.storage() == Storage.PIECES ? length : 0));
             }
             ByteBuffer payload = Frames.payload(frame).limit(length);
             begin(header);
@@ -290,7 +291,8 @@ final class IncomingTransfer {
         int length = header.payloadLength();
         if (header.chunks() == expectedChunks && header.chunk() == chunksLanded && header.totalLength() == expectedTotal
             && bytesLanded + length <= expectedTotal
-            && (header.chunk() != expectedChunks - 1 || bytesLanded + length == expectedTotal)) {
+            && (header.chunk() != expectedChunks - 1 || bytesLanded + length == expectedTotal)
+            && (length > 0 || expectedTotal == 0)) {   // no sender makes an empty chunk of a non-empty version
             return null;
         }
         return "chunk " + header.chunk() + " of " + header.chunks() + " (" + length + " of " + header.totalLength()

@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class UnclaimedBudget {
     /** What an unclaimed transfer costs besides its bytes (the transfer, its key and map entry, its chunk table). */
     static final long TRANSFER_OVERHEAD_BYTES = 512;
+    /**
+     * What each chunk kept of an unclaimed transfer costs besides its bytes: its entry in the chunk table (an int in
+     * an array that doubles) and, kept apart, its array's header and padding and its slot in the list of pieces. A
+     * flood of one-byte chunks is charged what it makes the heap hold, not one byte each.
+     */
+    static final long CHUNK_OVERHEAD_BYTES = 48;
 
     private final long maxBytesPerPeer;
     private final AtomicLongArray held;

@@ -63,6 +63,15 @@ public interface Transport extends AutoCloseable {
         send(toRank, header, staged);
     }
 
+    /**
+     * The receiver takes nothing more from {@code peer} (it sent more than this rank may hold for it): the transport
+     * drops that peer's frames it still holds for delivery and those that arrive from now on, before copying them,
+     * and counts them. Frames already handed to the receiver, and the peer's loss and close, still come. Memory a
+     * refused peer makes this rank hold is then bounded by one frame. Any thread; idempotent. Not a default method:
+     * a transport that wraps another must pass it on, or the wrapped one keeps queueing the peer's frames.
+     */
+    void refuse(int peer);
+
     /** Stops delivering and releases threads, sockets and files. Idempotent. */
     @Override
     void close();

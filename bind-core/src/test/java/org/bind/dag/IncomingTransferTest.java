@@ -46,7 +46,7 @@ class IncomingTransferTest {
     private static final int CHILD = 2;
 
     /** Records what a transfer does to its rank; can pass forwarded chunks on to another transfer. */
-    static final class FakeHost implements IncomingTransfer.Host {
+    static class FakeHost implements IncomingTransfer.Host {
         final List<ByteBuffer> forwarded = new ArrayList<>();
         final List<Integer> forwardedChunks = new ArrayList<>();
         final List<Integer> lostTo = new ArrayList<>();
@@ -343,5 +343,46 @@ class IncomingTransferTest {
         frames.subList(1, frames.size()).forEach(f -> deliver(transfer, f));
         assertArrayEquals(sent, (double[]) target.buffer());
         assertTrue(Arrays.equals(sent, (double[]) target.buffer()));
+    }
+    @Test
+    void shouldChargeEveryUnclaimedChunkItsBytesAndItsOverheadAndReleaseItAllOnceClaimed() {
+        double[] sent = doubles(500, 11);
+        long[] held = {0};
+        FakeHost host = new FakeHost() {
+            @Override
+            public void holdUnclaimed(int source, long bytes, String what) {
+                held[0] += bytes;
+            }
+
+            @Override
+            public void releaseUnclaimed(int source, long bytes) {
+                held[0] -= bytes;
+            }
+        };
+        IncomingTransfer transfer = new IncomingTransfer(host, "A", SOURCE);
+        List<ByteBuffer> frames = chunksOf(sent, 8); // 4004 bytes in 501 chunks, kept apart
+        frames.forEach(f -> deliver(transfer, f));
+        assertEquals(IncomingTransfer.Storage.PIECES, transfer.storage());
+        // tiny chunks cost the heap far more than their bytes: each is charged its array, list slot and table entry
+        assertEquals(UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + 4 + 8L * sent.length
+            + frames.size() * UnclaimedBudget.CHUNK_OVERHEAD_BYTES, held[0]);
+        Version target = pendingVersion(double[].class, sent.length);
+        transfer.attach(target);
+        assertEquals(0, held[0], "bytes still charged once a reader claimed the version");
+        assertArrayEquals(sent, (double[]) target.buffer());
+    }
+
+    @Test
+    void shouldRefuseAnEmptyChunkOfAVersionThatHasBytes() {
+        double[] sent = doubles(30_000, 12);
+        IncomingTransfer transfer = new IncomingTransfer(new FakeHost(), "version 1 of object 7");
+        // empty chunks of a version with bytes: none a sender makes, each one more entry in the chunk table
+        List<ByteBuffer> frames = chunksOf(sent, 65_536);
+        deliver(transfer, frames.get(0));
+        int total = 4 + 8 * sent.length;
+        ByteBuffer empty = frame(OBJECT, 1, 1, frames.size(), total, ByteBuffer.allocate(0));
+        MalformedFrameException refused = assertThrows(MalformedFrameException.class, () -> deliver(transfer, empty));
+        assertTrue(refused.getMessage().contains("chunk 1 of " + frames.size() + " (0 of " + total + " bytes)"),
+            refused.getMessage());
     }
 }

@@ -40,6 +40,11 @@ abstract class InProcEnd implements Transport {
     }
 
     @Override
+    public void refuse(int peer) {
+        end.refuse(peer);
+    }
+
+    @Override
     public void close() {
         end.close();
     }

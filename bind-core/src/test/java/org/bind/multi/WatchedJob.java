@@ -178,6 +178,11 @@ final class WatchedJob {
         }
 
         @Override
+        public void refuse(int peer) {
+            end.refuse(peer);
+        }
+
+        @Override
         public long peerTimeoutMs() {
             return 2_000;
         }

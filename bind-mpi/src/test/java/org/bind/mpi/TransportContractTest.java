@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What every {@link Transport} must do: complete frames, in order per pair, of any size up to 8 MiB, between all
  * ranks; an idempotent close that leaves no threads or files; a close reported to peers after its frames, not as a
- * loss; no sends after close. One subclass per transport.
+ * loss; no sends after close; nothing more delivered from a peer the receiver refused, but its close. One subclass
+ * per transport.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportContractTest {
@@ -48,7 +50,7 @@ public abstract class TransportContractTest {
     }
 
     /** Records what one rank receives. */
-    public static final class Recorder implements Transport.Receiver {
+    public static class Recorder implements Transport.Receiver {
         public final List<ConcurrentLinkedQueue<byte[]>> frames = new ArrayList<>();
         public final List<String> lost = new CopyOnWriteArrayList<>();
         /** Per source rank, in delivery order: "frame" for each frame, "closed" for its goodbye. */
@@ -85,9 +87,14 @@ public abstract class TransportContractTest {
     }
 
     protected Recorder[] startAll(Transport[] transports) throws Exception {
+        return startAll(transports, new Recorder(transports.length));
+    }
+
+    /** Starts every end, rank 0 with {@code first}; the receivers, indexed by rank. */
+    protected Recorder[] startAll(Transport[] transports, Recorder first) throws Exception {
         Recorder[] recorders = new Recorder[transports.length];
         for (int r = 0; r < transports.length; r++) {
-            recorders[r] = new Recorder(transports.length);
+            recorders[r] = r == 0 ? first : new Recorder(transports.length);
         }
         startAll(transports, recorders);
         return recorders;
@@ -458,6 +465,48 @@ public abstract class TransportContractTest {
         await("rank 1's goodbye at rank 0", 10_000, () -> recorders[0].events.get(1).contains("closed"));
         assertEquals(List.of("frame", "frame", "frame", "closed"), recorders[0].events.get(1));
         assertTrue(recorders[0].lost.isEmpty(), () -> "a clean close was reported as a loss: " + recorders[0].lost);
+    }
+
+    @Test
+    void shouldDeliverNothingMoreFromARefusedPeerButItsClose() throws Exception {
+        Transport[] transports = create(3);
+        CountDownLatch refusedSent = new CountDownLatch(1);
+        // rank 0 refuses rank 1 while handling its first frame, once rank 1 has sent every frame of its flood: the
+        // frames waiting behind it are never delivered, nor are those sent after the refusal; rank 2's all are
+        Recorder refusing = new Recorder(3) {
+            @Override
+            public void onFrame(int fromRank, ByteBuffer frame) {
+                super.onFrame(fromRank, frame);
+                if (fromRank == 1 && count(1) == 1) {
+                    try {
+                        assertTrue(refusedSent.await(20, TimeUnit.SECONDS), "rank 1's flood was not sent");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    transports[0].refuse(1);
+                }
+            }
+        };
+        Recorder[] recorders = startAll(transports, refusing);
+        int frames = 200;
+        for (int i = 0; i < frames; i++) {
+            transports[1].send(0, numbered(i, 4096));
+        }
+        refusedSent.countDown();
+        await("rank 1's first frame at rank 0", 20_000, () -> refusing.count(1) == 1);
+        for (int i = 0; i < frames; i++) {
+            transports[1].send(0, numbered(frames + i, 4096));
+            transports[2].send(0, numbered(i, 64));
+        }
+        transports[1].close();
+        await("rank 2's frames and rank 1's goodbye at rank 0", 20_000,
+            () -> recorders[0].count(2) == frames && recorders[0].events.get(1).contains("closed"));
+        assertEquals(List.of("frame", "closed"), recorders[0].events.get(1), "what rank 0 got from rank 1");
+        assertEquals(0, sequenceOf(recorders[0].frames.get(1).peek()), "the frame rank 0 took before the refusal");
+        int expected = 0;
+        for (byte[] frame : recorders[0].frames.get(2)) {
+            assertEquals(expected++, sequenceOf(frame), "frame order from rank 2");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.bind.examples.KMeansExample;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every multi-rank example as 2 and 4 local JVM processes over Aeron, started by the same launcher as
- * {@code bin/bindrun -np N}: exit status 0 and the example's known result on the expected ranks.
+ * {@code bin/bindrun -np N}: exit status 0 and the example's known result on the expected ranks. The samples on 4
+ * processes run once more over UDP (as between hosts) with every frame carrying a MAC ({@code bind.wire.mac=true}).
  */
 @Tag("cluster")
 class ExamplesOverAeronTest {
@@ -22,6 +24,26 @@ class ExamplesOverAeronTest {
 
     static Stream<Arguments> linalgRuns() {
         return ExampleRuns.linalgRuns();
+    }
+
+    static Stream<Arguments> macRuns() {
+        return ExampleRuns.runs().filter(run -> (int) run.get()[1] == 4 && run.get()[0] != KMeansExample.class);
+    }
+
+    @ParameterizedTest(name = "{0} on {1} processes, UDP, frames with MACs")
+    @MethodSource("macRuns")
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldPrintTheKnownResultWithAMacOnEveryFrameBetweenRanks(Class<?> example, int ranks,
+                                                                   List<String> expectedLines, List<String> args) {
+        String ipc = ClusterJob.useUdp();
+        ExampleRuns.Launch launch;
+        try {
+            launch = ExampleRuns.overAeron(example, ranks, List.of("--tag-output", "--workers", "1",
+                "-J-Dbind.wire.mac=true"), args);
+        } finally {
+            ClusterJob.restoreIpc(ipc);
+        }
+        ExampleRuns.assertKnownResult(launch.status(), launch.output(), expectedLines, launch.report());
     }
 
     @ParameterizedTest(name = "{0} on {1} processes")

@@ -333,6 +333,11 @@ public final class FrameFuzzProgram {
         }
 
         @Override
+        public void refuse(int peer) {
+            transport.refuse(peer);
+        }
+
+        @Override
         public void close() {
             transport.close();
         }

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.agrona.IoUtil;
 import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.launch.MpjLauncher;
 import org.bind.mpi.launch.ProcessLauncher;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,28 +24,55 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * {@code kill -9} of the launcher (a process of its own here, as {@code bin/bindrun} is) while its 3 ranks run
  * ({@link StuckProgram}, syncing in a loop): no rank outlives the heartbeat timeout plus 2 s, and the ranks remove
- * their Aeron directories themselves (the launcher cannot any more).
+ * their Aeron directories themselves (the launcher cannot any more). The same for the ranks MPJ Express starts for
+ * {@code bin/bindrun --transport mpj} (frames over MPJ, whose heartbeat timeout is 10 s), which are not the
+ * launcher's children.
  */
 @Tag("cluster")
 @ExtendWith(DumpJobsOnTimeout.class)
 class LauncherDeathTest {
     private static final int RANKS = 3;
     private static final long LIMIT_MS = AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 2_000;
+    /** {@code bind.mpj.heartbeat.timeout.ms}'s default. */
+    private static final long MPJ_HEARTBEAT_TIMEOUT_MS = 10_000;
     private static final Pattern READY = Pattern.compile("^\\[rank (\\d+)] rank \\d+ pid (\\d+) job ([0-9a-f]+) port");
+
+    private static String java() {
+        return ProcessHandle.current().info().command()
+            .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    }
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void shouldEndEveryRankWithinTheHeartbeatTimeoutWhenTheLauncherIsKilled() throws Exception {
         Path files = Files.createTempDirectory("bind-launcher-death-");
-        Path output = files.resolve("launcher.out");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
-            .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"),
+        List<String> command = new ArrayList<>(List.of(java(),
             "-cp", System.getProperty("java.class.path"), ProcessLauncher.class.getName(), "-np",
             Integer.toString(RANKS), "--tag-output", "--workers", "1",
             "-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV) + "=60000", "-cp", System.getProperty("java.class.path"),
             "--", StuckProgram.class.getName(), "sync"));
+        killLauncherAndWatchRanks(command, files, LIMIT_MS, true);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldEndEveryRankMpjStartedWithinTheHeartbeatTimeoutWhenTheLauncherIsKilled() throws Exception {
+        Path mpjHome = MpjHome.get();
+        Path files = Files.createTempDirectory("bind-launcher-death-mpj-");
+        List<String> command = new ArrayList<>(List.of(java(),
+            "-cp", System.getProperty("java.class.path"), MpjLauncher.class.getName(), "-np",
+            Integer.toString(RANKS), "--mpj-home", mpjHome.toString(), "--data", "mpj", "--jobs-dir",
+            files.resolve("jobs").toString(), "--tag-output", "--workers", "1",
+            "-cp", System.getProperty("java.class.path"), "--", StuckProgram.class.getName(), "sync"));
+        killLauncherAndWatchRanks(command, files, MPJ_HEARTBEAT_TIMEOUT_MS + 2_000, false);
+    }
+
+    private static void killLauncherAndWatchRanks(List<String> command, Path files, long limitMs, boolean aeronDirs)
+        throws Exception {
+        Path output = files.resolve("launcher.out");
         Process launcher = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         List<ProcessHandle> ranks = new ArrayList<>();
+        List<ProcessHandle> helpers = new ArrayList<>();
         String job = null;
         try {
             long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -63,13 +91,14 @@ class LauncherDeathTest {
                 }
             }
             assertEquals(RANKS, ranks.size(), text);
+            helpers.addAll(launcher.descendants().toList()); // MPJ's daemon among them: removed below whatever happens
             long killedNs = System.nanoTime();
             launcher.destroyForcibly();   // SIGKILL: no shutdown hook, no clean-up by the launcher
             launcher.waitFor(10, TimeUnit.SECONDS);
             long[] outlivedMs = new long[RANKS];
             for (int r = 0; r < RANKS; r++) {
                 ProcessHandle rank = ranks.get(r);
-                while (rank.isAlive() && System.nanoTime() - killedNs < TimeUnit.MILLISECONDS.toNanos(LIMIT_MS + 20_000)) {
+                while (rank.isAlive() && System.nanoTime() - killedNs < TimeUnit.MILLISECONDS.toNanos(limitMs + 20_000)) {
                     Thread.sleep(20);
                 }
                 outlivedMs[r] = rank.isAlive() ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
@@ -78,8 +107,15 @@ class LauncherDeathTest {
             for (int r = 0; r < RANKS; r++) {
                 long ms = outlivedMs[r];
                 int rank = r;
-                assertTrue(ms >= 0 && ms <= LIMIT_MS, () -> "rank " + rank + " outlived its launcher by "
-                    + (ms < 0 ? "more than " + (LIMIT_MS + 20_000) : ms) + " ms (limit " + LIMIT_MS + "):\n" + report);
+                assertTrue(ms >= 0 && ms <= limitMs, () -> "rank " + rank + " outlived its launcher by "
+                    + (ms < 0 ? "more than " + (limitMs + 20_000) : ms) + " ms (limit " + limitMs + "):\n" + report);
+            }
+            if (!aeronDirs) {
+                System.out.println("launcher killed: MPJ ranks ended after " + java.util.Arrays.toString(outlivedMs)
+                    + " ms; still running of the launcher's other processes: " + helpers.stream()
+                    .filter(p -> p.isAlive() && !ranks.contains(p)).map(p -> p.pid() + " " + p.info().command()
+                    .orElse("?")).toList());
+                return;
             }
             String prefix = AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16));
             long dirsDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -95,6 +131,7 @@ class LauncherDeathTest {
         } finally {
             launcher.destroyForcibly();
             ranks.forEach(ProcessHandle::destroyForcibly);
+            helpers.forEach(ProcessHandle::destroyForcibly);
             IoUtil.delete(files.toFile(), true);
         }
     }

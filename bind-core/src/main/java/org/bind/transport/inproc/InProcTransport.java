@@ -2,6 +2,7 @@ package org.bind.transport.inproc;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bind.transport.Transport;
@@ -21,6 +22,9 @@ public final class InProcTransport implements Transport {
     private final InProcTransport[] peers;
     private final LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong bytesSent = new AtomicLong();
+    /** Ranks whose frames this end no longer takes ({@link #refuse}): 1 at their index. */
+    private final AtomicIntegerArray refused;
+    private final AtomicLong framesDropped = new AtomicLong();
     private volatile Thread deliverer;
     private volatile boolean closed;
 
@@ -34,6 +38,7 @@ public final class InProcTransport implements Transport {
     private InProcTransport(int rank, InProcTransport[] peers) {
         this.rank = rank;
         this.peers = peers;
+        this.refused = new AtomicIntegerArray(peers.length);
     }
 
     /** The {@code size} connected ends of one job, indexed by rank. */
@@ -109,10 +114,44 @@ public final class InProcTransport implements Transport {
         if (peer.closed) {
             throw new TransportException("rank " + toRank + " lost: its transport is closed");
         }
+        if (peer.refused.get(rank) != 0) {
+            peer.framesDropped.incrementAndGet(); // the peer takes nothing more from this rank: not even copied
+            return;
+        }
         byte[] bytes = new byte[frame.remaining()];
         frame.duplicate().get(bytes);
+        synchronized (peer.refused) { // with its refuse: nothing is queued after the purge
+            if (peer.refused.get(rank) != 0) {
+                peer.framesDropped.incrementAndGet();
+                return;
+            }
+            peer.inbox.add(new Delivery(rank, bytes, null));
+        }
         bytesSent.addAndGet(bytes.length);
-        peer.inbox.add(new Delivery(rank, bytes, null));
+    }
+
+    /** Drops {@code peer}'s frames still in this end's queue, and those it sends from now on. Any thread. */
+    @Override
+    public void refuse(int peer) {
+        if (peer < 0 || peer >= peers.length || peer == rank) {
+            throw new IllegalArgumentException("rank " + peer + " cannot be refused by rank " + rank + " of [0, "
+                + peers.length + ")");
+        }
+        synchronized (refused) { // with the senders' adds: nothing of the peer is queued after the purge
+            refused.set(peer, 1);
+            inbox.removeIf(d -> {
+                boolean drop = d.fromRank == peer && d.bytes != null;
+                if (drop) {
+                    framesDropped.incrementAndGet();
+                }
+                return drop;
+            });
+        }
+    }
+
+    /** Frames from refused peers this end dropped before delivery. */
+    public long framesDropped() {
+        return framesDropped.get();
     }
 
     /** Frame bytes this end has sent. */

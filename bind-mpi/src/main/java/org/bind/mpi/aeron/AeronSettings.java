@@ -61,6 +61,13 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     public static final int MIN_SECRET_BYTES = 16;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
     public static final short PROTOCOL_VERSION = 3;
+    /**
+     * {@code true}: every runtime frame between ranks carries a MAC ({@link FrameMac}) and one failing it is dropped;
+     * every rank of a job must agree (property {@code bind.wire.mac}).
+     */
+    public static final String WIRE_MAC_ENV = "BIND_WIRE_MAC";
+    /** Set in the protocol version a rank announces when its frames carry MACs: peers that disagree are refused. */
+    public static final short WIRE_MAC_PROTOCOL_FLAG = 0x100;
 
     public AeronSettings {
         if (size < 1 || rank < 0 || rank >= size) {
@@ -98,7 +105,12 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
                                    Map<String, String> tuning) {
         String root = setting(tuning, DIR_ENV, new File("/dev/shm").isDirectory() ? "/dev/shm"
             : System.getProperty("java.io.tmpdir"));
-        return new AeronSettings(rank, size, jobId, peers, secret, PROTOCOL_VERSION, defaultBuildId(),
+        String mac = setting(tuning, WIRE_MAC_ENV, "false").trim();
+        if (!mac.equals("true") && !mac.equals("false")) {
+            throw new TransportException(WIRE_MAC_ENV + "='" + mac + "' is neither true nor false");
+        }
+        short protocol = (short) (PROTOCOL_VERSION | (mac.equals("true") ? WIRE_MAC_PROTOCOL_FLAG : 0));
+        return new AeronSettings(rank, size, jobId, peers, secret, protocol, defaultBuildId(),
             (int) number(tuning, MTU_ENV, MTU_DEFAULT), (int) number(tuning, TERM_ENV, TERM_DEFAULT),
             (int) number(tuning, MAX_FRAME_ENV, MAX_FRAME_DEFAULT),
             TimeUnit.MILLISECONDS.toNanos(number(tuning, HEARTBEAT_ENV, HEARTBEAT_MS_DEFAULT)),
@@ -107,6 +119,11 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
             TimeUnit.SECONDS.toNanos(2),
             TimeUnit.MICROSECONDS.toNanos(number(tuning, MAX_IDLE_PARK_ENV, MAX_IDLE_PARK_US_DEFAULT)), root,
             setting(tuning, SHARED_DIR_ENV, ""));
+    }
+
+    /** Whether runtime frames between ranks carry MACs ({@link #WIRE_MAC_ENV}). */
+    public boolean wireMac() {
+        return (protocolVersion & WIRE_MAC_PROTOCOL_FLAG) != 0;
     }
 
     /** The version of the bind-mpi jar, or {@code dev} when run from classes. */

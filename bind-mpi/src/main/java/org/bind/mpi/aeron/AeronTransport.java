@@ -71,6 +71,7 @@ public final class AeronTransport implements Transport {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong macFailures = new AtomicLong();
     private final long startNs = System.nanoTime();
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -104,6 +105,10 @@ public final class AeronTransport implements Transport {
             for (int r = 0; r < peers.length; r++) {
                 if (r != settings.rank()) {
                     peers[r] = new Peer(r, Channels.describe(settings, r), Channels.publish(client, settings, r));
+                    if (settings.wireMac()) {
+                        peers[r].sendMac = new FrameMac(settings.secret(), settings.jobId(), settings.rank(), r);
+                        peers[r].receiveMac = new FrameMac(settings.secret(), settings.jobId(), r, settings.rank());
+                    }
                 }
             }
             Inbound inbound = new Inbound(this, settings, peers, subscription);
@@ -216,6 +221,20 @@ public final class AeronTransport implements Transport {
             outbound.sendClaimed(peer, header, payload);
         }
         bytesSent.addAndGet(header.remaining() + payload.length());
+    }
+
+    /**
+     * Drops {@code peer}'s frames waiting for delivery, and from now on its frames as they arrive, before they are
+     * copied; counted as dropped. Any thread.
+     */
+    @Override
+    public void refuse(int peer) {
+        if (peer < 0 || peer >= peers.length || peer == settings.rank()) {
+            throw new IllegalArgumentException("rank " + peer + " cannot be refused by rank " + settings.rank()
+                + " of [0, " + peers.length + ")");
+        }
+        peers[peer].refused = true; // read by the polling thread before it copies a frame of the peer
+        dropped.addAndGet(deliveries.refuse(peer));
     }
 
     /** Checks a frame of {@code length} bytes to {@code toRank}; the peer to send it to, or null for this rank. */
@@ -341,7 +360,9 @@ public final class AeronTransport implements Transport {
     // ---------------------------------------------------------------- from the polling thread
 
     void enqueue(int fromRank, byte[] frame) {
-        deliveries.frame(fromRank, frame);
+        if (!deliveries.frame(fromRank, frame)) {
+            dropped.incrementAndGet(); // copied while the receiver refused the peer
+        }
     }
 
     /** The receiver's landing for a frame of {@code length} bytes that starts with {@code start}, or null. */
@@ -356,7 +377,9 @@ public final class AeronTransport implements Transport {
     }
 
     void enqueueLanded(int fromRank, Transport.Landing landing) {
-        deliveries.landed(fromRank, landing);
+        if (!deliveries.landed(fromRank, landing)) {
+            dropped.incrementAndGet(); // landed while the receiver refused the peer
+        }
     }
 
     void onPeerLost(Peer peer, String reason) {
@@ -373,6 +396,11 @@ public final class AeronTransport implements Transport {
     }
 
     void countDropped() {
+        dropped.incrementAndGet();
+    }
+
+    void countMacFailure() {
+        macFailures.incrementAndGet();
         dropped.incrementAndGet();
     }
 
@@ -403,6 +431,11 @@ public final class AeronTransport implements Transport {
         return dropped.get();
     }
 
+    /** Frames dropped because their MAC did not verify (changed, replayed or without one); also in the drops. */
+    public long macFailures() {
+        return macFailures.get();
+    }
+
     /** Authentication attempts that failed. */
     public long rejectedPeers() {
         return rejected.get();
@@ -411,6 +444,11 @@ public final class AeronTransport implements Transport {
     /** Errors reported by Aeron or thrown by the receiver. */
     public long errors() {
         return errors.get();
+    }
+
+    /** What this rank knows of {@code rank} (its publication, handshake, MACs). */
+    Peer peer(int rank) {
+        return peers[rank];
     }
 
     /** The settings this transport was made with. */

@@ -1,6 +1,7 @@
 package org.bind.mpi.aeron;
 
 import java.nio.ByteBuffer;
+import java.util.BitSet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,17 +17,33 @@ final class Deliveries {
     private static final Delivery STOP = new Delivery(-1, null, null, null);
 
     private final LinkedBlockingQueue<Delivery> queue = new LinkedBlockingQueue<>();
+    /** Ranks whose frames are no longer taken ({@link #refuse}); guarded by itself, with the adds of frames. */
+    private final BitSet refused = new BitSet();
 
     private record Delivery(int fromRank, byte[] frame, Transport.Landing landed, String lostReason) {
     }
 
-    void frame(int fromRank, byte[] frame) {
-        queue.add(new Delivery(fromRank, frame, null, null));
+    /** Queues a frame; false (and nothing queued) when {@code fromRank} is refused. */
+    boolean frame(int fromRank, byte[] frame) {
+        return add(fromRank, new Delivery(fromRank, frame, null, null));
     }
 
-    /** A frame whose bytes the receiver took as they came ({@link Transport.Receiver#onFrameStart}). */
-    void landed(int fromRank, Transport.Landing landing) {
-        queue.add(new Delivery(fromRank, null, landing, null));
+    /**
+     * A frame whose bytes the receiver took as they came ({@link Transport.Receiver#onFrameStart}); false (and
+     * nothing queued) when {@code fromRank} is refused.
+     */
+    boolean landed(int fromRank, Transport.Landing landing) {
+        return add(fromRank, new Delivery(fromRank, null, landing, null));
+    }
+
+    private boolean add(int fromRank, Delivery delivery) {
+        synchronized (refused) {
+            if (refused.get(fromRank)) {
+                return false;
+            }
+            queue.add(delivery);
+            return true;
+        }
     }
 
     void closed(int rank) {
@@ -35,6 +52,24 @@ final class Deliveries {
 
     void lost(int rank, String reason) {
         queue.add(new Delivery(rank, null, null, reason));
+    }
+
+    /**
+     * Takes no more frames from {@code rank} and removes those still waiting for delivery (its loss and close stay);
+     * returns how many were removed. Once it returns, no frame of {@code rank} is delivered but the one the receiver
+     * may be handling. Any thread.
+     */
+    int refuse(int rank) {
+        synchronized (refused) {
+            refused.set(rank);
+            int[] removed = {0};
+            queue.removeIf(d -> {
+                boolean drop = d.fromRank == rank && (d.frame != null || d.landed != null);
+                removed[0] += drop ? 1 : 0;
+                return drop;
+            });
+            return removed[0];
+        }
     }
 
     /** Makes {@link #run} return once what came before is delivered. */

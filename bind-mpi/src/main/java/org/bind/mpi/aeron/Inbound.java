@@ -183,7 +183,10 @@ final class Inbound {
                 peer.mismatch = "protocol mismatch: a peer claiming to be rank " + hello.rank() + " speaks protocol "
                     + hello.protocol() + "/" + hello.frameProtocol() + " build " + hello.buildId() + ", rank "
                     + settings.rank() + " speaks protocol " + settings.protocolVersion() + "/"
-                    + Frames.PROTOCOL_VERSION + " build " + settings.buildId();
+                    + Frames.PROTOCOL_VERSION + " build " + settings.buildId()
+                    + ((hello.protocol() ^ settings.protocolVersion()) == AeronSettings.WIRE_MAC_PROTOCOL_FLAG
+                    ? " (frames with MACs on one side only: set " + AeronSettings.WIRE_MAC_ENV + " / bind.wire.mac"
+                    + " the same on every rank)" : "");
             }
             return false;
         }
@@ -259,7 +262,13 @@ final class Inbound {
             transport.countDropped();
             return;
         }
-        switch (buffer.getByte(offset)) {
+        byte type = buffer.getByte(offset);
+        if (peer.refused && (type == Wire.DATA || type == Wire.DATA_FIRST || type == Wire.DATA_MORE
+            || type == Wire.MAC)) {
+            dropRefused(peer, type);
+            return;
+        }
+        switch (type) {
             case Wire.DATA -> {
                 if (length - 1 > settings.maxFrameBytes()) {
                     transport.countDropped();   // a sender with a larger cap, or garbage: refused like a DATA_FIRST
@@ -267,8 +276,9 @@ final class Inbound {
                 }
                 byte[] frame = new byte[length - 1];
                 buffer.getBytes(offset + 1, frame);
-                transport.enqueue(peer.rank, frame);
+                onWholeFrame(peer, frame);
             }
+            case Wire.MAC -> onTag(peer, buffer, offset, length);
             case Wire.DATA_FIRST -> onFirstPiece(peer, buffer, offset, length);
             case Wire.DATA_MORE -> onNextPiece(peer, buffer, offset, length);
             case Wire.ACCEPT -> {
@@ -307,7 +317,9 @@ final class Inbound {
         }
         peer.assembled = 0;
         peer.frameLength = total;
-        peer.landing = transport.landing(peer.rank, view(buffer, offset + 5, length - 5), total);
+        // with MACs no byte lands before its frame's tag verifies: the frame is assembled, checked, then delivered
+        peer.landing = peer.receiveMac != null ? null
+            : transport.landing(peer.rank, view(buffer, offset + 5, length - 5), total);
         if (peer.landing == null) {
             peer.assembly = new byte[total];   // total checked against the cap above
         }
@@ -338,14 +350,51 @@ final class Inbound {
         }
         peer.assembled += length;
         if (peer.assembled == peer.frameLength) {
-            if (peer.landing != null) {
-                transport.enqueueLanded(peer.rank, peer.landing);
-            } else {
-                transport.enqueue(peer.rank, peer.assembly);
-            }
+            Transport.Landing landing = peer.landing;
+            byte[] assembly = peer.assembly;
             peer.landing = null;
             peer.assembly = null;
+            if (landing != null) {
+                transport.enqueueLanded(peer.rank, landing);
+            } else {
+                onWholeFrame(peer, assembly);
+            }
         }
+    }
+
+    /** A piece of a frame (or its tag) from a peer the receiver refused: dropped uncopied (a frame counted once). */
+    private void dropRefused(Peer peer, byte type) {
+        if (type == Wire.DATA || type == Wire.DATA_FIRST
+            || (type == Wire.DATA_MORE && (peer.assembly != null || peer.landing != null))) {
+            transport.countDropped();
+        }
+        peer.assembly = null;
+        peer.landing = null;   // a landing that is never delivered leaves its frame unused
+        peer.unverified = null;
+    }
+
+    /** A whole frame from {@code peer}: delivered, or, when frames carry MACs, kept until its tag comes. */
+    private void onWholeFrame(Peer peer, byte[] frame) {
+        if (peer.receiveMac == null) {
+            transport.enqueue(peer.rank, frame);
+            return;
+        }
+        if (peer.unverified != null) {
+            transport.countMacFailure(); // a frame without its tag
+        }
+        peer.unverified = frame;
+    }
+
+    /** The tag of the frame {@code peer} sent last: the frame is delivered if it verifies, else dropped and counted. */
+    private void onTag(Peer peer, DirectBuffer buffer, int offset, int length) {
+        byte[] frame = peer.unverified;
+        peer.unverified = null;
+        if (peer.receiveMac == null || frame == null || length != 1 + FrameMac.TAG_BYTES
+            || !peer.receiveMac.verify(frame, buffer, offset + 1)) {
+            transport.countMacFailure();
+            return;
+        }
+        transport.enqueue(peer.rank, frame);
     }
 
     /** Drops the frame being assembled or landed (a landing that is never delivered leaves its frame unused). */

@@ -17,9 +17,13 @@ import org.agrona.IoUtil;
  * first (by every rank: whichever comes first removes it, the others find nothing). If the exit does not
  * complete within {@value #HALT_AFTER_MS} ms (a hook that hangs), the JVM is halted.
  *
- * <p>Thread safe; {@link #start} once per process.
+ * <p>Ranks that MPJ Express started for a launcher of this host ({@code bin/bindrun --transport mpj}) are not its
+ * children; the launcher names itself in properties instead, and {@code MpjRankMain} starts the same watch
+ * ({@link #watchPid}).
+ *
+ * <p>Thread safe; {@link #start} or {@link #watchPid} once per process.
  */
-final class LauncherWatch {
+public final class LauncherWatch {
     static final String LAUNCHER_PID_ENV = AeronTransportFactory.LAUNCHER_PID_ENV;
     static final long PERIOD_MS = 250;
     static final long HALT_AFTER_MS = 2_000;
@@ -39,14 +43,22 @@ final class LauncherWatch {
         } catch (NumberFormatException e) {
             throw new org.bind.transport.TransportException(LAUNCHER_PID_ENV + "='" + text + "' is not a process id");
         }
+        begin(pid, Integer.toString(rank), environment.getOrDefault(AeronSettings.SHARED_DIR_ENV, ""));
+    }
+
+    /** Ends this rank ({@code rank}, for the message) once the process {@code pid} of this host is gone. */
+    public static void watchPid(long pid, String rank) {
+        begin(pid, rank, "");
+    }
+
+    private static void begin(long pid, String rank, String sharedDir) {
         Optional<Instant> started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant());
-        String sharedDir = environment.getOrDefault(AeronSettings.SHARED_DIR_ENV, "");
         Thread watch = new Thread(() -> watch(pid, started, rank, sharedDir), "bind-launcher-watch");
         watch.setDaemon(true);
         watch.start();
     }
 
-    private static void watch(long pid, Optional<Instant> started, int rank, String sharedDir) {
+    private static void watch(long pid, Optional<Instant> started, String rank, String sharedDir) {
         while (alive(pid, started)) {
             try {
                 Thread.sleep(PERIOD_MS);

@@ -57,6 +57,11 @@ final class Outbound {
         int maxMessage = peer.publication.maxMessageLength();
         peer.sendLock.lock();
         try {
+            if (peer.sendMac != null) {
+                peer.sendMac.begin();
+                peer.sendMac.update(header);
+                peer.sendMac.update(payload);
+            }
             int piece = Math.min(maxMessage - FIRST_PREFIX_BYTES - headerLength, bodyLength);
             offerFully(peer, head, FIRST_PREFIX_BYTES + headerLength, body, 0, piece);
             head.putByte(0, Wire.DATA_MORE);
@@ -64,6 +69,7 @@ final class Outbound {
                 piece = Math.min(maxMessage - 1, bodyLength - from);
                 offerFully(peer, head, 1, body, from, piece);
             }
+            sendTag(peer);
         } finally {
             peer.sendLock.unlock();
         }
@@ -77,6 +83,10 @@ final class Outbound {
         BufferClaim claim = new BufferClaim();
         peer.sendLock.lock();
         try {
+            if (peer.sendMac != null) {
+                peer.sendMac.begin();
+                peer.sendMac.update(header);
+            }
             long from = 0;
             boolean first = true;
             while (first || from < bodyLength) {
@@ -94,7 +104,10 @@ final class Outbound {
                     } else {
                         log.putByte(at, Wire.DATA_MORE);
                     }
-                    writePiece(payload, from, log, at + prefix, piece);
+                    ByteBuffer written = writePiece(payload, from, log, at + prefix, piece);
+                    if (peer.sendMac != null) {
+                        peer.sendMac.update(written);
+                    }
                     claim.commit();
                 } catch (RuntimeException e) {
                     claim.abort();
@@ -105,6 +118,7 @@ final class Outbound {
                 from += piece;
                 first = false;
             }
+            sendTag(peer);
         } finally {
             peer.sendLock.unlock();
         }
@@ -133,19 +147,36 @@ final class Outbound {
         return sent;
     }
 
-    /** Lets {@code payload} write bytes {@code from..from+length} at {@code index} of the log buffer. */
-    private static void writePiece(Transport.Payload payload, long from, MutableDirectBuffer log, int index,
-                                   int length) {
+    /**
+     * Lets {@code payload} write bytes {@code from..from+length} at {@code index} of the log buffer; returns the
+     * bytes written (position to limit).
+     */
+    private static ByteBuffer writePiece(Transport.Payload payload, long from, MutableDirectBuffer log, int index,
+                                         int length) {
         ByteBuffer mapped = log.byteBuffer();
         if (mapped != null) {
             int base = (int) log.wrapAdjustment() + index;
-            payload.writeTo(from, mapped.duplicate().limit(base + length).position(base).slice()
-                .order(ByteOrder.LITTLE_ENDIAN));
-        } else {
-            ByteBuffer staged = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-            payload.writeTo(from, staged);
-            log.putBytes(index, staged, 0, length);
+            ByteBuffer target = mapped.duplicate().limit(base + length).position(base).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
+            payload.writeTo(from, target);
+            return target.clear();
         }
+        ByteBuffer staged = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        payload.writeTo(from, staged);
+        log.putBytes(index, staged, 0, length);
+        return staged.clear();
+    }
+
+    /** Sends the MAC of the frame just sent, when frames carry MACs. Under the peer's send lock. */
+    private void sendTag(Peer peer) {
+        if (peer.sendMac == null) {
+            return;
+        }
+        UnsafeBuffer tag = new UnsafeBuffer(new byte[1 + FrameMac.TAG_BYTES]);
+        tag.putByte(0, Wire.MAC);
+        tag.putBytes(1, peer.sendMac.seal());
+        publishFully(peer, () -> peer.publication.offer(tag, 0, tag.capacity()));
+        peer.offerLock.unlock();
     }
 
     /** The bytes between {@code buffer}'s position and limit, without copying where Aeron can address them. */

@@ -13,7 +13,7 @@ import org.bind.transport.TransportException;
  * liveness and the reassembly of a frame sent in pieces.
  *
  * <p>{@link #state}, {@link #lostReason}, {@link #byeAcked}, {@link #authenticationFailed} and {@link #mismatch} are
- * written by the polling thread only and read by any thread. Fields marked "polling thread" are touched by it alone.
+ * written by the polling thread only and read by any thread; {@link #refused} is written by any thread. Fields marked "polling thread" are touched by it alone.
  */
 final class Peer {
     static final int NO_SESSION = Integer.MIN_VALUE;
@@ -38,8 +38,17 @@ final class Peer {
     volatile boolean authenticationFailed;
     /** A session claimed this rank with another protocol or build (for the timeout message); null: none did. */
     volatile String mismatch;
+    /** The receiver takes nothing more from this peer ({@link AeronTransport#refuse}): its frames are not copied. */
+    volatile boolean refused;
+
+    /** MACs of the frames sent to this peer, when frames carry them; under {@link #sendLock}. */
+    FrameMac sendMac;
 
     // polling thread
+    /** MACs of the frames from this peer, when frames carry them. */
+    FrameMac receiveMac;
+    /** A whole frame from this peer waiting for its {@link Wire#MAC}. */
+    byte[] unverified;
     boolean acceptPending;
     /** A proof of ours (over some nonce) has gone out to this peer. */
     boolean answered;

@@ -24,6 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *        "bind-aeron-auth" | receiver's nonce | job | sender rank | receiver rank | sender's Aeron session id)
  * ACCEPT, HEARTBEAT, BYE, BYE_ACK: type only.   REJECT (4): no longer sent; dropped like an unknown type.
  * DATA   type, frame.   DATA_FIRST: type, int total frame length, first bytes.   DATA_MORE: type, next bytes.
+ * MAC    type, 32-byte HMAC-SHA256 of the frame just sent ({@link FrameMac}); only when frames carry MACs.
  * </pre>
  *
  * <p>Not thread safe: one instance per thread (the MAC is reused).
@@ -40,6 +41,8 @@ final class Wire {
     static final byte DATA = 8;
     static final byte DATA_FIRST = 9;
     static final byte DATA_MORE = 10;
+    /** The tag of the frame just sent, when frames carry MACs ({@link FrameMac}). */
+    static final byte MAC = 11;
 
     static final int NONCE_BYTES = 16;
     static final int MAC_BYTES = 32;

@@ -178,4 +178,13 @@ final class LaunchOptions {
         }
         throw new IllegalArgumentException(flag + " '" + value + "' is not a duration such as 500ms, 20s, 5m or 2h");
     }
+
+    /** This host's name as the launcher and its ranks on this host both see it; empty when it cannot be found. */
+    static String localHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "";
+        }
+    }
 }

@@ -242,6 +242,11 @@ public final class MpjLauncher {
             command.property("bind.aeron.hosts", String.join(",", hosts(options.machines())));
         }
         command.property(MpjRankMain.STATUS_DIR_PROP_NAME, statusDir.toString());
+        String host = LaunchOptions.localHostName();
+        if (!host.isEmpty()) {
+            command.property(MpjRankMain.LAUNCHER_PID_PROP_NAME, Long.toString(ProcessHandle.current().pid()));
+            command.property(MpjRankMain.LAUNCHER_HOST_PROP_NAME, host);
+        }
         if (options.tagOutput()) {
             command.property(MpjRankMain.TAG_PROP_NAME, "true");
         }

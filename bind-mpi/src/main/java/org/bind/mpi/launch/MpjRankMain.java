@@ -11,6 +11,7 @@ import java.nio.file.Path;
 
 import org.bind.dag.LaunchedMain;
 import org.bind.intercept.SourceFiles;
+import org.bind.mpi.aeron.LauncherWatch;
 
 /**
  * The main class of every rank JVM the launchers start ({@link MpjLauncher} through MPJ Express,
@@ -32,8 +33,28 @@ public final class MpjRankMain {
     public static final String STATUS_DIR_PROP_NAME = "bind.launch.status.dir";
     public static final String TAG_PROP_NAME = "bind.launch.tag";
     public static final String EXIT_PROP_NAME = "bind.launch.exit";
+    /** The launcher's pid and host: a rank on that host exits when the launcher is gone (any signal). */
+    public static final String LAUNCHER_PID_PROP_NAME = "bind.launcher.pid";
+    public static final String LAUNCHER_HOST_PROP_NAME = "bind.launcher.host";
 
     private MpjRankMain() {
+    }
+
+    /**
+     * Starts {@link LauncherWatch} on the launcher {@value #LAUNCHER_PID_PROP_NAME} names when this rank runs on its
+     * host ({@value #LAUNCHER_HOST_PROP_NAME}); a rank on another host cannot see the launcher's process.
+     */
+    private static void watchLauncher(String rank) {
+        String pid = System.getProperty(LAUNCHER_PID_PROP_NAME, "").trim();
+        String host = System.getProperty(LAUNCHER_HOST_PROP_NAME, "").trim();
+        if (pid.isEmpty() || host.isEmpty() || !host.equals(LaunchOptions.localHostName())) {
+            return;
+        }
+        try {
+            LauncherWatch.watchPid(Long.parseLong(pid), rank);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(LAUNCHER_PID_PROP_NAME + "='" + pid + "' is not a process id");
+        }
     }
 
     public static void main(String[] args) throws Throwable {
@@ -46,6 +67,7 @@ public final class MpjRankMain {
             System.setOut(tagged(System.out, "[rank " + rank + "] "));
             System.setErr(tagged(System.err, "[rank " + rank + "] "));
         }
+        watchLauncher(rank);
         String statusDir = System.getProperty(STATUS_DIR_PROP_NAME, "").trim();
         Path status = statusDir.isEmpty() ? null : Path.of(statusDir, "rank-" + rank + ".status");
         if (status != null) {

@@ -294,6 +294,11 @@ final class AeronOverMpj {
             aeron.send(toRank, header, payload); // written by the payload into Aeron's log: no staging copy
         }
 
+        @Override
+        public void refuse(int peer) {
+            aeron.refuse(peer);
+        }
+
         /** Closes Aeron; then {@code MPI.Finalize}, skipped when a rank was lost and bounded in time otherwise. */
         @Override
         public void close() {

@@ -264,6 +264,18 @@ final class MpjTransport implements Transport {
         }
     }
 
+    /**
+     * Nothing to drop ahead of the receiver: a frame is received into one reused buffer and handed over at once (MPJ
+     * must still receive it to drain it), so a refused peer holds at most that buffer. Any thread.
+     */
+    @Override
+    public void refuse(int peer) {
+        if (peer < 0 || peer >= size || peer == rank) {
+            throw new IllegalArgumentException("rank " + peer + " cannot be refused by rank " + rank + " of [0, "
+                + size + ")");
+        }
+    }
+
     /** Hands a frame to the receiver unless closing; a failing handler is counted and reported, never fatal. */
     private void deliver(int source, byte[] bytes, int count) {
         if (closing) {

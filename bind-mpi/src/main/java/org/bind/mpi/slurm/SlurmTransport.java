@@ -100,6 +100,11 @@ final class SlurmTransport implements Transport {
     }
 
     @Override
+    public void refuse(int peer) {
+        aeron.refuse(peer);
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;

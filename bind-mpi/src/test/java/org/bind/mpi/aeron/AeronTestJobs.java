@@ -16,6 +16,11 @@ final class AeronTestJobs {
 
     /** One job's settings per rank: free loopback ports, a fresh job id and secret. */
     static AeronSettings[] settings(int size) {
+        return settings(size, Map.of());
+    }
+
+    /** As {@link #settings(int)}, with tuning from {@code tuning} (environment variable names). */
+    static AeronSettings[] settings(int size, Map<String, String> tuning) {
         SecureRandom random = new SecureRandom();
         long jobId = random.nextLong();
         byte[] secret = new byte[32];
@@ -26,7 +31,7 @@ final class AeronTestJobs {
         }
         AeronSettings[] settings = new AeronSettings[size];
         for (int r = 0; r < size; r++) {
-            settings[r] = AeronSettings.of(r, size, jobId, peers, secret, Map.of());
+            settings[r] = AeronSettings.of(r, size, jobId, peers, secret, tuning);
         }
         return settings;
     }

@@ -1,0 +1,192 @@
+package org.bind.dag;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bind.codec.Codec;
+import org.bind.codec.CodecException;
+import org.bind.transport.Frames;
+import org.bind.transport.Messages;
+import org.bind.transport.Transport;
+import org.bind.version.BufferPool;
+import org.bind.version.BufferType;
+import org.bind.version.Failure;
+import org.bind.version.Version;
+import org.bind.version.VersionWaiter;
+
+/**
+ * The sending half of {@link Exchange}'s transfers: a version this rank holds goes to a child in chunks of at most
+ * {@code chunkBytes} once it is done here, or as a {@code LOST} frame when its producer failed or it is too large
+ * to send ({@code bind.max.version.bytes}), so that the child's readers are skipped instead of waiting.
+ *
+ * <p>{@link #sendWhenDone}: program thread. The sends themselves: workers. {@link #sendLost}: any thread.
+ */
+final class VersionSender {
+    private final ExchangeHost engine;
+    private final Transport transport;
+    private final int rank;
+    private final long jobId;
+    private final int chunkBytes;
+    private final long maxVersionBytes;
+    private final AtomicLong versionsSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+
+    VersionSender(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
+        this.engine = engine;
+        this.transport = transport;
+        this.rank = transport.rank();
+        this.jobId = jobId;
+        this.chunkBytes = chunkBytes;
+        this.maxVersionBytes = maxVersionBytes;
+    }
+
+    /**
+     * Sends {@code version} to {@code child} once it is done here, on a worker; the caller took a hold on the version
+     * and entered the in-flight count, both released when the send is over.
+     */
+    void sendWhenDone(Version version, int child, long epoch) {
+        SendTask task = new SendTask(version, child, epoch);
+        if (!version.addWaiter(task)) {
+            engine.schedule(task);
+        }
+    }
+
+    /** {@code children} got a version of {@code bytes} bytes relayed by this rank. */
+    void countRelayed(int children, long bytes) {
+        versionsSent.addAndGet(children);
+        bytesSent.addAndGet(children * bytes);
+    }
+
+    long versionsSent() {
+        return versionsSent.get();
+    }
+
+    long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** Sends one whole version to one child once the version is done here. */
+    private final class SendTask extends ForkJoinTask<Void> implements VersionWaiter {
+        private static final long serialVersionUID = 1L;
+        private final transient Version version;
+        private final int child;
+        private final long epoch;
+
+        SendTask(Version version, int child, long epoch) {
+            this.version = version;
+            this.child = child;
+            this.epoch = epoch;
+        }
+
+        @Override
+        public void onVersionDone(Version done) {
+            engine.schedule(this);
+        }
+
+        @Override
+        protected boolean exec() {
+            try {
+                if (version.isFailed()) {
+                    sendLost(child, version, epoch, version.failure());
+                } else {
+                    sendWhole(child, version, epoch);
+                }
+            } catch (Throwable t) {
+                engine.onTransferFailed("sending " + version + " to rank " + child, t);
+            } finally {
+                version.releaseHold(BufferPool.ofCurrentThread(), engine);
+                engine.leaveInFlight();
+            }
+            return true;
+        }
+
+        @Override
+        public Void getRawResult() {
+            return null;
+        }
+
+        @Override
+        protected void setRawResult(Void value) {
+        }
+    }
+
+    /**
+     * Sends {@code version} to {@code child} in chunks. A codec that encodes ranges ({@link Codec#encodeRange})
+     * writes each chunk where the transport asks ({@link Transport.Payload}: straight into Aeron's log buffer);
+     * otherwise the whole value is encoded once and sent slice by slice.
+     */
+    private void sendWhole(int child, Version version, long epoch) {
+        if (version.buffer() != null) {
+            sendBuffer(child, version, epoch, version.buffer());
+            return;
+        }
+        BufferType<Object> type = version.chain().type();
+        Object zeros = type.allocate(); // a first version never materialised here, made for this send only
+        try {
+            sendBuffer(child, version, epoch, zeros);
+        } finally {
+            type.discard(zeros);
+        }
+    }
+
+    private void sendBuffer(int child, Version version, long epoch, Object buffer) {
+        Codec<Object> codec = version.chain().type().codec();
+        int total;
+        try {
+            total = codec.encodedLength(buffer);
+            if (total > maxVersionBytes) {
+                throw new CodecException(version.chain().name() + ": a version of " + total + " bytes exceeds "
+                    + "bind.max.version.bytes=" + maxVersionBytes + " (set it with -Dbind.max.version.bytes=N on"
+                    + " every rank, or split the object)");
+            }
+        } catch (CodecException tooLarge) {
+            // nothing sent yet: the child fails its readers with this reason instead of waiting; the caller
+            // reports it on every rank
+            sendLost(child, version, epoch, new Failure("send of " + version.chain().name(), rank, epoch, tooLarge));
+            throw tooLarge;
+        }
+        int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
+        ByteBuffer encoded = codec.encodedView(buffer); // the storage's own bytes: sent without a copy
+        if (encoded == null && !codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
+            encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+            codec.encode(buffer, encoded, 0);
+        }
+        for (int c = 0; c < chunks; c++) {
+            int from = c * chunkBytes;
+            int length = Math.min(chunkBytes, total - from);
+            ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
+                version.number(), c, chunks, total, length);
+            // the transport has taken the bytes when it returns
+            if (encoded != null) {
+                transport.send(child, header, encoded.slice(from, length));
+            } else {
+                transport.send(child, header, new RangePayload(codec, buffer, from, length));
+            }
+        }
+        versionsSent.incrementAndGet();
+        bytesSent.addAndGet(total);
+    }
+
+    /** Bytes {@code from} to {@code from + length} of a value's encoding, written by its codec on demand. */
+    private record RangePayload(Codec<Object> codec, Object value, int from, int length) implements Transport.Payload {
+        @Override
+        public void writeTo(long at, ByteBuffer target) {
+            codec.encodeRange(value, from + at, target);
+        }
+    }
+
+    private void sendLost(int child, Version version, long epoch, Failure failure) {
+        sendLost(child, version.chain().id(), version.number(), epoch, failure);
+    }
+
+    void sendLost(int child, long objectId, long versionNumber, long epoch, Failure failure) {
+        ByteBuffer payload = Messages.encode(FailureLedger.toMessage(failure, -1));
+        ByteBuffer frame = Frames.allocate(Frames.LOST, jobId, epoch, rank, objectId, versionNumber,
+            0, 1, payload.remaining(), payload.remaining());
+        frame.put(frame.position(), payload, 0, payload.remaining());
+        frame.position(0);
+        transport.send(child, frame);
+    }
+}
