@@ -82,6 +82,8 @@ public final class AeronTransport implements Transport {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** Repeats of one error printed at most once per 10 s (a partition makes the driver report every send). */
+    private final ErrorLog errorLog;
     private final long startNs = System.nanoTime();
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -102,6 +104,8 @@ public final class AeronTransport implements Transport {
      */
     public AeronTransport(AeronSettings settings) {
         this.settings = settings;
+        this.errorLog = new ErrorLog("bind: rank " + settings.rank() + " Aeron error", TimeUnit.SECONDS.toNanos(10),
+            () -> System.err);
         this.aeronDir = settings.ipc() ? new File(settings.sharedDir()) : settings.aeronDir();
         this.peers = new Peer[settings.size()];
         MediaDriver startedDriver = null;
@@ -424,7 +428,7 @@ public final class AeronTransport implements Transport {
             driverGone = true;
         }
         if (!closed.get()) {
-            System.err.println("bind: rank " + settings.rank() + " Aeron error: " + error);
+            errorLog.onError(error, System.nanoTime());
         }
     }
 
