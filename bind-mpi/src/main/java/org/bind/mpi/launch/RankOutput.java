@@ -8,13 +8,14 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A rank's {@code System.out} and {@code System.err} made safe for a node that may lose its network: each goes
  * through an {@link OutputForwarder} (bounded, never blocks; what does not fit is dropped and counted), optionally
  * with every line prefixed {@code [rank R] }. What is queued is written out before the JVM exits, for at most
- * {@value #DRAIN_MS_PROP_NAME} ms per stream (default {@value #DRAIN_MS_DEFAULT}): a shutdown hook does it, and
- * {@link #finish} before a launcher's {@code System.exit}.
+ * {@value #DRAIN_MS_PROP_NAME} ms for both streams (default {@value #DRAIN_MS_DEFAULT}): a shutdown hook does it,
+ * and {@link #finish} before a launcher's {@code System.exit}.
  *
  * <p>Output the JVM writes itself (a thread dump on SIGQUIT, a crash report) still goes straight to the
  * descriptors.
@@ -32,6 +33,8 @@ final class RankOutput {
     private final PrintStream outStream;
     private final PrintStream errStream;
     private final long drainMs;
+    /** A drain has run out of time: the output is not being read. */
+    private volatile boolean stuck;
 
     private RankOutput(OutputStream outSink, OutputStream errSink, String rank, boolean tag, long bufferBytes,
                        long drainMs) {
@@ -77,8 +80,10 @@ final class RankOutput {
     }
 
     /**
-     * Ends a last line that has no line break (tagged streams) and waits, at most the drain time per stream, for what
-     * is queued to be written; returns whether everything was. Any thread.
+     * Ends a last line that has no line break (tagged streams) and waits, at most the drain time for both streams
+     * together, for what is queued to be written; returns whether everything was. Once a wait has run out (nobody
+     * reads), later calls do not wait again: the exit path calls this twice (before {@code System.exit} and in the
+     * shutdown hook), and a rank that cannot write must not spend its exit deadline waiting for it. Any thread.
      */
     boolean finish() {
         outStream.flush();
@@ -88,14 +93,19 @@ final class RankOutput {
                 tagged.close();
             }
         }
+        long deadlineNs = System.nanoTime() + (stuck ? 0 : TimeUnit.MILLISECONDS.toNanos(drainMs));
         boolean complete = true;
         try {
             for (OutputForwarder forwarder : new OutputForwarder[] {out, err}) {
-                complete &= forwarder.drain(drainMs);
+                long leftMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+                complete &= forwarder.drain(leftMs);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+        if (!complete) {
+            stuck = true;
         }
         return complete;
     }
