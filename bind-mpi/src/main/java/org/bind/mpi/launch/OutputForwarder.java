@@ -7,17 +7,20 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A rank's standard output or error as a bounded, never-blocking stream: writers copy their bytes into a queue of
- * at most {@code capacityBytes} and return at once; one daemon thread ({@code bind-output-<name>}) writes the queue
- * to the real stream. A write that does not fit is dropped whole and counted; once the sink takes output again, the
- * thread writes a line saying how much was lost ({@code bind: rank 1: 52000 bytes of standard error dropped (128
- * writes): it was not being read}).
+ * A rank's standard output or error as a bounded stream that never blocks for long: writers copy their bytes into a
+ * queue of at most {@code capacityBytes}; one daemon thread ({@code bind-output-<name>}) writes the queue to the real
+ * stream. When the queue is full a writer waits for room as long as the sink makes progress, so a slow reader slows
+ * the program down as a pipe would; once the sink has been stuck in one write for {@code stallMs}, nobody is reading,
+ * and writes that do not fit are dropped whole and counted at once. When the sink takes output again, the thread
+ * writes a line saying how much was lost ({@code bind: rank 1: standard error: 52000 bytes dropped (250 writes): it
+ * was not being read}).
  *
  * <p>Why: a rank's output leaves its node through a pipe to whoever started it (an MPJ daemon, {@code slurmstepd}),
  * which forwards it over the network. When that network is lost the forwarder stops reading, the pipe fills (64 KiB)
  * and a plain {@code System.err.println} blocks in the kernel forever, holding the stream's lock: every thread that
  * prints, the one reporting the loss included, then waits behind it and the rank never ends. Here only the writer
- * thread can block, it holds no lock anyone else needs, and it is a daemon, so it never keeps the JVM alive.
+ * thread can block in the kernel, it holds no lock anyone else needs, and it is a daemon, so it never keeps the JVM
+ * alive; a program thread waits at most {@code stallMs} for a stuck sink, and after that not at all.
  *
  * <p>{@link #write} from any thread; {@link #drain} from any thread.
  */
@@ -28,10 +31,13 @@ final class OutputForwarder extends OutputStream {
     private final OutputStream sink;
     private final String label;
     private final long capacityBytes;
+    private final long stallNs;
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private long queuedBytes;
     /** A batch taken from the queue and not yet written: the sink may be blocked in it. */
     private boolean writing;
+    /** When the sink write of that batch started. */
+    private long writeStartNs;
     /** The number of writes in that batch. */
     private int batchWrites;
     private long droppedBytes;
@@ -42,15 +48,18 @@ final class OutputForwarder extends OutputStream {
 
     /**
      * Starts the writer thread. {@code label} names the stream in the drop notice ("rank 1: standard error");
-     * {@code capacityBytes} bounds what waits for the sink.
+     * {@code capacityBytes} bounds what waits for the sink; {@code stallMs} is how long one write to the sink may
+     * last before the sink counts as stuck (0: never wait for room).
      */
-    OutputForwarder(OutputStream sink, String label, long capacityBytes) {
-        if (capacityBytes < 1) {
-            throw new IllegalArgumentException("output buffer of " + capacityBytes + " bytes for " + label);
+    OutputForwarder(OutputStream sink, String label, long capacityBytes, long stallMs) {
+        if (capacityBytes < 1 || stallMs < 0) {
+            throw new IllegalArgumentException("output buffer of " + capacityBytes + " bytes, stall " + stallMs
+                + " ms, for " + label);
         }
         this.sink = sink;
         this.label = label;
         this.capacityBytes = capacityBytes;
+        this.stallNs = TimeUnit.MILLISECONDS.toNanos(stallMs);
         Thread writer = new Thread(this::pump, "bind-output-" + label.replaceAll("[^A-Za-z0-9]+", "-"));
         writer.setDaemon(true);
         writer.start();
@@ -61,13 +70,39 @@ final class OutputForwarder extends OutputStream {
         write(new byte[] {(byte) b}, 0, 1);
     }
 
-    /** Queues a copy of the bytes, or drops them whole when they do not fit; never blocks. Any thread. */
+    /**
+     * Queues a copy of the bytes; when they do not fit, waits for room while the sink makes progress, and drops them
+     * whole once it is stuck (in one write for {@code stallMs}) or has failed (a write larger than the queue goes in
+     * pieces). Waits at most {@code stallMs} for a stuck sink. Any thread.
+     */
     @Override
     public void write(byte[] bytes, int offset, int count) {
         if (count <= 0) {
             return;
         }
+        if (count > capacityBytes) {   // larger than the whole queue: in pieces that each fit
+            for (int at = 0; at < count; at += (int) Math.min(capacityBytes, count - at)) {
+                write(bytes, offset + at, (int) Math.min(capacityBytes, count - at));
+            }
+            return;
+        }
         synchronized (queue) {
+            boolean interrupted = false;
+            while (!sinkFailed && queuedBytes + count > capacityBytes) {
+                long stuckNs = writing ? System.nanoTime() - writeStartNs : 0;
+                if (stuckNs >= stallNs) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(queue, stallNs - stuckNs);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             if (sinkFailed || queuedBytes + count > capacityBytes) {
                 droppedBytes += count;
                 droppedWrites++;
@@ -173,6 +208,8 @@ final class OutputForwarder extends OutputStream {
             }
             queuedBytes -= length;
             writing = true;
+            writeStartNs = System.nanoTime();
+            queue.notifyAll();   // room for waiting writers
             return batch;
         }
     }

@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A rank's {@code System.out} and {@code System.err} made safe for a node that may lose its network: each goes
- * through an {@link OutputForwarder} (bounded, never blocks; what does not fit is dropped and counted), optionally
+ * through an {@link OutputForwarder} ({@value #BUFFER_BYTES_PROP_NAME} bytes; when full, a writer waits while the
+ * output moves, and once it has been stuck for {@value #STALL_MS_PROP_NAME} ms what does not fit is dropped and
+ * counted), optionally
  * with every line prefixed {@code [rank R] }. What is queued is written out before the JVM exits, for at most
  * {@value #DRAIN_MS_PROP_NAME} ms for both streams (default {@value #DRAIN_MS_DEFAULT}): a shutdown hook does it,
  * and {@link #finish} before a launcher's {@code System.exit}.
@@ -25,6 +27,8 @@ final class RankOutput {
     public static final long BUFFER_BYTES_DEFAULT = 1 << 20;
     public static final String DRAIN_MS_PROP_NAME = "bind.launch.output.drain.ms";
     public static final long DRAIN_MS_DEFAULT = 2_000;
+    public static final String STALL_MS_PROP_NAME = "bind.launch.output.stall.ms";
+    public static final long STALL_MS_DEFAULT = 1_000;
 
     private final OutputForwarder out;
     private final OutputForwarder err;
@@ -37,9 +41,9 @@ final class RankOutput {
     private volatile boolean stuck;
 
     private RankOutput(OutputStream outSink, OutputStream errSink, String rank, boolean tag, long bufferBytes,
-                       long drainMs) {
-        this.out = new OutputForwarder(outSink, "rank " + rank + ": standard output", bufferBytes);
-        this.err = new OutputForwarder(errSink, "rank " + rank + ": standard error", bufferBytes);
+                       long stallMs, long drainMs) {
+        this.out = new OutputForwarder(outSink, "rank " + rank + ": standard output", bufferBytes, stallMs);
+        this.err = new OutputForwarder(errSink, "rank " + rank + ": standard error", bufferBytes, stallMs);
         byte[] prefix = ("[rank " + rank + "] ").getBytes(StandardCharsets.UTF_8);
         this.outLines = tag ? new LinePrefixStream(out, prefix) : out;
         this.errLines = tag ? new LinePrefixStream(err, prefix) : err;
@@ -56,8 +60,9 @@ final class RankOutput {
     static RankOutput install(String rank, boolean tag) {
         long bufferBytes = positive(BUFFER_BYTES_PROP_NAME, BUFFER_BYTES_DEFAULT);
         long drainMs = positive(DRAIN_MS_PROP_NAME, DRAIN_MS_DEFAULT);
+        long stallMs = positive(STALL_MS_PROP_NAME, STALL_MS_DEFAULT);
         RankOutput output = of(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
-            rank, tag, bufferBytes, drainMs);
+            rank, tag, bufferBytes, stallMs, drainMs);
         System.setOut(output.outStream);
         System.setErr(output.errStream);
         Thread hook = new Thread(output::finish, "bind-output-drain");
@@ -67,8 +72,8 @@ final class RankOutput {
 
     /** The streams over {@code outSink} and {@code errSink}, not installed (for tests). */
     static RankOutput of(OutputStream outSink, OutputStream errSink, String rank, boolean tag, long bufferBytes,
-                         long drainMs) {
-        return new RankOutput(outSink, errSink, rank, tag, bufferBytes, drainMs);
+                         long stallMs, long drainMs) {
+        return new RankOutput(outSink, errSink, rank, tag, bufferBytes, stallMs, drainMs);
     }
 
     PrintStream out() {

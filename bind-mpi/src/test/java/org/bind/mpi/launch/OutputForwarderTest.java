@@ -62,7 +62,7 @@ class OutputForwarderTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)   // the writes below never return if a write can block
     void shouldDropWholeWritesInsteadOfBlockingWhenNobodyReads() throws Exception {
         StuckSink sink = new StuckSink();
-        OutputForwarder forwarder = new OutputForwarder(sink, "rank 1: standard error", CAPACITY);
+        OutputForwarder forwarder = new OutputForwarder(sink, "rank 1: standard error", CAPACITY, 200);
         int lines = 20_000;   // 2 MB, 30 times the capacity
         long total = 0;
         forwarder.write(line(0));
@@ -95,7 +95,7 @@ class OutputForwarderTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldDeliverEverythingInOrderWhenTheSinkKeepsUp() throws Exception {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        OutputForwarder forwarder = new OutputForwarder(sink, "rank 0: standard output", 1 << 30);
+        OutputForwarder forwarder = new OutputForwarder(sink, "rank 0: standard output", 1 << 30, 200);
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < 50_000; i++) {
             forwarder.write(line(i));
@@ -103,9 +103,58 @@ class OutputForwarderTest {
         }
         assertTrue(forwarder.drain(30_000));
         assertEquals(0, forwarder.droppedBytes());
-        synchronized (forwarder) {
-            assertEquals(expected.toString(), sink.toString(StandardCharsets.UTF_8));
+        assertEquals(expected.toString(), sink.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldHoldWritersBackInsteadOfDroppingWhileASlowSinkMoves() throws Exception {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int count) {
+                try {
+                    Thread.sleep(1);   // a reader slower than the writer, but one that keeps reading
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (received) {
+                    received.write(bytes, offset, count);
+                }
+            }
+        };
+        // a queue of 4 lines and a stall limit far above any one write: writers must wait, never drop
+        OutputForwarder forwarder = new OutputForwarder(slow, "rank 0: standard output", 4 * line(0).length, 60_000);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            forwarder.write(line(i));
+            expected.append(new String(line(i), StandardCharsets.UTF_8));
         }
+        assertTrue(forwarder.drain(60_000));
+        assertEquals(0, forwarder.droppedBytes());
+        synchronized (received) {
+            assertEquals(expected.toString(), received.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldDeliverAWriteLargerThanTheQueueInPieces() throws Exception {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        OutputForwarder forwarder = new OutputForwarder(sink, "rank 0: standard output", 1_000, 60_000);
+        byte[] big = new byte[10_500];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) ('a' + i % 26);
+        }
+        forwarder.write(big, 0, big.length);
+        assertTrue(forwarder.drain(30_000));
+        assertEquals(0, forwarder.droppedBytes());
+        assertEquals(new String(big, StandardCharsets.UTF_8), sink.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -117,7 +166,7 @@ class OutputForwarderTest {
                 throw new IOException("Broken pipe");
             }
         };
-        OutputForwarder forwarder = new OutputForwarder(closed, "rank 2: standard output", CAPACITY);
+        OutputForwarder forwarder = new OutputForwarder(closed, "rank 2: standard output", CAPACITY, 200);
         forwarder.write(line(0));
         assertTrue(forwarder.drain(30_000), "a failed sink must not hold the drain");
         for (int i = 1; i <= 100_000; i++) {
@@ -131,7 +180,7 @@ class OutputForwarderTest {
     void shouldTagEveryLineAndEndTheLastOne() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        RankOutput output = RankOutput.of(out, err, "3", true, CAPACITY, 30_000);
+        RankOutput output = RankOutput.of(out, err, "3", true, CAPACITY, 200, 30_000);
         output.out().println("first");
         output.out().print("second\nthird");
         output.err().println("oops");
@@ -145,7 +194,7 @@ class OutputForwarderTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldReturnFromFinishWithinTheDrainTimeWhenNobodyReads() throws Exception {
         StuckSink out = new StuckSink();
-        RankOutput output = RankOutput.of(out, new ByteArrayOutputStream(), "1", false, CAPACITY, 200);
+        RankOutput output = RankOutput.of(out, new ByteArrayOutputStream(), "1", false, CAPACITY, 200, 200);
         output.out().println("stuck");
         assertTrue(out.entered.await(30, TimeUnit.SECONDS));
         assertFalse(output.finish(), "finish reported everything written while the sink is stuck");
