@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -38,8 +39,9 @@ import org.testcontainers.containers.Container.ExecResult;
  * result. Needs the kernel's {@code sch_netem}; where {@code tc} cannot add a netem qdisc the test skips and prints
  * why;
  * <li>1% packet loss without netem ({@link PacketLoss}: an iptables rule in each node's network namespace that
- * drops each packet leaving it with probability 0.01): the diffusion sample must still print its known result, and
- * the rules must have dropped packets. Delay has no such substitute here (see README, "Faults and Slurm on node
+ * drops each packet arriving on its link with probability 0.01): the diffusion sample must still print its known
+ * result, then the busy job must run {@link #BUSY_ROUNDS} rounds with every round's sums right and no rank lost, and
+ * the rules must have dropped packets of it. Delay has no such substitute here (see README, "Faults and Slurm on node
  * containers").
  * </ul>
  *
@@ -76,6 +78,8 @@ class ContainerFaultTest {
      */
     static final long CUT_OFF_END_MS = HEARTBEAT_TIMEOUT_MS + HEARTBEAT_MS + 5_000 + 5_000 + MARGIN_MS;
     static final double LOSS = 0.01;
+    /** Rounds of the busy job under loss: about 20 s on the loaded host (2467 rounds took 30 s in one run). */
+    static final long BUSY_ROUNDS = 1_500;
     static final long START_TIMEOUT_S = 240;
     static final long JOB_TIMEOUT_S = 300;
     static final String DELAY_AND_LOSS = "delay 5ms loss 1%";
@@ -160,18 +164,43 @@ class ContainerFaultTest {
         ChildJob.Running job = cluster.launch(List.of("-np", Integer.toString(RANKS), "--tag-output", "--workers", "1",
             ContainerClusterTest.CONNECT_TIMEOUT, "--example", "diffusion"), dir);
         ChildJob.Result run = cluster.await(job, JOB_TIMEOUT_S);
-        List<Long> dropped = new ArrayList<>();
-        for (int n = 0; n < RANKS; n++) {
-            dropped.add(PacketLoss.dropped(cluster.pid(n)));
-        }
+        List<Long> dropped = droppedPerNode();
         String report = "nodes " + cluster.names() + " dropping each packet they send with probability " + LOSS
             + "; packets dropped per node: " + dropped + "\n" + run.output();
         System.out.println(report);
         ExampleRuns.assertKnownResult(run.status(), run.output(), ExampleRuns.expectedDiffusion(), report);
-        assertTrue(dropped.stream().mapToLong(Long::longValue).sum() > 0, () -> "no packet was dropped\n" + report);
         ContainerClusterTest.assertNothingLeft(cluster, ContainerClusterTest.allNodes(cluster), jobsBefore, report);
-        System.out.printf("packet loss %.2f: diffusion printed its known result; packets dropped per node %s%n", LOSS,
-            dropped);
+        // the busy job for BUSY_ROUNDS rounds: many more packets, each round's sums checked against plain Java
+        ChildJob.Running busy = cluster.launch(List.of("-np", Integer.toString(RANKS), "--tag-output", "--workers",
+            "1", ContainerClusterTest.CONNECT_TIMEOUT, "-J-Dbind.heartbeat.ms=" + HEARTBEAT_MS,
+            "-J-Dbind.heartbeat.timeout.ms=" + HEARTBEAT_TIMEOUT_MS, "-J-Dbind.window.ops=16", "-cp", testClasses(),
+            RankLossProgram.class.getName(), "600", Long.toString(BUSY_ROUNDS)), dir);
+        ChildJob.Result busyRun = cluster.await(busy, JOB_TIMEOUT_S);
+        List<Long> droppedAfter = droppedPerNode();
+        String busyReport = "the busy job of " + BUSY_ROUNDS + " rounds under " + LOSS + " loss; packets dropped per node since"
+            + " the nodes started: " + droppedAfter + "\n" + busyRun.output();
+        System.out.println(busyReport);
+        assertEquals(0, busyRun.status(), () -> "launcher status\n" + busyReport);
+        for (int rank = 0; rank < RANKS; rank++) {
+            String finished = "[rank " + rank + "] rank " + rank + " finished " + BUSY_ROUNDS + " rounds";
+            assertTrue(busyRun.output().contains(finished), () -> "no '" + finished + "'\n" + busyReport);
+        }
+        assertFalse(busyRun.output().contains("WRONG") || Pattern.compile("rank \\d+ lost").matcher(busyRun.output())
+            .find(), busyReport);
+        assertTrue(droppedAfter.stream().mapToLong(Long::longValue).sum() > dropped.stream().mapToLong(Long::longValue)
+            .sum(), () -> "the busy job lost no packet\n" + busyReport);
+        ContainerClusterTest.assertNothingLeft(cluster, ContainerClusterTest.allNodes(cluster), jobsBefore, busyReport);
+        System.out.printf("packet loss %.2f: diffusion printed its known result (packets dropped per node %s); the busy"
+            + " job ran %d rounds with every sum right (dropped per node by then %s)%n", LOSS, dropped, BUSY_ROUNDS,
+            droppedAfter);
+    }
+
+    private List<Long> droppedPerNode() throws IOException, InterruptedException {
+        List<Long> dropped = new ArrayList<>();
+        for (int n = 0; n < RANKS; n++) {
+            dropped.add(PacketLoss.dropped(cluster.pid(n)));
+        }
+        return dropped;
     }
 
     /** A fault action on the nodes. */

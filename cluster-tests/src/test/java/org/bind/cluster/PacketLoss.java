@@ -10,17 +10,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Random packet loss on a node container's link without {@code sch_netem} (which this kernel lacks): the host's
  * {@code iptables}, run in the container's network namespace ({@code nsenter -t PID -n}), appends to the node's
- * OUTPUT chain a rule that drops each packet leaving {@code eth0} with the given probability ({@code -m statistic
- * --mode random}), and counts what it dropped. The rule lives in the container's namespace and goes with it. Needs
+ * INPUT chain a rule that drops each packet arriving on {@code eth0} with the given probability ({@code -m statistic
+ * --mode random}), and counts what it dropped. On INPUT the sender sees nothing (on OUTPUT its send would fail with
+ * EPERM): the packet is lost on the way, as on a lossy link. The rule lives in the container's namespace and goes with it. Needs
  * root, {@code nsenter} and {@code iptables} on this host, and the kernel's {@code xt_statistic}.
  */
 final class PacketLoss {
     private PacketLoss() {
     }
 
-    /** The rule's arguments after the chain: drop a packet leaving eth0 with {@code probability}. */
+    /** The rule's arguments after the chain: drop a packet arriving on eth0 with {@code probability}. */
     static List<String> rule(double probability) {
-        return List.of("-o", "eth0", "-m", "statistic", "--mode", "random", "--probability",
+        return List.of("-i", "eth0", "-m", "statistic", "--mode", "random", "--probability",
             String.format(Locale.ROOT, "%.4f", probability), "-m", "comment", "--comment", "bind packet loss", "-j",
             "DROP");
     }
@@ -28,7 +29,7 @@ final class PacketLoss {
     /** Adds the rule in the network namespace of process {@code pid} (a node's first process); throws with why not. */
     static void add(long pid, double probability) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(iptables(pid));
-        command.addAll(List.of("-A", "OUTPUT"));
+        command.addAll(List.of("-A", "INPUT"));
         command.addAll(rule(probability));
         String failure = run(command);
         if (failure != null) {
@@ -36,17 +37,17 @@ final class PacketLoss {
         }
     }
 
-    /** Why loss cannot be added in {@code pid}'s namespace (null: it can): lists its OUTPUT chain as a probe. */
+    /** Why loss cannot be added in {@code pid}'s namespace (null: it can): lists its INPUT chain as a probe. */
     static String unavailable(long pid) throws IOException, InterruptedException {
         List<String> check = new ArrayList<>(iptables(pid));
-        check.addAll(List.of("-S", "OUTPUT"));
+        check.addAll(List.of("-S", "INPUT"));
         return run(check);
     }
 
     /** Packets the rule has dropped in {@code pid}'s namespace so far. */
     static long dropped(long pid) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(iptables(pid));
-        command.addAll(List.of("-L", "OUTPUT", "-v", "-n", "-x"));
+        command.addAll(List.of("-L", "INPUT", "-v", "-n", "-x"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor(30, TimeUnit.SECONDS);
