@@ -38,11 +38,7 @@ final class ExitDeadline {
             // System.err is the rank's forwarder (RankOutput), which never blocks: this line is queued or dropped
             System.err.println("bind: rank " + rank + ": " + what + ", but the JVM had not ended " + deadlineMs
                 + " ms later (" + DEADLINE_MS_PROP_NAME + "); halting with status " + status);
-            try {
-                TimeUnit.MILLISECONDS.sleep(200);   // gives the forwarder a chance to write the line; best effort
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            RankOutput.finishInstalled();   // the line is queued: written first unless the output is stuck
             Runtime.getRuntime().halt(status);
         }, "bind-exit-deadline");
         watch.setDaemon(true);

@@ -37,6 +37,8 @@ final class RankOutput {
     private final PrintStream outStream;
     private final PrintStream errStream;
     private final long drainMs;
+    /** The streams {@link #install} installed in this JVM, for paths that halt it ({@link #finishInstalled}). */
+    private static volatile RankOutput installed;
     /** A drain has run out of time: the output is not being read. */
     private volatile boolean stuck;
 
@@ -65,6 +67,7 @@ final class RankOutput {
             rank, tag, bufferBytes, stallMs, drainMs);
         System.setOut(output.outStream);
         System.setErr(output.errStream);
+        installed = output;
         Thread hook = new Thread(output::finish, "bind-output-drain");
         Runtime.getRuntime().addShutdownHook(hook);
         return output;
@@ -113,6 +116,15 @@ final class RankOutput {
             stuck = true;
         }
         return complete;
+    }
+
+    /**
+     * {@link #finish} of the installed streams, if any: for a path that halts the JVM ({@code Runtime.halt} runs no
+     * hook), so that what it printed last is written first. Any thread.
+     */
+    static boolean finishInstalled() {
+        RankOutput output = installed;
+        return output == null || output.finish();
     }
 
     /** Bytes dropped from standard output and standard error so far. */
