@@ -42,7 +42,8 @@ import org.testcontainers.utility.MountableFile;
  * host's name its address on the nodes' network, and every node knows that name too.
  *
  * <p>Faults as clusters see them: {@link #pause} (a frozen node), {@link #kill} (a crashed node), {@link #disconnect}
- * (a partition), {@link #netem} (delay and loss on a node's link). {@link #close} removes the containers and the
+ * (a partition), {@link #netem} (delay and loss on a node's link; {@link PacketLoss} where the kernel has no netem,
+ * in the namespace of the node's {@link #pid}). {@link #close} removes the containers and the
  * network, also after a fault; containers and networks left by a test JVM that was killed are removed by the next
  * {@link #start} (they carry the pid and start time of the JVM that made them).
  *
@@ -253,6 +254,11 @@ final class NodeCluster implements AutoCloseable {
             throw new IllegalStateException(String.join(" ", command) + " on " + names.get(n) + " failed: "
                 + result.getStderr());
         }
+    }
+
+    /** The host's process id of node {@code n}'s first process (whose network namespace is the node's). */
+    long pid(int n) {
+        return client().inspectContainerCmd(nodes.get(n).getContainerId()).exec().getState().getPidLong();
     }
 
     /** What {@code tc qdisc show dev eth0} prints on node {@code n}. */

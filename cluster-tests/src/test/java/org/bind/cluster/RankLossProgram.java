@@ -14,7 +14,9 @@ import org.bind.Shared;
  * broadcasts the sum ({@code Shared}), every third round a common op reads a part on every rank (a tree), every
  * fifth round each rank reads its accumulator with {@code toArray()}; then {@code sync()}. Each rank checks the
  * broadcast sum against the same sum computed in plain Java and exits with status 3 on a mismatch. Ends after
- * {@code args[0]} seconds (default 60), or earlier when a rank is lost: the exception leaves {@code main}.
+ * {@code args[0]} seconds (default 60), or earlier when a rank is lost: the exception leaves {@code main}. Each rank
+ * reads its own clock, so a job that runs until that time may end in a DAG divergence (one rank stops a round before
+ * the others); a job meant to end cleanly gives {@code args[1]}, a number of rounds, and a time it cannot reach.
  */
 @SuppressWarnings("try")   // scopes are entered for their effect
 public final class RankLossProgram {
@@ -56,6 +58,7 @@ public final class RankLossProgram {
             // the program's own arguments: under MPJ Express, main's start with MPJ's, which Bind.init strips
             String[] own = bind.args();
             long seconds = own.length > 0 ? Long.parseLong(own[0]) : 60;
+            long maxRounds = own.length > 1 ? Long.parseLong(own[1]) : Long.MAX_VALUE;
             ProgramSupport.announce(bind.rank());
             int size = bind.size();
             IntArray[] parts = new IntArray[size];
@@ -69,7 +72,7 @@ public final class RankLossProgram {
             int[] oracle = new int[N];   // accumulators[0] computed in plain Java (int arithmetic wraps alike)
             long endNs = System.nanoTime() + seconds * 1_000_000_000L;
             int round = 0;
-            while (System.nanoTime() < endNs) {
+            while (System.nanoTime() < endNs && round < maxRounds) {
                 for (int r = 0; r < size; r++) {
                     try (Scope s = bind.on(r)) {
                         Ops.fill(parts[r], round, r);

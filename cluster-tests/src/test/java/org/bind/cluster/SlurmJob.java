@@ -90,10 +90,19 @@ final class SlurmJob {
      */
     static SlurmJob start(int ranks, Map<String, String> env, Path dir, Class<?> main, String... args)
         throws IOException {
+        return start(ranks, TIME_LIMIT_MIN, env, dir, taskCommand(main, args));
+    }
+
+    /**
+     * Starts {@code task} (a task's whole command, e.g. {@code bin/bindrun ...}) as {@code srun -n ranks --time
+     * timeLimitMin} tasks; {@code env} and {@code dir} as above.
+     */
+    static SlurmJob start(int ranks, int timeLimitMin, Map<String, String> env, Path dir, List<String> task)
+        throws IOException {
         String name = "bind-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
         List<String> command = new ArrayList<>(List.of("srun", "-n", Integer.toString(ranks), "--overcommit", "--label",
-            "--job-name", name, "--time", Integer.toString(TIME_LIMIT_MIN), "--kill-on-bad-exit=0"));
-        command.addAll(taskCommand(main, args));
+            "--job-name", name, "--time", Integer.toString(timeLimitMin), "--kill-on-bad-exit=0"));
+        command.addAll(task);
         Path aeron = aeronDir(dir, name);
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().putAll(taskEnvironment(dir, aeron));

@@ -87,6 +87,49 @@ class SlurmLaunchTest {
         job.assertNothingLeft(List.of(), "diffusion on " + ranks + " tasks");
     }
 
+    /** README's line, {@code srun -n N --overcommit --label bin/bindrun --example diffusion}, as a user runs it. */
+    @ParameterizedTest(name = "srun -n {0} bin/bindrun --example diffusion")
+    @ValueSource(ints = {2, 4})
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldRunTheDiffusionSampleThroughBindrun(int ranks) throws Exception {
+        SlurmJob job = SlurmJob.start(ranks, 5, Map.of("BIND_BUILD", "never"), dir, List.of(bindrun(), "--workers",
+            "1", "--example", "diffusion"));
+        jobs.add(job);
+        int status = job.await(JOB_LIMIT);
+        ExampleRuns.assertKnownResult(status, job.out.text(), ExampleRuns.expectedDiffusion(), job.report());
+        job.assertNothingLeft(List.of(), "srun -n " + ranks + " bin/bindrun --example diffusion");
+    }
+
+    /**
+     * Slurm's own time limit ({@code srun --time 1}: one minute) on a job that would run 10 minutes, launched through
+     * {@code bin/bindrun}: Slurm sends every task SIGTERM at the limit (SIGKILL {@code KillWait} seconds later); srun
+     * ends non-zero saying the step was cancelled for its time limit, and no task, rendezvous file or Aeron
+     * directory is left.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldEndTheJobCleanlyAtSlurmsTimeLimit() throws Exception {
+        SlurmJob job = SlurmJob.start(3, 1, Map.of("BIND_BUILD", "never"), dir, List.of(bindrun(), "--workers", "1",
+            "-cp", ContainerFaultTest.testClasses(), RankLossProgram.class.getName(), "600"));
+        jobs.add(job);
+        List<ClusterJob.RankInfo> ranks = job.awaitRanks(3, Duration.ofSeconds(90));
+        if (ranks == null) {
+            job.dumpAndCancel();
+            throw new AssertionError("the 3 tasks did not start\n" + job.report());
+        }
+        // the limit (60 s) plus slurmctld's check of time limits (every 30 s) plus KillWait, and time for the load
+        int status = job.await(Duration.ofSeconds(200));
+        String report = job.report();
+        assertNotEquals(0, status, () -> "srun status at the time limit: " + report);
+        assertTrue(job.err.text().contains("DUE TO TIME LIMIT"), () -> "srun did not report the time limit: " + report);
+        assertFalse(job.out.text().contains("WRONG"), () -> "a rank computed a wrong sum: " + report);
+        job.assertNothingLeft(ranks, "Slurm's time limit");
+    }
+
+    private static String bindrun() {
+        return MpjHome.projectRoot().resolve("bin/bindrun").toString();
+    }
+
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRunTheSameLineInAnSbatchScript() throws Exception {

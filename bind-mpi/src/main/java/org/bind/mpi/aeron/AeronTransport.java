@@ -72,6 +72,8 @@ public final class AeronTransport implements Transport {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong macFailures = new AtomicLong();
+    /** Repeats of one error printed at most once per 10 s (a partition makes the driver report every send). */
+    private final ErrorLog errorLog;
     private final long startNs = System.nanoTime();
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -94,6 +96,8 @@ public final class AeronTransport implements Transport {
      */
     public AeronTransport(AeronSettings settings) {
         this.settings = settings;
+        this.errorLog = new ErrorLog("bind: rank " + settings.rank() + " Aeron error", TimeUnit.SECONDS.toNanos(10),
+            () -> System.err);
         this.aeronDir = Channels.aeronDir(settings);
         this.peers = new Peer[settings.size()];
         MediaDriver startedDriver = null;
@@ -415,7 +419,7 @@ public final class AeronTransport implements Transport {
             driverGone = true;
         }
         if (!closed.get()) {
-            System.err.println("bind: rank " + settings.rank() + " Aeron error: " + error);
+            errorLog.onError(error, System.nanoTime());
         }
     }
 

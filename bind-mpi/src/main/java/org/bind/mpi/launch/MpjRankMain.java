@@ -1,12 +1,9 @@
 package org.bind.mpi.launch;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import org.bind.dag.LaunchedMain;
@@ -27,6 +24,12 @@ import org.bind.mpi.aeron.LauncherWatch;
  * never lingers; with {@value #EXIT_PROP_NAME}{@code =false} it ends as a plain JVM does, when the program's last
  * thread ends. When main throws, the JVM exits with status 1. With {@value #TAG_PROP_NAME} set, every output line
  * starts with {@code [rank R] }.
+ *
+ * <p>The rank's output never keeps it alive ({@link RankOutput}): {@code System.out} and {@code System.err} are
+ * bounded queues written out by daemon threads, so a rank whose output is not being read (its node lost the network
+ * through which its MPJ daemon or {@code slurmstepd} forwards it) drops output instead of blocking; and once main
+ * has ended and the rank exits, it halts if it has not ended within {@link ExitDeadline}'s deadline. Also the main
+ * class of a Slurm task ({@code bin/bindrun} under {@code srun}, {@value #RANK_PROP_NAME} set to its rank).
  */
 public final class MpjRankMain {
     public static final String MAIN_PROP_NAME = "bind.launch.main";
@@ -36,6 +39,7 @@ public final class MpjRankMain {
     /** The launcher's pid and host: a rank on that host exits when the launcher is gone (any signal). */
     public static final String LAUNCHER_PID_PROP_NAME = "bind.launcher.pid";
     public static final String LAUNCHER_HOST_PROP_NAME = "bind.launcher.host";
+    public static final String RANK_PROP_NAME = "bind.launch.rank";
 
     private MpjRankMain() {
     }
@@ -62,11 +66,8 @@ public final class MpjRankMain {
         if (mainClass.isEmpty()) {
             throw new IllegalStateException(MAIN_PROP_NAME + " is not set: MpjRankMain runs the class it names");
         }
-        String rank = args.length > 0 && args[0].matches("\\d{1,9}") ? args[0] : "pid" + ProcessHandle.current().pid();
-        if (Boolean.getBoolean(TAG_PROP_NAME)) {
-            System.setOut(tagged(System.out, "[rank " + rank + "] "));
-            System.setErr(tagged(System.err, "[rank " + rank + "] "));
-        }
+        String rank = rankLabel(args);
+        RankOutput output = RankOutput.install(rank, Boolean.getBoolean(TAG_PROP_NAME));
         watchLauncher(rank);
         String statusDir = System.getProperty(STATUS_DIR_PROP_NAME, "").trim();
         Path status = statusDir.isEmpty() ? null : Path.of(statusDir, "rank-" + rank + ".status");
@@ -83,8 +84,7 @@ public final class MpjRankMain {
             record(status, "1 cannot run " + mainClass + ": " + e);
             System.err.println("bindrun: rank " + rank + " cannot run " + mainClass + ": no public static void main(String[])"
                 + " found (" + e + ")");
-            System.err.flush();
-            System.exit(1);
+            exit(output, rank, 1, "main could not start");
             return;
         }
         MethodHandle main = found;
@@ -96,97 +96,45 @@ public final class MpjRankMain {
             Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
             System.err.print("Exception in thread \"main\" ");
             SourceFiles.repair(cause).printStackTrace();
-            finishOutput();
             record(status, "1 " + cause);
-            System.exit(1);
+            exit(output, rank, 1, "main threw " + cause.getClass().getName());
         }
-        finishOutput();
         record(status, "0");
         if (!"false".equals(System.getProperty(EXIT_PROP_NAME))) {
-            System.exit(0);
+            exit(output, rank, 0, "main returned");
         }
+        output.finish();
     }
 
-    /** Flushes both streams; a tagged stream also ends its last line. */
-    private static void finishOutput() {
-        for (PrintStream stream : new PrintStream[] {System.out, System.err}) {
-            if (stream instanceof TaggedPrintStream) {
-                stream.close();
-            } else {
-                stream.flush();
-            }
+    /**
+     * The rank's name in its output: {@value #RANK_PROP_NAME} when set (a Slurm task's {@code SLURM_PROCID}), else
+     * MPJ's first argument (the rank), else the process id.
+     */
+    static String rankLabel(String[] args) {
+        String given = System.getProperty(RANK_PROP_NAME, "").trim();
+        if (given.matches("\\d{1,9}")) {
+            return given;
         }
+        if (System.getProperty(STATUS_DIR_PROP_NAME) != null && args.length > 0 && args[0].matches("\\d{1,9}")) {
+            return args[0];
+        }
+        return "pid" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * Writes out what is queued (bounded by the drain time), then exits with {@code status}; the JVM halts if it has
+     * not ended within {@link ExitDeadline}'s deadline, whatever its hooks or other threads are stuck in.
+     */
+    private static void exit(RankOutput output, String rank, int status, String why) {
+        ExitDeadline.arm(rank, status, why);
+        output.finish();
+        System.exit(status);
     }
 
     /** Writes {@code text} to {@code status} atomically (a reader sees all of it or no file); null: nowhere. */
     private static void record(Path status, String text) {
         if (status != null) {
             StatusDirectory.write(status, text);
-        }
-    }
-
-    /** A stream that puts {@code prefix} before every line written to {@code target}. */
-    static PrintStream tagged(PrintStream target, String prefix) {
-        return new TaggedPrintStream(new LinePrefixStream(target, prefix.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static final class TaggedPrintStream extends PrintStream {
-        TaggedPrintStream(LinePrefixStream lines) {
-            super(lines, true, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Buffers one line at a time and writes it, prefixed, in one call. */
-    private static final class LinePrefixStream extends OutputStream {
-        private final PrintStream target;
-        private final byte[] prefix;
-        private byte[] line = new byte[256];
-        private int length;
-
-        LinePrefixStream(PrintStream target, byte[] prefix) {
-            this.target = target;
-            this.prefix = prefix;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            if (length == line.length) {
-                line = java.util.Arrays.copyOf(line, line.length * 2);
-            }
-            line[length++] = (byte) b;
-            if (b == '\n') {
-                emit();
-            }
-        }
-
-        @Override
-        public synchronized void write(byte[] bytes, int offset, int count) {
-            for (int i = 0; i < count; i++) {
-                write(bytes[offset + i]);
-            }
-        }
-
-        @Override
-        public void flush() {
-            target.flush();
-        }
-
-        /** Ends a last line that has no line break. */
-        @Override
-        public synchronized void close() {
-            if (length > 0) {
-                write('\n');
-            }
-            target.flush();
-        }
-
-        private void emit() {
-            synchronized (target) {
-                target.write(prefix, 0, prefix.length);
-                target.write(line, 0, length);
-                target.flush();
-            }
-            length = 0;
         }
     }
 }

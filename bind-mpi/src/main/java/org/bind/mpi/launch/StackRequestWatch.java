@@ -32,6 +32,7 @@ final class StackRequestWatch {
             }
             print(System.out, "rank " + rank + ": the job outlived its time limit");
             System.err.flush();
+            RankOutput.finishInstalled();   // the dump is queued (RankOutput): written before the halt, within a bound
             Runtime.getRuntime().halt(JobSupervisor.STATUS_TIME_LIMIT);
         }, "bind-launch-stack-request");
         watch.setDaemon(true);
