@@ -194,7 +194,7 @@ final class Exchange {
      * never waits.
      */
     Transport.Landing land(int fromRank, Frames.Header header) {
-        Integer planned = plannedSenders.get(new Key(header.objectId(), header.versionNumber(), -1));
+        Integer planned = plan.senderOf(header.objectId(), header.versionNumber());
         IncomingTransfer transfer = planned == null || planned != fromRank || header.totalLength() > maxVersionBytes
             ? null : incoming.get(new Key(header.objectId(), header.versionNumber(), fromRank));
         return transfer == null ? null : transfer.land(header);
