@@ -1,5 +1,7 @@
 package org.bind.mapreduce;
 
+import java.util.function.BiConsumer;
+
 import org.bind.Bind;
 import org.bind.Scope;
 
@@ -15,23 +17,18 @@ final class FoldedPairs {
     /** One folding map op per part of each rank's {@code input}: the tables, {@code [rank][part]}. */
     static Cell<Folded>[][] map(Bind bind, Cell<Group[]>[][] input, Mapper<Object, Object, Object, Object> fn,
                                 PairOps.Step step, int parts) {
-        int ranks = bind.size();
-        @SuppressWarnings("unchecked")
-        Cell<Folded>[][] tables = new Cell[ranks][parts];
-        for (int q = 0; q < ranks; q++) {
-            try (Scope s = bind.on(q)) {
-                for (int p = 0; p < parts; p++) {
-                    tables[q][p] = Cell.of(codec(step, false), FoldOps::copy);
-                    FoldOps.apply(input[q][p], fn, step, tables[q][p]);
-                }
-            }
-        }
-        return tables;
+        return perPart(bind, input, step, parts, (in, table) -> FoldOps.apply(in, fn, step, table));
     }
 
     /** One map op of a numeric step per part of each rank's {@code input} (types that fold): the tables. */
     static Cell<Folded>[][] mapNumeric(Bind bind, Cell<Group[]>[][] input, NumericFold.NumericMapper fn,
                                        PairOps.Step step, int parts) {
+        return perPart(bind, input, step, parts, (in, table) -> FoldOps.applyNumeric(in, fn, step, table));
+    }
+
+    /** Submits, on the rank holding it, one op per part of each rank's {@code input} that fills a fresh table. */
+    private static Cell<Folded>[][] perPart(Bind bind, Cell<Group[]>[][] input, PairOps.Step step, int parts,
+                                            BiConsumer<Cell<Group[]>, Cell<Folded>> submit) {
         int ranks = bind.size();
         @SuppressWarnings("unchecked")
         Cell<Folded>[][] tables = new Cell[ranks][parts];
@@ -39,7 +36,7 @@ final class FoldedPairs {
             try (Scope s = bind.on(q)) {
                 for (int p = 0; p < parts; p++) {
                     tables[q][p] = Cell.of(codec(step, false), FoldOps::copy);
-                    FoldOps.applyNumeric(input[q][p], fn, step, tables[q][p]);
+                    submit.accept(input[q][p], tables[q][p]);
                 }
             }
         }
