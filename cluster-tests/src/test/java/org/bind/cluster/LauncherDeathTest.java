@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.agrona.IoUtil;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.launch.MpjLauncher;
 import org.bind.mpi.launch.ProcessLauncher;
@@ -132,8 +135,28 @@ class LauncherDeathTest {
             launcher.destroyForcibly();
             ranks.forEach(ProcessHandle::destroyForcibly);
             helpers.forEach(ProcessHandle::destroyForcibly);
-            IoUtil.delete(files.toFile(), true);
+            deleteTree(files);
         }
+    }
+
+    /**
+     * Deletes {@code root} and what it holds without following symbolic links: a killed MPJ launcher leaves its job's
+     * private MPJ home, whose {@code lib} links to the real one (a delete that follows it empties MPJ's lib).
+     */
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.delete(file);   // a link is deleted, not what it points to
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     private static int countJoined(String text) {
