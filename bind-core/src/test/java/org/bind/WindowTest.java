@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import org.bind.dag.Counters;
+import org.bind.schedule.Window;
 import org.bind.testing.Deadline;
 import org.bind.testing.DumpStacksOnTimeout;
 import org.junit.jupiter.api.Test;
@@ -90,41 +91,50 @@ class WindowTest {
     }
 
     @Test
-    void shouldBlockTheProgramWhileTooManyBytesAreLiveAndOpsAreInFlight() throws Exception {
+    void shouldBlockTheProgramWhileTooManyBytesAreLiveAndTheWorkersHaveOpsAtHand() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger callsReturned = new AtomicInteger();
         AtomicReference<Thread> program = new AtomicReference<>();
         AtomicReference<Counters> counters = new AtomicReference<>();
-        AtomicReference<Boolean> releasedWhenSecondCallReturned = new AtomicReference<>();
+        AtomicReference<Boolean> releasedWhenFloorFilled = new AtomicReference<>();
+        AtomicReference<Boolean> releasedWhenNextCallReturned = new AtomicReference<>();
+        int floor = (int) Window.floorFor(1);
         Thread unblocker = new Thread(() -> {
-            awaitParkedAfter(program, callsReturned, 1);
+            awaitParkedAfter(program, callsReturned, floor);
             release.countDown();
         }, "window-test-unblocker");
         unblocker.setDaemon(true);
         unblocker.start();
         int[] result = Deadline.run("window-test-program", Duration.ofSeconds(40), () -> {
             program.set(Thread.currentThread());
-            try (Bind bind = Bind.init(new Bind.Context().workers(2).windowBytes(10_000))) {
+            try (Bind bind = Bind.init(new Bind.Context().workers(1).windowBytes(10_000))) {
                 IntArray big = IntArray.of(4096);   // 16 KB per version: one live version exceeds the window
                 IntArray small = IntArray.of(1);
-                Ops.blockUntil(big, 7, started, release);
+                Ops.blockUntil(big, 7, started, release); // holds the only worker
                 if (!started.await(20, TimeUnit.SECONDS)) {
                     throw new TimeoutException("the first op never started");
                 }
                 callsReturned.incrementAndGet();
-                Ops.add(small, 5); // its buffer is not the problem: 16 KB are live and an op is in flight
+                for (int i = 1; i < floor; i++) { // below the floor the byte bound does not block
+                    Ops.add(small, 1);
+                    callsReturned.incrementAndGet();
+                }
+                releasedWhenFloorFilled.set(release.getCount() == 0);
+                Ops.add(small, 1); // the floor is in flight and 16 KB are live in a 10 KB window: it waits
                 callsReturned.incrementAndGet();
-                releasedWhenSecondCallReturned.set(release.getCount() == 0);
+                releasedWhenNextCallReturned.set(release.getCount() == 0);
                 bind.sync();
                 counters.set(bind.counters());
                 return new int[] {big.toArray()[4095], small.toArray()[0]};
             }
         });
         unblocker.join(10_000);
-        assertArrayEquals(new int[] {7, 5}, result);
-        assertEquals(Boolean.TRUE, releasedWhenSecondCallReturned.get(),
-            "the second op call returned while 16 KB were live in a 10 KB window and an op was in flight");
+        assertArrayEquals(new int[] {7, floor}, result);
+        assertEquals(Boolean.FALSE, releasedWhenFloorFilled.get(),
+            "the calls up to the floor of " + floor + " ops in flight waited for the blocked op");
+        assertEquals(Boolean.TRUE, releasedWhenNextCallReturned.get(),
+            "a call returned while 16 KB were live in a 10 KB window and " + floor + " ops were in flight");
         assertTrue(counters.get().windowStalls() >= 1, counters.get().toString());
     }
 

@@ -80,8 +80,8 @@ public final class Engine implements OpSink, ObjectOwner {
         this.rank = config.rank();
         this.size = config.size();
         this.tracer = config.trace() == null ? null : new Tracer(config.traceFile(), rank, config.traceEvents());
-        this.window = new Window(config.windowOps(), config.windowBytes());
         int workers = config.workers();
+        this.window = new Window(config.windowOps(), config.windowBytes(), Window.floorFor(workers));
         long poolBytes = Math.max(1L << 20, Math.min(64L << 20, config.windowBytes() / (4L * workers)));
         this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes,
             (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));

@@ -11,8 +11,11 @@ import org.bind.version.MemoryAccount;
 /**
  * The bounded submission window: ops in flight and bytes of live version buffers. The program thread blocks
  * in {@link #acquire} while either bound is exceeded (GRAMPS-style back-pressure), so memory stays bounded
- * however far ahead the program runs. The byte bound only blocks while ops are in flight: with nothing in
- * flight nothing could free memory, and the program proceeds.
+ * however far ahead the program runs. The byte bound only blocks while at least {@code floorOps} ops are in flight
+ * (four per worker): below that the workers would run out of work and, with nothing in flight, nothing could free
+ * memory. So a program whose own data outgrows the byte bound (matrices it keeps for the whole run) still keeps
+ * every worker busy, a few ops ahead, instead of running one op at a time; the bound is then overshot by at most
+ * {@code floorOps} ops' new versions.
  *
  * <p><b>Counting without a shared read-modify-write per op.</b> Ops in flight are {@code acquired + entered -
  * released}: {@code acquired} is written by the program thread alone (a release store, no atomic), {@code entered}
@@ -37,6 +40,7 @@ public final class Window implements MemoryAccount {
 
     private final long maxOps;
     private final long maxBytes;
+    private final long floorOps;
     private final long resumeOps;
     /** Slots the program thread took; written by it only. */
     private volatile long acquired;
@@ -49,9 +53,15 @@ public final class Window implements MemoryAccount {
     private volatile Thread waiter;
     private volatile long wakeAtOps;
 
-    public Window(long maxOps, long maxBytes) {
+    /** A window whose byte bound blocks only while {@code floorOps} or more ops are in flight (at least one). */
+    public Window(long maxOps, long maxBytes, long floorOps) {
+        if (maxOps < 1 || maxBytes < 1 || floorOps < 1) {
+            throw new IllegalArgumentException("window bounds must be at least 1: ops " + maxOps + ", bytes "
+                + maxBytes + ", floor " + floorOps);
+        }
         this.maxOps = maxOps;
         this.maxBytes = maxBytes;
+        this.floorOps = Math.min(floorOps, maxOps);
         this.resumeOps = Math.max(0, maxOps - Math.max(1, maxOps / 4));
     }
 
@@ -76,7 +86,7 @@ public final class Window implements MemoryAccount {
 
     private boolean full() {
         long now = inFlight();
-        return now >= maxOps || (liveBytes.get() > maxBytes && now > 0);
+        return now >= maxOps || (liveBytes.get() > maxBytes && now >= floorOps);
     }
 
     /** Counts a transfer (or other work) as in flight without blocking. Any thread. */
@@ -150,5 +160,15 @@ public final class Window implements MemoryAccount {
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    /** Ops in flight below which the byte bound does not block. */
+    public long floorOps() {
+        return floorOps;
+    }
+
+    /** The floor for {@code workers} workers: four ops each, so every worker has the next op at hand. */
+    public static long floorFor(int workers) {
+        return 4L * Math.max(1, workers);
     }
 }

@@ -36,7 +36,7 @@ class WindowStressTest {
     }
 
     private static void run(int maxOps, int ops, int transfers) throws Exception {
-        Window window = new Window(maxOps, Long.MAX_VALUE);
+        Window window = new Window(maxOps, Long.MAX_VALUE, 1);
         AtomicInteger live = new AtomicInteger(); // acquired and not yet released: decremented before release()
         AtomicReference<String> problem = new AtomicReference<>();
         BlockingQueue<Integer> handOff = new ArrayBlockingQueue<>(maxOps + 2);
