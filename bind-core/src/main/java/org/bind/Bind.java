@@ -238,6 +238,16 @@ public final class Bind implements AutoCloseable {
         engine.replicate(objects);
     }
 
+    /**
+     * The DAG of the current epoch (the ops submitted since the last {@link #sync()}), as this rank recorded it:
+     * every rank records every op, wherever it runs. Recording starts with this call, or at {@code init} with
+     * {@code -Dbind.dag=true} ({@link Context#recordDag}). {@code bind.dag().toDot(path)} writes it for Graphviz.
+     */
+    public Dag dag() {
+        checkProgramThread("dag");
+        return new Dag(this, engine.recordDag());
+    }
+
     private final class RankScope implements Scope {
         private final int rank;
         private final OpenedAt openedAt;
@@ -333,7 +343,7 @@ public final class Bind implements AutoCloseable {
         return engine.counters();
     }
 
-    private void checkProgramThread(String action) {
+    void checkProgramThread(String action) {
         checkProgramThread(engine, action);
     }
 
@@ -404,6 +414,7 @@ public final class Bind implements AutoCloseable {
         /** The largest {@code bind.max.version.bytes} can be: an encoded version is one Java array. */
         public static final long MAX_VERSION_BYTES_LIMIT = Integer.MAX_VALUE - 64;
         public static final String MAX_UNCLAIMED_BYTES_PROP_NAME = "bind.max.unclaimed.bytes";
+        public static final String DAG_PROP_NAME = "bind.dag";
 
         private int workers = Integer.getInteger(WORKERS_PROP_NAME, 0);
         private long windowOps = Long.getLong(WINDOW_OPS_PROP_NAME, WINDOW_OPS_DEFAULT);
@@ -414,6 +425,7 @@ public final class Bind implements AutoCloseable {
         private int chunkBytes = Integer.getInteger(CHUNK_BYTES_PROP_NAME, CHUNK_BYTES_DEFAULT);
         private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, defaultMaxVersionBytes());
         private long maxUnclaimedBytes = Long.getLong(MAX_UNCLAIMED_BYTES_PROP_NAME, 0L);
+        private boolean recordDag = Boolean.getBoolean(DAG_PROP_NAME);
         private Transport transport;
         private long jobId;
 
@@ -521,6 +533,16 @@ public final class Bind implements AutoCloseable {
         }
 
         /** Worker threads per rank; default (0) = available processors. */
+        /** Records each epoch's DAG from its first op, for {@link Bind#dag()} (default: from the call on). */
+        public Context recordDag(boolean record) {
+            this.recordDag = record;
+            return this;
+        }
+
+        public boolean recordDag() {
+            return recordDag;
+        }
+
         public Context workers(int workers) {
             this.workers = workers;
             return this;
@@ -587,7 +609,7 @@ public final class Bind implements AutoCloseable {
                 throw new IllegalArgumentException("windowBytes " + windowByteBudget + " must be at least 1");
             }
             return new EngineConfig(rankHere, ranks, workerThreads, windowOps, windowByteBudget, trace, traceEvents,
-                progressMs, transport, jobId, chunkBytes, maxVersionBytes, unclaimedBound);
+                progressMs, transport, jobId, chunkBytes, maxVersionBytes, unclaimedBound, recordDag);
         }
     }
 }

@@ -63,6 +63,8 @@ public final class Engine implements OpSink, ObjectOwner {
     private final Thread programThread;
     private long nextObjectId;
     private long nextOpSequence;
+    /** The DAG of the epoch, recorded once asked for; null until then. Program thread. */
+    private DagRecorder dag;
     private int placement = COMMON;
     private Integer priorityOverride;
     private final OpObjects submitted = new OpObjects();
@@ -98,6 +100,9 @@ public final class Engine implements OpSink, ObjectOwner {
         this.progress = config.progressMs() <= 0 ? null : new Progress(rank, config.progressMs(), host.opsRun::sum,
             window::inFlight, () -> window.liveBytes() >> 20);
         this.launched = LaunchedMain.adopt(this);
+        if (config.recordDag()) {
+            recordDag();
+        }
     }
 
     /** Tells the peers about a failure here (nothing when alone). Any thread. */
@@ -233,6 +238,10 @@ public final class Engine implements OpSink, ObjectOwner {
                 ArgCapture.classify(method, arguments, i, this, found);
             }
             sequence = nextOpSequence++;
+            if (dag != null) {
+                dag.record(sequence, method.name(), where, found.objects(), found.accessModes(), found.count(),
+                    receiver != null && !(receiver instanceof Tracked) ? receiver : null);
+            }
             if (!distribution.logOp(method, where, found.objects(), found.accessModes(), found.count())) {
                 found.clear(); // placed on another rank: recorded, nothing runs here
                 return;
@@ -274,6 +283,14 @@ public final class Engine implements OpSink, ObjectOwner {
         if (op.finishSubmission()) {
             scheduler.executeFromProgram(op); // program thread: its own ring
         }
+    }
+
+    /** The recorder of the epoch's DAG, recording from the next op on if it was not yet. Program thread. */
+    public DagRecorder recordDag() {
+        if (dag == null) {
+            dag = new DagRecorder(host::epoch);
+        }
+        return dag;
     }
 
     /**

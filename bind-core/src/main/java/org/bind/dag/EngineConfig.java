@@ -21,10 +21,11 @@ import org.bind.transport.Transport;
  * @param chunkBytes      versions larger than this travel in chunks of this size
  * @param maxVersionBytes the largest encoded version accepted from the wire
  * @param maxUnclaimedBytes bytes of data not yet asked for that each peer may make this rank hold
+ * @param recordDag       whether the epoch's DAG is recorded from the first op ({@link DagRecorder})
  */
 public record EngineConfig(int rank, int size, int workers, long windowOps, long windowBytes, Path trace,
                            long traceEvents, long progressMs, Transport transport, long jobId, int chunkBytes,
-                           long maxVersionBytes, long maxUnclaimedBytes) {
+                           long maxVersionBytes, long maxUnclaimedBytes, boolean recordDag) {
     /** This rank's trace file: {@link #trace()}, with {@code -rank<k>} inserted when there are several ranks. */
     public Path traceFile() {
         if (trace == null || size == 1) {
