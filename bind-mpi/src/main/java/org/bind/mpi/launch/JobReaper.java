@@ -44,7 +44,7 @@ public final class JobReaper implements AutoCloseable {
     static final String STATUS_DIR = "status";
     /** How long the ranks may take to end by themselves once the launcher is gone. */
     static final long GRACE_MS = 3_000;
-    /** How long killed processes may take to be gone. */
+    /** How long killed processes may take to be gone, all together. */
     private static final long KILL_WAIT_MS = 2_000;
     /** How long the launcher waits for the reaper to end after closing its pipe. */
     private static final long CLOSE_WAIT_MS = 5_000;
@@ -218,8 +218,10 @@ public final class JobReaper implements AutoCloseable {
         left.removeIf(p -> !p.isAlive());
         List<String> killed = left.stream().map(p -> p.pid() + " " + p.info().command().orElse("")).toList();
         left.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle process : left) {
-            process.onExit().completeOnTimeout(process, KILL_WAIT_MS, TimeUnit.MILLISECONDS).join();
+        // one deadline for all: a killed process whose parent is gone stays a zombie until init collects it
+        long killedDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MS);
+        while (left.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() - killedDeadlineNs < 0) {
+            TimeUnit.MILLISECONDS.sleep(20);
         }
         return "stopped what was left of its job (killed " + killed + "); removed " + reapFiles(aeronPrefix,
             files ? jobDir : null);
