@@ -78,6 +78,11 @@ final class ChildJob {
             this.helpers = helpers;
         }
 
+        /** The job's process (the launcher, or what runs it). */
+        ProcessHandle handle() {
+            return process.toHandle();
+        }
+
         /** Whether the job's process still runs. */
         boolean alive() {
             return process.isAlive();

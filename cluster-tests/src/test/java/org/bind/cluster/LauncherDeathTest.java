@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.launch.MpjLauncher;
@@ -26,10 +27,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code kill -9} of the launcher (a process of its own here, as {@code bin/bindrun} is) while its 3 ranks run
- * ({@link StuckProgram}, syncing in a loop): no rank outlives the heartbeat timeout plus 2 s, and the ranks remove
- * their Aeron directories themselves (the launcher cannot any more). The same for the ranks MPJ Express starts for
- * {@code bin/bindrun --transport mpj} (frames over MPJ, whose heartbeat timeout is 10 s), which are not the
- * launcher's children.
+ * ({@link StuckProgram}, syncing in a loop): no process of the job outlives the heartbeat timeout plus 2 s, and
+ * nothing of it is left: with {@code -np}, the ranks remove their Aeron directories themselves (the launcher cannot
+ * any more); with {@code --transport mpj}, the ranks that MPJ's daemon started, the daemon, MPJ's starter and the
+ * launcher's reaper all end (the MPJ transport's heartbeat timeout is 10 s), and the job directory (with its private
+ * MPJ home, whose {@code lib} links MPJ's own) is removed; the same for a {@code --machines} job whose ranks run on
+ * this host under an MPJ daemon the test started (frames over Aeron: timeout 5 s), whose daemon stays.
  */
 @Tag("cluster")
 @ExtendWith(DumpJobsOnTimeout.class)
@@ -54,12 +57,12 @@ class LauncherDeathTest {
             Integer.toString(RANKS), "--tag-output", "--workers", "1",
             "-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV) + "=60000", "-cp", System.getProperty("java.class.path"),
             "--", StuckProgram.class.getName(), "sync"));
-        killLauncherAndWatchRanks(command, files, LIMIT_MS, true);
+        killLauncherAndWatchJob(command, files, LIMIT_MS, null);
     }
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void shouldEndEveryRankMpjStartedWithinTheHeartbeatTimeoutWhenTheLauncherIsKilled() throws Exception {
+    void shouldEndEveryProcessOfAnMpjJobWithinTheHeartbeatTimeoutWhenTheLauncherIsKilled() throws Exception {
         Path mpjHome = MpjHome.get();
         Path files = Files.createTempDirectory("bind-launcher-death-mpj-");
         List<String> command = new ArrayList<>(List.of(java(),
@@ -67,16 +70,37 @@ class LauncherDeathTest {
             Integer.toString(RANKS), "--mpj-home", mpjHome.toString(), "--data", "mpj", "--jobs-dir",
             files.resolve("jobs").toString(), "--tag-output", "--workers", "1",
             "-cp", System.getProperty("java.class.path"), "--", StuckProgram.class.getName(), "sync"));
-        killLauncherAndWatchRanks(command, files, MPJ_HEARTBEAT_TIMEOUT_MS + 2_000, false);
+        killLauncherAndWatchJob(command, files, MPJ_HEARTBEAT_TIMEOUT_MS + 2_000, files.resolve("jobs"));
     }
 
-    private static void killLauncherAndWatchRanks(List<String> command, Path files, long limitMs, boolean aeronDirs)
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldEndEveryProcessOfAMachinesJobOnThisHostWhenTheLauncherIsKilled() throws Exception {
+        Path mpjHome = MpjHome.get();
+        Path files = Files.createTempDirectory("bind-launcher-death-machines-");
+        try (MpjHosts host = MpjHosts.loopback(files, null)) {
+            List<String> command = new ArrayList<>(List.of(java(),
+                "-cp", System.getProperty("java.class.path"), MpjLauncher.class.getName(), "-np",
+                Integer.toString(RANKS), "--mpj-home", mpjHome.toString(), "--machines", host.machines().toString(),
+                "--daemon-port", Integer.toString(host.daemonPort()), "--data", "aeron", "--jobs-dir",
+                files.resolve("jobs").toString(), "--tag-output", "--workers", "1",
+                "-cp", System.getProperty("java.class.path"), "--", StuckProgram.class.getName(), "sync"));
+            killLauncherAndWatchJob(command, files, LIMIT_MS, files.resolve("jobs"));
+            assertTrue(host.daemons().get(0).isAlive(), "the MPJ daemon the test started (not the job's) ended");
+        }
+    }
+
+    /**
+     * Starts the launcher {@code command}, waits for its ranks to join, kills it (SIGKILL) and asserts that every rank
+     * and every process the launcher had started (MPJ's daemon and starter, the reaper) ends within {@code limitMs},
+     * that no Aeron directory of the job is left, and that {@code jobsDir} (MPJ launches; null otherwise) is empty.
+     */
+    private static void killLauncherAndWatchJob(List<String> command, Path files, long limitMs, Path jobsDir)
         throws Exception {
         Path output = files.resolve("launcher.out");
         Process launcher = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         List<ProcessHandle> ranks = new ArrayList<>();
         List<ProcessHandle> helpers = new ArrayList<>();
-        String job = null;
         try {
             long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             String text = "";
@@ -86,6 +110,7 @@ class LauncherDeathTest {
                 Thread.sleep(100);
                 text = Files.readString(output);
             }
+            String job = null;
             for (String line : text.lines().toList()) {
                 Matcher m = READY.matcher(line);
                 if (m.find()) {
@@ -94,32 +119,37 @@ class LauncherDeathTest {
                 }
             }
             assertEquals(RANKS, ranks.size(), text);
-            helpers.addAll(launcher.descendants().toList()); // MPJ's daemon among them: removed below whatever happens
+            if (jobsDir != null) {
+                job = jobId(jobsDir);   // MPJ ranks announce job 0: the id is in the job directory's private file
+            }
+            launcher.descendants().filter(p -> !ranks.contains(p)).forEach(helpers::add);
+            assertTrue(jobsDir == null || helpers.stream().anyMatch(p -> p.info().commandLine().orElse("")
+                .contains("JobReaper")), () -> "no reaper among the launcher's processes: " + describe(helpers));
+            List<ProcessHandle> all = new ArrayList<>(ranks);
+            all.addAll(helpers);
+            List<String> named = describe(all);
             long killedNs = System.nanoTime();
             launcher.destroyForcibly();   // SIGKILL: no shutdown hook, no clean-up by the launcher
             launcher.waitFor(10, TimeUnit.SECONDS);
-            long[] outlivedMs = new long[RANKS];
-            for (int r = 0; r < RANKS; r++) {
-                ProcessHandle rank = ranks.get(r);
-                while (rank.isAlive() && System.nanoTime() - killedNs < TimeUnit.MILLISECONDS.toNanos(limitMs + 20_000)) {
+            long[] endedMs = new long[all.size()];
+            for (int i = 0; i < all.size(); i++) {
+                ProcessHandle process = all.get(i);
+                while (process.isAlive() && System.nanoTime() - killedNs < TimeUnit.MILLISECONDS.toNanos(limitMs + 20_000)) {
                     Thread.sleep(20);
                 }
-                outlivedMs[r] = rank.isAlive() ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
+                endedMs[i] = process.isAlive() ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
             }
             String report = Files.readString(output);
-            for (int r = 0; r < RANKS; r++) {
-                long ms = outlivedMs[r];
-                int rank = r;
-                assertTrue(ms >= 0 && ms <= limitMs, () -> "rank " + rank + " outlived its launcher by "
-                    + (ms < 0 ? "more than " + (limitMs + 20_000) : ms) + " ms (limit " + limitMs + "):\n" + report);
+            List<String> late = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                if (endedMs[i] < 0 || endedMs[i] > limitMs) {
+                    late.add((i < RANKS ? "rank " + i : "helper") + " pid " + all.get(i).pid() + " "
+                        + (endedMs[i] < 0 ? "still running after " + (limitMs + 20_000) : "ended after " + endedMs[i])
+                        + " ms");
+                }
             }
-            if (!aeronDirs) {
-                System.out.println("launcher killed: MPJ ranks ended after " + java.util.Arrays.toString(outlivedMs)
-                    + " ms; still running of the launcher's other processes: " + helpers.stream()
-                    .filter(p -> p.isAlive() && !ranks.contains(p)).map(p -> p.pid() + " " + p.info().command()
-                    .orElse("?")).toList());
-                return;
-            }
+            assertTrue(late.isEmpty(), () -> "processes of the job outlived their launcher by more than " + limitMs
+                + " ms: " + late + "\nall: " + named + "\n" + report);
             String prefix = AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16));
             long dirsDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             File[] left = new File("/dev/shm").listFiles((dir, name) -> name.startsWith(prefix));
@@ -130,13 +160,34 @@ class LauncherDeathTest {
             File[] leftover = left;
             assertTrue(leftover == null || leftover.length == 0, () -> "Aeron directories left: "
                 + List.of(leftover) + "\n" + report);
-            System.out.println("launcher killed: ranks ended after " + java.util.Arrays.toString(outlivedMs) + " ms");
+            if (jobsDir != null) {
+                try (Stream<Path> jobs = Files.list(jobsDir)) {
+                    List<Path> dirs = jobs.toList();
+                    assertEquals(List.of(), dirs, () -> "the job directory is left behind\n" + report);
+                }
+            }
+            System.out.println("launcher killed: ranks and helpers " + named + " ended after "
+                + java.util.Arrays.toString(endedMs) + " ms");
         } finally {
             launcher.destroyForcibly();
             ranks.forEach(ProcessHandle::destroyForcibly);
             helpers.forEach(ProcessHandle::destroyForcibly);
             deleteTree(files);
         }
+    }
+
+    /** The job id in the only job directory under {@code jobsDir} (the launcher writes it before the ranks start). */
+    private static String jobId(Path jobsDir) throws IOException {
+        try (Stream<Path> jobs = Files.list(jobsDir)) {
+            List<Path> dirs = jobs.toList();
+            assertEquals(1, dirs.size(), () -> "job directories under " + jobsDir + ": " + dirs);
+            return Files.readString(dirs.get(0).resolve("job")).trim();
+        }
+    }
+
+    private static List<String> describe(List<ProcessHandle> processes) {
+        return processes.stream().map(p -> p.pid() + " " + p.info().commandLine().map(c -> c.length() > 160
+            ? c.substring(0, 160) + "..." : c).orElse("(ended)")).toList();
     }
 
     /**

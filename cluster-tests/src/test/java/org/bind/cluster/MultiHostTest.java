@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +28,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("cluster")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(DumpJobsOnTimeout.class)
 class MultiHostTest {
     /** Set to true to run on loopback even where namespaces can be made (to test the fallback). */
     static final String LOOPBACK_PROP_NAME = "bind.test.multihost.loopback";
@@ -49,67 +49,29 @@ class MultiHostTest {
     private static final long JOB_TIMEOUT_S = 150;
     private static final Pattern READY = Pattern.compile("\\[rank (\\d+)] rank \\1 host (\\S+) pid (\\d+) aeron=(\\w+) ready");
 
+    private MpjHosts cluster;
     private VirtualHosts hosts;
     private String fallback;
-    private final List<Process> daemons = new ArrayList<>();
-    private int daemonPort = MpjLauncher.DEFAULT_DAEMON_PORT;
     private Path dir;
-    private Path machines;
 
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startHosts() throws Exception {
-        Path mpjHome = MpjHome.get();
+        MpjHome.get();
         dir = Files.createTempDirectory("bind-multihost-");
-        if (Boolean.getBoolean(LOOPBACK_PROP_NAME)) {
-            fallback = LOOPBACK_PROP_NAME + " is set: the jobs run on this host's loopback instead of two hosts";
-        } else {
-            try {
-                hosts = VirtualHosts.create(2);
-            } catch (IOException e) {
-                fallback = "cannot create network namespaces (" + e.getMessage() + "): the jobs run on this host's"
-                    + " loopback instead of two hosts";
-            }
-        }
+        cluster = Boolean.getBoolean(LOOPBACK_PROP_NAME) ? MpjHosts.loopback(dir, LOOPBACK_PROP_NAME + " is set: the"
+            + " jobs run on this host's loopback instead of two hosts") : MpjHosts.virtual(dir, 2);
+        hosts = cluster.hosts();
+        fallback = cluster.fallback();
         if (fallback != null) {
             System.err.println("MultiHostTest: " + fallback);
-        }
-        List<String> jars = new ArrayList<>();
-        try (Stream<Path> lib = Files.list(mpjHome.resolve("lib"))) {
-            lib.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> jars.add(p.toString()));
-        }
-        if (hosts != null) {
-            machines = Files.write(dir.resolve("machines"), hosts.addresses());
-            for (int h = 0; h < hosts.addresses().size(); h++) {
-                daemons.add(startDaemon(hosts.on(h, daemonCommand(jars, daemonPort)), mpjHome, "daemon-" + h));
-            }
-            for (int h = 0; h < hosts.addresses().size(); h++) {
-                awaitListening(h);
-            }
-        } else {
-            daemonPort = freePort();
-            machines = Files.writeString(dir.resolve("machines"), "localhost\n");
-            daemons.add(startDaemon(daemonCommand(jars, daemonPort), mpjHome, "daemon"));
-            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (isFree(daemonPort)) {
-                assertTrue(System.nanoTime() < deadlineNs && daemons.get(0).isAlive(), "the MPJ daemon did not listen:\n"
-                    + Files.readString(dir.resolve("daemon.log")));
-                Thread.sleep(100);
-            }
         }
     }
 
     @AfterAll
     void stopHosts() throws IOException {
-        for (Process daemon : daemons) {
-            List<ProcessHandle> children = daemon.descendants().toList();
-            daemon.destroy();
-            children.forEach(ProcessHandle::destroyForcibly);
-            daemon.onExit().completeOnTimeout(daemon, 10, TimeUnit.SECONDS).join();
-            daemon.destroyForcibly();
-        }
-        if (hosts != null) {
-            hosts.close();
+        if (cluster != null) {
+            cluster.close();
         }
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -198,64 +160,119 @@ class MultiHostTest {
         }
     }
 
+    /**
+     * {@code kill -9} of the launcher of a job across both hosts (frames over Aeron, heartbeat timeout 5 s): the ranks
+     * on the launcher's host watch its process, those on the other host its heartbeat in the job directory, which
+     * the launcher's reaper removes; every rank ends within the heartbeat timeout plus 2 s, as do MPJ's starter and
+     * the reaper, and the job directory is removed. With every process the launcher started killed too (MPJ's starter
+     * and the reaper, as when the launcher's host itself is lost), nothing removes the job directory, and the ranks
+     * of the other host notice that the heartbeat has stopped, within the same bound.
+     */
+    @ParameterizedTest(name = "kill -9 of the {0}")
+    @ValueSource(strings = {"launcher", "launcher and every process it started"})
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
+    void shouldEndTheRanksOnEveryHostWhenTheLauncherIsKilled(String killed) throws Exception {
+        long limitMs = org.bind.mpi.aeron.AeronSettings.HEARTBEAT_TIMEOUT_MS_DEFAULT + 2_000;
+        Path jobs = Files.createDirectories(dir.resolve("jobs-" + killed.length()));
+        ChildJob.Running job = launch("aeron", jobs, HostsProgram.class, List.of(), List.of("loop"));
+        Map<Integer, Long> pids = awaitReady(job);
+        ProcessHandle launcher = Stream.concat(Stream.of(job.handle()), job.handle().descendants())
+            .filter(p -> p.info().command().orElse("").endsWith("/java"))   // not ip, unshare or sh before their exec
+            .filter(p -> p.info().commandLine().orElse("").contains(MpjLauncher.class.getName())).findFirst()
+            .orElseThrow(() -> new AssertionError("no launcher JVM below " + job.handle()));
+        List<ProcessHandle> helpers = launcher.descendants().toList();
+        assertTrue(helpers.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("JobReaper")),
+            () -> "no reaper among the launcher's processes " + helpers);
+        List<ProcessHandle> all = new ArrayList<>(helpers);
+        pids.values().forEach(pid -> ProcessHandle.of(pid).ifPresent(all::add));
+        List<String> named = all.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        long killedNs = System.nanoTime();
+        if (killed.contains("every")) {
+            helpers.forEach(ProcessHandle::destroyForcibly);   // MPJ's starter and the reaper: the whole host's share
+        }
+        launcher.destroyForcibly();
+        List<String> late = new ArrayList<>();
+        List<Long> endedMs = new ArrayList<>();
+        for (ProcessHandle process : all) {
+            while (process.isAlive() && System.nanoTime() - killedNs < TimeUnit.MILLISECONDS.toNanos(limitMs + 20_000)) {
+                Thread.sleep(20);
+            }
+            long ms = process.isAlive() ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
+            endedMs.add(ms);
+            if (ms < 0 || ms > limitMs) {
+                late.add(process.pid() + (ms < 0 ? " still running" : " ended after " + ms + " ms"));
+            }
+        }
+        String report = describe(job.output()) + "\nranks by host " + awaitReadyHosts(job) + "; processes " + named;
+        all.forEach(ProcessHandle::destroyForcibly);
+        job.stop();
+        assertTrue(late.isEmpty(), () -> "processes of the job outlived the launcher by more than " + limitMs + " ms: "
+            + late + "\n" + report);
+        try (Stream<Path> left = Files.list(jobs)) {
+            List<Path> dirs = left.toList();
+            if (killed.contains("every")) {
+                // nobody is left on the launcher's host to remove it: the test does
+                for (Path d : dirs) {
+                    try (Stream<Path> walk = Files.walk(d)) {
+                        walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                    }
+                }
+            } else {
+                assertEquals(List.of(), dirs, () -> "the job directory is left behind\n" + report);
+            }
+        }
+        System.out.println("kill -9 of the " + killed + ": processes " + named + " ended after " + endedMs + " ms");
+    }
+
+    /** Waits until every rank has said where it runs; returns their pids by rank. */
+    private Map<Integer, Long> awaitReady(ChildJob.Running job) throws IOException, InterruptedException {
+        Map<Integer, Long> pids = new java.util.TreeMap<>();
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(JOB_TIMEOUT_S);
+        while (pids.size() < RANKS) {
+            assertTrue(System.nanoTime() < deadlineNs && job.alive(), "the ranks did not all start:\n" + job.output());
+            pids.clear();
+            for (String line : job.output().lines().toList()) {
+                Matcher m = READY.matcher(line);
+                if (m.matches()) {
+                    pids.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(3)));
+                }
+            }
+            Thread.sleep(100);
+        }
+        return pids;
+    }
+
+    /** The host of each rank, from the lines the ranks printed. */
+    private static Map<Integer, String> awaitReadyHosts(ChildJob.Running job) throws IOException {
+        Map<Integer, String> hosts = new java.util.TreeMap<>();
+        for (String line : job.output().lines().toList()) {
+            Matcher m = READY.matcher(line);
+            if (m.matches()) {
+                hosts.put(Integer.parseInt(m.group(1)), m.group(2));
+            }
+        }
+        return hosts;
+    }
+
     private ChildJob.Running launch(String data, Class<?> main, List<String> options, List<String> args)
         throws IOException, InterruptedException {
+        return launch(data, dir, main, options, args);
+    }
+
+    private ChildJob.Running launch(String data, Path jobsDir, Class<?> main, List<String> options, List<String> args)
+        throws IOException, InterruptedException {
         List<String> launcherArgs = new ArrayList<>(List.of("-np", Integer.toString(RANKS), "--mpj-home",
-            MpjHome.get().toString(), "--machines", machines.toString(), "--daemon-port", Integer.toString(daemonPort),
-            "--data", data, "--tag-output", "--workers", "1", "--jobs-dir", dir.toString()));
+            MpjHome.get().toString(), "--machines", cluster.machines().toString(), "--daemon-port",
+            Integer.toString(cluster.daemonPort()),
+            "--data", data, "--tag-output", "--workers", "1", "--jobs-dir", jobsDir.toString()));
         launcherArgs.addAll(options);
         launcherArgs.addAll(List.of("-cp", System.getProperty("java.class.path"), "--", main.getName()));
         launcherArgs.addAll(args);
         List<String> command = ChildJob.javaCommand(MpjLauncher.class.getName(), launcherArgs);
-        return ChildJob.start(hosts == null ? command : hosts.on(0, command), dir, Map.of(), daemons);
+        return ChildJob.start(cluster.on(0, command), dir, Map.of(), cluster.daemons());
     }
 
     private String describe(String output) {
-        return (fallback == null ? "hosts " + hosts.names() + " at " + hosts.addresses() : "NOTE: " + fallback)
-            + "\n" + output;
-    }
-
-    private static List<String> daemonCommand(List<String> jars, int port) {
-        return List.of(ChildJob.java(), "-cp", String.join(File.pathSeparator, jars), "runtime.daemon.MPJDaemon",
-            Integer.toString(port));
-    }
-
-    private Process startDaemon(List<String> command, Path mpjHome, String name) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-            .redirectOutput(dir.resolve(name + ".log").toFile());
-        builder.environment().put("MPJ_HOME", mpjHome.toString());
-        return builder.start();
-    }
-
-    /** Waits until host {@code h}'s daemon listens (asked with ss inside its namespace: no connection disturbs it). */
-    private void awaitListening(int h) throws IOException, InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            String listening = VirtualHosts.run(hosts.on(h, List.of("ss", "-Hltn", "sport = :" + daemonPort))
-                .toArray(String[]::new));
-            if (!listening.isBlank()) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadlineNs && daemons.get(h).isAlive(), "the MPJ daemon on "
-                + hosts.names().get(h) + " did not listen:\n" + Files.readString(dir.resolve("daemon-" + h + ".log")));
-            Thread.sleep(100);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(0));
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(port));
-            return true;
-        } catch (IOException busy) {
-            return false;
-        }
+        return cluster.describe(output);
     }
 }

@@ -36,8 +36,8 @@ import org.bind.transport.Frames;
 public final class OutsiderFlood {
     static final int SESSIONS = 2;
     static final int LIMIT_S = 120;
-    private static final int MTU = 1408;
-    private static final int FRAGMENT_PAYLOAD = MTU - 32;
+    static final int MTU = 1408;
+    static final int FRAGMENT_PAYLOAD = MTU - 32;
 
     private OutsiderFlood() {
     }
@@ -96,7 +96,7 @@ public final class OutsiderFlood {
         }
     }
 
-    private static byte[] message(Random random, long jobId, int size, String build) {
+    static byte[] message(Random random, long jobId, int size, String build) {
         int kind = random.nextInt(12);
         return switch (kind) {
             case 0, 1 -> hello(random, jobId, size, random.nextInt(size), build);

@@ -77,31 +77,41 @@ public final class OutsiderFloodProgram {
         }
         System.out.println("rank " + rank + " connected");
         try (Bind bind = Bind.init(new Bind.Context().transport(transport).jobId(settings.jobId()))) {
-            IntArray[] parts = new IntArray[size];
-            IntArray[] sums = new IntArray[size];
-            for (int r = 0; r < size; r++) {
-                parts[r] = IntArray.of(N);
-                sums[r] = IntArray.of(N);
-            }
-            int[] oracle = new int[N];
-            int from = (rank + size - 1) % size;
-            for (int step = 0; step < EPOCHS; step++) {
-                for (int r = 0; r < size; r++) {
-                    try (Scope s = bind.on(r)) {
-                        Ops.fill(parts[r], step, r);
-                    }
-                    try (Scope s = bind.on((r + 1) % size)) {
-                        Ops.addInto(parts[r], sums[(r + 1) % size]);
-                    }
-                }
-                for (int i = 0; i < N; i++) {
-                    oracle[i] += step * 31 + from * 7 + i;
-                }
-                bind.sync();
-            }
-            boolean ok = Arrays.equals(oracle, sums[rank].toArray());
+            boolean ok = exchange(bind);
             System.out.println("rank " + rank + (ok ? " ok" : " WRONG") + " dropped=" + transport.droppedMessages()
                 + " rejected=" + transport.rejectedPeers() + " errors=" + transport.errors());
         }
+    }
+
+    /**
+     * The job's work: {@value #EPOCHS} epochs in which every rank's array travels to the next rank and is added
+     * there; returns whether this rank's sums are those of plain Java.
+     */
+    static boolean exchange(Bind bind) {
+        int rank = bind.rank();
+        int size = bind.size();
+        IntArray[] parts = new IntArray[size];
+        IntArray[] sums = new IntArray[size];
+        for (int r = 0; r < size; r++) {
+            parts[r] = IntArray.of(N);
+            sums[r] = IntArray.of(N);
+        }
+        int[] oracle = new int[N];
+        int from = (rank + size - 1) % size;
+        for (int step = 0; step < EPOCHS; step++) {
+            for (int r = 0; r < size; r++) {
+                try (Scope s = bind.on(r)) {
+                    Ops.fill(parts[r], step, r);
+                }
+                try (Scope s = bind.on((r + 1) % size)) {
+                    Ops.addInto(parts[r], sums[(r + 1) % size]);
+                }
+            }
+            for (int i = 0; i < N; i++) {
+                oracle[i] += step * 31 + from * 7 + i;
+            }
+            bind.sync();
+        }
+        return Arrays.equals(oracle, sums[rank].toArray());
     }
 }

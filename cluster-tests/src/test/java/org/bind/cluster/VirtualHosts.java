@@ -77,6 +77,16 @@ final class VirtualHosts implements AutoCloseable {
         return addresses;
     }
 
+    /** The network namespace of host {@code h}. */
+    String namespace(int h) {
+        return namespaces.get(h);
+    }
+
+    /** Host {@code h}'s network interface (inside its namespace): its end of the link to the bridge. */
+    String device(int h) {
+        return namespaces.get(h) + "0";
+    }
+
     /** {@code command} run on host {@code h}: in its network namespace, with its host name. */
     List<String> on(int h, List<String> command) {
         List<String> wrapped = new ArrayList<>(List.of("ip", "netns", "exec", namespaces.get(h), "unshare", "--uts", "sh",

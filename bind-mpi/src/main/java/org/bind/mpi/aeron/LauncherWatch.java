@@ -66,11 +66,20 @@ public final class LauncherWatch {
                 return;
             }
         }
-        System.err.println("bind: rank " + rank + ": its launcher (pid " + pid + ") is gone"
-            + (sharedDir.isEmpty() ? "" : ", and with it the job's shared media driver") + "; exiting");
         if (!sharedDir.isEmpty()) {
             IoUtil.delete(new File(sharedDir), true);
         }
+        exitRank("bind: rank " + rank + ": its launcher (pid " + pid + ") is gone"
+            + (sharedDir.isEmpty() ? "" : ", and with it the job's shared media driver") + "; exiting");
+    }
+
+    /**
+     * Ends this rank because its launcher is gone: prints {@code message} on stderr and exits with status 1 (the
+     * exit hooks close the transport and delete the rank's Aeron directory); halts if the exit has not completed
+     * within {@value #HALT_AFTER_MS} ms. Any thread; does not return.
+     */
+    public static void exitRank(String message) {
+        System.err.println(message);
         Thread halt = new Thread(() -> {
             try {
                 Thread.sleep(HALT_AFTER_MS);

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
+import org.bind.mpi.aeron.AeronSettings;
+
 /**
  * Runs a job through MPJ Express's niodev device: one JVM per rank, started by MPJ daemons.
  * {@code MpjLauncher -np N --mpj-home DIR [--machines FILE] [--daemon-port P] [--data mpj|aeron] [--jobs-dir DIR]
@@ -37,7 +39,9 @@ import java.util.regex.Pattern;
  * when a rank failed; the {@link JobSupervisor} gives the other ranks the grace period (the heartbeat timeout plus
  * 3 s) to fail on their own, then stops the job, and ends a job that outlives {@code --time-limit} after every rank
  * printed its stacks (status {@value JobSupervisor#STATUS_TIME_LIMIT}). The job directory, the private daemon and the
- * ranks' Aeron directories on this host are removed at the end, also when the launcher itself is stopped.
+ * ranks' Aeron directories on this host are removed at the end, also when the launcher itself is stopped; when it is
+ * killed ({@code kill -9}), its {@link JobReaper} does it instead. Ranks on this host watch the launcher's process;
+ * ranks on other hosts watch its heartbeat in the job directory ({@link LauncherBeat}).
  */
 public final class MpjLauncher {
     /** The MPJ transport's heartbeat timeout flag and default (MpjTransportSettings). */
@@ -75,6 +79,8 @@ public final class MpjLauncher {
     private final OutputPump pump = new OutputPump();
     private final Thread cleanupHook = new Thread(this::cleanUp, "bind-mpj-launcher-cleanup");
     private Path jobDir;
+    private volatile JobReaper reaper;
+    private volatile Thread beat;
     private volatile MpjDaemon daemon;
     private volatile Process starter;
 
@@ -185,8 +191,12 @@ public final class MpjLauncher {
         Runtime.getRuntime().addShutdownHook(cleanupHook);
         try {
             // a random name, private to its owner (createTempDirectory makes it rwx------): not the job id
-            jobDir = Files.createTempDirectory(Files.createDirectories(options.jobsDir()), "bind-mpj-");
-            StatusDirectory status = new StatusDirectory(Files.createDirectory(jobDir.resolve("status")));
+            JobReaper.sweep(options.jobsDir(), err);   // what launchers killed with their reapers left
+            jobDir = Files.createTempDirectory(Files.createDirectories(options.jobsDir()), "bind-mpj-").toAbsolutePath();
+            // first: from here on, what this launcher starts and writes is removed even if it is killed (kill -9)
+            reaper = JobReaper.start(AeronSettings.dirPrefix(jobId), jobDir);
+            JobReaper.markLauncher(jobDir, AeronSettings.dirPrefix(jobId));
+            StatusDirectory status = new StatusDirectory(Files.createDirectory(jobDir.resolve(JobReaper.STATUS_DIR)));
             byte[] secretBytes = new byte[32];
             new SecureRandom().nextBytes(secretBytes);
             Path secret = privateFile("secret", HexFormat.of().formatHex(secretBytes));
@@ -197,6 +207,7 @@ public final class MpjLauncher {
             if (machines == null) {
                 err.println(MpjDaemon.EXPOSURE_WARNING);
                 daemon = MpjDaemon.start(options.mpjHome(), jobDir);
+                reaper.watch(daemon.process().toHandle());
                 home = daemon.home();
                 daemonPort = daemon.port();
                 machines = Files.writeString(jobDir.resolve("machines"), "localhost\n");
@@ -204,7 +215,9 @@ public final class MpjLauncher {
             ProcessBuilder builder = new ProcessBuilder(starterCommand(home, machines, daemonPort, status.path(),
                 secret, job)).directory(jobDir.toFile());
             builder.environment().put("MPJ_HOME", home.toString());
+            beat = LauncherBeat.start(status.path(), LauncherBeat.PERIOD_MS);   // for ranks that cannot see this process
             starter = builder.start();
+            reaper.watch(starter.toHandle());
             pump.forward(starter.getInputStream(), out, "", starterFilter(), "bind-mpj-launcher-output");
             pump.forward(starter.getErrorStream(), err, "", starterFilter(), "bind-mpj-launcher-errors");
             return supervise(status);
@@ -395,9 +408,22 @@ public final class MpjLauncher {
             local.stop();
             daemon = null;
         }
+        Thread beating = beat;
+        if (beating != null) {
+            beating.interrupt();
+            try {
+                beating.join(JobSupervisor.DESTROY_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ProcessLauncher.removeAeronDirectories(jobId);
         if (jobDir != null && !StatusDirectory.deleteTree(jobDir)) {
             err.println("bindrun: could not remove the job directory " + jobDir);
+        }
+        JobReaper ending = reaper;
+        if (ending != null) {
+            ending.close();   // after the clean-up above: the reaper finds nothing left and ends
         }
     }
 }

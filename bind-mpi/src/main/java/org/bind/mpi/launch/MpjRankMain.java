@@ -18,7 +18,9 @@ import org.bind.mpi.aeron.LauncherWatch;
  * job's status directory ({@value #STATUS_DIR_PROP_NAME}), because MPJ's starter reports success whatever the ranks
  * did: {@code rank-R.status} holds {@code 0} when main returned, {@code 1 <exception>} when it threw. A rank that
  * leaves no status file was killed, crashed, or called {@code System.exit} from main. There it also prints its
- * stacks and exits when the launcher asks, at the job's time limit ({@link StackRequestWatch}).
+ * stacks and exits when the launcher asks, at the job's time limit ({@link StackRequestWatch}), and it exits when the
+ * launcher is gone, whatever ended it: on the launcher's host by watching its process, on other hosts by watching its
+ * heartbeat in the job directory ({@link LauncherBeat}).
  *
  * <p>After main returns the JVM exits with status 0 even if threads are left (MPJ's own are), so a finished rank
  * never lingers; with {@value #EXIT_PROP_NAME}{@code =false} it ends as a plain JVM does, when the program's last
@@ -45,19 +47,22 @@ public final class MpjRankMain {
     }
 
     /**
-     * Starts {@link LauncherWatch} on the launcher {@value #LAUNCHER_PID_PROP_NAME} names when this rank runs on its
-     * host ({@value #LAUNCHER_HOST_PROP_NAME}); a rank on another host cannot see the launcher's process.
+     * Ends this rank when its launcher is gone: on the launcher's host ({@value #LAUNCHER_HOST_PROP_NAME}) by watching
+     * its process ({@value #LAUNCHER_PID_PROP_NAME}, {@link LauncherWatch}); on another host, which cannot see that
+     * process, by watching the launcher's heartbeat in the job's status directory ({@link LauncherBeat}).
      */
-    private static void watchLauncher(String rank) {
+    private static void watchLauncher(String rank, Path statusDir) {
         String pid = System.getProperty(LAUNCHER_PID_PROP_NAME, "").trim();
         String host = System.getProperty(LAUNCHER_HOST_PROP_NAME, "").trim();
-        if (pid.isEmpty() || host.isEmpty() || !host.equals(LaunchOptions.localHostName())) {
-            return;
-        }
-        try {
-            LauncherWatch.watchPid(Long.parseLong(pid), rank);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(LAUNCHER_PID_PROP_NAME + "='" + pid + "' is not a process id");
+        if (!pid.isEmpty() && !host.isEmpty() && host.equals(LaunchOptions.localHostName())) {
+            try {
+                LauncherWatch.watchPid(Long.parseLong(pid), rank);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(LAUNCHER_PID_PROP_NAME + "='" + pid + "' is not a process id");
+            }
+        } else if (statusDir != null) {
+            LauncherBeat.watch(statusDir, LauncherBeat.timeoutMs(), why -> LauncherWatch.exitRank("bind: rank " + rank
+                + ": its launcher" + (host.isEmpty() ? "" : " on " + host) + " is gone: " + why + "; exiting"));
         }
     }
 
@@ -68,9 +73,9 @@ public final class MpjRankMain {
         }
         String rank = rankLabel(args);
         RankOutput output = RankOutput.install(rank, Boolean.getBoolean(TAG_PROP_NAME));
-        watchLauncher(rank);
         String statusDir = System.getProperty(STATUS_DIR_PROP_NAME, "").trim();
         Path status = statusDir.isEmpty() ? null : Path.of(statusDir, "rank-" + rank + ".status");
+        watchLauncher(rank, status == null ? null : status.getParent());
         if (status != null) {
             StackRequestWatch.start(status.getParent(), rank);
             record(status.resolveSibling("rank-" + rank + ".started"), "started");

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import mpi.Intracomm;
 import mpi.MPI;
+import org.bind.mpi.aeron.AeronBacked;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransport;
 import org.bind.mpi.aeron.EmbeddedAeron;
@@ -234,13 +235,18 @@ final class AeronOverMpj {
     }
 
     /** Aeron's transport, then {@code MPI.Finalize} on close when every peer stayed. */
-    private static final class Finalizing implements Transport {
+    private static final class Finalizing implements Transport, AeronBacked {
         private final AeronTransport aeron;
         private final AtomicBoolean peerLost = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
 
         Finalizing(AeronTransport aeron) {
             this.aeron = aeron;
+        }
+
+        @Override
+        public AeronTransport aeron() {
+            return aeron;
         }
 
         @Override
