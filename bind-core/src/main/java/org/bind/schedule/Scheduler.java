@@ -60,27 +60,27 @@ import org.bind.version.BufferPool;
  * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
  *
- * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
- * program thread's CPU time per op, the figure that bounds everything else). What a submission pays: the woven call
- * (two thread-local lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays,
- * renaming (a new version per write), binding inputs, the window and the hand-off. Atomics left per op: the
- * ring's volatile {@code tail} store (the StoreLoad the idle-drainer check needs, and where the stores before it
- * drain), a waiter CAS per input still being produced, and the byte reservation of each output; none for the
- * window count (the program thread's own count, {@link Window}), none for the pending count of an op that waits
- * for nothing, and none for the hold a read-write op takes on the version it supersedes (the latest-hold passes
- * to it). Reusing op nodes was tried and dropped: a node a worker wrote last costs the program thread cache
- * misses that a fresh node in its own allocation buffer does not, and interleaved runs showed no gain.
- * Measured 2026-12-06 on the 2 shared cores at load average 29 to 44 (other builds and tests; this JVM got
- * 5-20% of the machine), interleaved with the code before these changes, medians of 4 runs each: an empty op
- * 119 ns before, 103 ns after (an earlier set of 4 at load 31-51: 146 ns, and 107-111 ns); an op of a dependent
- * chain 588 ns before, 299 ns after (earlier set: 324 ns, and 302-338 ns: at this load the chain's figure moves
- * by more than the change from run to run). Where the
- * program thread's time goes, from JFR execution samples in the call path (profile settings, empty and chain runs):
- * {@code Engine.submit} itself ~26% (placement, op log, renaming loop), filling the op node ~15% (allocation), the
- * woven call ~12%, the hand-off ~11% (ring store and fence, the inbox when the ring is full, drainer spawns),
- * binding inputs ~10% (hold and waiter CAS), classifying arguments ~9%, the dropped-object check ~6%, binding
- * outputs ~5%, the window ~5%. Before: {@code Engine.submit} itself ~42% (its pending-count atomic and the window's
- * shared counter drained the node's stores there), the hand-off ~11%, the woven call ~14%, classifying ~14%.
+ * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead}, "prog ns": the program thread's CPU
+ * time per op, the figure that bounds everything else). What a submission pays: the woven call (two thread-local
+ * lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays, renaming (a new
+ * version per write), binding inputs, the window and the hand-off. Atomics left per op: a hold per input read (none
+ * for a read-write op: the latest-hold passes to it) and a waiter CAS per input still being produced. None for the
+ * hand-off (a plain and a release store), the window count (the program thread's own counter) or the bytes
+ * reserved for outputs (likewise), and none for the pending count of an op that waits for nothing. Lines the
+ * program thread reads on every op and a worker writes: none while ops stream (the idle count changes per burst;
+ * the window's and the byte counters are each on lines of their own, {@link PaddedLong}). Reusing op nodes was tried
+ * and dropped: a node a worker wrote last costs the program thread cache misses that a fresh node in its own
+ * allocation buffer does not, and interleaved runs showed no gain.
+ * Measured 2026-12-06 on the 2 shared cores at load average 7 to 19 (other engineers' builds, tests and
+ * benchmarks), interleaved with the code before this hand-off (main 277f6d2), medians of 3 runs each of
+ * {@code bin/bench overhead --reps 3}: program-thread CPU per empty op 219 ns before, 197 ns after; per op with
+ * {@code (int, double, double[])} arguments 344 ns before, 263 ns after; per op of a dependent chain 388 ns before
+ * (289-733), 479 ns after (412-797): at this load the chain moves by more than the change. Wall times and METG
+ * could not be read at this load (even 50 us stencil tasks stayed under 50% efficiency, before and after). JFR
+ * execution samples of the program thread (profile settings, empty and chain phases): before, {@code Engine.submit}
+ * itself 23% (the ring's volatile store and the window's shared counter drained the node's stores there) and the
+ * hand-off 12%; after, {@code Engine.submit} itself 9% and the hand-off 26%, of which 15% the inbox
+ * ({@code ConcurrentLinkedQueue.offer}): at that load the workers fell more than the ring's capacity behind.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
