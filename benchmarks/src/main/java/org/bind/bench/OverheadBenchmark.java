@@ -18,6 +18,8 @@ import org.bind.dag.Counters;
  *   <li><b>empty ops</b>: {@code --ops} independent empty ops submitted, then one {@code sync()}; ns per op is
  *       wall time / ops (recording, scheduling, running and retiring, with the program thread sharing the
  *       cores with the workers);</li>
+ *   <li><b>ops with arguments</b>: the same, with an {@code (int, double, double[4])} op: what passing
+ *       arguments adds (primitives unboxed, the array copied at the call);</li>
  *   <li><b>dependent chain</b>: {@code --chain} read-write ops on one small array, each waiting for the
  *       previous one;</li>
  *   <li><b>ForkJoinPool baseline</b>: the same number of empty {@code RecursiveAction}s on a pool of the same
@@ -85,6 +87,10 @@ public final class OverheadBenchmark {
             if (options.runs("empty")) {
                 nsPerOp = measure("bind empty ops", options.ops(),
                     (n, progress) -> emptyOps(bind, n, progress), bind).median();
+            }
+            if (options.runs("args")) {
+                measure("bind (int, double, double[])", options.ops(),
+                    (n, progress) -> argumentOps(bind, n, progress), bind);
             }
             if (options.runs("chain")) {
                 measure("bind dependent chain", options.chainOps(),
@@ -193,6 +199,27 @@ public final class OverheadBenchmark {
         long ran = bind.counters().opsRun() - doneBefore;
         if (ran != ops) {
             wrong("submitted " + ops + " empty ops, but " + ran + " ran");
+        }
+        return wallNs;
+    }
+
+    private long argumentOps(Bind bind, int ops, Progress progress) {
+        long doneBefore = bind.counters().opsRun();
+        double[] values = new double[4];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ops; i++) {
+            OverheadOps.withArguments(i, 0.5, values);
+            if ((i & 1023) == 0) {
+                progress.submitted(i);
+            }
+        }
+        progress.submitted(ops);
+        bind.sync();
+        long wallNs = System.nanoTime() - t0;
+        long ran = bind.counters().opsRun() - doneBefore;
+        if (ran != ops || values[0] != 0) {
+            wrong("submitted " + ops + " ops with arguments: " + ran + " ran, the program's array holds " + values[0]
+                + " (expected 0: each op changes its own copy)");
         }
         return wallNs;
     }

@@ -16,6 +16,16 @@ final class OverheadOps {
     static void empty(int index) {
     }
 
+    /**
+     * Independent, with primitive and array arguments: what passing arguments adds to an empty op (the int and the
+     * double travel unboxed; the array is captured by value, a copy of its 4 elements). Adds the arguments into
+     * element 0 of its own copy of the array, which the program's array never sees.
+     */
+    @Op
+    static void withArguments(int index, double scale, double[] values) {
+        values[0] += index * scale;
+    }
+
     /** Read-write on one small array: each call depends on the previous one. */
     @Op
     static void increment(IntArray counter) {

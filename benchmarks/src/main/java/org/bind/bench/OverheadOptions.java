@@ -22,12 +22,12 @@ import java.util.Set;
  */
 record OverheadOptions(int ops, int chainOps, int reps, int workers, int width, double[] durationsUs,
                        double stencilMs, int stencilMaxOps, Set<String> phases) {
-    static final List<String> PHASES = List.of("fjp", "empty", "chain", "stencil");
+    static final List<String> PHASES = List.of("fjp", "empty", "args", "chain", "stencil");
 
     static final String USAGE = """
         usage: OverheadBenchmark [--ops N] [--chain N] [--reps R] [--workers W] [--width C]
                                  [--durations US,US,...] [--stencil-ms MS] [--stencil-max-ops N]
-                                 [--phases fjp,empty,chain,stencil]
+                                 [--phases fjp,empty,args,chain,stencil]
           --ops N             independent empty ops per repetition (default 1m)
           --chain N           dependent ops per repetition (default 200k)
           --reps R            measured repetitions; the table shows medians (default 5)

@@ -12,29 +12,40 @@ import java.util.Arrays;
  * requester receives exactly once. A rank that has received a version keeps holding it in later epochs and is
  * not sent it again.
  *
+ * <p><b>Cost.</b> Every rank records every op, so a version is made here for each write on any rank: a residence
+ * costs the same whatever the job's size while few ranks request the version (a short list of holders; one bit per
+ * rank only past {@link #FEW_HOLDERS} of them), and the residence of versions every rank holds is one immutable
+ * instance per job ({@link #everywhere}).
+ *
  * <p>Program thread only (bookkeeping is replayed identically on every rank).
  */
 public final class Residence {
     /** The owner of versions every rank holds (first versions, common ops, values set by the program). */
     public static final int ALL = -1;
+    private static final int FEW_HOLDERS = 4;
 
     private final int owner;
-    private final long[] holders;
+    private final int size;
+    /**
+     * The ranks holding the version besides its owner: the first {@link #FEW_HOLDERS} in a list (what a halo
+     * exchange needs), then one bit per rank of the job. Both null until the first requester.
+     */
+    private int[] fewHolders;
+    private int fewCount;
+    private long[] holderBits;
     private long participantsEpoch = -1;
     private int[] participants;
     private int participantCount;
 
     private Residence(int owner, int size) {
         this.owner = owner;
-        this.holders = new long[(size + 63) >>> 6];
-        if (owner == ALL) {
-            Arrays.fill(holders, -1L);
-        } else {
-            holders[owner >>> 6] |= 1L << owner;
-        }
+        this.size = size;
     }
 
-    /** A version held by every rank. */
+    /**
+     * A version held by every rank: immutable (nothing is ever requested of it), so one instance serves every such
+     * version of a job of {@code size} ranks.
+     */
     public static Residence everywhere(int size) {
         return new Residence(ALL, size);
     }
@@ -50,7 +61,35 @@ public final class Residence {
     }
 
     public boolean heldBy(int rank) {
-        return (holders[rank >>> 6] & (1L << rank)) != 0;
+        if (owner == ALL || rank == owner) {
+            return true;
+        }
+        if (holderBits != null) {
+            return (holderBits[rank >>> 6] & (1L << rank)) != 0;
+        }
+        for (int i = 0; i < fewCount; i++) {
+            if (fewHolders[i] == rank) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void addHolder(int rank) {
+        if (holderBits == null && fewCount < FEW_HOLDERS) {
+            if (fewHolders == null) {
+                fewHolders = new int[FEW_HOLDERS];
+            }
+            fewHolders[fewCount++] = rank;
+            return;
+        }
+        if (holderBits == null) {
+            holderBits = new long[(size + 63) >>> 6];
+            for (int i = 0; i < fewCount; i++) {
+                holderBits[fewHolders[i] >>> 6] |= 1L << fewHolders[i];
+            }
+        }
+        holderBits[rank >>> 6] |= 1L << rank;
     }
 
     /**
@@ -72,7 +111,7 @@ public final class Residence {
         }
         int position = participantCount++;
         participants[position] = requester;
-        holders[requester >>> 6] |= 1L << requester;
+        addHolder(requester);
         return participants[parent(position)];
     }
 

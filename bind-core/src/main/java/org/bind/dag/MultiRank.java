@@ -31,6 +31,8 @@ final class MultiRank implements Distribution {
     private final int rank;
     private final int size;
     private final Transport transport;
+    /** The residence of every version all ranks hold: immutable, shared. */
+    private final Residence everywhere;
     private final Exchange exchange;
     private final EpochSync epochSync;
     private final JobHealth health;
@@ -50,6 +52,7 @@ final class MultiRank implements Distribution {
         this.rank = config.rank();
         this.size = config.size();
         this.transport = config.transport();
+        this.everywhere = Residence.everywhere(size);
         this.account = host;
         this.epoch = epoch;
         this.failJob = failJob;
@@ -79,7 +82,7 @@ final class MultiRank implements Distribution {
 
     @Override
     public void heldEverywhere(Version version) {
-        version.residence(Residence.everywhere(size));
+        version.residence(everywhere);
     }
 
     @Override
@@ -107,7 +110,7 @@ final class MultiRank implements Distribution {
 
     @Override
     public void onWrite(Version output, Tracked object, int where) {
-        output.residence(where == Engine.COMMON ? Residence.everywhere(size) : Residence.on(where, size));
+        output.residence(where == Engine.COMMON ? everywhere : Residence.on(where, size));
         if (object.replicated() && where != Engine.COMMON) {
             exchange.noteBroadcast(output, where, epoch.getAsLong());
         }
