@@ -49,7 +49,7 @@ final class Exchange {
     private final AtomicLong versionsReceived = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong framesDropped = new AtomicLong();
-    private final IncomingTransfer.Host transferHost = new TransferHost();
+    private final IncomingHost transferHost = new TransferHost();
 
     private record Key(long objectId, long number, int source) {
         /**
@@ -236,7 +236,7 @@ final class Exchange {
     }
 
     /** What an {@link IncomingTransfer} does to this rank: forwarding, completing, failing, counting. */
-    private final class TransferHost implements IncomingTransfer.Host {
+    private final class TransferHost implements IncomingHost {
         @Override
         public void forward(int child, Frames.Header first, int chunk, ByteBuffer payload) {
             ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
