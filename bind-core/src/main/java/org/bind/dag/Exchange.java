@@ -31,7 +31,7 @@ import org.bind.version.Version;
  * ({@link UnclaimedBudget}).
  *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
- * Sends: workers.
+ * Sends: the sending threads of {@link SendPumps}.
  */
 final class Exchange {
     private final ExchangeHost engine;
@@ -312,6 +312,11 @@ final class Exchange {
             incoming.remove(key(target, transfer.source()), transfer);
             plan.forget(target.chain().id(), target.number());
         }
+    }
+
+    /** Ends the sending threads once what they send is sent. Any thread. */
+    void close() {
+        sender.close();
     }
 
     // ---------------------------------------------------------------- counters

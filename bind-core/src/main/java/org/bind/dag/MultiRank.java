@@ -218,11 +218,13 @@ final class MultiRank implements Distribution {
     public void lastWord(long now, String reason) {
         epochSync.broadcastAbort(now, reason);
         transport.close();
+        exchange.close();
     }
 
     @Override
     public void close() {
         transport.close();
+        exchange.close();
     }
 
     @Override
