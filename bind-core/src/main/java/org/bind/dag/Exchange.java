@@ -314,6 +314,11 @@ final class Exchange {
         }
     }
 
+    /** Whether no version is queued or being sent by a send pump ({@link SendPumps#idle}). Any thread. */
+    boolean sendsIdle() {
+        return sender.idle();
+    }
+
     /** Ends the sending threads once what they send is sent. Any thread. */
     void close() {
         sender.close();

@@ -170,7 +170,8 @@ final class MultiRank implements Distribution {
     public void whileQuiescing() {
         long now = epoch.getAsLong();
         String diverged = health.check(now, "data");
-        if (diverged == null && idleReports.stuck(now, schedulerIdle)) {
+        // idle: no op to run, and no version of this rank's own waiting in a send pump (its frames are not counted yet)
+        if (diverged == null && idleReports.stuck(now, () -> schedulerIdle.getAsBoolean() && exchange.sendsIdle())) {
             diverged = health.waitingForEachOther("data");
         }
         if (diverged != null) {

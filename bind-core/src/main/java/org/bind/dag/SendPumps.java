@@ -40,12 +40,14 @@ final class SendPumps implements AutoCloseable {
 
     private final Pump[] pumps;
     private final ThreadPoolExecutor threads;
+    /** Streams added and not over: while any, this rank is not idle (frames are still to be sent). */
+    private final AtomicInteger streams = new AtomicInteger();
 
     /** Pumps for the {@code size} ranks of a job, seen from {@code rank} (for thread names). */
     SendPumps(int rank, int size) {
         this.pumps = new Pump[size];
         for (int r = 0; r < size; r++) {
-            pumps[r] = new Pump();
+            pumps[r] = new Pump(streams);
         }
         AtomicInteger made = new AtomicInteger();
         // unbounded: at most one pump per child runs, but a thread that just ended its pump may not take the next yet
@@ -59,6 +61,7 @@ final class SendPumps implements AutoCloseable {
 
     /** Queues {@code stream} behind the streams to {@code child}; starts its pump when it was idle. Any thread. */
     void add(int child, Stream stream) {
+        streams.incrementAndGet(); // before it can be seen idle: counted while queued
         Pump pump = pumps[child];
         if (pump.add(stream)) {
             try {
@@ -67,6 +70,14 @@ final class SendPumps implements AutoCloseable {
                 pump.run(); // closed: the streams still end (they fail on the closed transport) and release holds
             }
         }
+    }
+
+    /**
+     * Whether no stream is queued or being sent: every frame of the versions added so far has been handed to the
+     * transport. Any thread.
+     */
+    boolean idle() {
+        return streams.get() == 0;
     }
 
     /** Lets running pumps finish; their threads end. Any thread. */
@@ -78,7 +89,12 @@ final class SendPumps implements AutoCloseable {
     /** The streams to one child, and whether a thread runs them. */
     private static final class Pump implements Runnable {
         private final ArrayDeque<Stream> queue = new ArrayDeque<>();
+        private final AtomicInteger streams;
         private boolean running;
+
+        Pump(AtomicInteger streams) {
+            this.streams = streams;
+        }
 
         /** Queues {@code stream}; true when the caller must start this pump. */
         synchronized boolean add(Stream stream) {
@@ -101,7 +117,9 @@ final class SendPumps implements AutoCloseable {
                         return;
                     }
                 }
-                if (!stream.sendNext()) {
+                if (stream.sendNext()) {
+                    streams.decrementAndGet(); // after its last frame was handed to the transport
+                } else {
                     synchronized (this) {
                         queue.addLast(stream); // behind the others: round-robin, a chunk per turn
                     }

@@ -73,6 +73,11 @@ final class VersionSender {
         return bytesSent.get();
     }
 
+    /** Whether no version is queued or being sent ({@link SendPumps#idle}). Any thread. */
+    boolean idle() {
+        return pumps.idle();
+    }
+
     /** Ends the sending threads once what they send is sent. */
     void close() {
         pumps.close();
