@@ -59,6 +59,29 @@ final class ProcessCpu {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
+    /**
+     * CPU ns used so far by this process's live threads, summed by role: the thread's name up to its last
+     * {@code -<number>} and with rank numbers dropped ({@code bind-worker-1-0} and {@code bind-worker-1-1} are both
+     * {@code bind-worker}); threads that ended are not counted (the process figure is). Any thread.
+     */
+    static java.util.Map<String, Long> threadNanosByRole() {
+        java.util.Map<String, Long> byRole = new java.util.TreeMap<>();
+        if (!THREADS.isThreadCpuTimeSupported()) {
+            return byRole;
+        }
+        for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long ns = THREADS.getThreadCpuTime(info.getThreadId());
+            if (ns > 0) {
+                String role = info.getThreadName().replaceAll("(-\\d+)+$", "").replaceAll("\\s+\\d+$", "");
+                byRole.merge(role.isEmpty() ? "?" : role, ns, Long::sum);
+            }
+        }
+        return byRole;
+    }
+
     /** Busy CPU ns of all cores (everything but idle and iowait) since boot, or -1 off Linux. */
     static long machineBusyNanos() {
         try {

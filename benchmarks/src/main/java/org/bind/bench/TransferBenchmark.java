@@ -41,6 +41,8 @@ import org.bind.transport.TransportFactory;
  *       frame authenticated with HMAC-SHA256 on both ends ({@code RESULT transfer-mac});</li>
  *   <li><b>Bind broadcast</b>: {@code --ranks} processes on one host; the array updated on rank 0 and read on every
  *       other rank, relayed down the runtime's tree; rate = bytes each receiver gets per second;</li>
+ *   <li>for both Bind jobs on one host, every rank's CPU seconds over the timed repetitions, by thread role
+ *       ({@code CPU mode bytes=B rank=R wall_s=.. process_s=.. main=.. bind-aeron=.. ...});</li>
  *   <li><b>MPJ Express</b>: niodev {@code Send}/{@code Recv} ping-pong between 2 processes ({@link MpjPingPong}),
  *       when MPJ Express is set up ({@code bin/setup-mpj}; {@code bin/bench} passes its home).</li>
  * </ol>
@@ -55,6 +57,8 @@ public final class TransferBenchmark {
     /** Start-up is not what this measures: on a busy machine the ranks' handshake can take over the default 10 s. */
     private static final String STARTUP = "-J-Dbind.connect.timeout.ms=120000";
     private static final Pattern LINE = Pattern.compile("TRANSFER (\\w+) bytes=(\\d+) gb_s=([0-9.]+)");
+    /** Every rank prints its CPU seconds by thread role ({@link TransferProgram}); echoed as they come. */
+    private static final String CPU = "-J-D" + TransferProgram.CPU_PROP_NAME + "=true";
     /** The UDP port each rank listens on in its own namespace (nothing else listens there). */
     private static final int HOSTS_PORT = 40_560;
     /** A job between the namespaces that takes longer than this is killed (a loaded machine is slow, not stuck). */
@@ -98,7 +102,7 @@ public final class TransferBenchmark {
             Runtime.getRuntime().availableProcessors());
 
         Map<Integer, Double> bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
-            ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+            ProcessLauncher::run, STARTUP, CPU, "-np", "2", "--workers", "1", "-cp", classpath, "--",
             TransferProgram.class.getName(), "pingpong", sizeList, repsText);
         Map<Integer, Double> aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
             ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
@@ -133,7 +137,8 @@ public final class TransferBenchmark {
                 sizeList, repsText));
         }
         Map<Integer, Double> bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
-            ProcessLauncher::run, STARTUP, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath, "--",
+            ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
+            "--",
             TransferProgram.class.getName(), "bcast", sizeList, repsText);
         Map<Integer, Double> mpj = Map.of();
         if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
@@ -280,6 +285,8 @@ public final class TransferBenchmark {
             if (m.find() && m.group(1).equals(mode)) {
                 rates.put(Integer.parseInt(m.group(2)), Double.parseDouble(m.group(3)));
                 echo.println("  " + line.substring(m.start()));
+            } else if (line.contains("CPU " + mode + " ")) {
+                echo.println("  " + line.substring(line.indexOf("CPU " + mode + " ")));
             }
         }
         if (status != 0 || rates.isEmpty()) {

@@ -1,6 +1,8 @@
 package org.bind.bench;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
 
 import org.bind.Bind;
 import org.bind.ByteArray;
@@ -17,6 +19,8 @@ import org.bind.Scope;
  */
 @SuppressWarnings("try") // scopes are entered for their effect
 public final class TransferProgram {
+    /** {@code true}: every rank prints its CPU time by thread role for each size ({@code CPU ...} lines). */
+    static final String CPU_PROP_NAME = "bind.bench.cpu";
     /** Bytes each repetition moves at least, so that small sizes are timed over many steps. */
     private static final long BYTES_PER_REP = 256L << 20;
 
@@ -53,6 +57,9 @@ public final class TransferProgram {
                 }
                 int steps = (int) Math.max(2, BYTES_PER_REP / (pingpong ? 2L * bytes : bytes));
                 run(bind, a, sinks, pingpong, 2); // warm-up: buffers, connections, JIT
+                long cpuBeforeNs = ProcessCpu.processNanos();
+                Map<String, Long> threadsBefore = ProcessCpu.threadNanosByRole();
+                long wallBeforeNs = System.nanoTime();
                 double[] rates = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
                     long startNs = System.nanoTime();
@@ -63,8 +70,29 @@ public final class TransferProgram {
                 if (bind.rank() == 0) {
                     System.out.printf("TRANSFER %s bytes=%d gb_s=%.3f%n", own[0], bytes, rates[reps / 2]);
                 }
+                if (Boolean.getBoolean(CPU_PROP_NAME)) {
+                    printCpu(bind.rank(), own[0], bytes, System.nanoTime() - wallBeforeNs,
+                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore);
+                }
             }
         }
+    }
+
+    /**
+     * One line per rank: its CPU seconds over the timed repetitions (the whole process: GC and JIT included), by
+     * thread role, and the wall time; the share of a core each used is CPU over wall.
+     */
+    private static void printCpu(int rank, String mode, int bytes, long wallNs, long processNs,
+                                 Map<String, Long> threadsBefore) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU %s bytes=%d rank=%d wall_s=%.3f"
+            + " process_s=%.3f", mode, bytes, rank, wallNs / 1e9, processNs / 1e9));
+        ProcessCpu.threadNanosByRole().forEach((role, ns) -> {
+            double s = (ns - threadsBefore.getOrDefault(role, 0L)) / 1e9;
+            if (s >= 0.005) {
+                line.append(String.format(Locale.ROOT, " %s=%.3f", role, s));
+            }
+        });
+        System.out.println(line);
     }
 
     /** Runs {@code steps} steps and syncs; returns the arrays delivered to one receiver. */

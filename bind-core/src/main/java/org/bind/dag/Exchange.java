@@ -31,7 +31,7 @@ import org.bind.version.Version;
  * ({@link UnclaimedBudget}).
  *
  * <p>Bookkeeping ({@link #noteRead}, {@link #noteBroadcast}): program thread. Frames: the transport's thread.
- * Sends: workers.
+ * Sends: the sending threads of {@link SendPumps}.
  */
 final class Exchange {
     private final ExchangeHost engine;
@@ -49,7 +49,7 @@ final class Exchange {
     private final AtomicLong versionsReceived = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong framesDropped = new AtomicLong();
-    private final IncomingTransfer.Host transferHost = new TransferHost();
+    private final IncomingHost transferHost = new TransferHost();
 
     private record Key(long objectId, long number, int source) {
         /**
@@ -236,7 +236,7 @@ final class Exchange {
     }
 
     /** What an {@link IncomingTransfer} does to this rank: forwarding, completing, failing, counting. */
-    private final class TransferHost implements IncomingTransfer.Host {
+    private final class TransferHost implements IncomingHost {
         @Override
         public void forward(int child, Frames.Header first, int chunk, ByteBuffer payload) {
             ByteBuffer header = Frames.header(Frames.DATA, first.jobId(), first.epoch(), rank, first.objectId(),
@@ -312,6 +312,16 @@ final class Exchange {
             incoming.remove(key(target, transfer.source()), transfer);
             plan.forget(target.chain().id(), target.number());
         }
+    }
+
+    /** Whether no version is queued or being sent by a send pump ({@link SendPumps#idle}). Any thread. */
+    boolean sendsIdle() {
+        return sender.idle();
+    }
+
+    /** Ends the sending threads once what they send is sent. Any thread. */
+    void close() {
+        sender.close();
     }
 
     // ---------------------------------------------------------------- counters

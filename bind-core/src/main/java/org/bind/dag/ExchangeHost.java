@@ -1,14 +1,12 @@
 package org.bind.dag;
 
-import java.util.concurrent.ForkJoinTask;
-
 import org.bind.version.MemoryAccount;
 
 /**
  * What {@link Exchange} needs from its rank's runtime: the window's in-flight count for the transfers it plans,
- * the workers for sends, the byte account, the epoch, and where a failed transfer is reported.
+ * the byte account, the epoch, and where a failed transfer is reported.
  *
- * <p>Program thread (planning), workers (sends), the transport's thread (receives).
+ * <p>Program thread (planning), the sending threads (sends), the transport's thread (receives).
  */
 interface ExchangeHost extends MemoryAccount {
     /** A transfer entered the window; {@code sync()} waits for it. */
@@ -16,9 +14,6 @@ interface ExchangeHost extends MemoryAccount {
 
     /** A transfer left the window. */
     void leaveInFlight();
-
-    /** Hands a send to the workers. */
-    void schedule(ForkJoinTask<?> task);
 
     /** A transfer failed (encoding, sending, decoding): reported at {@code sync()} like an op failure. */
     void onTransferFailed(String what, Throwable error);

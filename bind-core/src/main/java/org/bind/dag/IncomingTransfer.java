@@ -1,6 +1,7 @@
 package org.bind.dag;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -37,26 +38,30 @@ import org.bind.version.Version;
  * A chunk of a version a reader here waits for can land while its frame arrives ({@link #land}): the transport's
  * receiving thread hands each piece of the frame, a view of its own buffer (Aeron's log), to a {@link ChunkLanding},
  * which stores it here at once: a byte is copied once on its way from the log to the value's array. That thread
- * never waits: it only tries the lock ({@link ReentrantLock#tryLock}), and when another thread holds it (the
- * program thread adding a child, the delivering thread relaying the previous chunk) the landing keeps the rest of
- * the frame's bytes in an array, which {@link #landed} stores. What may block (relaying to children, completing the
- * version) happens in {@link #landed}, on the transport's delivering thread, where and when the whole frame would
- * have been delivered. Two cursors therefore advance: chunks landed (stored; what the next chunk must follow) and
+ * never waits: it only tries the lock ({@link ReentrantLock#tryLock}), and when another thread holds it (briefly:
+ * the program thread adding a child, the delivering thread accounting the previous chunk) the landing keeps the
+ * rest of the frame's bytes in an array, which {@link #landed} stores. What may block (relaying to children,
+ * completing the version) happens in {@link #landed}, on the transport's delivering thread, where and when the whole
+ * frame would have been delivered. Two cursors therefore advance: chunks landed (stored; what the next chunk must follow) and
  * chunks accounted for (relayed and counted), which trails it.
  *
  * <h2>Relaying</h2>
  * A child gets chunk k as soon as this rank has accounted for it: a whole frame's chunk is forwarded from the frame
  * itself (no copy here); a chunk that landed, and chunks that came before the child was known, are sent again from
  * the store ({@code IN_PLACE}: re-encoded from the value, as far as {@link RangeDecoder#decodedBytes} reaches; the
- * rest follows with the next chunk).
+ * rest follows with the next chunk). The chunks to relay are taken under the lock and sent with it released, under
+ * a second lock that keeps the batches in order ({@link #forward}): a relay forwards chunk k while chunk k+1 lands
+ * in place, instead of making it wait in an array (before, every chunk that arrived during a forward cost a copy
+ * more and an array of its size).
  *
  * <p>Over 400 lines because whole chunks and chunks landing as they arrive move the same state machine and cursors
- * under one lock; where the bytes are is {@link ChunkStore}, the children and accounted chunks {@link Relay}, the
- * unclaimed bytes {@link UnclaimedHold}, a landing's own side {@link ChunkLanding}.
+ * under one lock; where the bytes are is {@link ChunkStore}, which chunk comes next {@link ChunkCursor}, the children
+ * and accounted chunks {@link Relay}, the unclaimed bytes {@link UnclaimedHold}, a landing's own side
+ * {@link ChunkLanding}, what the transfer needs of its rank {@link IncomingHost}.
  *
- * <p>Guarded by one lock: whole frames and landed chunks come on the transport's delivering thread, pieces of
- * landing chunks on its receiving thread (which only tries the lock), {@link #attach} and {@link #addChild} on the
- * program thread, {@link #abandon} on either.
+ * <p>Guarded by one lock, and by the relay lock around it where chunks are relayed: whole frames and landed chunks
+ * come on the transport's delivering thread, pieces of landing chunks on its receiving thread (which only tries the
+ * lock), {@link #attach} and {@link #addChild} on the program thread, {@link #abandon} on either.
  */
 final class IncomingTransfer {
     /** A first chunk at least this large (or the whole version) lets the receiver allocate the whole version. */
@@ -90,58 +95,17 @@ final class IncomingTransfer {
         IN_PLACE, WHOLE, PIECES
     }
 
-    /** What a transfer needs of the rank around it ({@link Exchange}). */
-    interface Host {
-        /** Sends {@code payload} to {@code child} as chunk {@code chunk} of the version {@code first} announced. */
-        void forward(int child, Frames.Header first, int chunk, ByteBuffer payload);
-
-        /**
-         * Sends the bytes {@code payload} writes, as {@link #forward(int, Frames.Header, int, ByteBuffer)} sends a
-         * buffer; hosts whose transport lets a payload write into its own buffers override it (no staging copy).
-         */
-        default void forward(int child, Frames.Header first, int chunk, Transport.Payload payload) {
-            ByteBuffer staged = ByteBuffer.allocate(payload.length()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            payload.writeTo(0, staged);
-            forward(child, first, chunk, staged);
-        }
-
-        /** Tells {@code child} that the version {@code header} names has no value. */
-        void forwardLost(int child, Frames.Header header, Failure failure);
-
-        Failure failureOf(Messages.Failure failure);
-
-        /** The local version has its value; {@code children} got all {@code bytes} too. The transfer is over. */
-        void landed(IncomingTransfer transfer, Version target, Object value, int bytes, int children);
-
-        /** The local version has no value ({@code why}). The transfer is over. */
-        void failed(IncomingTransfer transfer, Version target, Failure why);
-
-        /** The received bytes do not decode; returns the failure the local readers get. */
-        Failure decodeFailed(Version target, RuntimeException cause);
-
-        /** A child will get nothing more from here: its hold on {@code target} ends. */
-        void releaseChild(Version target);
-
-        void countDropped();
-
-        /**
-         * {@code bytes} more of a transfer no reader here has claimed yet, from {@code source}, are about to be kept;
-         * throws to refuse them ({@link UnclaimedBudget}).
-         */
-        default void holdUnclaimed(int source, long bytes, String what) {
-        }
-
-        /** Bytes held for {@code source} by {@link #holdUnclaimed} are freed or claimed by a reader. */
-        default void releaseUnclaimed(int source, long bytes) {
-        }
-    }
-
-    private final Host host;
+    private final IncomingHost host;
     private final String name;
     /** The rank the frames come from (the transport's word for it), or -1 when not known. */
     private final int source;
     /** Guards everything below. Never waited for by the transport's receiving thread ({@link #land}). */
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Held, before {@link #lock}, by a thread that relays chunks: they are sent with {@link #lock} released, so the
+     * next chunk lands meanwhile, and in the order they were taken.
+     */
+    private final ReentrantLock relayLock = new ReentrantLock();
     /** What this transfer makes {@code source} hold while no reader claimed it. */
     private final UnclaimedHold unclaimed;
     private State state = State.AWAITING;
@@ -149,13 +113,8 @@ final class IncomingTransfer {
     /** How the bytes were kept, once the store is dropped. */
     private Storage storedAs;
     private Version target;
-    /** The first chunk's header: what forwarded chunks repeat (with this rank as their source). */
-    private Frames.Header first;
-    private int chunks;
-    private int totalLength;
-    /** Chunks whose bytes are all in the store, and their bytes: what the next chunk must follow. */
-    private int chunksLanded;
-    private long bytesLanded;
+    /** The version's shape and the chunks landed so far: what the next chunk must follow. */
+    private final ChunkCursor cursor;
     /** The chunk landing in place as it arrives, or null ({@link ChunkLanding}). */
     private ChunkLanding landing;
     private Messages.Failure lost;
@@ -163,14 +122,15 @@ final class IncomingTransfer {
     private final Relay relay;
     private long firstEpoch = Long.MAX_VALUE;
 
-    IncomingTransfer(Host host, String name) {
+    IncomingTransfer(IncomingHost host, String name) {
         this(host, name, -1);
     }
 
-    IncomingTransfer(Host host, String name, int source) {
+    IncomingTransfer(IncomingHost host, String name, int source) {
         this.host = host;
         this.name = name;
         this.source = source;
+        this.cursor = new ChunkCursor(name);
         this.unclaimed = new UnclaimedHold(host, source, name);
         this.relay = new Relay(host);
     }
@@ -189,6 +149,11 @@ final class IncomingTransfer {
 
     State state() {
         return locked(() -> state);
+    }
+
+    /** The lock guarding this transfer (tests in this package make it busy). */
+    ReentrantLock lock() {
+        return lock;
     }
 
     Storage storage() {
@@ -228,37 +193,72 @@ final class IncomingTransfer {
      * is this rank's version, on which the child holds until it got everything. Program thread.
      */
     boolean addChild(int child, Version version) {
-        lock.lock();
+        relayLock.lock();
         try {
-            if (state == State.DONE || state == State.LOST) {
-                return false;
+            List<Relay.Forward> forwards;
+            lock.lock();
+            try {
+                if (state == State.DONE || state == State.LOST) {
+                    return false;
+                }
+                relay.add(child, version);
+                forwards = relay.catchUp(cursor.first(), -1, null, this::stored);
+            } finally {
+                lock.unlock();
             }
-            relay.add(child, version);
-            relay.catchUp(first, -1, null, this::stored);
+            forward(forwards);
             return true;
         } finally {
-            lock.unlock();
+            relayLock.unlock();
+        }
+    }
+
+    /**
+     * Sends a batch the relay took, with the lock released (the next chunk lands meanwhile) and the relay lock held
+     * (batches go out in the order they were taken); then lets the relay end the holds a release deferred.
+     */
+    private void forward(List<Relay.Forward> forwards) {
+        if (forwards.isEmpty()) {
+            return;
+        }
+        try {
+            relay.send(forwards);
+        } finally {
+            lock.lock();
+            try {
+                relay.sent(forwards);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /** A whole chunk in {@code frame}: stored, then relayed and counted. The delivering thread. */
     void onChunk(Frames.Header header, ByteBuffer frame) {
+        relayLock.lock();
+        try {
+            forward(storeChunk(header, frame));
+        } finally {
+            relayLock.unlock();
+        }
+    }
+
+    /** Stores and accounts a whole chunk; what to relay. Under the relay lock. */
+    private List<Relay.Forward> storeChunk(Frames.Header header, ByteBuffer frame) {
         lock.lock();
         try {
             if (state == State.DONE || state == State.LOST) {
                 host.countDropped();
-                return;
+                return List.of();
             }
             checkFits(header);
             int length = header.payloadLength();
-            if (first == null) {
-                chunks = header.chunks();
-                totalLength = header.totalLength();
-            }
+            cursor.shape(header);
             if (target == null) {
                 // nobody here wants it yet: counted against the source's bound before anything is allocated for it
-                unclaimed.charge(UnclaimedBudget.CHUNK_OVERHEAD_BYTES + (first == null
-                    ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES + (fullSized(length) ? totalLength : length)
+                unclaimed.charge(UnclaimedBudget.CHUNK_OVERHEAD_BYTES + (!cursor.started()
+                    ? UnclaimedBudget.TRANSFER_OVERHEAD_BYTES
+                        + (cursor.fullSized(length) ? cursor.totalLength() : length)
                     : store.storage() == Storage.PIECES ? length : 0));
             }
             ByteBuffer payload = Frames.payload(frame).limit(length);
@@ -267,11 +267,10 @@ final class IncomingTransfer {
                 store.put(payload);
             } catch (RuntimeException e) {
                 giveUp(host.decodeFailed(target, e));
-                return;
+                return List.of();
             }
-            chunksLanded++;
-            bytesLanded += length;
-            account(header, payload);
+            cursor.landed(length);
+            return account(header, payload);
         } finally {
             lock.unlock();
         }
@@ -279,42 +278,19 @@ final class IncomingTransfer {
 
     /** Checks that {@code header}'s chunk is the next one of this version; throws naming what does not fit. */
     private void checkFits(Frames.Header header) {
-        String misfit = misfit(header);
+        String misfit = cursor.misfit(header);
         if (misfit != null) {
             throw new MalformedFrameException(misfit);
         }
     }
 
-    private String misfit(Frames.Header header) {
-        int expectedChunks = first == null ? header.chunks() : chunks;
-        int expectedTotal = first == null ? header.totalLength() : totalLength;
-        int length = header.payloadLength();
-        if (header.chunks() == expectedChunks && header.chunk() == chunksLanded && header.totalLength() == expectedTotal
-            && bytesLanded + length <= expectedTotal
-            && (header.chunk() != expectedChunks - 1 || bytesLanded + length == expectedTotal)
-            && (length > 0 || expectedTotal == 0)) {   // no sender makes an empty chunk of a non-empty version
-            return null;
-        }
-        return "chunk " + header.chunk() + " of " + header.chunks() + " (" + length + " of " + header.totalLength()
-            + " bytes) for " + name + " does not fit: expected chunk " + chunksLanded + " of " + expectedChunks + ", "
-            + bytesLanded + " of " + expectedTotal + " bytes so far";
-    }
-
     /** Takes a fitting chunk's header: the first one chooses the storage. */
     private void begin(Frames.Header header) {
         firstEpoch = Math.min(firstEpoch, header.epoch());
-        if (first == null) {
-            chunks = header.chunks();
-            totalLength = header.totalLength();
-            first = header;
+        if (cursor.begin(header)) {
             moveTo(State.RECEIVING);
-            store = ChunkStore.choose(totalLength, fullSized(header.payloadLength()), target);
+            store = ChunkStore.choose(cursor.totalLength(), cursor.fullSized(header.payloadLength()), target);
         }
-    }
-
-    /** Whether a first chunk of {@code firstLength} bytes lets the whole version be allocated at once. */
-    private boolean fullSized(int firstLength) {
-        return firstLength >= Math.min(totalLength, EAGER_CHUNK_BYTES) && (long) firstLength * chunks >= totalLength;
     }
 
     // ---------------------------------------------------------------- landing as it arrives
@@ -330,13 +306,12 @@ final class IncomingTransfer {
         }
         try {
             if (target == null || landing != null || state == State.DONE || state == State.LOST
-                || misfit(header) != null) {
+                || cursor.misfit(header) != null) {
                 return null;
             }
-            if (first == null) {
-                chunks = header.chunks();
-                totalLength = header.totalLength();
-                if (!fullSized(header.payloadLength())) {
+            if (!cursor.started()) {
+                cursor.shape(header);
+                if (!cursor.fullSized(header.payloadLength())) {
                     return null;
                 }
             } else if (store.storage() == Storage.PIECES) {
@@ -399,8 +374,7 @@ final class IncomingTransfer {
         }
         landing = null;
         if (state == State.RECEIVING && chunk.failure == null) {
-            chunksLanded++;
-            bytesLanded += chunk.header.payloadLength();
+            cursor.landed(chunk.header.payloadLength());
             chunk.stored = true;
         }
     }
@@ -410,37 +384,48 @@ final class IncomingTransfer {
      * (or null): stores them, then relays and counts the chunk as {@link #onChunk} does. The delivering thread.
      */
     void landed(ChunkLanding chunk, ByteBuffer rest) {
-        lock.lock();
+        relayLock.lock();
         try {
-            if (rest != null) {
-                put(chunk, rest);
+            List<Relay.Forward> forwards = List.of();
+            lock.lock();
+            try {
+                if (rest != null) {
+                    put(chunk, rest);
+                }
+                complete(chunk);
+                if (chunk.failure != null && state == State.RECEIVING) {
+                    giveUp(host.decodeFailed(target, chunk.failure));
+                } else if (!chunk.stored || state == State.DONE) {
+                    host.countDropped();
+                } else {
+                    forwards = account(chunk.header, null);
+                }
+            } finally {
+                lock.unlock();
             }
-            complete(chunk);
-            if (chunk.failure != null && state == State.RECEIVING) {
-                giveUp(host.decodeFailed(target, chunk.failure));
-            } else if (!chunk.stored || state == State.DONE) {
-                host.countDropped();
-            } else {
-                account(chunk.header, null);
-            }
+            forward(forwards);
         } finally {
-            lock.unlock();
+            relayLock.unlock();
         }
     }
 
     // ---------------------------------------------------------------- after a chunk is stored
 
-    /** Relays a stored chunk ({@code inHand}: its bytes, or null: from the store); ends the transfer after the last. */
-    private void account(Frames.Header header, ByteBuffer inHand) {
+    /**
+     * Accounts a stored chunk; ends the transfer after the last. Returns the chunks to relay ({@code inHand}: this
+     * one's bytes, or null: from the store), sent once the lock is released ({@link #forward}).
+     */
+    private List<Relay.Forward> account(Frames.Header header, ByteBuffer inHand) {
         relay.account(header.payloadLength());
-        relay.catchUp(first, header.chunk(), inHand, this::stored);
-        if (relay.accounted() == chunks) {
+        List<Relay.Forward> forwards = relay.catchUp(cursor.first(), header.chunk(), inHand, this::stored);
+        if (relay.accounted() == cursor.chunks()) {
             if (target != null) {
                 finish();
             } else {
                 moveTo(State.RECEIVED);
             }
         }
+        return forwards;
     }
 
     private Transport.Payload stored(int c, int from, int length) {
@@ -448,6 +433,7 @@ final class IncomingTransfer {
     }
 
     void onLost(Frames.Header header, Messages.Failure failure) {
+        relayLock.lock(); // after the chunks being relayed
         lock.lock();
         try {
             if (state == State.DONE || state == State.LOST) {
@@ -468,6 +454,7 @@ final class IncomingTransfer {
             }
         } finally {
             lock.unlock();
+            relayLock.unlock();
         }
     }
 
@@ -522,7 +509,7 @@ final class IncomingTransfer {
         }
         moveTo(State.DONE);
         dropBytes();
-        host.landed(this, target, value, totalLength, relay.size());
+        host.landed(this, target, value, cursor.totalLength(), relay.size());
         relay.release();
     }
 

@@ -173,7 +173,8 @@ final class MultiRank implements Distribution {
     public void whileQuiescing() {
         long now = epoch.getAsLong();
         String diverged = health.check(now, "data");
-        if (diverged == null && idleReports.stuck(now, schedulerIdle)) {
+        // idle: no op to run, and no version of this rank's own waiting in a send pump (its frames are not counted yet)
+        if (diverged == null && idleReports.stuck(now, () -> schedulerIdle.getAsBoolean() && exchange.sendsIdle())) {
             diverged = health.waitingForEachOther("data");
         }
         if (diverged != null) {
@@ -221,11 +222,13 @@ final class MultiRank implements Distribution {
     public void lastWord(long now, String reason) {
         epochSync.broadcastAbort(now, reason);
         transport.close();
+        exchange.close();
     }
 
     @Override
     public void close() {
         transport.close();
+        exchange.close();
     }
 
     @Override

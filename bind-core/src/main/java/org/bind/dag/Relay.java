@@ -16,7 +16,11 @@ import org.bind.version.Version;
  * accounted for it, from the frame in hand or from the transfer's store, and every child holds on this rank's version
  * until it got everything or the transfer ends.
  *
- * <p>Under its transfer's lock.
+ * <p>Chunks are taken under the transfer's lock and sent after it is released ({@link #catchUp}, {@link #send},
+ * {@link #sent}), so that the next chunk can land meanwhile; the holds a release ends stay until the batches in
+ * flight are out.
+ *
+ * <p>Under its transfer's lock, but {@link #send}, which runs under its relay lock only.
  */
 final class Relay {
     private static final class Child {
@@ -35,15 +39,19 @@ final class Relay {
         Transport.Payload chunk(int chunk, int from, int length);
     }
 
-    private final IncomingTransfer.Host host;
+    private final IncomingHost host;
     private final List<Child> children = new ArrayList<>(2);
     /** Chunks accounted for, and the end (exclusive, in the encoding) of each. */
     private int accounted;
     private int[] chunkEnds = new int[8];
     /** The version children hold (this rank's, also when no local reader attached). */
     private Version relayed;
+    /** Batches taken by {@link #catchUp} and not {@link #sent} yet. */
+    private int sending;
+    /** Holds of released children, ended once no batch is being sent. */
+    private int deferredHolds;
 
-    Relay(IncomingTransfer.Host host) {
+    Relay(IncomingHost host) {
         this.host = host;
     }
 
@@ -78,25 +86,64 @@ final class Relay {
     }
 
     /**
-     * Sends every child the accounted chunks it lacks of the version {@code first} announced: chunk {@code chunk}
-     * from {@code inHand} when not null, the others from {@code stored} (a chunk not all decoded yet follows with the
-     * next one).
+     * Takes, for every child, the accounted chunks it lacks of the version {@code first} announced: chunk
+     * {@code chunk} from {@code inHand} when not null, the others from {@code stored} (a chunk not all decoded yet
+     * follows with the next one). The caller sends them ({@link #send}) once the transfer's lock is released, then
+     * calls {@link #sent}; until then the children's holds stay (a {@link #release} meanwhile is deferred).
      */
-    void catchUp(Frames.Header first, int chunk, ByteBuffer inHand, Store stored) {
+    List<Forward> catchUp(Frames.Header first, int chunk, ByteBuffer inHand, Store stored) {
+        List<Forward> forwards = List.of();
         for (Child child : children) {
             while (child.next < accounted) {
                 int c = child.next;
+                Forward forward;
                 if (c == chunk && inHand != null) {
-                    host.forward(child.rank, first, c, inHand);
+                    forward = new Forward(child.rank, first, c, inHand, null);
                 } else {
                     int from = c == 0 ? 0 : chunkEnds[c - 1];
                     Transport.Payload bytes = stored.chunk(c, from, chunkEnds[c] - from);
                     if (bytes == null) {
                         break;
                     }
-                    host.forward(child.rank, first, c, bytes);
+                    forward = new Forward(child.rank, first, c, null, bytes);
                 }
+                if (forwards.isEmpty()) {
+                    forwards = new ArrayList<>(children.size());
+                }
+                forwards.add(forward);
                 child.next++;
+            }
+        }
+        if (!forwards.isEmpty()) {
+            sending++;
+        }
+        return forwards;
+    }
+
+    /**
+     * Sends what {@link #catchUp} took, in its order. Under the transfer's relay lock (so batches go out in the order
+     * they were taken) but not its lock: the chunk arriving meanwhile lands in place. Any exception propagates once
+     * the batch is abandoned; the caller calls {@link #sent} in any case.
+     */
+    void send(List<Forward> forwards) {
+        for (Forward f : forwards) {
+            if (f.inHand != null) {
+                host.forward(f.child, f.first, f.chunk, f.inHand);
+            } else {
+                host.forward(f.child, f.first, f.chunk, f.stored);
+            }
+        }
+    }
+
+    /** A batch of {@link #catchUp} went out (or failed): a release deferred meanwhile happens now. */
+    void sent(List<Forward> forwards) {
+        if (forwards.isEmpty()) {
+            return;
+        }
+        sending--;
+        if (sending == 0) {
+            for (; deferredHolds > 0; deferredHolds--) {
+                host.releaseChild(relayed);
             }
         }
     }
@@ -108,11 +155,22 @@ final class Relay {
         }
     }
 
-    /** The children get nothing more from here: their holds end. */
+    /**
+     * The children get nothing more from here: their holds end, once the batches being sent are out (they read the
+     * held version).
+     */
     void release() {
-        for (int i = 0; i < children.size(); i++) {
-            host.releaseChild(relayed);
+        if (sending > 0) {
+            deferredHolds += children.size();
+        } else {
+            for (int i = 0; i < children.size(); i++) {
+                host.releaseChild(relayed);
+            }
         }
         children.clear();
+    }
+
+    /** One chunk to one child: from a frame in hand, or from the transfer's store. */
+    record Forward(int child, Frames.Header first, int chunk, ByteBuffer inHand, Transport.Payload stored) {
     }
 }

@@ -8,12 +8,12 @@ package org.bind.dag;
  * <p>Under its transfer's lock.
  */
 final class UnclaimedHold {
-    private final IncomingTransfer.Host host;
+    private final IncomingHost host;
     private final int source;
     private final String what;
     private long bytes;
 
-    UnclaimedHold(IncomingTransfer.Host host, int source, String what) {
+    UnclaimedHold(IncomingHost host, int source, String what) {
         this.host = host;
         this.source = source;
         this.what = what;

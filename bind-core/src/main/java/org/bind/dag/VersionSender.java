@@ -2,7 +2,6 @@ package org.bind.dag;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bind.codec.Codec;
@@ -21,7 +20,11 @@ import org.bind.version.VersionWaiter;
  * {@code chunkBytes} once it is done here, or as a {@code LOST} frame when its producer failed or it is too large
  * to send ({@code bind.max.version.bytes}), so that the child's readers are skipped instead of waiting.
  *
- * <p>{@link #sendWhenDone}: program thread. The sends themselves: workers. {@link #sendLost}: any thread.
+ * <p>Each send is a stream of chunks on its child's pump ({@link SendPumps}): round-robin with the other versions
+ * to that child, in parallel with the other children.
+ *
+ * <p>{@link #sendWhenDone}: program thread. The sends themselves: the sending threads. {@link #sendLost}: any
+ * thread.
  */
 final class VersionSender {
     private final ExchangeHost engine;
@@ -32,6 +35,7 @@ final class VersionSender {
     private final long maxVersionBytes;
     private final AtomicLong versionsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
+    private final SendPumps pumps;
 
     VersionSender(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
         this.engine = engine;
@@ -40,16 +44,18 @@ final class VersionSender {
         this.jobId = jobId;
         this.chunkBytes = chunkBytes;
         this.maxVersionBytes = maxVersionBytes;
+        this.pumps = new SendPumps(rank, transport.size());
     }
 
     /**
-     * Sends {@code version} to {@code child} once it is done here, on a worker; the caller took a hold on the version
-     * and entered the in-flight count, both released when the send is over.
+     * Sends {@code version} to {@code child} once it is done here, chunk by chunk on the child's pump
+     * ({@link SendPumps}); the caller took a hold on the version and entered the in-flight count, both released when
+     * the send is over.
      */
     void sendWhenDone(Version version, int child, long epoch) {
-        SendTask task = new SendTask(version, child, epoch);
-        if (!version.addWaiter(task)) {
-            engine.schedule(task);
+        SendStream stream = new SendStream(version, child, epoch);
+        if (!version.addWaiter(stream)) {
+            pumps.add(child, stream);
         }
     }
 
@@ -67,14 +73,37 @@ final class VersionSender {
         return bytesSent.get();
     }
 
-    /** Sends one whole version to one child once the version is done here. */
-    private final class SendTask extends ForkJoinTask<Void> implements VersionWaiter {
-        private static final long serialVersionUID = 1L;
-        private final transient Version version;
+    /** Whether no version is queued or being sent ({@link SendPumps#idle}). Any thread. */
+    boolean idle() {
+        return pumps.idle();
+    }
+
+    /** Ends the sending threads once what they send is sent. */
+    void close() {
+        pumps.close();
+    }
+
+    /**
+     * One version to one child, a chunk per {@link #sendNext}. A codec that encodes ranges ({@link Codec#encodeRange})
+     * writes each chunk where the transport asks ({@link Transport.Payload}: straight into Aeron's log buffer);
+     * otherwise the whole value is encoded once and sent slice by slice. Its child's pump only, once the version is
+     * done here.
+     */
+    private final class SendStream implements VersionWaiter, SendPumps.Stream {
+        private final Version version;
         private final int child;
         private final long epoch;
+        private Codec<Object> codec;
+        /** The value sent: the version's buffer, or zeros made for this send (a first version never materialised). */
+        private Object buffer;
+        private boolean zeros;
+        /** The whole encoding (the storage's own bytes, or encoded once), or null: encoded range by range. */
+        private ByteBuffer encoded;
+        private int total;
+        private int chunks;
+        private int next = -1;
 
-        SendTask(Version version, int child, long epoch) {
+        SendStream(Version version, int child, long epoch) {
             this.version = version;
             this.child = child;
             this.epoch = epoch;
@@ -82,78 +111,78 @@ final class VersionSender {
 
         @Override
         public void onVersionDone(Version done) {
-            engine.schedule(this);
+            pumps.add(child, this);
         }
 
         @Override
-        protected boolean exec() {
+        public boolean sendNext() {
+            boolean over = true;
             try {
-                if (version.isFailed()) {
+                if (next < 0 && version.isFailed()) {
                     sendLost(child, version, epoch, version.failure());
                 } else {
-                    sendWhole(child, version, epoch);
+                    if (next < 0) {
+                        begin();
+                    }
+                    sendChunk(next++);
+                    over = next >= chunks;
+                    if (over) {
+                        versionsSent.incrementAndGet();
+                        bytesSent.addAndGet(total);
+                    }
                 }
             } catch (Throwable t) {
                 engine.onTransferFailed("sending " + version + " to rank " + child, t);
-            } finally {
-                version.releaseHold(BufferPool.ofCurrentThread(), engine);
-                engine.leaveInFlight();
+                over = true;
             }
+            return over && end();
+        }
+
+        /** Releases what the send held; true (the stream is over). Called once. */
+        private boolean end() {
+            if (zeros) {
+                zeros = false;
+                version.chain().type().discard(buffer);
+            }
+            version.releaseHold(BufferPool.ofCurrentThread(), engine);
+            engine.leaveInFlight();
             return true;
         }
 
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void value) {
-        }
-    }
-
-    /**
-     * Sends {@code version} to {@code child} in chunks. A codec that encodes ranges ({@link Codec#encodeRange})
-     * writes each chunk where the transport asks ({@link Transport.Payload}: straight into Aeron's log buffer);
-     * otherwise the whole value is encoded once and sent slice by slice.
-     */
-    private void sendWhole(int child, Version version, long epoch) {
-        if (version.buffer() != null) {
-            sendBuffer(child, version, epoch, version.buffer());
-            return;
-        }
-        BufferType<Object> type = version.chain().type();
-        Object zeros = type.allocate(); // a first version never materialised here, made for this send only
-        try {
-            sendBuffer(child, version, epoch, zeros);
-        } finally {
-            type.discard(zeros);
-        }
-    }
-
-    private void sendBuffer(int child, Version version, long epoch, Object buffer) {
-        Codec<Object> codec = version.chain().type().codec();
-        int total;
-        try {
-            total = codec.encodedLength(buffer);
-            if (total > maxVersionBytes) {
-                throw new CodecException(version.chain().name() + ": a version of " + total + " bytes exceeds "
-                    + "bind.max.version.bytes=" + maxVersionBytes + " (set it with -Dbind.max.version.bytes=N on"
-                    + " every rank, or split the object)");
+        /** Sizes the encoding; a version too large to send goes as LOST (and throws, reported on every rank). */
+        private void begin() {
+            BufferType<Object> type = version.chain().type();
+            buffer = version.buffer();
+            if (buffer == null) {
+                buffer = type.allocate();
+                zeros = true;
             }
-        } catch (CodecException tooLarge) {
-            // nothing sent yet: the child fails its readers with this reason instead of waiting; the caller
-            // reports it on every rank
-            sendLost(child, version, epoch, new Failure("send of " + version.chain().name(), rank, epoch, tooLarge));
-            throw tooLarge;
+            codec = type.codec();
+            try {
+                total = codec.encodedLength(buffer);
+                if (total > maxVersionBytes) {
+                    throw new CodecException(version.chain().name() + ": a version of " + total + " bytes exceeds "
+                        + "bind.max.version.bytes=" + maxVersionBytes + " (set it with -Dbind.max.version.bytes=N on"
+                        + " every rank, or split the object)");
+                }
+            } catch (CodecException tooLarge) {
+                // nothing sent yet: the child fails its readers with this reason instead of waiting; the caller
+                // reports it on every rank
+                sendLost(child, version, epoch, new Failure("send of " + version.chain().name(), rank, epoch,
+                    tooLarge));
+                throw tooLarge;
+            }
+            chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
+            encoded = codec.encodedView(buffer); // the storage's own bytes: sent without a copy
+            if (encoded == null && !codec.encodeRange(buffer, 0,
+                ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
+                encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+                codec.encode(buffer, encoded, 0);
+            }
+            next = 0;
         }
-        int chunks = Math.max(1, (int) ((total + (long) chunkBytes - 1) / chunkBytes));
-        ByteBuffer encoded = codec.encodedView(buffer); // the storage's own bytes: sent without a copy
-        if (encoded == null && !codec.encodeRange(buffer, 0, ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN))) {
-            encoded = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-            codec.encode(buffer, encoded, 0);
-        }
-        for (int c = 0; c < chunks; c++) {
+
+        private void sendChunk(int c) {
             int from = c * chunkBytes;
             int length = Math.min(chunkBytes, total - from);
             ByteBuffer header = Frames.header(Frames.DATA, jobId, epoch, rank, version.chain().id(),
@@ -165,8 +194,6 @@ final class VersionSender {
                 transport.send(child, header, new RangePayload(codec, buffer, from, length));
             }
         }
-        versionsSent.incrementAndGet();
-        bytesSent.addAndGet(total);
     }
 
     /** Bytes {@code from} to {@code from + length} of a value's encoding, written by its codec on demand. */

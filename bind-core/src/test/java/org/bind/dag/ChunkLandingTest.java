@@ -103,13 +103,16 @@ class ChunkLandingTest {
     }
 
     /**
-     * The program thread adds a child while a chunk lands: its catch-up send holds the lock, so the rest of the frame
-     * is kept aside and stored on delivery; the child still gets every chunk, in order, with the sent bytes.
+     * The program thread adds a child while a chunk lands: its catch-up send goes out with the transfer's lock
+     * released, so the rest of that frame, and the whole next one, land in place meanwhile. When the lock itself is
+     * busy (another thread holds it) the rest of a frame is kept aside and stored on delivery, and the chunk after it
+     * must come whole until then. The child gets every chunk, in order, with the sent bytes.
      */
     @Test
-    void shouldKeepTheRestOfAFrameWhileTheLockIsBusyAndStoreItOnDelivery() throws Exception {
-        double[] sent = doubles(30_000, 22);
+    void shouldLandWhileTheRelaySendsAndKeepTheRestOfAFrameWhileTheLockIsBusy() throws Exception {
+        double[] sent = doubles(60_000, 22);
         List<ByteBuffer> frames = chunksOf(sent, 70_001);
+        assertTrue(frames.size() >= 5, frames.size() + " chunks");
         Version target = pendingVersion(double[].class, sent.length);
         FakeHost host = new FakeHost();
         IncomingTransfer transfer = new IncomingTransfer(host, "A");
@@ -134,15 +137,46 @@ class ChunkLandingTest {
         Thread program = new Thread(() -> transfer.addChild(2, target), "program");
         program.start();
         assertTrue(sending.await(20, TimeUnit.SECONDS), "the catch-up send started");
-        put(landing, second, 3 * PIECE_BYTES, second.remaining()); // the lock is held: kept aside, never waits
-        assertNull(transfer.land(header(frames.get(2))), "a chunk that cannot land yet comes whole");
+        put(landing, second, 3 * PIECE_BYTES, second.remaining()); // lands in place: the send holds no lock of ours
+        ChunkLanding third = transfer.land(header(frames.get(2)));
+        assertNotNull(third, "chunk 1 is stored while the catch-up send is out: chunk 2 may land");
+        put(third, frames.get(2), 0, frames.get(2).remaining());
+
+        ByteBuffer fourth = frames.get(3);
+        ChunkLanding busy = transfer.land(header(fourth));
+        assertNotNull(busy);
+        put(busy, fourth, 0, 2 * PIECE_BYTES);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch unlock = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            transfer.lock().lock();
+            try {
+                locked.countDown();
+                assertTrue(unlock.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                transfer.lock().unlock();
+            }
+        }, "holder");
+        holder.start();
+        assertTrue(locked.await(20, TimeUnit.SECONDS));
+        put(busy, fourth, 2 * PIECE_BYTES, fourth.remaining()); // the lock is busy: kept aside, never waits
+        unlock.countDown();
+        holder.join(20_000);
+        assertFalse(holder.isAlive());
+        assertNull(transfer.land(header(frames.get(4))), "chunk 3 is kept aside, not stored: chunk 4 comes whole");
+
         release.countDown();
         host.next = null;
         program.join(20_000);
         assertFalse(program.isAlive());
         landing.onLanded();
-        for (ByteBuffer frame : frames.subList(2, frames.size())) {
+        third.onLanded();
+        busy.onLanded();
+        for (ByteBuffer frame : frames.subList(4, frames.size())) {
             ChunkLanding next = transfer.land(header(frame));
+            assertNotNull(next);
             put(next, frame, 0, frame.remaining());
             next.onLanded();
         }

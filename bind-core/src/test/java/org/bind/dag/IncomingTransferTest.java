@@ -46,7 +46,7 @@ class IncomingTransferTest {
     private static final int CHILD = 2;
 
     /** Records what a transfer does to its rank; can pass forwarded chunks on to another transfer. */
-    static class FakeHost implements IncomingTransfer.Host {
+    static class FakeHost implements IncomingHost {
         final List<ByteBuffer> forwarded = new ArrayList<>();
         final List<Integer> forwardedChunks = new ArrayList<>();
         final List<Integer> lostTo = new ArrayList<>();

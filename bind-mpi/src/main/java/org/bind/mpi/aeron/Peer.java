@@ -22,8 +22,12 @@ final class Peer {
     /** Where the peer is reached: its UDP endpoint or its IPC stream (for messages). */
     final String where;
     final Publication publication;
-    /** Keeps the pieces of one frame together when several threads send to this peer. */
-    final ReentrantLock sendLock = new ReentrantLock();
+    /**
+     * Keeps the pieces of one frame together when several threads send to this peer. Fair: threads sending to this
+     * peer take turns frame by frame (a relay, the pump of this rank's own versions, control frames), so none waits
+     * behind every frame of another.
+     */
+    final ReentrantLock sendLock = new ReentrantLock(true);
     /**
      * Held for each single offer, or from a claim to its commit, on {@link #publication}: an IPC publication is
      * exclusive (one session per sender, see {@link Channels}) and not safe for concurrent use. Never held while
