@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ThreadCleanupTest {
     private static final long JOB_TIMEOUT_S = 20;
     private static final long DEADLINE_MS = 10_000;
-    private static final List<String> PREFIXES = List.of("bind-worker-", "bind-inproc-", "bind-rank-");
+    private static final List<String> PREFIXES = List.of("bind-worker-", "bind-inproc-", "bind-rank-", "bind-send-");
 
     static final class Ops {
         @Op
