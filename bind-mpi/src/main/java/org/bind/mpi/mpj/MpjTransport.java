@@ -222,7 +222,7 @@ final class MpjTransport implements Transport {
             }
         } else if (peers.failure() == null && !peers.isLost(toRank)) {
             if (message.body() instanceof PackedFrame frame) {
-                world.Send(frame.buffer(), 0, 1, MPI.PACKED, toRank, message.tag()); // sends the buffer, frees it
+                world.Send(frame.buffer(), 0, 1, MPI.PACKED, toRank, message.tag()); // released by the sender
             } else {
                 world.Send(EMPTY, 0, 0, MPI.BYTE, toRank, message.tag());
             }

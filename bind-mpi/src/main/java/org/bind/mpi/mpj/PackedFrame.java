@@ -27,8 +27,8 @@ import org.bind.transport.Transport;
  * count is set after the bytes, as MPJ's {@link Buffer#commit} would set it had they come through
  * {@link Buffer#write(byte[], int, int)}.
  *
- * <p>MPJ's {@code Send} of a packed buffer frees it (returns its memory to MPJ's pool); {@link #release} frees one
- * that is not sent. Not thread safe: one thread writes a frame, then hands it over through a queue.
+ * <p>{@link #release} returns the memory to MPJ's pool once the frame is sent or dropped. Not thread safe: one thread
+ * writes a frame, then hands it over through a queue.
  */
 final class PackedFrame implements MpjPeerSender.Body {
     /** MPJ's section header before the frame's bytes. */
@@ -36,6 +36,8 @@ final class PackedFrame implements MpjPeerSender.Body {
 
     private final Buffer buffer;
     private final int length;
+    /** The memory went back to MPJ's pool. The thread that sends or drops the frame. */
+    private boolean released;
 
     private PackedFrame(Buffer buffer, int length) {
         this.buffer = buffer;
@@ -77,7 +79,7 @@ final class PackedFrame implements MpjPeerSender.Body {
         try {
             buffer.putSectionHeader(Type.BYTE);
         } catch (mpjbuf.BufferException e) {
-            buffer.free();
+            BufferFactory.destroy(buffer.getStaticBuffer());
             throw new IllegalStateException("MPJ message buffer of " + capacity + " bytes refused a section header", e);
         }
         return new PackedFrame(buffer, length);
@@ -99,7 +101,7 @@ final class PackedFrame implements MpjPeerSender.Body {
         try {
             buffer.commit();
         } catch (mpjbuf.BufferException e) {
-            buffer.free();
+            BufferFactory.destroy(buffer.getStaticBuffer());
             throw new IllegalStateException("MPJ message buffer of a " + length + "-byte frame did not commit", e);
         }
         RawBuffer raw = buffer.getStaticBuffer();
@@ -108,7 +110,7 @@ final class PackedFrame implements MpjPeerSender.Body {
         return this;
     }
 
-    /** The buffer to pass to {@code Send(buffer, 0, 1, MPI.PACKED, ...)}, which frees it. */
+    /** The buffer to pass to {@code Send(buffer, 0, 1, MPI.PACKED, ...)}. */
     Buffer buffer() {
         return buffer;
     }
@@ -123,9 +125,17 @@ final class PackedFrame implements MpjPeerSender.Body {
         return length;
     }
 
-    /** Returns the buffer to MPJ's pool; idempotent, and harmless after MPJ's {@code Send} freed it. */
+    /**
+     * Returns the buffer's memory to MPJ's pool ({@link BufferFactory#destroy}: MPJ's {@code Send} of a packed buffer
+     * frees the buffer but leaves its memory to the caller, unlike its {@code Send} of an array). Once sent or dropped;
+     * idempotent.
+     */
     @Override
     public void release() {
-        buffer.free();
+        if (!released) {
+            released = true;
+            buffer.free();
+            BufferFactory.destroy(buffer.getStaticBuffer());
+        }
     }
 }

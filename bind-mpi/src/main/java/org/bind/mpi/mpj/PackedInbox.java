@@ -57,7 +57,7 @@ final class PackedInbox {
     /** Returns the buffer to MPJ's pool. */
     void free() {
         if (raw != null) {
-            raw.free();
+            BufferFactory.destroy(raw); // RawBuffer.free only clears it
             raw = null;
         }
     }
