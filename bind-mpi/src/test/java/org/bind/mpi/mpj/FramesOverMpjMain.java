@@ -41,7 +41,7 @@ public final class FramesOverMpjMain {
         int size = transport.size();
         Landings landings = new Landings(size);
         transport.start(landings);
-        int rounds = 2;
+        int rounds = 3;
         int frames = rounds * PAYLOADS.length;
         for (int i = 0; i < frames; i++) {
             for (int to = 0; to < size; to++) {
@@ -81,10 +81,10 @@ public final class FramesOverMpjMain {
             + landings.landed.get());
     }
 
-    /** Frame {@code i} from this rank to {@code to}, sent one of three ways in turn. */
+    /** Frame {@code i} from this rank to {@code to}, sent one of three ways: over 3 rounds, every size every way. */
     private static void send(Transport transport, int to, int i) {
         byte[] frame = frame(transport.rank(), to, i);
-        switch (i % 3) {
+        switch ((i + i / PAYLOADS.length) % 3) {
             case 0 -> transport.send(to, wrapped(frame, i / 3));
             case 1 -> transport.send(to, ByteBuffer.wrap(frame, 0, HEADER_BYTES),
                 ByteBuffer.wrap(frame, HEADER_BYTES, frame.length - HEADER_BYTES));

@@ -134,9 +134,10 @@ class MpjLaunchTest {
     }
 
     private static void assertFramesOk(Job job, int ranks) {
-        int frames = 2 * 9 * ranks;
+        int perSource = 3 * 9;
         for (int r = 0; r < ranks; r++) {
-            assertTrue(job.output.contains("mpj-frames rank " + r + " ok frames=" + frames + " landed=" + frames / 2),
+            assertTrue(job.output.contains("mpj-frames rank " + r + " ok frames=" + perSource * ranks + " landed="
+                + (perSource + 1) / 2 * ranks),
                 "rank " + r + " did not report its frames:\n" + job.output);
         }
         assertFalse(withoutStarterNoise(job.output).contains("Exception"), job.output);
