@@ -44,14 +44,18 @@ import org.bind.transport.TransportFactory;
  *   <li>for both Bind jobs on one host, every rank's CPU seconds over the timed repetitions, by thread role
  *       ({@code CPU mode bytes=B rank=R wall_s=.. process_s=.. main=.. bind-aeron=.. ...});</li>
  *   <li><b>MPJ Express</b>: niodev {@code Send}/{@code Recv} ping-pong between 2 processes ({@link MpjPingPong}),
- *       when MPJ Express is set up ({@code bin/setup-mpj}; {@code bin/bench} passes its home).</li>
+ *       when MPJ Express is set up ({@code bin/setup-mpj}; {@code bin/bench} passes its home);</li>
+ *   <li><b>Bind over MPJ</b>: the same two processes as the first item, started by MPJ Express on niodev with the
+ *       data moving over MPJ ({@code bin/bindrun --transport mpj}, {@code bind.mpj.data=mpj}), right after MPJ's own
+ *       ping-pong ({@code RESULT transfer-mpj}).</li>
  * </ol>
  *
  * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
  * machine readable, for the largest size: {@code RESULT transfer bytes=B path=same-host bind_gb_s=X aeron_gb_s=Y
  * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=netns|loopback bind_gb_s=.. aeron_gb_s=.. ratio=..},
- * {@code RESULT transfer-mac bytes=B path=netns|loopback bind_gb_s=.. mac_gb_s=.. ratio=mac/bind} and
- * {@code RESULT broadcast ranks=N bytes=B per_receiver_gb_s=.. p2p_gb_s=X ratio=..}.
+ * {@code RESULT transfer-mac bytes=B path=netns|loopback bind_gb_s=.. mac_gb_s=.. ratio=mac/bind},
+ * {@code RESULT broadcast ranks=N bytes=B per_receiver_gb_s=.. p2p_gb_s=X ratio=..} and
+ * {@code RESULT transfer-mpj bytes=B bind_gb_s=.. mpj_gb_s=.. ratio=bind/mpj} (NaN where MPJ is not set up).
  */
 public final class TransferBenchmark {
     /** Start-up is not what this measures: on a busy machine the ranks' handshake can take over the default 10 s. */
@@ -72,6 +76,7 @@ public final class TransferBenchmark {
         int reps = 5;
         int ranks = 4;
         String mpjHome = System.getProperty("bind.mpj.home", System.getenv("MPJ_HOME"));
+        boolean aeronPaths = true;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -84,12 +89,19 @@ public final class TransferBenchmark {
                     case "--reps" -> reps = bounded("--reps", value(args, ++i), 1, 1000);
                     case "--ranks" -> ranks = bounded("--ranks", value(args, ++i), 2, 64);
                     case "--mpj-home" -> mpjHome = value(args, ++i);
+                    case "--only" -> {
+                        if (!value(args, ++i).equals("mpj")) {
+                            throw new IllegalArgumentException("--only takes mpj (MPJ's ping-pong and Bind over MPJ)");
+                        }
+                        aeronPaths = false;
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
         } catch (IllegalArgumentException e) {
             System.err.println("transfer: " + e.getMessage());
-            System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4] [--mpj-home DIR]");
+            System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4]"
+                + " [--mpj-home DIR] [--only mpj]");
             System.exit(2);
             return;
         }
@@ -101,46 +113,53 @@ public final class TransferBenchmark {
             sizes.stream().map(s -> Integer.toString(s >> 20)).toList(), reps, ranks,
             Runtime.getRuntime().availableProcessors());
 
-        Map<Integer, Double> bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
-            ProcessLauncher::run, STARTUP, CPU, "-np", "2", "--workers", "1", "-cp", classpath, "--",
-            TransferProgram.class.getName(), "pingpong", sizeList, repsText);
-        Map<Integer, Double> aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
-            ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(), sizeList,
-            repsText);
+        Map<Integer, Double> bind = Map.of();
+        Map<Integer, Double> aeron = Map.of();
+        Map<Integer, Double> bindUdp = Map.of();
+        Map<Integer, Double> bindMac = Map.of();
+        Map<Integer, Double> aeronUdp = Map.of();
+        Map<Integer, Double> bcast = Map.of();
         String hostsPath = "netns";
-        Map<Integer, Double> bindUdp;
-        Map<Integer, Double> bindMac;
-        Map<Integer, Double> aeronUdp;
-        try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
-            out.println("transfer: two hosts made of network namespaces " + hosts.addresses() + " (veth pairs and a"
-                + " bridge, as the multi-host tests make them): UDP between them, each rank with its own media driver");
-            bindUdp = onHosts("bind point-to-point, two hosts (UDP between namespaces)", out, "pingpong", hosts,
-                List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1"), classpath, TransferProgram.class.getName(),
-                "pingpong", sizeList, repsText);
-            bindMac = onHosts("bind point-to-point, two hosts, frames with MACs", out, "pingpong", hosts,
-                List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1", "-Dbind.wire.mac=true"), classpath,
+        if (aeronPaths) {
+            bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
+                ProcessLauncher::run, STARTUP, CPU, "-np", "2", "--workers", "1", "-cp", classpath, "--",
                 TransferProgram.class.getName(), "pingpong", sizeList, repsText);
-            aeronUdp = onHosts("raw aeron, two hosts (UDP between namespaces)", out, "aeron", hosts, List.of(),
-                classpath, AeronPingPong.class.getName(), sizeList, repsText);
-        } catch (IOException e) {
-            hostsPath = "loopback";
-            out.println("transfer: no network namespaces here (" + e.getMessage() + "): path=loopback instead, UDP on"
-                + " 127.0.0.1 between two processes, each with its own media driver (BIND_AERON_IPC=false)");
-            bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
-                ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
-                TransferProgram.class.getName(), "pingpong", sizeList, repsText));
-            bindMac = withoutIpc(() -> launch("bind point-to-point, loopback UDP, frames with MACs", out, "pingpong",
-                ProcessLauncher::run, STARTUP, "-J-Dbind.wire.mac=true", "-np", "2", "--workers", "1", "-cp",
-                classpath, "--", TransferProgram.class.getName(), "pingpong", sizeList, repsText));
-            aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
+            aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
-                sizeList, repsText));
+                sizeList, repsText);
+            try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
+                out.println("transfer: two hosts made of network namespaces " + hosts.addresses() + " (veth pairs and"
+                    + " a bridge, as the multi-host tests make them): UDP between them, each rank with its own media"
+                    + " driver");
+                bindUdp = onHosts("bind point-to-point, two hosts (UDP between namespaces)", out, "pingpong", hosts,
+                    List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1"), classpath, TransferProgram.class.getName(),
+                    "pingpong", sizeList, repsText);
+                bindMac = onHosts("bind point-to-point, two hosts, frames with MACs", out, "pingpong", hosts,
+                    List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1", "-Dbind.wire.mac=true"), classpath,
+                    TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+                aeronUdp = onHosts("raw aeron, two hosts (UDP between namespaces)", out, "aeron", hosts, List.of(),
+                    classpath, AeronPingPong.class.getName(), sizeList, repsText);
+            } catch (IOException e) {
+                hostsPath = "loopback";
+                out.println("transfer: no network namespaces here (" + e.getMessage() + "): path=loopback instead,"
+                    + " UDP on 127.0.0.1 between two processes, each with its own media driver (BIND_AERON_IPC=false)");
+                bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
+                    ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
+                    TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+                bindMac = withoutIpc(() -> launch("bind point-to-point, loopback UDP, frames with MACs", out,
+                    "pingpong", ProcessLauncher::run, STARTUP, "-J-Dbind.wire.mac=true", "-np", "2", "--workers", "1",
+                    "-cp", classpath, "--", TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+                aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
+                    ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
+                    sizeList, repsText));
+            }
+            bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
+                ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
+                "--",
+                TransferProgram.class.getName(), "bcast", sizeList, repsText);
         }
-        Map<Integer, Double> bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
-            ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
-            "--",
-            TransferProgram.class.getName(), "bcast", sizeList, repsText);
         Map<Integer, Double> mpj = Map.of();
+        Map<Integer, Double> bindMpj = Map.of();
         if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
             out.println("transfer: MPJ Express is not set up (no MPJ home with lib/starter.jar; run bin/setup-mpj):"
                 + " skipping its ping-pong");
@@ -150,13 +169,16 @@ public final class TransferBenchmark {
         } else {
             mpj = launch("mpj niodev", out, "mpj", MpjLauncher::run, "-np", "2", "--mpj-home", mpjHome, "-cp",
                 classpath, "--", "org.bind.bench.MpjPingPong", sizeList, repsText);
+            bindMpj = launch("bind point-to-point over mpj niodev (--transport mpj)", out, "pingpong", MpjLauncher::run,
+                "-np", "2", "--mpj-home", mpjHome, "--workers", "1", "-cp", classpath, "--",
+                TransferProgram.class.getName(), "pingpong", sizeList, repsText);
         }
 
-        String rule = "-".repeat(138);
+        String rule = "-".repeat(158);
         out.println(rule);
-        out.printf(Locale.ROOT, "%8s %11s %11s %7s %11s %11s %7s %11s %7s %11s %13s %7s%n", "size MiB", "bind ipc",
-            "aeron ipc", "ratio", "bind udp", "aeron udp", "ratio", "udp+mac", "ratio", "mpj niodev",
-            "bcast" + ranks + "/recv", "ratio");
+        out.printf(Locale.ROOT, "%8s %11s %11s %7s %11s %11s %7s %11s %7s %11s %11s %7s %13s %7s%n", "size MiB",
+            "bind ipc", "aeron ipc", "ratio", "bind udp", "aeron udp", "ratio", "udp+mac", "ratio", "mpj niodev",
+            "bind mpj", "ratio", "bcast" + ranks + "/recv", "ratio");
         out.println(rule);
         for (int size : sizes) {
             double x = rate(bind, size);
@@ -165,12 +187,20 @@ public final class TransferBenchmark {
             double v = rate(aeronUdp, size);
             double b = rate(bcast, size);
             double m = rate(bindMac, size);
-            out.printf(Locale.ROOT, "%8d %11.3f %11.3f %7.2f %11.3f %11.3f %7.2f %11.3f %7.2f %11.3f %13.3f %7.2f%n",
-                size >> 20, x, y, x / y, u, v, u / v, m, m / u, rate(mpj, size), b, b / x);
+            double p = rate(mpj, size);
+            double q = rate(bindMpj, size);
+            out.printf(Locale.ROOT, "%8d %11.3f %11.3f %7.2f %11.3f %11.3f %7.2f %11.3f %7.2f %11.3f %11.3f %7.2f"
+                + " %13.3f %7.2f%n", size >> 20, x, y, x / y, u, v, u / v, m, m / u, p, q, q / p, b, b / x);
         }
-        out.println(rule + "\n(GB/s, median of " + reps + "; udp+mac ratio: over bind udp; bcast ratio: per receiver"
-            + " over bind point-to-point on the same host; mpj niodev is TCP)");
+        out.println(rule + "\n(GB/s, median of " + reps + "; udp+mac ratio: over bind udp; bind mpj ratio: over mpj"
+            + " niodev; bcast ratio: per receiver over bind point-to-point on the same host; mpj niodev is TCP)");
         int largest = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        double p = rate(mpj, largest);
+        double q = rate(bindMpj, largest);
+        if (!aeronPaths) {
+            printMpjResult(out, largest, q, p);
+            System.exit(Double.isNaN(q) ? 1 : 0);
+        }
         double x = rate(bind, largest);
         double y = rate(aeron, largest);
         double u = rate(bindUdp, largest);
@@ -185,9 +215,15 @@ public final class TransferBenchmark {
             largest, hostsPath, u, m, m / u);
         out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
             ranks, largest, b, x, b / x);
+        printMpjResult(out, largest, q, p);
         if (Double.isNaN(x) || Double.isNaN(y)) {
             System.exit(1);
         }
+    }
+
+    private static void printMpjResult(PrintStream out, int bytes, double bind, double mpj) {
+        out.printf(Locale.ROOT, "RESULT transfer-mpj bytes=%d bind_gb_s=%.3f mpj_gb_s=%.3f ratio=%.2f%n", bytes, bind,
+            mpj, bind / mpj);
     }
 
     private static double rate(Map<Integer, Double> rates, int size) {

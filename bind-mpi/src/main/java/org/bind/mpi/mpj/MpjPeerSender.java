@@ -13,18 +13,39 @@ import java.util.concurrent.TimeUnit;
  * the thread is left in its send (a daemon; MPJ's blocking send cannot be cancelled).
  */
 final class MpjPeerSender {
-    /** A message to send: its MPJ tag, its bytes and the queue permits it holds. */
-    record Outbound(int tag, byte[] bytes, int permits) {
+    /** A message's bytes, held until sent or dropped. */
+    interface Body {
+        /** How many bytes. */
+        int length();
+
+        /** The message is dropped (or was sent): frees what holds its bytes. Idempotent. */
+        void release();
     }
 
-    /** What the thread does with each message; {@code send} may block. */
+    /** The body of heartbeats and goodbyes. */
+    static final Body EMPTY = new Body() {
+        @Override
+        public int length() {
+            return 0;
+        }
+
+        @Override
+        public void release() {
+        }
+    };
+
+    /** A message to send: its MPJ tag, its bytes and the queue permits it holds. */
+    record Outbound(int tag, Body body, int permits) {
+    }
+
+    /** What the thread does with each message; {@code send} may block. The message's body is released after. */
     interface Sink {
         void send(int toRank, Outbound message) throws Exception;
 
         void onSendFailed(int toRank, Outbound message, Throwable failure);
     }
 
-    private static final Outbound STOP = new Outbound(-1, new byte[0], 0);
+    private static final Outbound STOP = new Outbound(-1, EMPTY, 0);
 
     private final int toRank;
     private final Semaphore queueBytes;
@@ -59,7 +80,7 @@ final class MpjPeerSender {
         return sendingBytes;
     }
 
-    /** Any thread: drops every queued message (the peer is lost), releasing their permits. */
+    /** Any thread: drops every queued message (the peer is lost), releasing their bytes and permits. */
     void drop() {
         List<Outbound> dropped = new ArrayList<>();
         queue.drainTo(dropped);
@@ -67,6 +88,7 @@ final class MpjPeerSender {
             if (message == STOP) {
                 queue.add(STOP);
             }
+            message.body().release();
             queueBytes.release(message.permits());
         }
     }
@@ -98,13 +120,14 @@ final class MpjPeerSender {
                 return;
             }
             try {
-                sendingBytes = next.bytes().length;
+                sendingBytes = next.body().length();
                 sendingSinceNs = System.nanoTime();
                 sink.send(toRank, next);
             } catch (Throwable t) {
                 sink.onSendFailed(toRank, next, t);
             } finally {
                 sendingSinceNs = 0;
+                next.body().release();
                 queueBytes.release(next.permits());
             }
         }

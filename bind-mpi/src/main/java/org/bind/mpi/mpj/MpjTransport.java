@@ -6,23 +6,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import mpi.Intracomm;
 import mpi.MPI;
-import mpi.Status;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
-/*
- * Over 400 lines because of the design note below (threads, lost ranks, closing); the code itself is about 300 lines,
- * with the peers' state (MpjPeers), the per-peer senders (MpjPeerSender) and the error handler (MpjErrors) apart.
- */
-
 /**
- * One rank's frames over MPJ Express point-to-point messages, as {@link MPI#BYTE} arrays only (never MPJ's
- * {@code OBJECT} type, which is Java serialization).
+ * One rank's frames over MPJ Express point-to-point messages: a frame is one {@link MPI#PACKED} message whose buffer
+ * holds the frame's bytes as one byte section ({@link PackedFrame}), so the message is exactly what MPJ's own
+ * {@code Send} of a {@code byte[]} makes (never MPJ's {@code OBJECT} type, which is Java serialization), but a byte
+ * is copied once on each side as MPJ's ping-pong copies it: on the sender from the version's array (or the frame)
+ * into MPJ's buffer, on the receiver from MPJ's buffer into the version's array.
  *
  * <h2>Threads</h2>
  * Every MPJ call is made by a thread this transport owns, created in the thread group of the rank thread that joined
@@ -30,17 +26,11 @@ import org.bind.transport.TransportException;
  * work there):
  * <ul>
  *   <li>{@code bind-mpj-send-<rank>-to-<peer>}, one per peer ({@link MpjPeerSender}), sends that peer's frames in
- *       order with blocking {@code Send}s on tag {@value #FRAME_TAG}. {@link #send} copies a frame into that
- *       peer's queue; the queues together hold at most {@link MpjTransportSettings#sendQueueBytes}, and
- *       {@link #send} waits for room, until the peer is lost at the latest. A peer that stops reading blocks only
- *       its own sender.</li>
- *   <li>{@code bind-mpj-<rank>} probes for a message from any source, checks its length against
- *       {@link MpjTransportSettings#maxFrameBytes} before allocating, receives it and delivers it. MPJ keeps
- *       the order of messages per (source, tag), and a probe for any tag matches a source's oldest message
- *       first, so frames arrive in send order per source. MPJ's blocking {@code Probe} spins on {@code Iprobe}
- *       without pause (both devices), which would burn a core per rank while idle: this thread calls
- *       {@code Iprobe} itself and backs off with Agrona's {@link BackoffIdleStrategy} (spin, yield, then parks
- *       doubling from 1 µs to {@value #MAX_IDLE_PARK_NS} ns) while nothing arrives.</li>
+ *       order with blocking {@code Send}s on tag {@value #FRAME_TAG}. {@link #send} writes a frame into an MPJ
+ *       message buffer (the calling thread) and queues it for that peer; the queues together hold at most
+ *       {@link MpjTransportSettings#sendQueueBytes}, and {@link #send} waits for room, until the peer is lost at the
+ *       latest. A peer that stops reading blocks only its own sender.</li>
+ *   <li>{@code bind-mpj-<rank>} receives every message and delivers the frames ({@link MpjReceiving}).</li>
  * </ul>
  * A watchdog thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every
  * {@link MpjTransportSettings#heartbeatIntervalMs} it queues an empty heartbeat (tag {@value #HEARTBEAT_TAG})
@@ -71,10 +61,6 @@ final class MpjTransport implements Transport {
     /** Tag of the empty liveness message. */
     static final int HEARTBEAT_TAG = 3;
 
-    /** Longest park of the idle receiving thread: the added latency of the first frame after a quiet spell. */
-    static final long MAX_IDLE_PARK_NS = 500_000;
-    private static final int IDLE_SPINS = 50;
-    private static final int IDLE_YIELDS = 50;
     /** How often a {@link #send} waiting for queue room looks whether its peer was lost meanwhile. */
     private static final long SEND_WAIT_CHECK_MS = 50;
     private static final byte[] EMPTY = new byte[0];
@@ -89,9 +75,9 @@ final class MpjTransport implements Transport {
     private final MpjErrors errors;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicLong bytesSent = new AtomicLong();
-    private final AtomicLong bytesReceived = new AtomicLong();
     private MpjPeerSender[] senders;
-    private Thread receiving;
+    private MpjReceiving receiving;
+    private Thread receivingThread;
     private Thread watchdog;
     private volatile Receiver receiver;
     private volatile boolean closing;
@@ -143,16 +129,18 @@ final class MpjTransport implements Transport {
 
             @Override
             public void onSendFailed(int toRank, MpjPeerSender.Outbound message, Throwable failure) {
-                fail("MPJ send of " + message.bytes().length + " bytes to rank " + toRank + " failed: " + failure);
+                fail("MPJ send of " + message.body().length() + " bytes to rank " + toRank + " failed: " + failure);
             }
         };
+        receiving = new MpjReceiving(world, rank, size, settings.maxFrameBytes(), peers, errors, receiver,
+            () -> closing, () -> stopReceiving, this::fail);
         senders = new MpjPeerSender[size];
         for (int peer = 0; peer < size; peer++) {
             senders[peer] = new MpjPeerSender(rankGroup, "bind-mpj-send-" + rank + "-to-" + peer, peer, sink, queueBytes);
         }
         if (size > 1) {
             peers.heardAll();
-            receiving = thread(this::receiveLoop, "bind-mpj-" + rank);
+            receivingThread = thread(receiving, "bind-mpj-" + rank);
             if (settings.heartbeatTimeoutMs() > 0) {
                 watchdog = thread(this::watchLoop, "bind-mpj-watch-" + rank);
             }
@@ -167,21 +155,37 @@ final class MpjTransport implements Transport {
     }
 
     /**
-     * Any thread. Copies the frame into {@code toRank}'s queue; waits while the queues are full, and fails when the
-     * peer is lost meanwhile (within the heartbeat timeout of a peer that stopped reading).
+     * Any thread. Writes the frame into an MPJ message buffer and queues it for {@code toRank}; waits while the queues
+     * are full, and fails when the peer is lost meanwhile (within the heartbeat timeout of a peer that stopped
+     * reading).
      */
     @Override
     public void send(int toRank, ByteBuffer frame) {
+        enqueue(toRank, frame.remaining(), () -> PackedFrame.of(frame));
+    }
+
+    /** As {@link #send(int, ByteBuffer)}, gathering both parts into MPJ's buffer. Any thread. */
+    @Override
+    public void send(int toRank, ByteBuffer header, ByteBuffer payload) {
+        enqueue(toRank, (long) header.remaining() + payload.remaining(), () -> PackedFrame.of(header, payload));
+    }
+
+    /** As {@link #send(int, ByteBuffer)}, the payload writing itself into MPJ's buffer (no staging). Any thread. */
+    @Override
+    public void send(int toRank, ByteBuffer header, Payload payload) {
+        enqueue(toRank, (long) header.remaining() + payload.length(), () -> PackedFrame.of(header, payload));
+    }
+
+    private void enqueue(int toRank, long length, Supplier<PackedFrame> pack) {
         if (toRank < 0 || toRank >= size) {
             throw new IllegalArgumentException("rank " + toRank + " out of range [0, " + size + ")");
         }
-        int length = frame.remaining();
         if (length > settings.maxFrameBytes()) {
             throw new TransportException("frame of " + length + " bytes to rank " + toRank + " exceeds the cap of "
                 + settings.maxFrameBytes() + " bytes (" + MpjTransportSettings.MAX_FRAME_BYTES_PROP_NAME + ")");
         }
         checkOpen(toRank);
-        int permits = Math.min(Math.max(length, 1), settings.sendQueueBytes());
+        int permits = (int) Math.min(Math.max(length, 1), settings.sendQueueBytes());
         try {
             while (!queueBytes.tryAcquire(permits, SEND_WAIT_CHECK_MS, TimeUnit.MILLISECONDS)) {
                 checkOpen(toRank);
@@ -190,9 +194,14 @@ final class MpjTransport implements Transport {
             Thread.currentThread().interrupt();
             throw new TransportException("interrupted while sending to rank " + toRank, e);
         }
-        byte[] bytes = new byte[length];
-        frame.duplicate().get(bytes);
-        senders[toRank].add(new MpjPeerSender.Outbound(FRAME_TAG, bytes, permits));
+        PackedFrame frame;
+        try {
+            frame = pack.get();
+        } catch (RuntimeException | Error e) {
+            queueBytes.release(permits);
+            throw e;
+        }
+        senders[toRank].add(new MpjPeerSender.Outbound(FRAME_TAG, frame, permits));
         if (peers.isLost(toRank)) {
             senders[toRank].drop();   // lost while queueing: nobody would release these permits
         }
@@ -208,59 +217,16 @@ final class MpjTransport implements Transport {
     /** A sender thread: one message to {@code toRank}, or to this rank's own receiver. */
     private void sendNow(int toRank, MpjPeerSender.Outbound message) {
         if (toRank == rank) {
-            deliver(rank, message.bytes(), message.bytes().length);
+            if (message.body() instanceof PackedFrame frame) {
+                receiving.deliver(rank, frame.frame());
+            }
         } else if (peers.failure() == null && !peers.isLost(toRank)) {
-            world.Send(message.bytes(), 0, message.bytes().length, MPI.BYTE, toRank, message.tag());
-            bytesSent.addAndGet(message.bytes().length);
-        }
-    }
-
-    private void receiveLoop() {
-        IdleStrategy idle = new BackoffIdleStrategy(IDLE_SPINS, IDLE_YIELDS, 1_000, MAX_IDLE_PARK_NS);
-        byte[] buffer = new byte[64 << 10];
-        int goodbyesMissing = size - 1;
-        while (goodbyesMissing > 0 && !stopReceiving) {
-            int source = -1;
-            int tag;
-            int count;
-            try {
-                Status status = world.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG);
-                if (status == null) {
-                    idle.idle();
-                    continue;
-                }
-                idle.reset();
-                source = status.source;
-                tag = status.tag;
-                count = status.Get_count(MPI.BYTE);
-                if (source < 0 || source >= size || source == rank
-                    || (tag != FRAME_TAG && tag != GOODBYE_TAG && tag != HEARTBEAT_TAG)) {
-                    fail("unexpected MPJ message from rank " + source + " with tag " + tag);
-                    return;
-                }
-                if (count < 0 || count > settings.maxFrameBytes()) {
-                    fail("rank " + source + " sent a frame of " + count + " bytes, over the cap of "
-                        + settings.maxFrameBytes() + " bytes (" + MpjTransportSettings.MAX_FRAME_BYTES_PROP_NAME + ")");
-                    return;
-                }
-                if (buffer.length < count) {
-                    buffer = new byte[(int) Math.min(Math.max(count, 2L * buffer.length), settings.maxFrameBytes())];
-                }
-                world.Recv(buffer, 0, count, MPI.BYTE, source, tag);
-            } catch (Throwable t) {
-                fail("MPJ receive" + (source < 0 ? "" : " from rank " + source) + " failed: " + t);
-                return;
+            if (message.body() instanceof PackedFrame frame) {
+                world.Send(frame.buffer(), 0, 1, MPI.PACKED, toRank, message.tag()); // released by the sender
+            } else {
+                world.Send(EMPTY, 0, 0, MPI.BYTE, toRank, message.tag());
             }
-            peers.heard(source);
-            if (tag == GOODBYE_TAG) {
-                if (peers.saidGoodbye(source)) {
-                    goodbyesMissing--;
-                    receiver.onPeerClosed(source); // after its frames: this loop delivered them
-                }
-            } else if (tag == FRAME_TAG) {
-                bytesReceived.addAndGet(count);
-                deliver(source, buffer, count);
-            }
+            bytesSent.addAndGet(message.body().length());
         }
     }
 
@@ -273,18 +239,6 @@ final class MpjTransport implements Transport {
         if (peer < 0 || peer >= size || peer == rank) {
             throw new IllegalArgumentException("rank " + peer + " cannot be refused by rank " + rank + " of [0, "
                 + size + ")");
-        }
-    }
-
-    /** Hands a frame to the receiver unless closing; a failing handler is counted and reported, never fatal. */
-    private void deliver(int source, byte[] bytes, int count) {
-        if (closing) {
-            return;
-        }
-        try {
-            receiver.onFrame(source, ByteBuffer.wrap(bytes, 0, count).slice());
-        } catch (Throwable t) {
-            errors.onError(MpjErrors.Kind.FRAME_HANDLER, "from rank " + source + ": " + t);
         }
     }
 
@@ -320,7 +274,7 @@ final class MpjTransport implements Transport {
                 lose(peer, "an MPJ send of " + senders[peer].sendingBytes() + " bytes to it has not completed for "
                     + TimeUnit.NANOSECONDS.toMillis(stalledNs) + " ms" + setting);
             } else if (!closing) {
-                senders[peer].add(new MpjPeerSender.Outbound(HEARTBEAT_TAG, EMPTY, 0));
+                senders[peer].add(new MpjPeerSender.Outbound(HEARTBEAT_TAG, MpjPeerSender.EMPTY, 0));
             }
         }
     }
@@ -370,7 +324,12 @@ final class MpjTransport implements Transport {
 
     /** Frame bytes received so far. */
     long bytesReceived() {
-        return bytesReceived.get();
+        return receiving == null ? 0 : receiving.bytesReceived();
+    }
+
+    /** Frames that landed in the runtime's storage as they were received (rather than coming whole). */
+    long framesLanded() {
+        return receiving == null ? 0 : receiving.framesLanded();
     }
 
     /** Frames whose delivery threw. */
@@ -400,7 +359,7 @@ final class MpjTransport implements Transport {
         }
         for (int peer = 0; peer < size; peer++) {
             if (peer != rank && !peers.isLost(peer)) {   // also to a peer that said goodbye first: it waits for ours
-                senders[peer].add(new MpjPeerSender.Outbound(GOODBYE_TAG, EMPTY, 0));
+                senders[peer].add(new MpjPeerSender.Outbound(GOODBYE_TAG, MpjPeerSender.EMPTY, 0));
             }
         }
         for (MpjPeerSender sender : senders) {
@@ -415,7 +374,7 @@ final class MpjTransport implements Transport {
         }
         closed.countDown();
         stopReceiving = true;
-        boolean received = join(receiving, deadlineNs + TimeUnit.SECONDS.toNanos(1));
+        boolean received = join(receivingThread, deadlineNs + TimeUnit.SECONDS.toNanos(1));
         List<Integer> gone = peers.lostRanks();
         String failure = peers.failure();
         if (sent && received && silent.isEmpty() && gone.isEmpty() && failure == null) {

@@ -91,6 +91,69 @@ class MpjLaunchTest {
     }
 
     /**
+     * The MPJ data plane on both devices: the transport's contract inside an MPJ job ({@link FramesOverMpjMain}:
+     * frames sent whole, gathered or written straight into MPJ's buffer arrive once, whole, in order, and land as they
+     * arrive when the receiver asks), then versions one byte larger than a chunk, and of several chunks, moved point to
+     * point and down a tree with a relay ({@link MpjChunksMain}, 4 ranks, 4 KiB chunks), checked against plain Java.
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void shouldMoveFramesAndChunkedVersionsIntactOverTheMpjDataPlane() throws Exception {
+        Path mpjHome = MpjInstallation.mpjHome();
+        Path agentJar = MulticoreAgentJar.write(dir.resolve("bind-multicore-agent.jar"), MpjInstallation.runtime());
+        String starter = mpjHome.resolve("lib/starter.jar").toString();
+        List<String> multicore = List.of(java(), "-jar", starter, "-np", "3", "-dev", "multicore",
+            "-javaagent:" + agentJar, "-Dbind.transport=mpj", "-Xss2m", "-cp", MpjInstallation.rankClasspath(),
+            FramesOverMpjMain.class.getName());
+        Job frames = run(multicore, mpjHome, List.of());
+        assertFramesOk(frames, 3);
+        Job chunks = run(List.of(java(), "-jar", starter, "-np", "4", "-dev", "multicore", "-javaagent:" + agentJar,
+            "-Dbind.transport=mpj", "-Dbind.chunk.bytes=4096", "-Xss2m", "-cp", MpjInstallation.rankClasspath(),
+            MpjChunksMain.class.getName()), mpjHome, List.of());
+        assertChunksOk(chunks, 4);
+
+        for (int port : MPJ_PORTS) {
+            assumeTrue(isFree(port), "port " + port + " (MPJ Express, see mpjexpress.conf) is busy: another MPJ daemon"
+                + " or job uses this host; skipping the niodev part");
+        }
+        Files.writeString(dir.resolve("machines"), "localhost\n");
+        Process daemon = startDaemon(mpjHome);
+        try {
+            Job niodevFrames = run(command(starter, 3, List.of("-Dbind.transport=mpj", "-Xss2m"),
+                FramesOverMpjMain.class.getName()), mpjHome, List.of(daemon));
+            assertFramesOk(niodevFrames, 3);
+            awaitNoRank(daemon, niodevFrames.output);
+            Job niodevChunks = run(command(starter, 4, List.of("-Dbind.transport=mpj", "-Dbind.chunk.bytes=4096",
+                "-javaagent:" + MpjInstallation.byteBuddyAgent(), "-Xss2m"), MpjChunksMain.class.getName()), mpjHome,
+                List.of(daemon));
+            assertChunksOk(niodevChunks, 4);
+            awaitNoRank(daemon, niodevChunks.output);
+        } finally {
+            stop(daemon);
+        }
+    }
+
+    private static void assertFramesOk(Job job, int ranks) {
+        int perSource = 3 * 9;
+        for (int r = 0; r < ranks; r++) {
+            assertTrue(job.output.contains("mpj-frames rank " + r + " ok frames=" + perSource * ranks + " landed="
+                + (perSource + 1) / 2 * ranks),
+                "rank " + r + " did not report its frames:\n" + job.output);
+        }
+        assertFalse(withoutStarterNoise(job.output).contains("Exception"), job.output);
+    }
+
+    private static void assertChunksOk(Job job, int ranks) {
+        for (int r = 0; r < ranks; r++) {
+            assertTrue(job.output.contains("mpj-chunks rank " + r + "/" + ranks
+                + " ok chunk=4096 bytes=4097 doubles=1537"),
+                "rank " + r + " did not report its versions:\n" + job.output);
+        }
+        assertFalse(withoutStarterNoise(job.output).contains("Exception"), job.output);
+        assertFalse(job.output.contains("without MPI.Finalize"), job.output);
+    }
+
+    /**
      * Plain {@code mpjrun} (MPJ's starter, no Bind launcher) on niodev: the Aeron data plane without any JVM flag
      * (Bind opens what Agrona needs) and with the secret in a file; then jobs whose rank 1 fails before its first
      * {@code sync()}. Each job must end (no JVM left, the starter returns) and the other ranks must say why.

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +20,26 @@ import org.junit.jupiter.api.Timeout;
 class MpjPeerSenderTest {
     /** MpjTransport.FRAME_TAG (MpjTransport is compiled only where MPJ Express is installed). */
     private static final int FRAME_TAG = 1;
+
+    /** A message body that records its release. */
+    private static final class Bytes implements MpjPeerSender.Body {
+        private final int length;
+        final AtomicInteger releases = new AtomicInteger();
+
+        Bytes(int length) {
+            this.length = length;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public void release() {
+            releases.incrementAndGet();
+        }
+    }
 
     @Test
     @Timeout(20)
@@ -34,7 +55,7 @@ class MpjPeerSenderTest {
                 public void send(int toRank, MpjPeerSender.Outbound message) throws Exception {
                     entered.countDown();
                     unblock.await();
-                    sent.add(message.bytes().length);
+                    sent.add(message.body().length());
                 }
 
                 @Override
@@ -43,10 +64,12 @@ class MpjPeerSenderTest {
                 }
             }, queueBytes);
         assertEquals(0, sender.stalledNs(System.nanoTime()), "no send in progress yet");
+        Bytes first = new Bytes(10);
+        Bytes second = new Bytes(30);
         queueBytes.acquire(10);
-        sender.add(new MpjPeerSender.Outbound(FRAME_TAG, new byte[10], 10));
+        sender.add(new MpjPeerSender.Outbound(FRAME_TAG, first, 10));
         queueBytes.acquire(30);
-        sender.add(new MpjPeerSender.Outbound(FRAME_TAG, new byte[30], 30));
+        sender.add(new MpjPeerSender.Outbound(FRAME_TAG, second, 30));
         assertTrue(entered.await(10, TimeUnit.SECONDS), "the first send did not start");
         long later = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         assertTrue(sender.stalledNs(later) >= TimeUnit.SECONDS.toNanos(5), "the blocked send is not seen as stalled");
@@ -55,11 +78,14 @@ class MpjPeerSenderTest {
 
         sender.drop();   // the peer is lost: what waits behind the blocked send is dropped, its bytes freed
         assertEquals(90, queueBytes.availablePermits());
+        assertEquals(1, second.releases.get(), "the dropped message's bytes were not released");
+        assertEquals(0, first.releases.get(), "the bytes of the send in progress were released under it");
         unblock.countDown();
         sender.stop();
         assertTrue(sender.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)), "the sender did not end");
         assertEquals(100, queueBytes.availablePermits(), "the bytes of the send in progress were not freed");
         assertEquals(List.of(10), sent, "a dropped message was sent");
+        assertEquals(1, first.releases.get(), "the sent message's bytes were not released once");
         assertEquals(0, sender.stalledNs(System.nanoTime()));
         assertEquals(List.of(), failures);
     }
