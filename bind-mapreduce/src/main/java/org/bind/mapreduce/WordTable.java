@@ -9,7 +9,8 @@ import java.util.Arrays;
  * the table is copied (into a byte arena); no {@code String} is made until the table is turned into a {@link Folded}
  * table of {@code String} keys ({@link #folded}), once per distinct word.
  *
- * <p>Layout: entries dense, in order of first insertion, each an arena offset, a length and a count; an
+ * <p>Layout: entries dense, in order of first insertion, each an arena offset and length (one {@code long}) and a
+ * count; an
  * {@link OpenIndex} finds them by a 32-bit hash of the bytes ({@link #hash}: the polynomial of
  * {@code String.hashCode} over the bytes, spread), which the scanner computes as it reads a word.
  *
@@ -19,8 +20,7 @@ final class WordTable {
     private final OpenIndex index = new OpenIndex();
     private byte[] arena = new byte[1 << 12];
     private int arenaBytes;
-    private int[] starts = new int[64];
-    private int[] lengths = new int[64];
+    private long[] spans = new long[64]; // per entry: arena offset << 32 | length (one load finds the bytes)
     private long[] counts = new long[64];
     private int size;
 
@@ -55,18 +55,20 @@ final class WordTable {
                 insert(bytes, from, length, hash, count);
                 return;
             }
-            if (index.hash(i) == hash && lengths[entry] == length
-                && Arrays.equals(arena, starts[entry], starts[entry] + length, bytes, from, from + length)) {
-                counts[entry] += count;
-                return;
+            if (index.hash(i) == hash) {
+                long span = spans[entry];
+                int start = (int) (span >>> 32);
+                if ((int) span == length && Arrays.equals(arena, start, start + length, bytes, from, from + length)) {
+                    counts[entry] += count;
+                    return;
+                }
             }
         }
     }
 
     private void insert(byte[] bytes, int from, int length, int hash, long count) {
-        if (size == starts.length) {
-            starts = Arrays.copyOf(starts, 2 * size);
-            lengths = Arrays.copyOf(lengths, 2 * size);
+        if (size == spans.length) {
+            spans = Arrays.copyOf(spans, 2 * size);
             counts = Arrays.copyOf(counts, 2 * size);
         }
         if (arena.length - arenaBytes < length) {
@@ -78,8 +80,7 @@ final class WordTable {
         }
         System.arraycopy(bytes, from, arena, arenaBytes, length);
         index.add(hash, size);
-        starts[size] = arenaBytes;
-        lengths[size] = length;
+        spans[size] = (long) arenaBytes << 32 | length;
         counts[size] = count;
         arenaBytes += length;
         size++;
@@ -87,7 +88,7 @@ final class WordTable {
 
     /** The UTF-8 bytes of {@code entry}'s word, as a string. */
     String word(int entry) {
-        return new String(arena, starts[entry], lengths[entry], StandardCharsets.UTF_8);
+        return new String(arena, (int) (spans[entry] >>> 32), (int) spans[entry], StandardCharsets.UTF_8);
     }
 
     long count(int entry) {
@@ -101,7 +102,7 @@ final class WordTable {
     Folded folded(PairOps.Step step) {
         Folded folded = new Folded(step.types(), step.combiner(), false, step.name());
         for (int e = 0; e < size; e++) {
-            folded.add(0L, word(e), Kind.hashUtf8(arena, starts[e], lengths[e]), counts[e], -1);
+            folded.add(0L, word(e), Kind.hashUtf8(arena, (int) (spans[e] >>> 32), (int) spans[e]), counts[e], -1);
         }
         return folded;
     }
