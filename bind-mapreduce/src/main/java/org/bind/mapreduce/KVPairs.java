@@ -10,7 +10,7 @@ import org.bind.Bind;
 import org.bind.Scope;
 
 // Over 400 lines: the module's public API, each method with its contract; the ops are submitted by ListedPairs,
-// FoldedPairs, Gather and TextInput, the numeric steps' pieces are in NumericFold.
+// FoldedPairs, Gather, TextInput and WordInput, the numeric steps' pieces are in NumericFold.
 /**
  * Key/value pairs spread over the ranks of a job, transformed by map, combine and reduce steps written as
  * sequential code: every rank makes the same calls, each with its own input, and the steps run as ops where the

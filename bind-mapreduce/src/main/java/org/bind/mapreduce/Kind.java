@@ -279,9 +279,7 @@ abstract class Kind {
 
         @Override
         void write(Wire.Out out, Object value) {
-            byte[] bytes = ((String) value).getBytes(StandardCharsets.UTF_8);
-            out.putVarInt(bytes.length);
-            out.putBytes(bytes, 0, bytes.length);
+            out.putString((String) value);
         }
 
         @Override
