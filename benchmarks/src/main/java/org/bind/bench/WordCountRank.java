@@ -9,10 +9,9 @@ import org.bind.Bind;
 import org.bind.mapreduce.KVPairs;
 
 /**
- * One rank of the Bind side of {@link WordCountBenchmark}: the word count a user writes with {@link KVPairs} (text
- * input cut over the ranks and workers, {@code mapToLong} to {@code (word, 1)} folded by {@code Long::sum} as
- * emitted, without a box per pair, reduce),
- * timed from a {@code sync()} to
+ * One rank of the Bind side of {@link WordCountBenchmark}: the word count a user writes with {@link KVPairs}
+ * ({@code KVPairs.words}: the file cut over the ranks and workers, each chunk's words found in its bytes and counted
+ * where they are read, by the rule of {@link Words}; then a reduce), timed from a {@code sync()} to
  * the return of {@code local()} (which syncs: every rank's counts done), after warm-up runs. Each rank then prints
  * {@code WC_RESULT system=bind rank=<r> seconds=<each timed run> distinct=.. total=.. digest=..} for its share.
  * Arguments: {@code FILE WARMUP REPS}.
@@ -48,12 +47,7 @@ public final class WordCountRank {
 
     /** The word count, as a user writes it. */
     static Map<String, List<Long>> count(Bind bind, Path file) {
-        return KVPairs.lines(bind, file)
-            .mapToLong(String.class, (offset, lines, out) -> {
-                for (String line : lines) {
-                    Words.forEach(line, word -> out.emit(word, 1L));
-                }
-            }, Long::sum)
+        return KVPairs.words(bind, file)
             .reduce(String.class, Long.class, (word, partial, out) -> out.emit(word, sum(partial)))
             .local();
     }

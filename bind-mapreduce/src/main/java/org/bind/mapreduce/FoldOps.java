@@ -16,7 +16,8 @@ import org.bind.codec.CodecException;
  * one op per (map op, destination rank) writes the entries meant for another rank straight from the table's
  * primitive arrays into one encoded block (cut by destination part), once, and hands the table itself to its own
  * rank; the receiving ops decode each block's part into the destination part's listing table, key by key, without
- * a group, a list or a box per pair, and turn it into groups once, in canonical order, for the reducer. Any other
+ * a group, a list or a box per pair (a {@code String} key is written from its chars, and read as bytes that make a
+ * {@code String} only when the key is new to the table or not ASCII), and turn it into groups once, in canonical order, for the reducer. Any other
  * use of the pairs first merges each rank's tables part by part ({@link #merge}) into ordinary segments.
  *
  * <p>Block encoding: the part count (int), the end offset of each part (ints, from the end of this header), then
@@ -175,6 +176,10 @@ final class FoldOps {
                 if (into.primitiveKeys()) {
                     long key = into.readLongKey(in);
                     into.add(key, null, into.hashOf(key), in.getLong(), sourceRank);
+                } else if (into.stringKeys()) { // a key already here costs no String
+                    int length = in.getCount(1);
+                    int at = in.skip(length);
+                    into.addUtf8(bytes, at, length, in.getLong(), sourceRank);
                 } else {
                     Object key = keys.read(in);
                     into.add(0, key, keys.hash(key), in.getLong(), sourceRank);

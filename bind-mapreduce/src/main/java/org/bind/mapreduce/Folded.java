@@ -161,6 +161,25 @@ final class Folded {
         foldOrList(entry, bits, rank);
     }
 
+    /**
+     * Listing mode, {@code String} keys: adds {@code bits} of value from rank {@code rank} for the key whose UTF-8
+     * bytes are {@code utf8[from, from + length)}, making a {@code String} only when the key is new here or not ASCII.
+     */
+    void addUtf8(byte[] utf8, int from, int length, long bits, int rank) {
+        int entry = objects.findAscii(utf8, from, length);
+        if (entry >= 0) {
+            foldOrList(entry, bits, rank);
+        } else {
+            add(0L, new String(utf8, from, length, java.nio.charset.StandardCharsets.UTF_8),
+                Kind.hashUtf8(utf8, from, length), bits, rank);
+        }
+    }
+
+    /** Whether the keys are {@code String}s. */
+    boolean stringKeys() {
+        return types.keys().type == String.class;
+    }
+
     private void foldOrList(int entry, long bits, int rank) {
         if (!listing) {
             setValue(entry, fold(value(entry), bits, entry));

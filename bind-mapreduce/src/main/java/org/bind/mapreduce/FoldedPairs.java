@@ -35,12 +35,17 @@ final class FoldedPairs {
         for (int q = 0; q < ranks; q++) {
             try (Scope s = bind.on(q)) {
                 for (int p = 0; p < parts; p++) {
-                    tables[q][p] = Cell.of(codec(step, false), FoldOps::copy);
+                    tables[q][p] = table(step);
                     submit.accept(input[q][p], tables[q][p]);
                 }
             }
         }
         return tables;
+    }
+
+    /** A cell for one map op's folding table of {@code step}'s types. */
+    static Cell<Folded> table(PairOps.Step step) {
+        return Cell.of(codec(step, false), FoldOps::copy);
     }
 
     /** Each rank's tables merged part by part, folding a key's values across them: ordinary segments. */

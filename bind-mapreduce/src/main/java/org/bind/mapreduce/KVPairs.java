@@ -10,7 +10,7 @@ import org.bind.Bind;
 import org.bind.Scope;
 
 // Over 400 lines: the module's public API, each method with its contract; the ops are submitted by ListedPairs,
-// FoldedPairs, Gather and TextInput, the numeric steps' pieces are in NumericFold.
+// FoldedPairs, Gather, TextInput and WordInput, the numeric steps' pieces are in NumericFold.
 /**
  * Key/value pairs spread over the ranks of a job, transformed by map, combine and reduce steps written as
  * sequential code: every rank makes the same calls, each with its own input, and the steps run as ops where the
@@ -145,6 +145,26 @@ public final class KVPairs<K, V> {
      */
     public static KVPairs<Long, String> lines(Bind bind, List<String> lines) {
         return TextInput.list(bind, lines);
+    }
+
+    /**
+     * The words of a text file and their counts, found in the file's bytes: the file is cut as
+     * {@link #lines(Bind, java.nio.file.Path)} cuts it, and each chunk's op counts its words in a table keyed by
+     * the words' UTF-8 bytes (a {@code String} only per distinct word, not per occurrence). A word is a maximal run
+     * of {@code char}s that {@link Character#isLetterOrDigit(char)} accepts, lower-cased with
+     * {@link java.util.Locale#ROOT}; the text is UTF-8 (malformed bytes separate words). Each rank holds every word
+     * of its chunks with its count there, as {@code mapToLong(String.class, ..., Long::sum)} over the lines leaves
+     * it: a {@link #reduce} totals them. Collective.
+     *
+     * @throws IllegalArgumentException when an argument is null, or {@code file} is not a readable regular file
+     */
+    public static KVPairs<String, Long> words(Bind bind, java.nio.file.Path file) {
+        return WordInput.file(bind, file);
+    }
+
+    /** The result of map ops that folded into {@code tables} ({@code [rank][op]}) under {@code step}. */
+    static <K, V> KVPairs<K, V> folded(Bind bind, PairOps.Step step, Cell<Folded>[][] tables) {
+        return new KVPairs<>(bind, step.types(), step.parts(), null, tables, step);
     }
 
     private static void checkBind(Bind bind, Map<?, ?> local) {

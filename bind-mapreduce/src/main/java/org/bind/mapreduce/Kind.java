@@ -130,6 +130,18 @@ abstract class Kind {
         return fmix64(fnvInt(fnvInt(FNV_OFFSET, (int) v), (int) (v >>> 32)));
     }
 
+    /**
+     * The hash of the {@code String} key whose UTF-8 bytes are {@code utf8[from, from + length)}, straight from the
+     * bytes: what {@link #hash} gives for that string.
+     */
+    static long hashUtf8(byte[] utf8, int from, int length) {
+        long h = fnvInt(FNV_OFFSET, length);
+        for (int i = from; i < from + length; i++) {
+            h = (h ^ (utf8[i] & 0xFF)) * FNV_PRIME;
+        }
+        return fmix64(h);
+    }
+
     static long hashBytes(byte[] bytes) {
         long h = FNV_OFFSET;
         for (byte b : bytes) {
@@ -267,9 +279,7 @@ abstract class Kind {
 
         @Override
         void write(Wire.Out out, Object value) {
-            byte[] bytes = ((String) value).getBytes(StandardCharsets.UTF_8);
-            out.putVarInt(bytes.length);
-            out.putBytes(bytes, 0, bytes.length);
+            out.putString((String) value);
         }
 
         @Override

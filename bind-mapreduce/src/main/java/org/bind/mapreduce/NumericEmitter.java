@@ -9,7 +9,7 @@ package org.bind.mapreduce;
  *
  * <p>Single thread: one op owns it.
  */
-final class NumericEmitter implements NumericFold.Sink {
+final class NumericEmitter extends NumericFold.Sink {
     private final PairOps.Step step;
     private final Folded folded;
     private final boolean primitiveKeys;
@@ -35,7 +35,8 @@ final class NumericEmitter implements NumericFold.Sink {
         return folded;
     }
 
-    private void object(Object key, long bits) {
+    @Override
+    void object(Object key, long bits) {
         if (key == null || key.getClass() != keyType) { // the exact class: one compare, no subtype check
             NumericFold.checkKey(step, current, key);
         }
@@ -46,40 +47,11 @@ final class NumericEmitter implements NumericFold.Sink {
         }
     }
 
-    private void primitive(long key, long bits) {
+    @Override
+    void primitive(long key, long bits) {
         if (!primitiveKeys || (intKeys && key != (int) key)) {
             NumericFold.checkIntKey(step, current, key); // throws, naming the key and the declared type
         }
         folded.addBits(key, bits);
-    }
-
-    @Override
-    public void emit(Object key, long value) {
-        object(key, value);
-    }
-
-    @Override
-    public void emit(long key, long value) {
-        primitive(key, value);
-    }
-
-    @Override
-    public void emit(Object key, int value) {
-        object(key, value);
-    }
-
-    @Override
-    public void emit(long key, int value) {
-        primitive(key, value);
-    }
-
-    @Override
-    public void emit(Object key, double value) {
-        object(key, Double.doubleToRawLongBits(value));
-    }
-
-    @Override
-    public void emit(long key, double value) {
-        primitive(key, Double.doubleToRawLongBits(value));
     }
 }

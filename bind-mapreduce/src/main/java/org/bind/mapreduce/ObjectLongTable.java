@@ -34,6 +34,43 @@ final class ObjectLongTable {
     }
 
     /**
+     * The entry of the {@code String} key whose UTF-8 bytes are {@code utf8[from, from + length)}, found without
+     * making the string when they are all ASCII (the string's {@code hashCode} is then the same polynomial over the
+     * bytes); {@code -1} when the key is not in the table or a byte is not ASCII. Tables of {@code String} keys only.
+     */
+    int findAscii(byte[] utf8, int from, int length) {
+        int h = 0;
+        for (int i = from; i < from + length; i++) {
+            if (utf8[i] < 0) {
+                return -1;
+            }
+            h = 31 * h + utf8[i];
+        }
+        int hash = OpenIndex.spread(h);
+        for (int i = index.first(hash); ; i = index.next(i)) {
+            int entry = index.entry(i);
+            if (entry < 0) {
+                return -1;
+            }
+            if (index.hash(i) == hash && sameAscii((String) keys[entry], utf8, from, length)) {
+                return entry;
+            }
+        }
+    }
+
+    private static boolean sameAscii(String key, byte[] ascii, int from, int length) {
+        if (key.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (key.charAt(i) != ascii[from + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Adds {@code key} (which must not be in the table) with {@code value}; returns its entry, the previous size.
      * The table keeps the key object itself.
      */

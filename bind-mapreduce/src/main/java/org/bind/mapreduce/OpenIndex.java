@@ -1,8 +1,9 @@
 package org.bind.mapreduce;
 
 /**
- * The probing half of the open-addressing tables ({@link ObjectLongTable}, {@link LongLongTable}): a power-of-two
- * array of entry numbers plus one (0: an empty slot), probed linearly, beside each slot's 32-bit spread hash so that
+ * The probing half of the open-addressing tables ({@link ObjectLongTable}, {@link LongLongTable}, {@link WordTable}):
+ * a power-of-two array of entry numbers plus one (0: an empty slot), probed linearly, each beside its slot's 32-bit
+ * spread hash in the same array (one cache line holds both), so that
  * most mismatches are rejected without touching the key, and so that growing never recomputes a hash. The tables
  * keep their entries dense, in order of first insertion, and compare keys themselves:
  *
@@ -19,8 +20,8 @@ package org.bind.mapreduce;
 final class OpenIndex {
     private static final int MIN_SLOTS = 16;
 
-    private int[] slots = new int[MIN_SLOTS];
-    private int[] hashes = new int[MIN_SLOTS];
+    // slot i is slots[2 * i] (entry + 1, 0 when empty) beside slots[2 * i + 1] (its spread hash): one cache line
+    private int[] slots = new int[2 * MIN_SLOTS];
     private int mask = MIN_SLOTS - 1;
 
     /** The first slot to probe for {@code hash}. */
@@ -35,12 +36,12 @@ final class OpenIndex {
 
     /** The entry in {@code slot}, or {@code -1} when it is empty. */
     int entry(int slot) {
-        return slots[slot] - 1;
+        return slots[2 * slot] - 1;
     }
 
     /** The spread hash of the entry in {@code slot}. */
     int hash(int slot) {
-        return hashes[slot];
+        return slots[2 * slot + 1];
     }
 
     /**
@@ -48,35 +49,32 @@ final class OpenIndex {
      * growing first when it would fill more than half the slots.
      */
     void add(int hash, int entry) {
-        if (2L * (entry + 1) > slots.length) {
+        if (2L * (entry + 1) > mask + 1) {
             grow();
         }
+        place(slots, mask, hash, entry + 1);
+    }
+
+    private static void place(int[] slots, int mask, int hash, int entryPlusOne) {
         int i = hash & mask;
-        while (slots[i] != 0) {
+        while (slots[2 * i] != 0) {
             i = (i + 1) & mask;
         }
-        slots[i] = entry + 1;
-        hashes[i] = hash;
+        slots[2 * i] = entryPlusOne;
+        slots[2 * i + 1] = hash;
     }
 
     private void grow() {
-        int capacity = slots.length * 2;
-        if (capacity <= 0) {
-            throw new IllegalStateException("table of " + slots.length / 2 + " keys cannot grow");
+        int capacity = (mask + 1) * 2;
+        if (capacity <= 0 || capacity > Integer.MAX_VALUE / 2) {
+            throw new IllegalStateException("table of " + (mask + 1) / 2 + " keys cannot grow");
         }
-        int[] oldSlots = slots;
-        int[] oldHashes = hashes;
-        slots = new int[capacity];
-        hashes = new int[capacity];
+        int[] old = slots;
+        slots = new int[2 * capacity];
         mask = capacity - 1;
-        for (int j = 0; j < oldSlots.length; j++) {
-            if (oldSlots[j] != 0) {
-                int i = oldHashes[j] & mask;
-                while (slots[i] != 0) {
-                    i = (i + 1) & mask;
-                }
-                slots[i] = oldSlots[j];
-                hashes[i] = oldHashes[j];
+        for (int j = 0; j < old.length; j += 2) {
+            if (old[j] != 0) {
+                place(slots, mask, old[j + 1], old[j]);
             }
         }
     }

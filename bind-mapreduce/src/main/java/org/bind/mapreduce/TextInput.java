@@ -49,21 +49,31 @@ final class TextInput {
 
     /** See {@link KVPairs#lines(Bind, Path)}. */
     static KVPairs<Long, String> file(Bind bind, Path file) {
+        long size = checkedSize("KVPairs.lines", bind, file);
+        String path = file.toAbsolutePath().toString();
+        return chunked(bind, (types, chunk, total, cell) -> readFile(path,
+            boundary(size, total, chunk), boundary(size, total, chunk + 1), types, cell));
+    }
+
+    /**
+     * The size of {@code file}, checked for {@code call} (named in messages) to be a readable regular file.
+     *
+     * @throws IllegalArgumentException when an argument is null or {@code file} is not a readable regular file
+     */
+    static long checkedSize(String call, Bind bind, Path file) {
         if (bind == null || file == null) {
-            throw new IllegalArgumentException("KVPairs.lines: " + (bind == null ? "bind" : "file") + " is null");
+            throw new IllegalArgumentException(call + ": " + (bind == null ? "bind" : "file") + " is null");
         }
         long size;
         try {
             size = Files.size(file);
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("KVPairs.lines: cannot read " + file + ": " + e, e);
+            throw new IllegalArgumentException(call + ": cannot read " + file + ": " + e, e);
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new IllegalArgumentException("KVPairs.lines: " + file + " is not a readable regular file");
+            throw new IllegalArgumentException(call + ": " + file + " is not a readable regular file");
         }
-        String path = file.toAbsolutePath().toString();
-        return chunked(bind, (types, chunk, total, cell) -> readFile(path,
-            boundary(size, total, chunk), boundary(size, total, chunk + 1), types, cell));
+        return size;
     }
 
     /** See {@link KVPairs#lines(Bind, List)}. */
@@ -182,7 +192,7 @@ final class TextInput {
     }
 
     /** The position after the first {@code \n} at or after {@code position} (the file's size when there is none). */
-    private static long lineStartAfter(FileChannel channel, long position, byte[] window) throws IOException {
+    static long lineStartAfter(FileChannel channel, long position, byte[] window) throws IOException {
         long at = position;
         while (true) {
             int n = channel.read(ByteBuffer.wrap(window), at);

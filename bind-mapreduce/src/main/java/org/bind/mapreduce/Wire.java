@@ -80,6 +80,27 @@ final class Wire {
             putByte(v);
         }
 
+        /**
+         * Writes {@code s} as its UTF-8 length (varint) and bytes: an ASCII string straight from its chars, without
+         * an intermediate array.
+         */
+        void putString(String s) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                if (s.charAt(i) >= 0x80) {
+                    byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    putVarInt(utf8.length);
+                    putBytes(utf8, 0, utf8.length);
+                    return;
+                }
+            }
+            putVarInt(n);
+            int at = reserve(n);
+            for (int i = 0; i < n; i++) {
+                bytes[at + i] = (byte) s.charAt(i);
+            }
+        }
+
         void putBytes(byte[] from, int offset, int length) {
             int at = reserve(length);
             System.arraycopy(from, offset, bytes, at, length);

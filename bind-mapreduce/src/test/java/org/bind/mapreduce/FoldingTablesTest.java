@@ -168,4 +168,24 @@ class FoldingTablesTest {
         int worst = buckets.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         assertTrue(worst <= 12, "at most 12 of 65,536 keys in one slot, got " + worst);
     }
+    @Test
+    void shouldFindAsciiStringKeysByTheirBytesOnly() {
+        ObjectLongTable table = new ObjectLongTable();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            keys.add(i % 5 == 0 ? "\u00e9t\u00e9" + i : "w" + i);
+            add(table, keys.get(i), i);
+        }
+        for (int i = 0; i < 3000; i++) {
+            byte[] utf8 = ("<" + keys.get(i) + ">").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int expected = i % 5 == 0 ? -1 : i; // not ASCII: not found without a String
+            assertEquals(expected, table.findAscii(utf8, 1, utf8.length - 2), keys.get(i));
+        }
+        byte[] absent = "w3000 w31 w".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(-1, table.findAscii(absent, 0, 5), "a key not in the table");
+        assertEquals(-1, table.findAscii(absent, 6, 5), "a prefix of keys");
+        assertEquals(-1, table.findAscii(absent, 10, 1), "a prefix of every key");
+        assertEquals(3, table.findAscii(absent, 6, 2));
+        assertEquals(31, table.findAscii(absent, 6, 3));
+    }
 }
