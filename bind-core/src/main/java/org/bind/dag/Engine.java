@@ -155,7 +155,6 @@ public final class Engine implements OpSink, ObjectOwner {
     public Object awaitLatest(VersionChain chain) {
         checkUsable("read " + chain.name());
         Version latest = chain.latest();
-        scheduler.flushFromProgram();
         distribution.awaitReadable(latest, chain.name());
         if (latest.isFailed()) {
             Failure f = latest.failure();
@@ -178,7 +177,6 @@ public final class Engine implements OpSink, ObjectOwner {
      * gives up instead of waiting forever when a peer is lost or no peer will send what the window waits for.
      */
     private void whileWindowFull() {
-        scheduler.flushFromProgram();
         if (window.liveBytes() > window.maxBytes()) {
             dropped.relieve();
         } else {
@@ -255,7 +253,7 @@ public final class Engine implements OpSink, ObjectOwner {
         int priority = priorityOverride != null ? priorityOverride : method.priority();
         OpNode op = new OpNode(host); // fresh, in this thread's allocation buffer: cheaper to fill than a node a worker wrote last
         op.prepare(method, sequence, priority, receiver, arguments, primitives, found);
-        if (window.overBytesFromProgram()) {
+        if (window.liveBytes() > window.maxBytes()) {
             dropped.relieve();
         }
         window.acquire(onWindowFull);
@@ -363,7 +361,6 @@ public final class Engine implements OpSink, ObjectOwner {
     }
 
     private void quiesce() {
-        scheduler.flushFromProgram();
         while (window.inFlight() > 0) {
             window.awaitInFlightAtMost(0, WAIT_NS);
             if (window.inFlight() > 0) {

@@ -31,8 +31,6 @@ final class MultiRank implements Distribution {
     private final int rank;
     private final int size;
     private final Transport transport;
-    /** The residence of every version all ranks hold: immutable, shared. */
-    private final Residence everywhere;
     private final Exchange exchange;
     private final EpochSync epochSync;
     private final JobHealth health;
@@ -52,7 +50,6 @@ final class MultiRank implements Distribution {
         this.rank = config.rank();
         this.size = config.size();
         this.transport = config.transport();
-        this.everywhere = Residence.everywhere(size);
         this.account = host;
         this.epoch = epoch;
         this.failJob = failJob;
@@ -82,7 +79,7 @@ final class MultiRank implements Distribution {
 
     @Override
     public void heldEverywhere(Version version) {
-        version.residence(everywhere);
+        version.residence(Residence.everywhere(size));
     }
 
     @Override
@@ -110,7 +107,7 @@ final class MultiRank implements Distribution {
 
     @Override
     public void onWrite(Version output, Tracked object, int where) {
-        output.residence(where == Engine.COMMON ? everywhere : Residence.on(where, size));
+        output.residence(where == Engine.COMMON ? Residence.everywhere(size) : Residence.on(where, size));
         if (object.replicated() && where != Engine.COMMON) {
             exchange.noteBroadcast(output, where, epoch.getAsLong());
         }

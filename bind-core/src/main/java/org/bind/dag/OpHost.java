@@ -41,7 +41,4 @@ interface OpHost extends MemoryAccount {
 
     /** The op has finished (run, failed or skipped) and left the window. */
     void onOpDone();
-
-    /** Counts the bytes reserved for an output of an op being submitted. Program thread only. */
-    void reserveFromProgram(long bytes);
 }

@@ -165,7 +165,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                 reserved = new long[outputs.length];
             }
             reserved[index] = bytes;
-            engine.reserveFromProgram(bytes); // the output's buffer, reserved now so that the window bounds it
+            engine.addBytes(bytes); // the output's buffer, reserved now so that the window bounds it
         }
     }
 

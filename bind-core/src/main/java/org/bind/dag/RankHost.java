@@ -133,9 +133,4 @@ final class RankHost implements OpHost, ExchangeHost {
     public void addBytes(long delta) {
         window.addBytes(delta);
     }
-
-    @Override
-    public void reserveFromProgram(long bytes) {
-        window.reserveFromProgram(bytes);
-    }
 }

@@ -1,6 +1,5 @@
 package org.bind.schedule;
 
-import java.lang.invoke.VarHandle;
 import java.util.Comparator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -9,7 +8,6 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import org.bind.version.BufferPool;
 
@@ -23,34 +21,17 @@ import org.bind.version.BufferPool;
  * also owns a {@link BufferPool} of dead version buffers, so that the memory of a version that just died on a
  * core is reused by the next version produced there (GRAMPS' buffer manager).
  *
- * <p><b>The hand-off.</b> Ops the program thread makes ready go to its own {@link SubmissionRing} (single producer,
- * drainers consume), or, when the ring is full, to the inbox, which also takes ops made ready by other threads (a
- * transport receiving a version); the program keeps to the inbox until it empties, so its ops are still taken in
- * submission order. A submission writes only lines no worker writes: its ring slot publishes itself (a release
- * store, no fence, no shared producer index), and the wake-up check reads the count of idle drainers, which changes
- * when a drainer settles into waiting (after a few dozen vain polls) or leaves, not per op. So while ops stream,
- * the program thread issues no fence and no atomic for the hand-off, and wakes a worker once per burst (when no
- * drainer is idle), not once per op. Drainers trail the program thread by a few slots ({@code RING_LEAD}) while it
- * submits, so that they read the slots, op nodes and argument arrays it has finished writing; a drainer that polls
- * in vain for a moment takes the last ones too, so a lone op waits well under a microsecond.
- *
- * <p><b>No lost wake-up.</b> Without a fence, a submission's read of the idle count may pass its slot store, so
- * the last drainer may leave (count, fence, look at the ring) while the slot is still in the program thread's store
- * buffer. Two things close it: the last drainer to leave looks again for a grace period ({@code GRACE_SPIN_NS},
- * then a {@code GRACE_PARK_NS} park), which covers the store buffer's drain; and before the program thread waits
- * for anything the workers do (a value, room in the window, the end of an epoch) it calls
- * {@link #flushFromProgram}: a fence and the same check, the Dekker pair of the drainer's exit, so no wait can
- * depend on an op nobody will take. {@code HandOffWakeupStressTest} submits bursts after pauses around the linger
- * and the grace and waits for them without a flush.
- *
- * <p>Drainer tasks empty the ring and the inbox, at most one drainer per worker: a drainer that takes an op while
- * more are waiting starts another drainer first, so independent ops run in parallel, and a drainer that finds
- * nothing lingers about 50 µs before it ends, so that a program submitting a stream of small ops does not pay a
- * worker wake-up (a futex call, microseconds) per op. A lingering drainer that has polled a few dozen times in
- * vain steals from the other workers' deques ({@code pollTask}): ops a finishing op made ready wait there while
- * their worker runs the first of them, and the owner, which pops its own deque within nanoseconds, keeps what it
- * can take at once (a dependent chain stays on its core). Idle workers park; the only spinning is that short linger
- * while the program is submitting.
+ * <p>Ops the program thread makes ready go to its own {@link SubmissionRing} (single producer, drainers consume;
+ * an offer allocates nothing and updates no counter shared with the workers), or, when the ring is full, to the
+ * inbox, which also takes ops made ready by other threads (a transport receiving a version); the program keeps
+ * to the inbox until it empties, so its ops are still taken in submission order. Drainer tasks empty both, at
+ * most one drainer per worker: a drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
+ * parallel, and a drainer that finds the inbox empty lingers about 50 µs before it ends, so that a program
+ * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. A lingering
+ * drainer that has polled a few dozen times in vain steals from the other workers' deques ({@code pollTask}): ops
+ * a finishing op made ready wait there while their worker runs the first of them, and the owner, which pops its
+ * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). Idle
+ * workers park; the only spinning is that short linger while the program is submitting.
  *
  * <p><b>Priorities.</b> A task with a non-zero {@link Prioritized#priority()} skips the deques and the inbox: it
  * goes into one of two ranked sets shared by all workers (a lock-free skip list ordered by priority, then
@@ -60,27 +41,33 @@ import org.bind.version.BufferPool;
  * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
  *
- * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead}, "prog ns": the program thread's CPU
- * time per op, the figure that bounds everything else). What a submission pays: the woven call (two thread-local
- * lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays, renaming (a new
- * version per write), binding inputs, the window and the hand-off. Atomics left per op: a hold per input read (none
- * for a read-write op: the latest-hold passes to it) and a waiter CAS per input still being produced. None for the
- * hand-off (a plain and a release store), the window count (the program thread's own counter) or the bytes
- * reserved for outputs (likewise), and none for the pending count of an op that waits for nothing. Lines the
- * program thread reads on every op and a worker writes: none while ops stream (the idle count changes per burst;
- * the window's and the byte counters are each on lines of their own, {@link PaddedLong}). Reusing op nodes was tried
- * and dropped: a node a worker wrote last costs the program thread cache misses that a fresh node in its own
- * allocation buffer does not, and interleaved runs showed no gain.
- * Measured 2026-12-06 on the 2 shared cores at load average 7 to 19 (other engineers' builds, tests and
- * benchmarks), interleaved with the code before this hand-off (main 277f6d2), medians of 3 runs each of
- * {@code bin/bench overhead --reps 3}: program-thread CPU per empty op 219 ns before, 197 ns after; per op with
- * {@code (int, double, double[])} arguments 344 ns before, 263 ns after; per op of a dependent chain 388 ns before
- * (289-733), 479 ns after (412-797): at this load the chain moves by more than the change. Wall times and METG
- * could not be read at this load (even 50 us stencil tasks stayed under 50% efficiency, before and after). JFR
- * execution samples of the program thread (profile settings, empty and chain phases): before, {@code Engine.submit}
- * itself 23% (the ring's volatile store and the window's shared counter drained the node's stores there) and the
- * hand-off 12%; after, {@code Engine.submit} itself 9% and the hand-off 26%, of which 15% the inbox
- * ({@code ConcurrentLinkedQueue.offer}): at that load the workers fell more than the ring's capacity behind.
+ * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
+ * program thread's CPU time per op, the figure that bounds everything else). What a submission pays: the woven call
+ * (two thread-local lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays,
+ * renaming (a new version per write), binding inputs, the window and the hand-off. Atomics left per op: the
+ * ring's volatile {@code tail} store (the StoreLoad the idle-drainer check needs, and where the stores before it
+ * drain), a waiter CAS per input still being produced, and the byte reservation of each output; none for the
+ * window count (the program thread's own count, {@link Window}), none for the pending count of an op that waits
+ * for nothing, and none for the hold a read-write op takes on the version it supersedes (the latest-hold passes
+ * to it). Reusing op nodes was tried and dropped: a node a worker wrote last costs the program thread cache
+ * misses that a fresh node in its own allocation buffer does not, and interleaved runs showed no gain.
+ * Measured 2026-12-06 on the 2 shared cores at load average 29 to 44 (other builds and tests; this JVM got
+ * 5-20% of the machine), interleaved with the code before these changes, medians of 4 runs each: an empty op
+ * 119 ns before, 103 ns after (an earlier set of 4 at load 31-51: 146 ns, and 107-111 ns); an op of a dependent
+ * chain 588 ns before, 299 ns after (earlier set: 324 ns, and 302-338 ns: at this load the chain's figure moves
+ * by more than the change from run to run). Where the
+ * program thread's time goes, from JFR execution samples in the call path (profile settings, empty and chain runs):
+ * {@code Engine.submit} itself ~26% (placement, op log, renaming loop), filling the op node ~15% (allocation), the
+ * woven call ~12%, the hand-off ~11% (ring store and fence, the inbox when the ring is full, drainer spawns),
+ * binding inputs ~10% (hold and waiter CAS), classifying arguments ~9%, the dropped-object check ~6%, binding
+ * outputs ~5%, the window ~5%. Before: {@code Engine.submit} itself ~42% (its pending-count atomic and the window's
+ * shared counter drained the node's stores there), the hand-off ~11%, the woven call ~14%, classifying ~14%.
+ * On a quiet machine (load 1.5-2.4, the benchmark alone), four runs of {@code bin/bench overhead}: an empty op
+ * 249-279 ns wall, 168-200 ns of program-thread CPU; a chain op 515-607 ns wall, 228-347 ns CPU. A hand-off with
+ * no fence per op (ring slots publishing themselves, drainers trailing the program thread, counters on padded
+ * lines) was tried against it, interleaved on the same quiet machine, and not kept: empty ops 215-364 ns wall
+ * (CPU 132-221 ns), chain ops 457-839 ns wall (CPU 250-494 ns), no better on the wall and worse on the chain,
+ * while its freedom from lost wake-ups rested on an argument its stress test could not exercise.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
@@ -94,23 +81,6 @@ public final class Scheduler {
      * nanoseconds of finishing its op, so a task still there after a few dozen polls waits for a busy worker.
      */
     private static final int STEAL_AFTER_SPINS = 32;
-    /**
-     * While the program thread is submitting, a drainer takes a ring task only once this many more follow it, so
-     * that it reads lines the program thread has finished writing (ring slots, the op node, its arguments); after
-     * {@link #CATCH_UP_SPINS} vain polls (well under a microsecond) it takes the last tasks too.
-     */
-    private static final int RING_LEAD = 4;
-    private static final int CATCH_UP_SPINS = 8;
-    /** Vain polls before a drainer counts as idle: a drainer between two ops of a stream never does. */
-    private static final int DECLARE_IDLE_SPINS = 32;
-    /**
-     * How long the last drainer to leave keeps looking at the ring: a submission stores its slot without a fence, so
-     * its read of the idle count may pass that store (x86 lets a load pass an earlier store), and the leaving
-     * drainer may find the ring empty while the slot is still in the program thread's store buffer, which drains
-     * within microseconds.
-     */
-    private static final long GRACE_SPIN_NS = 2_000;
-    private static final long GRACE_PARK_NS = 100_000;
 
     private final ForkJoinPool pool;
     private final int maxDrainers;
@@ -127,13 +97,8 @@ public final class Scheduler {
     private final ConcurrentSkipListSet<ForkJoinTask<?>> urgent = new ConcurrentSkipListSet<>(BY_PRIORITY);
     private final ConcurrentSkipListSet<ForkJoinTask<?>> deferred = new ConcurrentSkipListSet<>(BY_PRIORITY);
     private final AtomicInteger backlog = new AtomicInteger();
-    /** Drainers started and not ended; changes when one starts or ends, not per task. */
-    private final PaddedLong drainers = new PaddedLong();
-    /**
-     * Drainers that polled in vain for a while ({@link #DECLARE_IDLE_SPINS}): the program thread reads it on every
-     * submission, so it changes only when a drainer settles into waiting or leaves it, not per task.
-     */
-    private final PaddedLong idleDrainers = new PaddedLong();
+    private final AtomicInteger drainers = new AtomicInteger();
+    private final AtomicInteger idleDrainers = new AtomicInteger();
 
     /**
      * @param workers         worker threads
@@ -168,7 +133,7 @@ public final class Scheduler {
             inbox.offer(task);
         }
         backlog.incrementAndGet();
-        if (idleDrainers.getVolatile() == 0) {
+        if (idleDrainers.get() == 0) {
             spawnDrainer(); // every drainer is busy running an op (or there is none): this op needs another
         }
     }
@@ -190,29 +155,19 @@ public final class Scheduler {
             execute(task);
             return;
         }
-        if (idleDrainers.getOpaque() == 0) { // no fence: see GRACE_SPIN_NS and flushFromProgram
+        if (idleDrainers.get() == 0) {
             spawnDrainer(); // every drainer is busy running an op (or there is none): this op needs another
         }
     }
 
-    /**
-     * Makes sure the tasks the program thread handed over are taken: a full fence, then a drainer started unless
-     * one is idle (and so polling the ring). The program thread calls it before it waits for anything the workers
-     * do (a value, room in the window, the end of an epoch), so that no wait can depend on a submission whose
-     * wake-up check raced with the last drainer leaving. Program thread only.
-     */
-    public void flushFromProgram() {
-        VarHandle.fullFence(); // the slots stored so far, then the counts: Dekker with a leaving drainer
-        if ((spilled || !ring.isEmpty()) && idleDrainers.getVolatile() == 0) {
-            spawnDrainer();
-        }
-    }
-
     private void spawnDrainer() {
-        long active;
+        if (pool.isShutdown()) {
+            return;
+        }
+        int active;
         do {
-            active = drainers.getVolatile(); // first: the usual answer (all drainers running), from a quiet line
-            if (active >= maxDrainers || pool.isShutdown()) {
+            active = drainers.get();
+            if (active >= maxDrainers) {
                 return;
             }
         } while (!drainers.compareAndSet(active, active + 1));
@@ -240,7 +195,7 @@ public final class Scheduler {
                 }
                 boolean fromRing = false;
                 if (task == null) {
-                    task = ring.poll(idleSpins < CATCH_UP_SPINS ? RING_LEAD : 0);
+                    task = ring.poll();
                     fromRing = task != null;
                 }
                 if (task == null) {
@@ -250,30 +205,30 @@ public final class Scheduler {
                 if (task == null && idleSpins >= STEAL_AFTER_SPINS) {
                     task = pollTask(); // an op another worker made ready and has not got to: it is busy
                     if (task instanceof Drainer) {
-                        drainers.getAndAdd(-1); // a drainer not started yet: this one drains in its place
+                        drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
                         continue;
                     }
                 }
-                if (task == null && ring.isEmpty()) { // a ring task left for the lead is ready: deferred ones wait
+                if (task == null) {
                     task = deferred.pollFirst();
                     shared = task != null;
-                }
-                if (task != null && idle) {
-                    idle = false;
-                    idleDrainers.getAndAdd(-1); // before the look below: a submission now sees this drainer busy
                 }
                 if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
                     spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
                 }
                 if (task != null) {
+                    if (idle) {
+                        idle = false;
+                        idleDrainers.decrementAndGet();
+                    }
                     task.invoke();
                     idleSinceNs = 0;
                     idleSpins = 0;
                     continue;
                 }
-                if (!idle && idleSpins >= DECLARE_IDLE_SPINS) {
+                if (!idle) {
                     idle = true;
-                    idleDrainers.getAndAdd(1);
+                    idleDrainers.incrementAndGet();
                 }
                 idleSpins++;
                 if ((++spins & 63) == 0) {
@@ -287,30 +242,13 @@ public final class Scheduler {
                 Thread.onSpinWait();
             }
             if (idle) {
-                idleDrainers.getAndAdd(-1);
+                idleDrainers.decrementAndGet();
             }
-            long left = drainers.addAndGet(-1);
-            VarHandle.fullFence(); // the counts, then the ring: Dekker with flushFromProgram
-            if (backlog.get() > 0 || !ring.isEmpty() || left == 0 && arrivesDuringGrace()) {
+            drainers.decrementAndGet();
+            if (backlog.get() > 0 || !ring.isEmpty()) {
                 spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
             }
             return true;
-        }
-
-        /** Whether a task shows in the ring within the grace period of the last drainer ({@link #GRACE_SPIN_NS}). */
-        private boolean arrivesDuringGrace() {
-            long spinUntil = System.nanoTime() + GRACE_SPIN_NS;
-            while (System.nanoTime() - spinUntil < 0) {
-                if (!ring.isEmpty()) {
-                    return true;
-                }
-                Thread.onSpinWait();
-            }
-            if (pool.isShutdown()) {
-                return false;
-            }
-            LockSupport.parkNanos(this, GRACE_PARK_NS);
-            return !ring.isEmpty();
         }
 
         @Override
@@ -328,8 +266,8 @@ public final class Scheduler {
      * submits (a task being submitted may not show yet). Any thread.
      */
     public boolean isIdle() {
-        return backlog.get() == 0 && ring.isEmpty() && inbox.isEmpty() && urgent.isEmpty() && deferred.isEmpty()
-            && pool.isQuiescent() && backlog.get() == 0;
+        return backlog.get() == 0 && inbox.isEmpty() && urgent.isEmpty() && deferred.isEmpty() && pool.isQuiescent()
+            && backlog.get() == 0;
     }
 
     public int workers() {

@@ -1,5 +1,8 @@
 package org.bind.schedule;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -18,36 +21,34 @@ import org.bind.version.MemoryAccount;
  * released}: {@code acquired} is written by the program thread alone (a release store, no atomic), {@code entered}
  * counts the rare transfers other threads start, and {@code released} is what workers count down. The program
  * thread tests the bound against its own lower bound of {@code released} and reads the shared counter only when
- * that bound says the window may be full, so a submission touches no cache line the workers write. Bytes the
- * program thread reserves for the outputs of the ops it submits go to a counter only it writes
- * ({@link #reserveFromProgram}); workers settle theirs on the shared one; the live bytes are the sum. Each counter
- * is a {@link PaddedLong}: the program thread's reads of {@code entered} and of the bytes would otherwise miss on
- * the line of {@code released}, which a worker writes per op.
+ * that bound says the window may be full, so a submission touches no cache line the workers write.
  *
  * <p>{@link #acquire} and {@link #awaitInFlightAtMost}: program thread only. {@link #release}, {@link #enter} and
  * {@link #addBytes}: any thread.
  */
 public final class Window implements MemoryAccount {
     private static final long PARK_NS = 20_000_000L; // re-check now and then; wake-ups are not relied on alone
+    private static final VarHandle ACQUIRED;
+
+    static {
+        try {
+            ACQUIRED = MethodHandles.lookup().findVarHandle(Window.class, "acquired", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long maxOps;
     private final long maxBytes;
     private final long floorOps;
     private final long resumeOps;
-    /** Slots the program thread took; written by it only (release stores). */
-    private final PaddedLong acquired = new PaddedLong();
+    /** Slots the program thread took; written by it only. */
+    private volatile long acquired;
     /** The program thread's last reading of {@code released}: a lower bound of it. Program thread only. */
     private long releasedSeen;
-    private final PaddedLong entered = new PaddedLong();
-    private final PaddedLong released = new PaddedLong();
-    /** Bytes counted by any thread (settled outputs, transfers, freed buffers). */
-    private final PaddedLong liveBytes = new PaddedLong();
-    /** Bytes the program thread reserved for its ops' outputs; written by it only (release stores). */
-    private final PaddedLong programBytes = new PaddedLong();
-    /** Program thread only: {@link #overBytesFromProgram}'s last reading of the counters. */
-    private long ownBytesAtCheck;
-    private long sharedBytesSeen;
-    private final long bytesSlice;
+    private final AtomicLong entered = new AtomicLong();
+    private final AtomicLong released = new AtomicLong();
+    private final AtomicLong liveBytes = new AtomicLong();
     private final LongAdder stalls = new LongAdder();
     private volatile Thread waiter;
     private volatile long wakeAtOps;
@@ -62,7 +63,6 @@ public final class Window implements MemoryAccount {
         this.maxBytes = maxBytes;
         this.floorOps = Math.min(floorOps, maxOps);
         this.resumeOps = Math.max(0, maxOps - Math.max(1, maxOps / 4));
-        this.bytesSlice = Math.max(1, maxBytes / 64);
     }
 
     /**
@@ -70,35 +70,35 @@ public final class Window implements MemoryAccount {
      * while blocked (it may free memory, or throw to give up, e.g. when a peer is lost).
      */
     public void acquire(Runnable whileWaiting) {
-        long taken = acquired.getOpaque(); // own counter: no other thread writes it
-        if (taken + entered.getVolatile() - releasedSeen >= maxOps || overBytesFromProgram()) {
-            releasedSeen = released.getVolatile();
+        long taken = (long) ACQUIRED.get(this); // own field: no other thread writes it
+        if (taken + entered.get() - releasedSeen >= maxOps || liveBytes.get() > maxBytes) {
+            releasedSeen = released.get();
             if (full()) {
                 stalls.increment();
                 while (full()) {
-                    await(liveBytes() > maxBytes ? inFlight() - 1 : resumeOps);
+                    await(liveBytes.get() > maxBytes ? inFlight() - 1 : resumeOps);
                     whileWaiting.run();
                 }
             }
         }
-        acquired.setRelease(taken + 1); // read by other threads only for a snapshot or a wake-up decision
+        ACQUIRED.setRelease(this, taken + 1); // read by other threads only for a snapshot or a wake-up decision
     }
 
     private boolean full() {
         long now = inFlight();
-        return now >= maxOps || (liveBytes() > maxBytes && now >= floorOps);
+        return now >= maxOps || (liveBytes.get() > maxBytes && now >= floorOps);
     }
 
     /** Counts a transfer (or other work) as in flight without blocking. Any thread. */
     public void enter() {
-        entered.getAndAdd(1);
+        entered.incrementAndGet();
     }
 
     /** Returns an op's slot. Any thread. */
     public void release() {
-        long out = released.addAndGet(1); // a full fence: the read of waiter below sees a parking program thread
+        long out = released.incrementAndGet(); // a full fence: the read of waiter below sees a parking program thread
         Thread w = waiter;
-        if (w != null && acquired.getVolatile() + entered.getVolatile() - out <= wakeAtOps) {
+        if (w != null && (long) ACQUIRED.getAcquire(this) + entered.get() - out <= wakeAtOps) {
             LockSupport.unpark(w);
         }
     }
@@ -132,27 +132,7 @@ public final class Window implements MemoryAccount {
 
     @Override
     public void addBytes(long delta) {
-        liveBytes.getAndAdd(delta);
-    }
-
-    /**
-     * Whether the live bytes exceed the bound, as the program thread sees them: its own reservations exactly, the
-     * workers' counter as read once per 16 ops acquired or once the program's reservations grew by a 64th of the
-     * bound since the last reading (a worker writes that counter per op that settles bytes; and nothing here is
-     * written per call, next to the {@code waiter} field workers read). Program thread only.
-     */
-    public boolean overBytesFromProgram() {
-        long own = programBytes.getOpaque();
-        if ((acquired.getOpaque() & 15) == 0 || own - ownBytesAtCheck >= bytesSlice) {
-            ownBytesAtCheck = own;
-            sharedBytesSeen = liveBytes.getVolatile();
-        }
-        return own + sharedBytesSeen > maxBytes;
-    }
-
-    /** Counts {@code delta} bytes reserved by a submission: no atomic, no line a worker writes. Program thread only. */
-    public void reserveFromProgram(long delta) {
-        programBytes.setRelease(programBytes.getOpaque() + delta);
+        liveBytes.addAndGet(delta);
     }
 
     /**
@@ -161,16 +141,12 @@ public final class Window implements MemoryAccount {
      * enter). Any thread.
      */
     public long inFlight() {
-        long out = released.getVolatile();
-        return acquired.getVolatile() + entered.getVolatile() - out;
+        long out = released.get();
+        return (long) ACQUIRED.getAcquire(this) + entered.get() - out;
     }
 
-    /**
-     * Bytes of live version buffers: exact on the program thread when no worker settles meanwhile, a snapshot
-     * elsewhere. Any thread.
-     */
     public long liveBytes() {
-        return liveBytes.getVolatile() + programBytes.getVolatile();
+        return liveBytes.get();
     }
 
     /** Times the program thread found the window full. */
