@@ -301,38 +301,11 @@ public abstract class TransportContractTest {
 
         @Override
         public Transport.Landing onFrameStart(int fromRank, ByteBuffer start, int length) {
-            if (start.remaining() < 4 || start.remaining() > length) {
-                errors.add("a start of " + start.remaining() + " bytes for a frame of " + length);
-                return null;
-            }
-            if (start.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt() % 2 != 0) {
-                return null;
-            }
-            byte[] bytes = new byte[length];
-            return new Transport.Landing() {
-                private int at;
-
-                @Override
-                public void put(ByteBuffer piece) {
-                    if (piece.remaining() > length - at) {
-                        errors.add("a piece of " + piece.remaining() + " bytes past the frame's " + length);
-                        return;
-                    }
-                    int n = piece.remaining();
-                    piece.get(bytes, at, n);
-                    at += n;
-                }
-
-                @Override
-                public void onLanded() {
-                    if (at != length) {
-                        errors.add("landed with " + at + " of " + length + " bytes");
-                    }
-                    landed.incrementAndGet();
-                    recorder.frames.get(fromRank).add(bytes);
-                    recorder.events.get(fromRank).add("frame");
-                }
-            };
+            return EvenFramesLanding.of(start, length, errors, bytes -> {
+                landed.incrementAndGet();
+                recorder.frames.get(fromRank).add(bytes);
+                recorder.events.get(fromRank).add("frame");
+            });
         }
     }
 

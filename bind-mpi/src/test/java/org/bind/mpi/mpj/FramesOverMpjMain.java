@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.bind.mpi.EvenFramesLanding;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportFactory;
 
@@ -156,37 +157,10 @@ public final class FramesOverMpjMain {
 
         @Override
         public Transport.Landing onFrameStart(int fromRank, ByteBuffer start, int length) {
-            if (start.remaining() < 4 || start.remaining() > length) {
-                errors.add("a start of " + start.remaining() + " bytes for a frame of " + length);
-                return null;
-            }
-            if (start.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt() % 2 != 0) {
-                return null;
-            }
-            byte[] bytes = new byte[length];
-            return new Transport.Landing() {
-                private int at;
-
-                @Override
-                public void put(ByteBuffer piece) {
-                    if (piece.remaining() > length - at) {
-                        errors.add("a piece of " + piece.remaining() + " bytes past the frame's " + length);
-                        return;
-                    }
-                    int n = piece.remaining();
-                    piece.get(bytes, at, n);
-                    at += n;
-                }
-
-                @Override
-                public void onLanded() {
-                    if (at != length) {
-                        errors.add("landed with " + at + " of " + length + " bytes");
-                    }
-                    landed.incrementAndGet();
-                    frames.get(fromRank).add(bytes);
-                }
-            };
+            return EvenFramesLanding.of(start, length, errors, bytes -> {
+                landed.incrementAndGet();
+                frames.get(fromRank).add(bytes);
+            });
         }
 
         @Override
