@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bind.collective.Residence;
+import org.bind.trace.Tracer;
 import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
@@ -265,6 +266,11 @@ final class Exchange {
         public void landed(IncomingTransfer transfer, Version target, Object value, int bytes, int children) {
             versionsReceived.incrementAndGet(); // counted when claimed, so in program order here
             bytesReceived.addAndGet(bytes);
+            Tracer tracer = engine.tracer();
+            if (tracer != null && transfer.firstChunkNs() != 0) {
+                tracer.recordTransfer("receive " + target.chain().name() + " from rank " + transfer.source(),
+                    bytes + " bytes", transfer.firstChunkNs(), System.nanoTime());
+            }
             engine.addBytes(target.chain().type().bytes(value));
             forget(transfer, target);
             target.complete(value, null, engine);

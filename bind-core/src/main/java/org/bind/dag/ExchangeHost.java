@@ -1,5 +1,6 @@
 package org.bind.dag;
 
+import org.bind.trace.Tracer;
 import org.bind.version.MemoryAccount;
 
 /**
@@ -20,4 +21,9 @@ interface ExchangeHost extends MemoryAccount {
 
     /** The epoch the program thread is in. */
     long epoch();
+
+    /** Where transfers are traced, or null when the rank writes no trace. */
+    default Tracer tracer() {
+        return null;
+    }
 }

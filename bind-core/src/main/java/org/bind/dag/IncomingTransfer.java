@@ -121,6 +121,8 @@ final class IncomingTransfer {
     /** Chunks accounted for (relayed, counted towards the end; at most those landed) and the children. */
     private final Relay relay;
     private long firstEpoch = Long.MAX_VALUE;
+    /** When the first chunk came ({@link System#nanoTime}), for the trace; 0 before. */
+    private long firstChunkNs;
 
     IncomingTransfer(IncomingHost host, String name) {
         this(host, name, -1);
@@ -133,6 +135,11 @@ final class IncomingTransfer {
         this.cursor = new ChunkCursor(name);
         this.unclaimed = new UnclaimedHold(host, source, name);
         this.relay = new Relay(host);
+    }
+
+    /** When the first chunk came ({@link System#nanoTime}), or 0. */
+    long firstChunkNs() {
+        return firstChunkNs;
     }
 
     /** The rank this transfer's frames come from, or -1. */
@@ -288,6 +295,7 @@ final class IncomingTransfer {
     private void begin(Frames.Header header) {
         firstEpoch = Math.min(firstEpoch, header.epoch());
         if (cursor.begin(header)) {
+            firstChunkNs = System.nanoTime();
             moveTo(State.RECEIVING);
             store = ChunkStore.choose(cursor.totalLength(), cursor.fullSized(header.payloadLength()), target);
         }

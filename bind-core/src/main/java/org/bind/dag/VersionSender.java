@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.bind.codec.Codec;
 import org.bind.codec.CodecException;
+import org.bind.trace.Tracer;
 import org.bind.transport.Frames;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
@@ -102,6 +103,8 @@ final class VersionSender {
         private int total;
         private int chunks;
         private int next = -1;
+        /** When the first chunk went ({@link System#nanoTime}), for the trace. */
+        private long startNs;
 
         SendStream(Version version, int child, long epoch) {
             this.version = version;
@@ -129,6 +132,11 @@ final class VersionSender {
                     if (over) {
                         versionsSent.incrementAndGet();
                         bytesSent.addAndGet(total);
+                        Tracer tracer = engine.tracer();
+                        if (tracer != null) {
+                            tracer.recordTransfer("send " + version.chain().name() + " to rank " + child,
+                                total + " bytes", startNs, System.nanoTime());
+                        }
                     }
                 }
             } catch (Throwable t) {
@@ -151,6 +159,7 @@ final class VersionSender {
 
         /** Sizes the encoding; a version too large to send goes as LOST (and throws, reported on every rank). */
         private void begin() {
+            startNs = System.nanoTime();
             BufferType<Object> type = version.chain().type();
             buffer = version.buffer();
             if (buffer == null) {

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Records one slice per op run into per-thread buffers (no sharing on the hot path) and writes them as a
  * Chrome trace JSON file ({@code traceEvents}, complete events {@code "ph":"X"}) that Perfetto
- * (ui.perfetto.dev) and chrome://tracing open. One process per rank, one track per thread.
+ * (ui.perfetto.dev) and chrome://tracing open. One process per rank, one track per thread. Transfers, which
+ * overlap one another on the threads that move them, are async slices ({@code "ph":"b"}/{@code "e"}, category
+ * {@code transfer}): Perfetto draws each on a track of its own under the rank.
  *
  * <p>At most {@code maxEvents} slices are kept per rank; later ones are counted and dropped, and the file says
  * how many. {@link #record}: any thread. {@link #write}: once, after the workers stopped.
@@ -26,6 +28,7 @@ public final class Tracer {
     private final long originNs = System.nanoTime();
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong asyncIds = new AtomicLong();
     private final List<Track> tracks = new ArrayList<>();
     private final ThreadLocal<Track> track = ThreadLocal.withInitial(this::newTrack);
 
@@ -65,6 +68,18 @@ public final class Tracer {
         track.get().add(name, objects, startNs - originNs, endNs - startNs);
     }
 
+    /**
+     * Records a transfer (a version sent to or received from another rank) from {@code startNs} to {@code endNs} as
+     * an async slice, with {@code detail} (its size) in its arguments. Any thread.
+     */
+    public void recordTransfer(String name, String detail, long startNs, long endNs) {
+        if (events.incrementAndGet() > maxEvents) {
+            dropped.incrementAndGet();
+            return;
+        }
+        track.get().addAsync(name, detail, startNs - originNs, endNs - startNs, asyncIds.incrementAndGet());
+    }
+
     /** Writes the file. Call after every recording thread has stopped. */
     public void write() {
         try {
@@ -98,6 +113,8 @@ public final class Tracer {
         private String[] objects = new String[256];
         private long[] starts = new long[256];
         private long[] durations = new long[256];
+        /** The async id of a transfer's slice, 0 for a slice of this thread ({@code "ph":"X"}). */
+        private long[] asyncIds = new long[256];
         private int size;
 
         Track(String threadName) {
@@ -105,16 +122,22 @@ public final class Tracer {
         }
 
         void add(String name, String touched, long start, long duration) {
+            addAsync(name, touched, start, duration, 0);
+        }
+
+        void addAsync(String name, String touched, long start, long duration, long asyncId) {
             if (size == names.length) {
                 names = Arrays.copyOf(names, size * 2);
                 objects = Arrays.copyOf(objects, size * 2);
                 starts = Arrays.copyOf(starts, size * 2);
                 durations = Arrays.copyOf(durations, size * 2);
+                asyncIds = Arrays.copyOf(asyncIds, size * 2);
             }
             names[size] = name;
             objects[size] = touched;
             starts[size] = start;
             durations[size] = duration;
+            asyncIds[size] = asyncId;
             size++;
         }
 
@@ -122,6 +145,14 @@ public final class Tracer {
             out.write(",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" + pid + ",\"tid\":" + tid
                 + ",\"args\":{\"name\":\"" + escape(threadName) + "\"}}");
             for (int i = 0; i < size; i++) {
+                if (asyncIds[i] != 0) {
+                    String common = ",\"cat\":\"transfer\",\"id\":" + asyncIds[i] + ",\"name\":\"" + escape(names[i])
+                        + "\",\"pid\":" + pid + ",\"tid\":" + tid;
+                    out.write(",\n{\"ph\":\"b\"" + common + ",\"ts\":" + micros(starts[i])
+                        + ",\"args\":{\"size\":\"" + escape(objects[i]) + "\"}}");
+                    out.write(",\n{\"ph\":\"e\"" + common + ",\"ts\":" + micros(starts[i] + durations[i]) + "}");
+                    continue;
+                }
                 out.write(",\n{\"ph\":\"X\",\"name\":\"" + escape(names[i]) + "\",\"pid\":" + pid + ",\"tid\":" + tid
                     + ",\"ts\":" + micros(starts[i]) + ",\"dur\":" + micros(durations[i])
                     + (objects[i] == null ? "" : ",\"args\":{\"objects\":\"" + escape(objects[i]) + "\"}") + "}");
