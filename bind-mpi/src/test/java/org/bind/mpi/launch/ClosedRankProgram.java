@@ -27,9 +27,10 @@ public final class ClosedRankProgram {
             SmokeProgram.Ops.fill(a, 1);
         }
         if (bind.rank() == 1) {
-            joined.transport().close();
-            System.out.println("rank 1 closed its transport");
+            // said before the close: once it is closed the others fail, and the launcher may stop this rank
+            System.out.println("rank 1 closes its transport");
             System.out.flush();
+            joined.transport().close();
             Runtime.getRuntime().halt(0);   // ends as a JVM does: no sync, no abort
         }
         SmokeProgram.Ops.addInto(a, b);   // common: every rank waits for a from rank 1

@@ -31,7 +31,7 @@ class ClosedRankTest {
         String output = "stdout:\n" + outBytes.toString(StandardCharsets.UTF_8) + "\nstderr:\n"
             + errBytes.toString(StandardCharsets.UTF_8);
         assertNotEquals(0, status, output);
-        assertTrue(output.contains("[rank 1] rank 1 closed its transport"), output);
+        assertTrue(output.contains("[rank 1] rank 1 closes its transport"), output);
         for (int r : new int[] {0, 2}) {
             String rank = "[rank " + r + "]";
             assertTrue(output.lines().anyMatch(l -> l.startsWith(rank)
