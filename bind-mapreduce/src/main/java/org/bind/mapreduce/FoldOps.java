@@ -1,7 +1,10 @@
 package org.bind.mapreduce;
 
 import java.util.Collections;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 
 import org.bind.ByRef;
 import org.bind.In;
@@ -52,13 +55,7 @@ final class FoldOps {
     static void apply(@In Cell<Group[]> segment, @ByRef Mapper<Object, Object, Object, Object> fn,
                       @ByRef PairOps.Step step, @Out Cell<Folded> emitted) {
         FoldingEmitter folding = new FoldingEmitter(step);
-        Group[] groups = segment.get();
-        if (groups != null) {
-            for (Group group : groups) {
-                folding.calledWith(group.key);
-                fn.apply(group.key, Collections.unmodifiableList(group.values), folding);
-            }
-        }
+        eachGroup(segment, folding::calledWith, (key, values) -> fn.apply(key, values, folding));
         emitted.set(folding.folded());
     }
 
@@ -70,14 +67,20 @@ final class FoldOps {
     static void applyNumeric(@In Cell<Group[]> segment, @ByRef NumericFold.NumericMapper fn,
                              @ByRef PairOps.Step step, @Out Cell<Folded> emitted) {
         NumericEmitter folding = new NumericEmitter(step);
+        eachGroup(segment, folding::calledWith, (key, values) -> fn.apply(key, values, folding));
+        emitted.set(folding.folded());
+    }
+
+    /** Calls {@code call} on every group of one segment, in canonical order, after {@code calledWith} its key. */
+    private static void eachGroup(Cell<Group[]> segment, Consumer<Object> calledWith,
+                                  BiConsumer<Object, List<Object>> call) {
         Group[] groups = segment.get();
         if (groups != null) {
             for (Group group : groups) {
-                folding.calledWith(group.key);
-                fn.apply(group.key, Collections.unmodifiableList(group.values), folding);
+                calledWith.accept(group.key);
+                call.accept(group.key, Collections.unmodifiableList(group.values));
             }
         }
-        emitted.set(folding.folded());
     }
 
     /** Folds the entries of part {@code part} of one map op's table into the part's table of this rank. */
