@@ -20,15 +20,18 @@ import org.bind.version.VersionChain;
  */
 final class DroppedObjects {
     private static final long MIN_COLLECTION_GAP_NS = 200_000_000L;
-    private static final long MAX_COLLECTION_GAP_NS = 5_000_000_000L;
+    /** After a collection that released nothing, how many times the live bytes must grow to make another worth it. */
+    private static final long GROWTH_FACTOR = 2;
 
     private final ReferenceQueue<Tracked> unreachable = new ReferenceQueue<>();
     private final Set<ObjectRef> tracked = new HashSet<>();
     private final MemoryAccount account;
     private final Window window;
     private long lastCollectionNs = System.nanoTime() - 1_000_000_000L;
-    /** The shortest time between two collections {@link #relieve} asks for. */
-    private long collectionGapNs = MIN_COLLECTION_GAP_NS;
+    /** The live bytes when the last collection was asked for (-1: none yet). */
+    private long liveAtCollection = -1;
+    /** Objects released since the last collection: none means it found nothing (its references are queued by now). */
+    private long releasedSinceCollection;
 
     /** Keeps an object's chain reachable until the object is not, then releases its latest version. */
     private static final class ObjectRef extends PhantomReference<Tracked> {
@@ -56,27 +59,36 @@ final class DroppedObjects {
             ObjectRef objectRef = (ObjectRef) ref;
             tracked.remove(objectRef);
             objectRef.chain.release(account);
+            releasedSinceCollection++;
         }
     }
 
     /**
      * Over the byte budget: releases the versions of objects the program dropped. Their buffers stay reachable
      * from this runtime until it learns (through a phantom reference) that the object is gone, which takes a
-     * garbage collection; so when dropping them is not enough, this asks for one, at most every 200 ms. A
-     * collection that released nothing doubles the gap before the next (up to 5 s): the bytes are then held by
-     * live objects or ops in flight, and collecting again would only cost time.
+     * garbage collection; so when dropping them is not enough, this asks for one, at most every 200 ms. After a
+     * collection that released nothing, the bytes are held by live objects or ops in flight, and collecting again
+     * would only cost time (a full collection stops every thread of the program): the next one waits until the
+     * live bytes have doubled, that is, until there are new objects to find. (Versions renamed by ops in flight make
+     * the live bytes swing by a few buffers: a smaller step would be crossed by those swings, one collection each.)
+     * So a program whose live objects alone outgrow the budget pays one collection, and memory held by objects it
+     * drops after that stays within twice what was live then.
      */
     void relieve() {
         release();
-        long now = System.nanoTime();
-        if (window.liveBytes() > window.maxBytes() && now - lastCollectionNs > collectionGapNs) {
-            lastCollectionNs = now;
-            long before = window.liveBytes();
-            System.gc();
-            release();
-            collectionGapNs = window.liveBytes() < before ? MIN_COLLECTION_GAP_NS
-                : Math.min(2 * collectionGapNs, MAX_COLLECTION_GAP_NS);
+        long live = window.liveBytes();
+        if (live <= window.maxBytes() || System.nanoTime() - lastCollectionNs < MIN_COLLECTION_GAP_NS) {
+            return;
         }
+        boolean lastFoundNothing = liveAtCollection >= 0 && releasedSinceCollection == 0;
+        if (lastFoundNothing && live < GROWTH_FACTOR * liveAtCollection) {
+            return;
+        }
+        lastCollectionNs = System.nanoTime();
+        liveAtCollection = live;
+        releasedSinceCollection = 0;
+        System.gc();
+        release();
     }
 
     /** Stops watching (the engine is closed): the latest versions are released, so their buffers are discarded. */
