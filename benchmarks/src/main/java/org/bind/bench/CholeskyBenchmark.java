@@ -32,7 +32,8 @@ import org.bytedeco.javacpp.DoublePointer;
  * </ul>
  *
  * <p>{@code -Dbind.linalg.cholesky.priorities=false} on this JVM ({@code bin/bench -J-D...}) is passed on to the
- * ranks: the factorization then runs without its critical-path priorities, for comparison.
+ * ranks: the factorization then runs without its critical-path priorities, for comparison. So is
+ * {@code -Dbind.trace=FILE}: each rank writes its trace ({@code FILE} with the rank in its name).
  *
  * <p>Options: {@code --n N} (default 16384), {@code --ranks R} (default 1), {@code --tile T} (default 512),
  * {@code --reps R} (default 2). Times are medians. The last line is machine readable:
@@ -79,16 +80,21 @@ public final class CholeskyBenchmark {
         }
         double lapack = lapackSeconds(n, options.reps(), processors, out);
 
-        // Per rank: the row-major matrix it starts from (n² doubles), its tiles of A and of L and the panel tiles
-        // it receives: about 2n²/R doubles, and a margin; the byte window is half the heap.
-        long heapBytes = Math.max(2L << 30, (long) (n * (double) n * Double.BYTES * (1 + 2.0 / options.ranks()))
-            + (1L << 30));
+        // Per rank: the Java heap holds the row-major matrix it starts from (n² doubles) and a margin; the byte
+        // window covers the native tiles: its share of A and of L and the panel tiles it receives (at most 3n²/R
+        // doubles), and a margin. A window smaller than that would hold back the submission of later panels'
+        // ops (and with them the critical path's lookahead) for the whole factorization.
+        long matrixBytes = (long) n * n * Double.BYTES;
+        long heapBytes = Math.max(2L << 30, matrixBytes + (1L << 30));
+        long windowBytes = 3 * matrixBytes / options.ranks() + (1L << 30);
         List<String> launch = new ArrayList<>(List.of("-np", Integer.toString(options.ranks()), "--workers",
             Integer.toString(workers), "-J-Xmx" + (heapBytes >> 20) + "m",
-            "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + heapBytes / 2));
-        String priorities = System.getProperty(Cholesky.PRIORITIES_PROP_NAME);
-        if (priorities != null) {
-            launch.add("-J-D" + Cholesky.PRIORITIES_PROP_NAME + "=" + priorities);
+            "-J-D" + Bind.Context.WINDOW_BYTES_PROP_NAME + "=" + windowBytes));
+        for (String passed : List.of(Cholesky.PRIORITIES_PROP_NAME, Bind.Context.TRACE_PROP_NAME)) {
+            String value = System.getProperty(passed);
+            if (value != null) {
+                launch.add("-J-D" + passed + "=" + value);
+            }
         }
         launch.addAll(List.of("--", CholeskyRank.class.getName(), Integer.toString(n),
             Integer.toString(options.tile()), Integer.toString(options.reps())));

@@ -14,7 +14,8 @@ import org.bind.transport.TransportFactory;
  * {@value #RANK_ENV}, {@value #SIZE_ENV}, {@value #JOB_ENV} (hex), {@value #PEERS_ENV} (comma-separated
  * {@code host:port}, index = rank; each rank listens on its own entry) and {@value #SECRET_ENV} (hex, may be empty on
  * one host: peers then prove only the job id, and reaching a loopback port already requires a local account).
- * Returns once every peer has completed the handshake. A launcher that names itself in {@code BIND_LAUNCHER_PID} is
+ * Returns once every peer has completed the handshake; a job of one rank starts no transport at all (the returned
+ * bootstrap's transport is null, as for a program run alone). A launcher that names itself in {@code BIND_LAUNCHER_PID} is
  * watched: the rank exits when it is gone ({@link LauncherWatch}). Stateless; thread safe.
  */
 public final class AeronTransportFactory implements TransportFactory {
@@ -35,6 +36,11 @@ public final class AeronTransportFactory implements TransportFactory {
     public Bootstrap join(String[] args, Map<String, String> environment) {
         AeronSettings settings = settings(environment);
         LauncherWatch.start(environment, settings.rank());
+        if (settings.size() == 1) {
+            // A job of one rank has no peer to talk to: no media driver, no polling thread taking CPU from the
+            // workers; it runs as a program started alone does, still ending with its launcher.
+            return new Bootstrap(null, settings.jobId(), args.clone());
+        }
         AeronTransport transport = new AeronTransport(settings);
         try {
             transport.awaitConnected();

@@ -259,12 +259,12 @@ public final class ProcessLauncher {
     }
 
     /**
-     * Starts the media driver the ranks share, unless {@code BIND_AERON_IPC=false}; returns its directory for
+     * Starts the media driver the ranks share, unless {@code BIND_AERON_IPC=false} or the job has one rank; returns its directory for
      * {@code BIND_AERON_SHARED_DIR}, or an empty string (the ranks then embed their own drivers and talk UDP).
      */
     private String startSharedDriver(int[] ports, byte[] secret) {
         Map<String, String> environment = System.getenv();
-        if (!AeronSettings.ipcWanted(environment)) {
+        if (!AeronSettings.ipcWanted(environment) || ports.length == 1) { // one rank: no transport, no driver
             return "";
         }
         List<InetSocketAddress> peers = new ArrayList<>();

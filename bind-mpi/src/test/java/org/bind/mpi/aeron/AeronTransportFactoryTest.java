@@ -1,6 +1,8 @@
 package org.bind.mpi.aeron;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +53,24 @@ class AeronTransportFactoryTest {
         assertEquals(0xff00aaL, settings.jobId());
         assertEquals(40101, settings.peers().get(1).getPort());
         assertEquals(2, settings.secret().length);
+    }
+
+    /** A job of one rank has no peer: it starts no media driver and no polling thread, and runs as a program alone. */
+    @Test
+    void shouldStartNoTransportForAJobOfOneRank() {
+        Map<String, String> env = new HashMap<>();
+        env.put("BIND_RANK", "0");
+        env.put("BIND_SIZE", "1");
+        env.put("BIND_JOB", "ff00ab");
+        env.put("BIND_PEERS", "127.0.0.1:40102");
+        env.put("BIND_SECRET", "00ff");
+        TransportFactory.Bootstrap joined = new AeronTransportFactory().join(new String[] {"--n", "4"}, env);
+        assertNull(joined.transport(), "a job of one rank needs no transport");
+        assertEquals(0xff00abL, joined.jobId());
+        assertArrayEquals(new String[] {"--n", "4"}, joined.applicationArgs());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .noneMatch(name -> name.startsWith("bind-aeron") || name.startsWith("aeron")),
+            "no Aeron thread should run for a job of one rank");
     }
 
     @Test
