@@ -19,9 +19,9 @@ import org.bind.mpi.launch.ProcessLauncher;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
- * Bind's tiled Cholesky ({@link Cholesky#factor}) on {@code --ranks} local processes over Aeron against LAPACK's
+ * Bind's tiled Cholesky ({@link Cholesky#factorInPlace}) on {@code --ranks} local processes against LAPACK's
  * {@code dpotrf} through OpenBLAS with every core, on the same symmetric positive definite matrix
- * ({@link CholeskyExample#spd}), in one run.
+ * ({@link CholeskyExample#spd}), both in place, in one run.
  *
  * <ul>
  *   <li><b>lapack</b>: in this JVM, {@code LAPACKE_dpotrf} on the whole matrix in native memory (refilled before
@@ -81,8 +81,8 @@ public final class CholeskyBenchmark {
         double lapack = lapackSeconds(n, options.reps(), processors, out);
 
         // Per rank: the Java heap holds the row-major matrix it starts from (n² doubles) and a margin; the byte
-        // window covers the native tiles: its share of A and of L and the panel tiles it receives (at most 3n²/R
-        // doubles), and a margin. A window smaller than that would hold back the submission of later panels'
+        // window covers the native tiles: its share of the tiled matrix, the one of the previous run until it is
+        // collected, and the panel tiles it receives (at most 3n²/R doubles), and a margin. A window smaller than that would hold back the submission of later panels'
         // ops (and with them the critical path's lookahead) for the whole factorization.
         long matrixBytes = (long) n * n * Double.BYTES;
         long heapBytes = Math.max(2L << 30, matrixBytes + (1L << 30));

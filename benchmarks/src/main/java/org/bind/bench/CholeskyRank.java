@@ -11,9 +11,10 @@ import org.bind.linalg.TiledMatrix;
 import org.bind.linalg.kernel.Kernels;
 
 /**
- * One rank of {@link CholeskyBenchmark}: {@link Cholesky#factor} of the sample's symmetric positive definite
- * matrix ({@link CholeskyExample#spd}, the same on every rank), a warm-up on a smaller matrix, then {@code reps}
- * timed runs, each from the first submitted op to the collective {@code sync()}. Rank 0 prints one line for the
+ * One rank of {@link CholeskyBenchmark}: {@link Cholesky#factorInPlace} of the sample's symmetric positive definite
+ * matrix ({@link CholeskyExample#spd}, the same on every rank), in place as LAPACK's {@code dpotrf} is, a warm-up
+ * on a smaller matrix, then {@code reps} timed runs, each on a fresh tiled copy of the matrix (made before the
+ * clock starts), from the first submitted op to the collective {@code sync()}. Rank 0 prints one line for the
  * launcher to read:
  * {@code cholesky-rank n=<n> tile=<t> ranks=<r> workers=<w> kernels=<k> seconds=<median> residual=<r>}, the
  * residual being the sample's relative {@code ‖A - L·Lᵀ‖ / ‖A‖} on sampled entries.
@@ -43,21 +44,17 @@ public final class CholeskyRank {
             + ", not counted");
         double[] a = CholeskyExample.spd(n, 1);
         Check check = Check.of(a, n, 2);
-        TiledMatrix tiled = TiledMatrix.of(a, n, tile);
-        a = null;
-        bind.sync();
         double[] seconds = new double[reps];
-        TiledMatrix l = null;
+        TiledMatrix factored = null;
         for (int rep = 0; rep < reps; rep++) {
-            l = null;
-            System.gc();
-            long start = System.nanoTime();
-            l = Cholesky.factor(tiled);
+            factored = null;
+            TiledMatrix tiled = TiledMatrix.of(a, n, tile); // the factorization overwrites it: a fresh copy per run
             bind.sync();
-            seconds[rep] = (System.nanoTime() - start) / 1e9;
-            report(bind, n, seconds[rep], "");
+            System.gc();
+            seconds[rep] = time(bind, tiled, "");
+            factored = tiled;
         }
-        double residual = check.residual(l);
+        double residual = check.residual(factored);
         if (bind.rank() == 0) {
             System.out.printf(Locale.ROOT, "%sn=%d tile=%d ranks=%d workers=%d kernels=%s seconds=%.4f residual=%.3e%n",
                 LINE_PREFIX, n, tile, bind.size(), bind.workers(), Kernels.active().name(),
@@ -65,12 +62,15 @@ public final class CholeskyRank {
         }
     }
 
-    private static void time(Bind bind, TiledMatrix matrix, String note) {
+    /** Factors {@code matrix} in place, from the first submitted op to the collective {@code sync()}; seconds. */
+    private static double time(Bind bind, TiledMatrix matrix, String note) {
         bind.sync();
         long start = System.nanoTime();
-        Cholesky.factor(matrix);
+        Cholesky.factorInPlace(matrix);
         bind.sync();
-        report(bind, matrix.n(), (System.nanoTime() - start) / 1e9, "; " + note);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report(bind, matrix.n(), seconds, note.isEmpty() ? "" : "; " + note);
+        return seconds;
     }
 
     private static void report(Bind bind, int n, double seconds, String note) {

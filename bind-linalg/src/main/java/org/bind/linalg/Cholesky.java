@@ -70,9 +70,30 @@ public final class Cholesky {
             }
         }
         TiledMatrix l = TiledMatrix.assemble(a.n(), t, count, tiles, owners);
+        factorTiles(bind, l, prioritized);
+        return l;
+    }
+
+    /**
+     * Factors {@code a} in place, as LAPACK's {@code dpotrf} with {@code 'L'} does: its tiles on and below the
+     * diagonal become those of {@code L} ({@code a = L·Lᵀ} before the call; the diagonal tiles zero above their
+     * diagonal, as in {@link #factor}); the tiles above the diagonal keep what they held. No copy of {@code a} is made, so this is the
+     * call for a matrix that is not needed afterwards (half the memory of {@link #factor}). Program thread; every
+     * rank makes the same call; failures as in {@link #factor}.
+     */
+    public static void factorInPlace(TiledMatrix a) {
+        Objects.requireNonNull(a, "a");
+        String priorities = System.getProperty(PRIORITIES_PROP_NAME);
+        factorTiles(Bind.current(), a, priorities == null ? PRIORITIES_DEFAULT : Boolean.parseBoolean(priorities));
+    }
+
+    /** The right-looking loop over tile columns on the lower tiles of {@code l}, in place. */
+    private static void factorTiles(Bind bind, TiledMatrix l, boolean prioritized) {
+        int count = l.tileCount();
+        int t = l.tile();
         for (int k = 0; k < count; k++) {
             try (Scope s = bind.on(l.owner(k, k)); Scope p = priority(bind, prioritized, count, k, 2)) {
-                TileOps.potrf(l.tile(k, k), t, a.extent(k), k);
+                TileOps.potrf(l.tile(k, k), t, l.extent(k), k);
             }
             for (int i = k + 1; i < count; i++) {
                 try (Scope s = bind.on(l.owner(i, k)); Scope p = priority(bind, prioritized, count, k, 1)) {
@@ -90,7 +111,6 @@ public final class Cholesky {
                 }
             }
         }
-        return l;
     }
 
     /** The priority scope of an op leading to panel {@code panel} with the given step bonus; a no-op scope if off. */

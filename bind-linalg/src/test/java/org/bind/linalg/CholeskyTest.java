@@ -52,6 +52,34 @@ class CholeskyTest {
         }
     }
 
+    /**
+     * In place, the lower triangle becomes the same bits as {@link Cholesky#factor}'s L (the same ops on the same
+     * values), the diagonal tiles are L's (zero above the diagonal), and the tiles above the diagonal keep A's.
+     */
+    @ParameterizedTest(name = "n={0}, tile={1}, {2} rank(s)")
+    @CsvSource({"48, 16, 1", "64, 16, 2", "50, 16, 2", "37, 10, 3", "90, 16, 4"})
+    void shouldFactorInPlaceToTheSameLowerTriangle(int n, int tile, int ranks) {
+        double[] a = Matrices.spd(n, n * 7L + tile);
+        Object[] copied = Matrices.run(ranks, 2, bind -> Cholesky.factor(TiledMatrix.of(a, n, tile)).gather());
+        Object[] inPlace = Matrices.run(ranks, 2, bind -> {
+            TiledMatrix m = TiledMatrix.of(a, n, tile);
+            Cholesky.factorInPlace(m);
+            return m.gather();
+        });
+        assertTrue(Matrices.relativeError((double[]) copied[0], Matrices.cholesky(a, n)) < 1e-12);
+        for (int r = 0; r < ranks; r++) {
+            double[] l = (double[]) copied[r];
+            double[] m = (double[]) inPlace[r];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    boolean diagonalTile = i / tile == j / tile;
+                    double expected = j <= i || diagonalTile ? l[i * n + j] : a[i * n + j];
+                    assertEquals(expected, m[i * n + j], "rank " + r + ": entry (" + i + ", " + j + ") in place");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} rank(s)")
     @CsvSource({"1", "2", "4"})
     void shouldNameTheTileWhereTheMatrixIsNotPositiveDefinite(int ranks) {
