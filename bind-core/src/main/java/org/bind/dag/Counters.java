@@ -17,8 +17,10 @@ package org.bind.dag;
  * @param bytesSent        encoded bytes of the versions it sent
  * @param bytesReceived    encoded bytes it received
  * @param framesDropped    frames rejected as malformed, of another job, or unclaimed
+ * @param collections      garbage collections the runtime asked for, over the byte window, to find the objects
+ *                         the program dropped
  */
 public record Counters(long opsRun, long opsSkipped, long inFlight, long liveBytes, long windowStalls, long steals,
                        long inPlaceWrites, long copies, long epoch, long versionsSent, long versionsReceived,
-                       long bytesSent, long bytesReceived, long framesDropped) {
+                       long bytesSent, long bytesReceived, long framesDropped, long collections) {
 }

@@ -32,6 +32,8 @@ final class DroppedObjects {
     private long liveAtCollection = -1;
     /** Objects released since the last collection: none means it found nothing (its references are queued by now). */
     private long releasedSinceCollection;
+    /** Collections asked for (written by the program thread, read by any). */
+    private volatile long collections;
 
     /** Keeps an object's chain reachable until the object is not, then releases its latest version. */
     private static final class ObjectRef extends PhantomReference<Tracked> {
@@ -87,8 +89,14 @@ final class DroppedObjects {
         lastCollectionNs = System.nanoTime();
         liveAtCollection = live;
         releasedSinceCollection = 0;
+        collections++; // single writer
         System.gc();
         release();
+    }
+
+    /** Garbage collections {@link #relieve} asked for. Any thread. */
+    long collections() {
+        return collections;
     }
 
     /** Stops watching (the engine is closed): the latest versions are released, so their buffers are discarded. */

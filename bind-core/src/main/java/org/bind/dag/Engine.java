@@ -445,7 +445,7 @@ public final class Engine implements OpSink, ObjectOwner {
         return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
             window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
             t.versionsSent(), t.versionsReceived(),
-            t.bytesSent(), t.bytesReceived(), t.framesDropped());
+            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections());
     }
 
     public int workers() {
