@@ -18,6 +18,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.aeron.HostPlacement;
 
 /**
  * Runs a job through MPJ Express's niodev device: one JVM per rank, started by MPJ daemons.
@@ -251,8 +252,11 @@ public final class MpjLauncher {
             .property("bind.mpj.data", options.data())
             .property("bind.job.file", job.toString())
             .property("bind.secret.file", secret.toString());
-        if (options.machines() != null) {
-            command.property("bind.aeron.hosts", String.join(",", hosts(options.machines())));
+        List<String> hosts = options.machines() != null ? hosts(options.machines()) : List.of("localhost");
+        command.property("bind.aeron.hosts", String.join(",", hosts));
+        if (options.data().equals("aeron") && AeronSettings.ipcWanted(System.getenv())) {
+            // ranks placed on one host share its media driver and talk IPC (BIND_AERON_IPC=false: UDP only)
+            command.property(HostPlacement.PROP_NAME, HostPlacement.mpjBlocks(hosts, options.ranks()).text());
         }
         command.property(MpjRankMain.STATUS_DIR_PROP_NAME, statusDir.toString());
         String host = LaunchOptions.localHostName();

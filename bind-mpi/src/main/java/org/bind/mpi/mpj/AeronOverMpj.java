@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -28,6 +29,8 @@ import org.bind.mpi.aeron.AeronBacked;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransport;
 import org.bind.mpi.aeron.EmbeddedAeron;
+import org.bind.mpi.aeron.HostDriver;
+import org.bind.mpi.aeron.HostPlacement;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -42,11 +45,20 @@ import org.bind.transport.TransportException;
  * text of the file {@value #SECRET_FILE_PROP_NAME} (the launcher writes it), readable by its owner only; without
  * it joining fails and says how to make one (MPJ's messages are not encrypted, so the secret never travels over
  * them).
+ *
+ * <p>Ranks on one host: when the launcher says where it placed the ranks ({@value HostPlacement#PROP_NAME}, indexes
+ * into {@value #HOSTS_PROP_NAME}), the ranks it placed on one host share one media driver, which the lowest of them
+ * starts as a process of its own before the exchange ({@link HostDriver}); they reach each other over Aeron IPC and
+ * the ranks of other hosts over UDP, through that driver. A rank checks that it runs where it was placed (its host's
+ * entry names one of its addresses) and fails, naming both, when it does not. A host with one rank keeps its own
+ * driver, as without a placement.
  */
 final class AeronOverMpj {
     static final String ADDRESS_PROP_NAME = "bind.aeron.address";
     static final String HOSTS_PROP_NAME = "bind.aeron.hosts";
     static final String SECRET_FILE_PROP_NAME = "bind.secret.file";
+    /** The job's status directory, which the launcher names to every rank (MpjRankMain's property of that name). */
+    private static final String STATUS_DIR_PROP_NAME = org.bind.mpi.launch.MpjRankMain.STATUS_DIR_PROP_NAME;
     /** Bytes per rank in an exchange: a kind, a length (2 bytes), then an endpoint or a failure in UTF-8. */
     private static final int SLOT_BYTES = 512;
     private static final byte SLOT_OK = 1;
@@ -66,16 +78,36 @@ final class AeronOverMpj {
         String own;
         byte[] secret = null;
         RuntimeException failure = null;
+        HostPlacement placement = null;
+        Process startedDriver = null;
+        AeronSettings tuning = null;
         try {
             EmbeddedAeron.grantJdkAccess();
+            // the driver's tuning only (endpoints and secret come below): the same for every rank of the host
+            tuning = AeronSettings.of(rank, size, jobId, Collections.nCopies(size,
+                InetSocketAddress.createUnresolved("localhost", 1)), new byte[0], System.getenv());
             InetAddress address = listenAddress();
             own = address.getHostAddress() + ":" + freeUdpPort(address);
             secret = secret();
+            placement = placement(size);
+            if (placement != null && placement.sameHost(rank).size() > 1) {
+                checkPlaced(placement, rank);
+                if (rank == placement.sameHost(rank).iterator().next()) {
+                    startedDriver = HostDriver.start(hostDir(tuning, placement, rank), placement.sameHost(rank), tuning,
+                        driverFlags());
+                }
+            }
         } catch (RuntimeException e) {
             failure = e;
             own = null;
         }
-        String[] endpoints = exchange(world, rank, size, own, failure);
+        String[] endpoints;
+        try {
+            endpoints = exchange(world, rank, size, own, failure);   // the host's driver is starting meanwhile
+        } catch (RuntimeException e) {
+            stopDriver(startedDriver, tuning, placement, rank);
+            throw e;
+        }
         List<InetSocketAddress> peers = new ArrayList<>(size);
         for (String text : endpoints) {
             int colon = text.lastIndexOf(':');
@@ -84,9 +116,17 @@ final class AeronOverMpj {
         }
         AeronTransport aeron = null;
         try {
-            aeron = new AeronTransport(AeronSettings.of(rank, size, jobId, peers, secret, System.getenv()));
+            AeronSettings settings = AeronSettings.of(rank, size, jobId, peers, secret, System.getenv());
+            HostDriver share = null;
+            if (placement != null && placement.sameHost(rank).size() > 1) {
+                File dir = hostDir(tuning, placement, rank);
+                share = HostDriver.attach(dir, rank, startedDriver, settings.connectTimeoutNs());
+                settings = settings.withSharedDir(dir.getPath(), placement.sameHost(rank));
+            }
+            aeron = new AeronTransport(settings, share);
         } catch (RuntimeException e) {
             failure = e;
+            stopDriver(startedDriver, tuning, placement, rank);
         }
         try {
             exchange(world, rank, size, "started", failure);
@@ -98,6 +138,56 @@ final class AeronOverMpj {
             throw e;
         }
         return new Finalizing(aeron);
+    }
+
+    /** Stops the driver this rank started for its host, if any, when the job cannot start: the others fail too. */
+    private static void stopDriver(Process started, AeronSettings tuning, HostPlacement placement, int rank) {
+        if (started != null) {
+            started.destroyForcibly();
+            org.agrona.IoUtil.delete(hostDir(tuning, placement, rank), true);
+        }
+    }
+
+    /** Where the launcher placed the ranks ({@value HostPlacement#PROP_NAME}), or null when it does not say. */
+    private static HostPlacement placement(int size) {
+        String text = System.getProperty(HostPlacement.PROP_NAME, "").trim();
+        String hosts = System.getProperty(HOSTS_PROP_NAME, "").trim();
+        if (text.isEmpty() || hosts.isEmpty()) {
+            return null;
+        }
+        return HostPlacement.parse(text, size, hosts.split(",").length);
+    }
+
+    /** The directory of the driver of {@code rank}'s host. */
+    private static File hostDir(AeronSettings settings, HostPlacement placement, int rank) {
+        return settings.hostSharedDir(placement.hostOf(rank));
+    }
+
+    /**
+     * Fails unless the host the launcher placed {@code rank} on names one of this host's addresses: ranks it placed
+     * together must share this host's memory.
+     */
+    private static void checkPlaced(HostPlacement placement, int rank) {
+        String host = System.getProperty(HOSTS_PROP_NAME, "").split(",")[placement.hostOf(rank)].trim();
+        Set<InetAddress> local = localAddresses();
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (local.contains(address)) {
+                    return;
+                }
+            }
+        } catch (UnknownHostException e) {
+            throw new TransportException("job host '" + host + "' (" + HOSTS_PROP_NAME + ") does not resolve");
+        }
+        throw new TransportException("rank " + rank + " was placed on " + host + " (" + HostPlacement.PROP_NAME + "="
+            + placement.text() + ") but runs on a host with the addresses " + local + ": MPJ Express placed the ranks"
+            + " otherwise than the launcher expects");
+    }
+
+    /** The driver's JVM names the job's status directory as the ranks do, so that the launcher's reaper finds it. */
+    private static List<String> driverFlags() {
+        String status = System.getProperty(STATUS_DIR_PROP_NAME, "").trim();
+        return status.isEmpty() ? List.of() : List.of("-D" + STATUS_DIR_PROP_NAME + "=" + status);
     }
 
     /**
