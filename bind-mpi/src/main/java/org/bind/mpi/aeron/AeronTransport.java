@@ -21,13 +21,19 @@ import org.bind.transport.TransportException;
 /**
  * One rank's end of a job over Aeron: UDP, or IPC between ranks on one host.
  *
+ * <p>(Above the ~400 lines aimed at: it owns the rank's lifecycle, whose parts share its state — start, the public
+ * send paths with their checks, close, the callbacks of the polling thread and the counters; the wire work itself is
+ * in {@link Inbound} and {@link Outbound}.)
+ *
  * <h2>Overview</h2>
  * Over UDP each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks
  * when idle) with its directory under /dev/shm, unique per job and rank and deleted at close; the rank subscribes on
  * its own endpoint and publishes to each peer's. Over IPC ({@link AeronSettings#ipc}) the rank is a client of the
  * driver its launcher runs for the job's ranks on this host, in a private directory, and subscribes and publishes on
- * {@code aeron:ipc}: no socket in between. {@link Channels} alone chooses between the two. A driver that stops
- * answering ({@link DriverTimeoutException}) makes every peer lost. The handshake, heartbeats and close are the same
+ * {@code aeron:ipc}: no socket in between. Under {@code --machines} the ranks placed on one host are clients of a
+ * driver process that the lowest of them starts ({@link HostDriver}): IPC to one another, UDP to the other hosts'
+ * ranks, through that driver, with a subscription for each path. {@link Channels} alone chooses, per peer. A driver
+ * that stops answering ({@link DriverTimeoutException}), or whose process is gone, makes every peer lost. The handshake, heartbeats and close are the same
  * on both paths. Every Aeron message starts with a one-byte type ({@link Wire}): runtime frames and the transport's
  * own control (handshake, heartbeats, goodbye) share the stream, so control is ordered with data and a peer's data
  * always follows its proof of identity.
@@ -199,16 +205,9 @@ public final class AeronTransport implements Transport {
 
     /** Says on stderr, once, over which path this rank reaches each peer, when asked ({@link AeronSettings#verbose}). */
     private void tellPaths() {
-        if (!AeronSettings.verbose(System.getenv()) || !pathsTold.compareAndSet(false, true)) {
-            return;
+        if (AeronSettings.verbose(System.getenv()) && pathsTold.compareAndSet(false, true)) {
+            System.err.println(Channels.paths(settings, aeronDir));
         }
-        java.util.StringJoiner line = new java.util.StringJoiner(", ", "bind: rank " + settings.rank() + " reaches ", "");
-        for (Peer peer : peers) {
-            if (peer != null) {
-                line.add("rank " + peer.rank + " over " + Channels.path(settings, peer.rank));
-            }
-        }
-        System.err.println(line + (settings.ipc() ? " (media driver in " + aeronDir + ")" : ""));
     }
 
     /** Starts delivery, then waits for the handshake with every peer ({@link #awaitConnected}). */

@@ -88,13 +88,24 @@ final class Channels {
 
     /** Where {@code rank} is, for messages: its UDP endpoint, or the shared driver's IPC stream. */
     static String describe(AeronSettings settings, int rank) {
-        return settings.ipcTo(rank) && rank != settings.rank() || settings.ipc() && !settings.anyUdp()
-            ? "aeron:ipc stream " + ipcStream(rank) : address(settings.peers().get(rank));
+        return settings.ipcTo(rank) ? "aeron:ipc stream " + ipcStream(rank) : address(settings.peers().get(rank));
     }
 
     /** The path to {@code rank}, for the verbose start line and tests: {@code ipc} or {@code udp}. */
     static String path(AeronSettings settings, int rank) {
         return settings.ipcTo(rank) ? "ipc" : "udp";
+    }
+
+    /** The line saying over which path this rank reaches each peer ({@link AeronSettings#VERBOSE_ENV}). */
+    static String paths(AeronSettings settings, File dir) {
+        java.util.StringJoiner line = new java.util.StringJoiner(", ", "bind: rank " + settings.rank() + " reaches ",
+            settings.ipc() ? " (media driver in " + dir + ")" : "");
+        for (int r = 0; r < settings.size(); r++) {
+            if (r != settings.rank()) {
+                line.add("rank " + r + " over " + path(settings, r));
+            }
+        }
+        return line.toString();
     }
 
     private static String udp(AeronSettings settings, InetSocketAddress endpoint) {

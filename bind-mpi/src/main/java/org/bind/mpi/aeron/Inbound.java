@@ -17,7 +17,10 @@ import org.bind.transport.Frames;
 import org.bind.transport.Transport;
 
 /**
- * The polling thread's work: reads this rank's subscription, runs the start-up handshake, sends heartbeats and
+ * (Above the ~400 lines aimed at: the handshake and the frame pieces are read by one fragment handler, whose state
+ * per peer they share.)
+ *
+ * <p>The polling thread's work: reads this rank's subscriptions, runs the start-up handshake, sends heartbeats and
  * declares silent peers lost. The bytes of a runtime frame go, fragment by fragment, to the receiver's landing
  * ({@link Transport.Receiver#onFrameStart}, which never blocks) or into an array of the frame's length; the frame
  * itself is then queued ({@link AeronTransport#enqueue}, {@link AeronTransport#enqueueLanded}) for the delivering
