@@ -186,6 +186,9 @@ class MultiHostTest {
         List<ProcessHandle> all = new ArrayList<>(helpers);
         pids.values().forEach(pid -> ProcessHandle.of(pid).ifPresent(all::add));
         List<String> named = all.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        // two ranks per host share its media driver, a process of its own (on loopback: one host, one driver)
+        assertEquals(hosts == null ? 1 : 2, hostDrivers(jobs).size(), () -> "host media drivers before the kill: "
+            + hostDrivers(jobs).stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList());
         long killedNs = System.nanoTime();
         if (killed.contains("every")) {
             helpers.forEach(ProcessHandle::destroyForcibly);   // MPJ's starter and the reaper: the whole host's share

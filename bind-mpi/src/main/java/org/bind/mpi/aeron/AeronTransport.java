@@ -33,8 +33,8 @@ import org.bind.transport.TransportException;
  * {@code aeron:ipc}: no socket in between. Under {@code --machines} the ranks placed on one host are clients of a
  * driver process that the lowest of them starts ({@link HostDriver}): IPC to one another, UDP to the other hosts'
  * ranks, through that driver, with a subscription for each path. {@link Channels} alone chooses, per peer. A driver
- * that stops answering ({@link DriverTimeoutException}), or whose process is gone, makes every peer lost. The handshake, heartbeats and close are the same
- * on both paths. Every Aeron message starts with a one-byte type ({@link Wire}): runtime frames and the transport's
+ * that stops answering ({@link DriverTimeoutException}), or whose process is gone, makes every peer lost. The
+ * handshake, heartbeats and close are the same on both paths. Every Aeron message starts with a one-byte type ({@link Wire}): runtime frames and the transport's
  * own control (handshake, heartbeats, goodbye) share the stream, so control is ordered with data and a peer's data
  * always follows its proof of identity.
  *
@@ -88,7 +88,7 @@ public final class AeronTransport implements Transport {
     private final Thread poller;
     private final Outbound outbound;
     private volatile boolean polling = true;
-    /** Why the media driver is gone (stopped answering, or its process ended): every peer is lost; null while it runs. */
+    /** Why the media driver is gone (stopped answering, or its process ended): every peer is lost; null: it runs. */
     private volatile String driverGone;
     private final AtomicBoolean pathsTold = new AtomicBoolean();
     private volatile Thread deliverer;

@@ -72,7 +72,8 @@ final class Channels {
 
     /** Where this rank's end is, for messages. */
     static String describeOwn(AeronSettings settings, File dir) {
-        return settings.ipc() ? "the media driver its host's ranks share in " + dir : describe(settings, settings.rank());
+        return settings.ipc() ? "the media driver its host's ranks share in " + dir
+            : describe(settings, settings.rank());
     }
 
     /** Why every peer is lost once the media driver in {@code dir} stopped answering. */

@@ -87,8 +87,8 @@ public final class HostDriver {
             forward.start();
             return process;
         } catch (IOException e) {
-            throw new TransportException("rank " + settings.rank() + " cannot start the media driver of its host's ranks "
-                + new TreeSet<>(hostRanks) + ": " + e.getMessage(), e);
+            throw new TransportException("rank " + settings.rank() + " cannot start the media driver of its host's"
+                + " ranks " + new TreeSet<>(hostRanks) + ": " + e.getMessage(), e);
         }
     }
 
@@ -153,8 +153,8 @@ public final class HostDriver {
     }
 
     /**
-     * Ends this rank's share once its client is closed: unregisters; when no other rank of the host is registered, waits
-     * (at most {@value #END_WAIT_MS} ms) for the driver to end and remove its directory, so that the job does not end
+     * Ends this rank's share once its client is closed: unregisters; when no other rank of the host is registered,
+     * waits (at most {@value #END_WAIT_MS} ms) for the driver to end and remove its directory, so that the job does not end
      * before its driver. Idempotent; the closing thread.
      */
     void release() {

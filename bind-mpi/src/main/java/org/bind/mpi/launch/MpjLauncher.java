@@ -33,7 +33,9 @@ import org.bind.mpi.aeron.HostPlacement;
  * their host that the machines file names.
  *
  * <p>{@code --data mpj} (default) moves the runtime's frames over MPJ; {@code --data aeron} uses MPJ only to start
- * the job and exchange endpoints, and moves frames over Aeron UDP with the per-job secret. The job directory has a
+ * the job and exchange endpoints, and moves frames over Aeron UDP with the per-job secret; the launcher tells the ranks
+ * where MPJ places them ({@link HostPlacement}), and the ranks of one host share a media driver and talk IPC
+ * ({@code BIND_AERON_IPC=false}: not). The job directory has a
  * random name and is private to its owner; the secret and the job id are in files in it, so that neither is on a
  * command line other users can read. Every rank runs through {@link MpjRankMain}, which records how main ended in the
  * job's {@link StatusDirectory}: MPJ's starter itself reports success whatever the ranks did. The exit status is 1

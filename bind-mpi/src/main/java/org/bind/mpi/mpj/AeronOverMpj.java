@@ -1,5 +1,6 @@
 package org.bind.mpi.mpj;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -57,8 +57,6 @@ final class AeronOverMpj {
     static final String ADDRESS_PROP_NAME = "bind.aeron.address";
     static final String HOSTS_PROP_NAME = "bind.aeron.hosts";
     static final String SECRET_FILE_PROP_NAME = "bind.secret.file";
-    /** The job's status directory, which the launcher names to every rank (MpjRankMain's property of that name). */
-    private static final String STATUS_DIR_PROP_NAME = org.bind.mpi.launch.MpjRankMain.STATUS_DIR_PROP_NAME;
     /** Bytes per rank in an exchange: a kind, a length (2 bytes), then an endpoint or a failure in UTF-8. */
     private static final int SLOT_BYTES = 512;
     private static final byte SLOT_OK = 1;
@@ -89,12 +87,12 @@ final class AeronOverMpj {
             InetAddress address = listenAddress();
             own = address.getHostAddress() + ":" + freeUdpPort(address);
             secret = secret();
-            placement = placement(size);
+            placement = HostSharing.placement(size);
             if (placement != null && placement.sameHost(rank).size() > 1) {
-                checkPlaced(placement, rank);
+                HostSharing.checkPlaced(placement, rank);
                 if (rank == placement.sameHost(rank).iterator().next()) {
-                    startedDriver = HostDriver.start(hostDir(tuning, placement, rank), placement.sameHost(rank), tuning,
-                        driverFlags());
+                    startedDriver = HostDriver.start(HostSharing.hostDir(tuning, placement, rank),
+                        placement.sameHost(rank), tuning, HostSharing.driverFlags());
                 }
             }
         } catch (RuntimeException e) {
@@ -105,7 +103,7 @@ final class AeronOverMpj {
         try {
             endpoints = exchange(world, rank, size, own, failure);   // the host's driver is starting meanwhile
         } catch (RuntimeException e) {
-            stopDriver(startedDriver, tuning, placement, rank);
+            HostSharing.stopDriver(startedDriver, tuning, placement, rank);
             throw e;
         }
         List<InetSocketAddress> peers = new ArrayList<>(size);
@@ -119,14 +117,14 @@ final class AeronOverMpj {
             AeronSettings settings = AeronSettings.of(rank, size, jobId, peers, secret, System.getenv());
             HostDriver share = null;
             if (placement != null && placement.sameHost(rank).size() > 1) {
-                File dir = hostDir(tuning, placement, rank);
+                File dir = HostSharing.hostDir(tuning, placement, rank);
                 share = HostDriver.attach(dir, rank, startedDriver, settings.connectTimeoutNs());
                 settings = settings.withSharedDir(dir.getPath(), placement.sameHost(rank));
             }
             aeron = new AeronTransport(settings, share);
         } catch (RuntimeException e) {
             failure = e;
-            stopDriver(startedDriver, tuning, placement, rank);
+            HostSharing.stopDriver(startedDriver, tuning, placement, rank);
         }
         try {
             exchange(world, rank, size, "started", failure);
@@ -138,56 +136,6 @@ final class AeronOverMpj {
             throw e;
         }
         return new Finalizing(aeron);
-    }
-
-    /** Stops the driver this rank started for its host, if any, when the job cannot start: the others fail too. */
-    private static void stopDriver(Process started, AeronSettings tuning, HostPlacement placement, int rank) {
-        if (started != null) {
-            started.destroyForcibly();
-            org.agrona.IoUtil.delete(hostDir(tuning, placement, rank), true);
-        }
-    }
-
-    /** Where the launcher placed the ranks ({@value HostPlacement#PROP_NAME}), or null when it does not say. */
-    private static HostPlacement placement(int size) {
-        String text = System.getProperty(HostPlacement.PROP_NAME, "").trim();
-        String hosts = System.getProperty(HOSTS_PROP_NAME, "").trim();
-        if (text.isEmpty() || hosts.isEmpty()) {
-            return null;
-        }
-        return HostPlacement.parse(text, size, hosts.split(",").length);
-    }
-
-    /** The directory of the driver of {@code rank}'s host. */
-    private static File hostDir(AeronSettings settings, HostPlacement placement, int rank) {
-        return settings.hostSharedDir(placement.hostOf(rank));
-    }
-
-    /**
-     * Fails unless the host the launcher placed {@code rank} on names one of this host's addresses: ranks it placed
-     * together must share this host's memory.
-     */
-    private static void checkPlaced(HostPlacement placement, int rank) {
-        String host = System.getProperty(HOSTS_PROP_NAME, "").split(",")[placement.hostOf(rank)].trim();
-        Set<InetAddress> local = localAddresses();
-        try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (local.contains(address)) {
-                    return;
-                }
-            }
-        } catch (UnknownHostException e) {
-            throw new TransportException("job host '" + host + "' (" + HOSTS_PROP_NAME + ") does not resolve");
-        }
-        throw new TransportException("rank " + rank + " was placed on " + host + " (" + HostPlacement.PROP_NAME + "="
-            + placement.text() + ") but runs on a host with the addresses " + local + ": MPJ Express placed the ranks"
-            + " otherwise than the launcher expects");
-    }
-
-    /** The driver's JVM names the job's status directory as the ranks do, so that the launcher's reaper finds it. */
-    private static List<String> driverFlags() {
-        String status = System.getProperty(STATUS_DIR_PROP_NAME, "").trim();
-        return status.isEmpty() ? List.of() : List.of("-D" + STATUS_DIR_PROP_NAME + "=" + status);
     }
 
     /**
@@ -266,7 +214,7 @@ final class AeronOverMpj {
             + "]: set -D" + ADDRESS_PROP_NAME + "=<the address other hosts reach this one at>");
     }
 
-    private static Set<InetAddress> localAddresses() {
+    static Set<InetAddress> localAddresses() {
         Set<InetAddress> addresses = new LinkedHashSet<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
