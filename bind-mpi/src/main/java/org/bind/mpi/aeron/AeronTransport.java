@@ -178,7 +178,8 @@ public final class AeronTransport implements Transport {
      *
      * @throws TransportException when a peer has not completed the handshake within the connect timeout (the message
      *                            names a failed proof or a protocol mismatch seen in that peer's name); nothing an
-     *                            unauthenticated session sends ends the wait earlier
+     *                            unauthenticated session sends ends the wait earlier; at once when the media driver
+     *                            is gone, naming it
      */
     public void awaitConnected() {
         while (true) {
@@ -195,6 +196,11 @@ public final class AeronTransport implements Transport {
             }
             if (closed.get()) {
                 throw closedException();
+            }
+            String gone = driverGone;
+            if (gone != null) {
+                throw new TransportException("rank " + settings.rank() + " cannot reach rank " + waiting.rank + ": "
+                    + gone);
             }
             if (System.nanoTime() - startNs > settings.connectTimeoutNs()) {
                 throw waiting.unreachable(settings.connectTimeoutNs());

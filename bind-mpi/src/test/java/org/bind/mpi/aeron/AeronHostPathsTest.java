@@ -4,6 +4,7 @@ import static org.bind.mpi.TransportContractTest.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.IoUtil;
 import org.bind.mpi.TransportContractTest.Recorder;
+import org.bind.transport.TransportException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,8 +46,8 @@ class AeronHostPathsTest {
         }
     }
 
-    /** Starts both hosts' drivers and the four ranks, as {@code AeronOverMpj} does; waits for every handshake. */
-    private Recorder[] startJob() throws Exception {
+    /** Starts both hosts' drivers and the four ranks' transports, as {@code AeronOverMpj} does; does not start them. */
+    private AeronTransport[] createJob() {
         AeronSettings[] base = AeronTestJobs.settings(SIZE);
         settings = new AeronSettings[SIZE];
         for (int host = 0; host < 2; host++) {
@@ -60,6 +62,12 @@ class AeronHostPathsTest {
             transports[r] = new AeronTransport(settings[r], share);
             opened.add(transports[r]);
         }
+        return transports;
+    }
+
+    /** {@link #createJob}, then starts every rank and waits for every handshake. */
+    private Recorder[] startJob() throws Exception {
+        AeronTransport[] transports = createJob();
         Recorder[] recorders = new Recorder[SIZE];
         List<Thread> starters = new ArrayList<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -122,6 +130,16 @@ class AeronHostPathsTest {
             assertEquals(0, drivers.get(host).exitValue(), "driver of host " + host);
             assertFalse(settings[0].hostSharedDir(host).exists(), "directory of host " + host + "'s driver left");
         }
+    }
+
+    @Test
+    void shouldFailTheHandshakeNamingTheDriverWhenItIsKilledBefore() throws Exception {
+        AeronTransport[] transports = createJob();
+        drivers.get(1).destroyForcibly();
+        drivers.get(1).waitFor();
+        TransportException failure = assertThrows(TransportException.class,
+            () -> transports[3].start(new Recorder(SIZE)));
+        assertTrue(failure.getMessage().contains("media driver of this host's ranks"), failure::getMessage);
     }
 
     @Test
