@@ -13,8 +13,8 @@ import org.bind.Scope;
 
 /**
  * Says where each rank runs, then sums one value per rank on rank 0 (every value crosses to rank 0's host).
- * Prints {@code rank R host NAME pid P aeron=true|false ready} (aeron: this rank's Aeron directory exists, so frames
- * go over Aeron) and, on rank 0, {@code sum S} with S = 1 + 2 + ... + ranks. With the argument {@code loop} it
+ * Prints {@code rank R host NAME pid P aeron=true|false ready} (aeron: this rank's Aeron directory, or that of the
+ * media driver its host's ranks share, exists, so frames go over Aeron) and, on rank 0, {@code sum S} with S = 1 + 2 + ... + ranks. With the argument {@code loop} it
  * repeats the sum for a minute (for fault tests).
  */
 @SuppressWarnings("try") // scopes are entered for their effect
@@ -38,8 +38,11 @@ public final class HostsProgram {
             // the launcher passes the job id in a private file of the job directory (bind.job.file), not on the command line
             String jobFile = System.getProperty("bind.job.file", "");
             String job = jobFile.isEmpty() ? System.getProperty("bind.job", "") : Files.readString(Path.of(jobFile)).trim();
-            boolean aeron = !job.isEmpty() && Files.isDirectory(Path.of("/dev/shm",
-                org.bind.mpi.aeron.AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16)) + bind.rank()));
+            // its own Aeron directory, or that of the media driver the ranks of its host share
+            String prefix = job.isEmpty() ? "" : org.bind.mpi.aeron.AeronSettings.dirPrefix(Long.parseUnsignedLong(job, 16));
+            String[] dirs = new java.io.File("/dev/shm").list((d, name) -> !prefix.isEmpty()
+                && (name.equals(prefix + bind.rank()) || name.startsWith(prefix + "host")));
+            boolean aeron = dirs != null && dirs.length > 0;
             System.out.println("rank " + bind.rank() + " host " + InetAddress.getLocalHost().getHostName() + " pid "
                 + ProcessHandle.current().pid() + " aeron=" + aeron + " ready");
             long endNs = System.nanoTime() + 60_000_000_000L;

@@ -186,6 +186,9 @@ class MultiHostTest {
         List<ProcessHandle> all = new ArrayList<>(helpers);
         pids.values().forEach(pid -> ProcessHandle.of(pid).ifPresent(all::add));
         List<String> named = all.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        // two ranks per host share its media driver, a process of its own (on loopback: one host, one driver)
+        assertEquals(hosts == null ? 1 : 2, hostDrivers(jobs).size(), () -> "host media drivers before the kill: "
+            + hostDrivers(jobs).stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList());
         long killedNs = System.nanoTime();
         if (killed.contains("every")) {
             helpers.forEach(ProcessHandle::destroyForcibly);   // MPJ's starter and the reaper: the whole host's share
@@ -203,6 +206,14 @@ class MultiHostTest {
                 late.add(process.pid() + (ms < 0 ? " still running" : " ended after " + ms + " ms"));
             }
         }
+        // the media driver each host's ranks shared notices within 0.1 s that they are gone and ends
+        long driverDeadlineNs = killedNs + TimeUnit.MILLISECONDS.toNanos(limitMs + 1_000);
+        List<ProcessHandle> drivers = hostDrivers(jobs);
+        while (!drivers.isEmpty() && System.nanoTime() < driverDeadlineNs) {
+            Thread.sleep(20);
+            drivers = hostDrivers(jobs);
+        }
+        drivers.forEach(p -> late.add("host media driver " + p.pid() + " still running"));
         String report = describe(job.output()) + "\nranks by host " + awaitReadyHosts(job) + "; processes " + named;
         all.forEach(ProcessHandle::destroyForcibly);
         job.stop();
@@ -222,6 +233,14 @@ class MultiHostTest {
             }
         }
         System.out.println("kill -9 of the " + killed + ": processes " + named + " ended after " + endedMs + " ms");
+    }
+
+    /** The media driver processes of the ranks' hosts of the jobs under {@code jobsDir} (named in their status directory). */
+    private static List<ProcessHandle> hostDrivers(Path jobsDir) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(p -> {
+            String line = p.info().commandLine().orElse("");
+            return line.contains(org.bind.mpi.aeron.HostDriverMain.class.getName()) && line.contains(jobsDir.toString());
+        }).toList();
     }
 
     /** Waits until every rank has said where it runs; returns their pids by rank. */

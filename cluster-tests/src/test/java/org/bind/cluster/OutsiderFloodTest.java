@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (same-host ranks share a driver in a directory only the job's user can open, which an outsider cannot reach).
  *
  * <p>The same for a job of 4 ranks launched with {@code --machines} on two hosts made of network namespaces (MPJ
- * Express daemons start the ranks, frames go over Aeron UDP): there the ports are chosen at run time, and an outsider
+ * Express daemons start the ranks, frames go over Aeron UDP, each rank with its own driver, {@code BIND_AERON_IPC=false}):
+ * there the ports are chosen at run time, and an outsider
  * on each host ({@link HostOutsider}) learns them from {@code /proc}, as anyone on the host can, and floods every
  * rank's endpoint of its host from the moment the rank listens. So that this is before the ranks connect, UDP
  * between the hosts is cut (an iptables rule in the second host's namespace) until the outsiders flood every rank;
@@ -90,8 +91,10 @@ class OutsiderFloodTest {
                     "--workers", "1", "--jobs-dir", Files.createDirectories(files.resolve("jobs")).toString(),
                     "-J-D" + RankLossTest.property(AeronSettings.CONNECT_TIMEOUT_ENV) + "=90000",
                     "-cp", System.getProperty("java.class.path"), "--", OutsiderFloodMpjProgram.class.getName()));
+                // each rank with its own driver and UDP endpoint, which the outsiders find by its process (ranks that
+                // share their host's driver process have their endpoints there)
                 ChildJob.Running job = ChildJob.start(cluster.on(0, ChildJob.javaCommand(MpjLauncher.class.getName(),
-                    launcherArgs)), files, Map.of(), cluster.daemons());
+                    launcherArgs)), files, Map.of(AeronSettings.IPC_ENV, "false"), cluster.daemons());
                 long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
                 while (flooded(files).size() < MACHINES_RANKS) {
                     if (System.nanoTime() > deadlineNs || !job.alive()) {

@@ -10,7 +10,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.bind.transport.TransportException;
 
@@ -31,12 +35,16 @@ import org.bind.transport.TransportException;
  * @param sharedDir        empty: the rank embeds its own media driver and reaches every peer over UDP; else the private
  *                         directory of the media driver the job's ranks on this host share (its launcher runs it,
  *                         {@link EmbeddedAeron#launchDriver}): the rank is a client of it and reaches every peer over
- *                         Aeron IPC (shared memory)
+ *                         Aeron IPC (shared memory) when they are among {@code ipcRanks}
+ * @param ipcRanks         the ranks (this one among them) that are clients of the media driver in {@code sharedDir} and
+ *                         reach each other over IPC; the others are reached over UDP through the same driver. Empty
+ *                         when {@code sharedDir} is; every rank when the whole job runs on one host ({@code -np})
  */
 public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddress> peers, byte[] secret,
                             short protocolVersion, String buildId, int mtuBytes, int termBytes, int maxFrameBytes,
                             long heartbeatNs, long heartbeatTimeoutNs, long connectTimeoutNs, long closeLingerNs,
-                            long maxIdleParkNs, String aeronDirRoot, String sharedDir) {
+                            long maxIdleParkNs, String aeronDirRoot, String sharedDir,
+                            Set<Integer> ipcRanks) {
     public static final String HEARTBEAT_ENV = "BIND_HEARTBEAT_MS";
     public static final long HEARTBEAT_MS_DEFAULT = 1_000;
     public static final String HEARTBEAT_TIMEOUT_ENV = "BIND_HEARTBEAT_TIMEOUT_MS";
@@ -57,6 +65,11 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     public static final String SHARED_DIR_ENV = "BIND_AERON_SHARED_DIR";
     /** {@code false}: the launcher starts no shared driver, and its ranks talk UDP on loopback as across hosts. */
     public static final String IPC_ENV = "BIND_AERON_IPC";
+    /**
+     * {@code true}: once connected, each rank says on stderr over which path (IPC or UDP) it reaches each peer
+     * (property {@code bind.aeron.verbose}).
+     */
+    public static final String VERBOSE_ENV = "BIND_AERON_VERBOSE";
     /** Shortest secret accepted when a peer is not on loopback (launchers make 32 random bytes). */
     public static final int MIN_SECRET_BYTES = 16;
     /** The transport's own wire protocol (handshake, heartbeats, pieces); runtime frames carry their own. */
@@ -79,6 +92,16 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
         peers = List.copyOf(peers);
         secret = secret.clone();
         sharedDir = sharedDir == null ? "" : sharedDir;
+        ipcRanks = sharedDir.isEmpty() ? Set.of() : Set.copyOf(ipcRanks);
+        if (!sharedDir.isEmpty() && !ipcRanks.contains(rank)) {
+            throw new TransportException("rank " + rank + " is a client of the media driver in " + sharedDir
+                + " but not among the ranks that share it " + new TreeSet<>(ipcRanks));
+        }
+        for (int r : ipcRanks) {
+            if (r < 0 || r >= size) {
+                throw new TransportException("rank " + r + " sharing a media driver is out of range [0, " + size + ")");
+            }
+        }
         if (secret.length < MIN_SECRET_BYTES) {
             for (InetSocketAddress peer : peers) {
                 if (!isLoopback(peer.getHostString())) {
@@ -118,7 +141,7 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
             TimeUnit.MILLISECONDS.toNanos(number(tuning, CONNECT_TIMEOUT_ENV, CONNECT_TIMEOUT_MS_DEFAULT)),
             TimeUnit.SECONDS.toNanos(2),
             TimeUnit.MICROSECONDS.toNanos(number(tuning, MAX_IDLE_PARK_ENV, MAX_IDLE_PARK_US_DEFAULT)), root,
-            setting(tuning, SHARED_DIR_ENV, ""));
+            setting(tuning, SHARED_DIR_ENV, ""), allRanks(size));
     }
 
     /** Whether runtime frames between ranks carry MACs ({@link #WIRE_MAC_ENV}). */
@@ -135,31 +158,59 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
     public AeronSettings withIdentity(short protocolVersion, String buildId) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
             maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot,
-            sharedDir);
+            sharedDir, ipcRanks);
     }
 
     public AeronSettings withSecret(byte[] secret) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
             maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot,
-            sharedDir);
+            sharedDir, ipcRanks);
     }
 
     public AeronSettings withTimeouts(long heartbeatMs, long heartbeatTimeoutMs, long connectTimeoutMs) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
             maxFrameBytes, TimeUnit.MILLISECONDS.toNanos(heartbeatMs), TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs),
-            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot, sharedDir);
+            TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs), closeLingerNs, maxIdleParkNs, aeronDirRoot, sharedDir,
+            ipcRanks);
     }
 
-    /** The same settings with the ranks sharing the media driver of the private directory {@code dir}. */
+    /** The same settings with every rank of the job sharing the media driver of the private directory {@code dir}. */
     public AeronSettings withSharedDir(String dir) {
+        return withSharedDir(dir, allRanks(size));
+    }
+
+    /**
+     * The same settings with the ranks {@code sameHost} (this one among them) sharing the media driver of the private
+     * directory {@code dir} and reaching each other over IPC; the others over UDP, through that driver.
+     */
+    public AeronSettings withSharedDir(String dir, Set<Integer> sameHost) {
         return new AeronSettings(rank, size, jobId, peers, secret, protocolVersion, buildId, mtuBytes, termBytes,
             maxFrameBytes, heartbeatNs, heartbeatTimeoutNs, connectTimeoutNs, closeLingerNs, maxIdleParkNs, aeronDirRoot,
-            dir);
+            dir, sameHost);
     }
 
-    /** Whether the rank is a client of the job's shared media driver and reaches its peers over Aeron IPC. */
+    /** Whether the rank is a client of a media driver its host's ranks share (and reaches some peers over IPC). */
     public boolean ipc() {
         return !sharedDir.isEmpty();
+    }
+
+    /** Whether this rank reaches {@code peer} over Aeron IPC (both are clients of one shared driver). */
+    public boolean ipcTo(int peer) {
+        return ipcRanks.contains(peer);
+    }
+
+    /** Whether some peer is reached over UDP (not every rank shares this rank's driver). */
+    public boolean anyUdp() {
+        return ipcRanks.size() < size;
+    }
+
+    /** Whether some peer is reached over IPC. */
+    public boolean anyIpc() {
+        return ipcRanks.size() > 1;
+    }
+
+    private static Set<Integer> allRanks(int size) {
+        return IntStream.range(0, size).boxed().collect(Collectors.toUnmodifiableSet());
     }
 
     /**
@@ -168,6 +219,19 @@ public record AeronSettings(int rank, int size, long jobId, List<InetSocketAddre
      */
     public File jobSharedDir() {
         return new File(aeronDirRoot, dirPrefix(jobId) + "shared");
+    }
+
+    /** Whether ranks say which path they reach each peer over ({@link #VERBOSE_ENV}). */
+    public static boolean verbose(Map<String, String> tuning) {
+        return setting(tuning, VERBOSE_ENV, "false").trim().equals("true");
+    }
+
+    /**
+     * The private directory of the media driver that the ranks of job {@code jobId} on host {@code hostIndex} share
+     * ({@link HostDriver}); the same prefix as the ranks' own directories, so that launchers clean it up with them.
+     */
+    public File hostSharedDir(int hostIndex) {
+        return new File(aeronDirRoot, dirPrefix(jobId) + "host" + hostIndex);
     }
 
     /** Whether a launcher that starts ranks on this host should run a shared driver for them ({@link #IPC_ENV}). */

@@ -21,14 +21,20 @@ import org.bind.transport.TransportException;
 /**
  * One rank's end of a job over Aeron: UDP, or IPC between ranks on one host.
  *
+ * <p>(Above the ~400 lines aimed at: it owns the rank's lifecycle, whose parts share its state — start, the public
+ * send paths with their checks, close, the callbacks of the polling thread and the counters; the wire work itself is
+ * in {@link Inbound} and {@link Outbound}.)
+ *
  * <h2>Overview</h2>
  * Over UDP each process embeds one {@link MediaDriver} ({@link EmbeddedAeron}: one shared driver thread that parks
  * when idle) with its directory under /dev/shm, unique per job and rank and deleted at close; the rank subscribes on
  * its own endpoint and publishes to each peer's. Over IPC ({@link AeronSettings#ipc}) the rank is a client of the
  * driver its launcher runs for the job's ranks on this host, in a private directory, and subscribes and publishes on
- * {@code aeron:ipc}: no socket in between. {@link Channels} alone chooses between the two. A driver that stops
- * answering ({@link DriverTimeoutException}) makes every peer lost. The handshake, heartbeats and close are the same
- * on both paths. Every Aeron message starts with a one-byte type ({@link Wire}): runtime frames and the transport's
+ * {@code aeron:ipc}: no socket in between. Under {@code --machines} the ranks placed on one host are clients of a
+ * driver process that the lowest of them starts ({@link HostDriver}): IPC to one another, UDP to the other hosts'
+ * ranks, through that driver, with a subscription for each path. {@link Channels} alone chooses, per peer. A driver
+ * that stops answering ({@link DriverTimeoutException}), or whose process is gone, makes every peer lost. The
+ * handshake, heartbeats and close are the same on both paths. Every Aeron message starts with a one-byte type ({@link Wire}): runtime frames and the transport's
  * own control (handshake, heartbeats, goodbye) share the stream, so control is ordered with data and a peer's data
  * always follows its proof of identity.
  *
@@ -76,12 +82,15 @@ public final class AeronTransport implements Transport {
     private final ErrorLog errorLog;
     private final long startNs = System.nanoTime();
     private final MediaDriver driver;
+    /** This rank's share of the driver its host's ranks share under {@code --machines}, or null. */
+    private final HostDriver hostDriver;
     private final Aeron aeron;
     private final Thread poller;
     private final Outbound outbound;
     private volatile boolean polling = true;
-    /** The media driver stopped answering (Aeron closed the client): every peer is lost. */
-    private volatile boolean driverGone;
+    /** Why the media driver is gone (stopped answering, or its process ended): every peer is lost; null: it runs. */
+    private volatile String driverGone;
+    private final AtomicBoolean pathsTold = new AtomicBoolean();
     private volatile Thread deliverer;
     /** Where frames go once {@link #start}ed; until then the polling thread copies frames whole. */
     private volatile Receiver receiver;
@@ -95,7 +104,17 @@ public final class AeronTransport implements Transport {
      * @throws TransportException when the endpoint cannot be bound or the driver cannot start
      */
     public AeronTransport(AeronSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * As {@link #AeronTransport(AeronSettings)}, as a client of the media driver the ranks of this host share
+     * ({@code hostDriver}, attached; its directory is the settings' shared directory): a driver that dies makes every
+     * peer lost, and closing releases this rank's share.
+     */
+    public AeronTransport(AeronSettings settings, HostDriver hostDriver) {
         this.settings = settings;
+        this.hostDriver = hostDriver;
         this.errorLog = new ErrorLog("bind: rank " + settings.rank() + " Aeron error", TimeUnit.SECONDS.toNanos(10),
             () -> System.err);
         this.aeronDir = Channels.aeronDir(settings);
@@ -105,17 +124,19 @@ public final class AeronTransport implements Transport {
         try {
             startedDriver = Channels.launchDriver(settings, aeronDir, this::onAeronError);
             client = EmbeddedAeron.connect(aeronDir, this::onAeronError);
-            Subscription subscription = Channels.subscribe(client, settings);
+            Subscription ipc = Channels.subscribeIpc(client, settings);
+            Subscription udp = Channels.subscribeUdp(client, settings);
             for (int r = 0; r < peers.length; r++) {
                 if (r != settings.rank()) {
-                    peers[r] = new Peer(r, Channels.describe(settings, r), Channels.publish(client, settings, r));
+                    peers[r] = new Peer(r, Channels.describe(settings, r), settings.ipcTo(r),
+                        Channels.publish(client, settings, r));
                     if (settings.wireMac()) {
                         peers[r].sendMac = new FrameMac(settings.secret(), settings.jobId(), settings.rank(), r);
                         peers[r].receiveMac = new FrameMac(settings.secret(), settings.jobId(), r, settings.rank());
                     }
                 }
             }
-            Inbound inbound = new Inbound(this, settings, peers, subscription);
+            Inbound inbound = new Inbound(this, settings, peers, ipc, udp);
             this.outbound = new Outbound(this, settings);
             this.driver = startedDriver;
             this.aeron = client;
@@ -123,8 +144,14 @@ public final class AeronTransport implements Transport {
             poller.setDaemon(true);
             poller.start();
             Runtime.getRuntime().addShutdownHook(exitHook);
+            if (hostDriver != null) {
+                hostDriver.watch(reason -> driverGone = reason);
+            }
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(client, startedDriver);
+            if (hostDriver != null) {
+                hostDriver.release();
+            }
             Channels.deleteOwnDir(settings, aeronDir);
             throw new TransportException("rank " + settings.rank() + " cannot start Aeron on "
                 + Channels.describeOwn(settings, aeronDir) + ": " + e.getMessage(), e);
@@ -151,7 +178,8 @@ public final class AeronTransport implements Transport {
      *
      * @throws TransportException when a peer has not completed the handshake within the connect timeout (the message
      *                            names a failed proof or a protocol mismatch seen in that peer's name); nothing an
-     *                            unauthenticated session sends ends the wait earlier
+     *                            unauthenticated session sends ends the wait earlier; at once when the media driver
+     *                            is gone, naming it
      */
     public void awaitConnected() {
         while (true) {
@@ -163,15 +191,28 @@ public final class AeronTransport implements Transport {
                 }
             }
             if (waiting == null) {
+                tellPaths();
                 return;
             }
             if (closed.get()) {
                 throw closedException();
             }
+            String gone = driverGone;
+            if (gone != null) {
+                throw new TransportException("rank " + settings.rank() + " cannot reach rank " + waiting.rank + ": "
+                    + gone);
+            }
             if (System.nanoTime() - startNs > settings.connectTimeoutNs()) {
                 throw waiting.unreachable(settings.connectTimeoutNs());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** Says on stderr, once, over which path this rank reaches each peer, when asked ({@link AeronSettings#verbose}). */
+    private void tellPaths() {
+        if (AeronSettings.verbose(System.getenv()) && pathsTold.compareAndSet(false, true)) {
+            System.err.println(Channels.paths(settings, aeronDir));
         }
     }
 
@@ -324,6 +365,9 @@ public final class AeronTransport implements Transport {
             join(thread);
         }
         CloseHelper.quietCloseAll(aeron, driver);
+        if (hostDriver != null) {
+            hostDriver.release();
+        }
         Channels.deleteOwnDir(settings, aeronDir);
     }
 
@@ -341,8 +385,8 @@ public final class AeronTransport implements Transport {
     private void poll(Inbound inbound) {
         IdleStrategy idle = EmbeddedAeron.idleStrategy(settings);
         while (polling) {
-            if (driverGone) {
-                String reason = Channels.driverGone(settings, aeronDir);
+            String reason = driverGone;
+            if (reason != null) {
                 for (Peer peer : peers) {
                     if (peer != null) {
                         onPeerLost(peer, reason);
@@ -415,8 +459,8 @@ public final class AeronTransport implements Transport {
 
     private void onAeronError(Throwable error) {
         errors.incrementAndGet();
-        if (error instanceof DriverTimeoutException) {
-            driverGone = true;
+        if (error instanceof DriverTimeoutException && driverGone == null) {
+            driverGone = Channels.driverGone(settings, aeronDir);
         }
         if (!closed.get()) {
             errorLog.onError(error, System.nanoTime());
@@ -458,6 +502,14 @@ public final class AeronTransport implements Transport {
     /** The settings this transport was made with. */
     AeronSettings settings() {
         return settings;
+    }
+
+    /** Over which path this rank reaches {@code rank}: {@code ipc} (shared memory) or {@code udp}. Any thread. */
+    public String path(int rank) {
+        if (rank < 0 || rank >= peers.length) {
+            throw new IllegalArgumentException("rank " + rank + " out of range [0, " + peers.length + ")");
+        }
+        return Channels.path(settings, rank);
     }
 
     /** This rank's Aeron directory (deleted at close), or the shared driver's directory (left to its owner). */

@@ -15,8 +15,10 @@ import org.agrona.IoUtil;
  * all on stream {@link AeronTransport#STREAM_ID}. Over IPC (the ranks are clients of one shared media driver) rank
  * {@code r} subscribes on {@code aeron:ipc}, stream {@code STREAM_ID + r}, and publishes to a peer on the peer's
  * stream with a session id of its own ({@code session-id}: otherwise the driver would give every rank publishing to
- * that peer one and the same publication, and the receiver could not tell the senders apart). The choice between
- * the two (directory, driver, channels, publications, messages) is made here alone. Stateless.
+ * that peer one and the same publication, and the receiver could not tell the senders apart). A rank whose host's
+ * ranks share a driver while others run elsewhere ({@link AeronSettings#ipcRanks}) has both: IPC to the ranks of its
+ * host, UDP (through the same driver) to the others, and a subscription for each. The choice between the two
+ * (directory, driver, channels, publications, messages) is made here alone, per peer. Stateless.
  */
 final class Channels {
     /** Session ids of IPC publications: this plus the sending rank. */
@@ -25,72 +27,86 @@ final class Channels {
     private Channels() {
     }
 
-    /** This rank's Aeron directory: the job's shared driver's (IPC), or its own (UDP; deleted at close). */
+    /** This rank's Aeron directory: the shared driver's (IPC), or its own (UDP only; deleted at close). */
     static File aeronDir(AeronSettings settings) {
         return settings.ipc() ? new File(settings.sharedDir()) : settings.aeronDir();
     }
 
-    /** Starts this rank's own media driver (UDP); null over IPC, where the launcher's serves the job's ranks. */
+    /** Starts this rank's own media driver (UDP only); null when a shared driver serves the host's ranks. */
     static MediaDriver launchDriver(AeronSettings settings, File dir, ErrorHandler errorHandler) {
         return settings.ipc() ? null : EmbeddedAeron.launchDriver(settings, dir, errorHandler);
     }
 
-    /** Deletes {@code dir} when this rank made it (UDP): a shared driver's directory is its launcher's to remove. */
+    /** Deletes {@code dir} when this rank made it (UDP): a shared driver's directory is its owner's to remove. */
     static void deleteOwnDir(AeronSettings settings, File dir) {
         if (!settings.ipc() && dir.exists()) {
             IoUtil.delete(dir, true);
         }
     }
 
-    /** This rank's subscription, to which its peers publish. */
-    static Subscription subscribe(Aeron client, AeronSettings settings) {
-        return client.addSubscription(subscription(settings), stream(settings, settings.rank()));
+    /** This rank's IPC subscription, to which the ranks of its host publish; null when it has no such peer. */
+    static Subscription subscribeIpc(Aeron client, AeronSettings settings) {
+        return settings.anyIpc() ? client.addSubscription("aeron:ipc", ipcStream(settings.rank())) : null;
+    }
+
+    /** This rank's UDP subscription, to which the ranks of other hosts publish; null when it has no such peer. */
+    static Subscription subscribeUdp(Aeron client, AeronSettings settings) {
+        return settings.anyUdp() ? client.addSubscription(udp(settings, settings.peers().get(settings.rank())),
+            AeronTransport.STREAM_ID) : null;
     }
 
     /**
-     * This rank's publication to {@code toRank}: over IPC an exclusive one with the rank's own session id, over UDP a
-     * shared one to the peer's endpoint.
+     * This rank's publication to {@code toRank}: over IPC an exclusive one with the rank's own session id; over UDP one
+     * to the peer's endpoint, exclusive (a session of its own) when the driver is shared with other ranks.
      */
     static Publication publish(Aeron client, AeronSettings settings, int toRank) {
-        String channel = publication(settings, toRank);
-        int stream = stream(settings, toRank);
-        return settings.ipc() ? client.addExclusivePublication(channel, stream)
-            : client.addPublication(channel, stream);
+        if (settings.ipcTo(toRank)) {
+            return client.addExclusivePublication("aeron:ipc?term-length=" + settings.termBytes() + "|mtu="
+                + settings.mtuBytes() + "|session-id=" + (IPC_SESSION_BASE + settings.rank()), ipcStream(toRank));
+        }
+        String udp = udp(settings, settings.peers().get(toRank));
+        // on a shared driver a shared publication would be one for every rank of the host publishing to that peer
+        return settings.ipc() ? client.addExclusivePublication(udp, AeronTransport.STREAM_ID)
+            : client.addPublication(udp, AeronTransport.STREAM_ID);
     }
 
     /** Where this rank's end is, for messages. */
     static String describeOwn(AeronSettings settings, File dir) {
-        return settings.ipc() ? "the job's shared media driver in " + dir : describe(settings, settings.rank());
+        return settings.ipc() ? "the media driver its host's ranks share in " + dir
+            : describe(settings, settings.rank());
     }
 
     /** Why every peer is lost once the media driver in {@code dir} stopped answering. */
     static String driverGone(AeronSettings settings, File dir) {
         return "the media driver in " + dir + " stopped responding"
-            + (settings.ipc() ? " (the job's shared driver: its launcher is gone or stalled)" : "");
+            + (settings.ipc() ? " (the driver this host's ranks share: its owner is gone or stalled)" : "");
     }
 
-    /** The channel this rank subscribes on. */
-    static String subscription(AeronSettings settings) {
-        return settings.ipc() ? "aeron:ipc" : udp(settings, settings.peers().get(settings.rank()));
+    /** The stream of {@code rank}'s IPC subscription, to which the ranks of its host publish. */
+    static int ipcStream(int rank) {
+        return AeronTransport.STREAM_ID + rank;
     }
 
-    /** The stream of the subscription of {@code rank}, to which its peers publish. */
-    static int stream(AeronSettings settings, int rank) {
-        return settings.ipc() ? AeronTransport.STREAM_ID + rank : AeronTransport.STREAM_ID;
-    }
-
-    /** The channel of this rank's publication to {@code toRank}. */
-    static String publication(AeronSettings settings, int toRank) {
-        if (settings.ipc()) {
-            return "aeron:ipc?term-length=" + settings.termBytes() + "|mtu=" + settings.mtuBytes() + "|session-id="
-                + (IPC_SESSION_BASE + settings.rank());
-        }
-        return udp(settings, settings.peers().get(toRank));
-    }
-
-    /** Where {@code rank} is, for messages: its UDP endpoint, or the shared driver's IPC. */
+    /** Where {@code rank} is, for messages: its UDP endpoint, or the shared driver's IPC stream. */
     static String describe(AeronSettings settings, int rank) {
-        return settings.ipc() ? "aeron:ipc stream " + stream(settings, rank) : address(settings.peers().get(rank));
+        return settings.ipcTo(rank) ? "aeron:ipc stream " + ipcStream(rank) : address(settings.peers().get(rank));
+    }
+
+    /** The path to {@code rank}, for the verbose start line and tests: {@code ipc} or {@code udp}. */
+    static String path(AeronSettings settings, int rank) {
+        return settings.ipcTo(rank) ? "ipc" : "udp";
+    }
+
+    /** The line saying over which path this rank reaches each peer ({@link AeronSettings#VERBOSE_ENV}). */
+    static String paths(AeronSettings settings, File dir) {
+        java.util.StringJoiner line = new java.util.StringJoiner(", ", "bind: rank " + settings.rank() + " reaches ",
+            settings.ipc() ? " (media driver in " + dir + ")" : "");
+        for (int r = 0; r < settings.size(); r++) {
+            if (r != settings.rank()) {
+                line.add("rank " + r + " over " + path(settings, r));
+            }
+        }
+        return line.toString();
     }
 
     private static String udp(AeronSettings settings, InetSocketAddress endpoint) {

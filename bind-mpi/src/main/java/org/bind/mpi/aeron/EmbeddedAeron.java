@@ -37,6 +37,14 @@ public final class EmbeddedAeron {
     private static final List<String> JAVA_BASE_EXPORTS = List.of("jdk.internal.misc");
     private static final List<String> JAVA_BASE_OPENS = List.of("sun.nio.ch", "java.nio");
 
+    /** The JVM flags that give Agrona and Aeron their access to java.base, for a JVM this one starts. */
+    public static List<String> jvmFlags() {
+        List<String> flags = new java.util.ArrayList<>();
+        JAVA_BASE_EXPORTS.forEach(p -> flags.add("--add-exports=java.base/" + p + "=ALL-UNNAMED"));
+        JAVA_BASE_OPENS.forEach(p -> flags.add("--add-opens=java.base/" + p + "=ALL-UNNAMED"));
+        return flags;
+    }
+
     /**
      * Gives Agrona and Aeron the access to java.base they need when the JVM was started without the flags (for
      * example by MPJ Express's {@code mpjrun}); before Agrona's first use.

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -16,7 +17,10 @@ import org.bind.transport.Frames;
 import org.bind.transport.Transport;
 
 /**
- * The polling thread's work: reads this rank's subscription, runs the start-up handshake, sends heartbeats and
+ * (Above the ~400 lines aimed at: the handshake and the frame pieces are read by one fragment handler, whose state
+ * per peer they share.)
+ *
+ * <p>The polling thread's work: reads this rank's subscriptions, runs the start-up handshake, sends heartbeats and
  * declares silent peers lost. The bytes of a runtime frame go, fragment by fragment, to the receiver's landing
  * ({@link Transport.Receiver#onFrameStart}, which never blocks) or into an array of the frame's length; the frame
  * itself is then queued ({@link AeronTransport#enqueue}, {@link AeronTransport#enqueueLanded}) for the delivering
@@ -40,6 +44,12 @@ import org.bind.transport.Transport;
  * proof over our nonce is also counted as rejected and named in the connect-timeout message, as is a HELLO of
  * another protocol or build; neither is answered (a REJECT would reach the real rank, not the sender).
  *
+ * <h2>Two paths</h2>
+ * A rank whose host's ranks share a media driver while others run elsewhere polls two subscriptions ({@link Lane}):
+ * IPC, on which only the ranks of its host are heard, and UDP, on which only the others are. Each lane binds sessions
+ * to ranks on its own, and a HELLO or AUTH claiming a rank that the launcher's placement puts on the other path is
+ * dropped and counted: a UDP session can never pass for a rank of this host, nor an IPC one for a remote rank.
+ *
  * <p>Polling thread only, except the counters.
  */
 final class Inbound {
@@ -48,11 +58,12 @@ final class Inbound {
     private final AeronTransport transport;
     private final AeronSettings settings;
     private final Peer[] peers;
-    private final Subscription subscription;
+    private final Lane[] lanes;
+    private final FragmentHandler onFragment = this::onFragment;
     private final Wire wire;
     private final byte[] nonce = new byte[Wire.NONCE_BYTES];
-    private final Int2ObjectHashMap<Peer> bySession = new Int2ObjectHashMap<>();
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
+    /** The lane being polled. */
+    private Lane lane;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[Wire.MAX_HELLO_BYTES]);
     private final UnsafeBuffer hello;
     private final int helloLength;
@@ -61,11 +72,26 @@ final class Inbound {
     private long nowNs;
     private long nextHeartbeatNs;
 
-    Inbound(AeronTransport transport, AeronSettings settings, Peer[] peers, Subscription subscription) {
+    /** One subscription and the sessions bound to ranks on it: IPC (the ranks of this host) or UDP (the others). */
+    private final class Lane {
+        final Subscription subscription;
+        final boolean ipc;
+        final Int2ObjectHashMap<Peer> bySession = new Int2ObjectHashMap<>();
+        final FragmentAssembler assembler = new FragmentAssembler(Inbound.this::onMessage);
+
+        Lane(Subscription subscription, boolean ipc) {
+            this.subscription = subscription;
+            this.ipc = ipc;
+        }
+    }
+
+    /** {@code ipc} and {@code udp}: this rank's subscriptions on each path, null where it has no peer on that path. */
+    Inbound(AeronTransport transport, AeronSettings settings, Peer[] peers, Subscription ipc, Subscription udp) {
         this.transport = transport;
         this.settings = settings;
         this.peers = peers;
-        this.subscription = subscription;
+        this.lanes = ipc == null ? new Lane[] {new Lane(udp, false)} : udp == null ? new Lane[] {new Lane(ipc, true)}
+            : new Lane[] {new Lane(ipc, true), new Lane(udp, false)};
         this.wire = new Wire(settings.secret());
         this.timeoutMs = TimeUnit.NANOSECONDS.toMillis(settings.heartbeatTimeoutNs());
         new SecureRandom().nextBytes(nonce);
@@ -85,7 +111,11 @@ final class Inbound {
             }
         }
         this.nowNs = nowNs;
-        int work = subscription.poll(this::onFragment, 64);
+        int work = 0;
+        for (Lane polled : lanes) {
+            lane = polled;
+            work += polled.subscription.poll(onFragment, 64);
+        }
         boolean heartbeat = nowNs - nextHeartbeatNs >= 0;
         if (heartbeat) {
             nextHeartbeatNs = nowNs + settings.heartbeatNs();
@@ -144,7 +174,7 @@ final class Inbound {
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
-        Peer peer = bySession.get(header.sessionId());
+        Peer peer = lane.bySession.get(header.sessionId());
         if (peer != null) {
             peer.lastHeardNs = nowNs;
             onPeerFragment(peer, buffer, offset, length, header);
@@ -177,6 +207,9 @@ final class Inbound {
             return false;
         }
         Peer peer = peers[hello.rank()];
+        if (peer.ipc != lane.ipc) {
+            return false;   // the rank is on the other path: whoever sent this is not that rank
+        }
         if (hello.protocol() != settings.protocolVersion() || hello.frameProtocol() != Frames.PROTOCOL_VERSION
             || !hello.buildId().equals(settings.buildId())) {
             if (peer.state().connecting()) {
@@ -216,15 +249,16 @@ final class Inbound {
             }
             return;
         }
-        if (rank < 0 || peers[rank].sessionId != Peer.NO_SESSION || !peers[rank].on(Handshake.Event.PEER_PROVED)) {
-            transport.countDropped();   // malformed, another nonce, or a rank already bound to a session
+        if (rank < 0 || peers[rank].ipc != lane.ipc || peers[rank].sessionId != Peer.NO_SESSION
+            || !peers[rank].on(Handshake.Event.PEER_PROVED)) {
+            transport.countDropped();   // malformed, another nonce, the other path, or a rank already bound
             return;
         }
         Peer peer = peers[rank];
         peer.sessionId = sessionId;
         peer.lastHeardNs = nowNs;
         peer.acceptPending = true;
-        bySession.put(sessionId, peer);
+        lane.bySession.put(sessionId, peer);
     }
 
     /**
@@ -248,7 +282,7 @@ final class Inbound {
             appendPiece(peer, buffer, offset, length);
         }
         if (!peer.fragmentedPiece) {
-            assembler.onFragment(buffer, offset, length, header);
+            lane.assembler.onFragment(buffer, offset, length, header);
         }
         if ((flags & FrameDescriptor.END_FRAG_FLAG) != 0) {
             peer.fragmentedPiece = false;
@@ -257,7 +291,7 @@ final class Inbound {
 
     /** A whole message from an authenticated peer (or the first fragment of a piece of a frame). */
     private void onMessage(DirectBuffer buffer, int offset, int length, Header header) {
-        Peer peer = bySession.get(header.sessionId());
+        Peer peer = lane.bySession.get(header.sessionId());
         if (peer == null || length < 1) {
             transport.countDropped();
             return;

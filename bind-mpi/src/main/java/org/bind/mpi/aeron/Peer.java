@@ -21,6 +21,8 @@ final class Peer {
     final int rank;
     /** Where the peer is reached: its UDP endpoint or its IPC stream (for messages). */
     final String where;
+    /** The peer is reached over IPC (a client of the media driver this rank uses), else over UDP. */
+    final boolean ipc;
     final Publication publication;
     /**
      * Keeps the pieces of one frame together when several threads send to this peer. Fair: threads sending to this
@@ -71,9 +73,10 @@ final class Peer {
     /** The Aeron message whose fragments are coming is a piece of a frame (copied straight into {@link #assembly}). */
     boolean fragmentedPiece;
 
-    Peer(int rank, String where, Publication publication) {
+    Peer(int rank, String where, boolean ipc, Publication publication) {
         this.rank = rank;
         this.where = where;
+        this.ipc = ipc;
         this.publication = publication;
     }
 

@@ -18,6 +18,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.aeron.HostPlacement;
 
 /**
  * Runs a job through MPJ Express's niodev device: one JVM per rank, started by MPJ daemons.
@@ -32,7 +33,9 @@ import org.bind.mpi.aeron.AeronSettings;
  * their host that the machines file names.
  *
  * <p>{@code --data mpj} (default) moves the runtime's frames over MPJ; {@code --data aeron} uses MPJ only to start
- * the job and exchange endpoints, and moves frames over Aeron UDP with the per-job secret. The job directory has a
+ * the job and exchange endpoints, and moves frames over Aeron UDP with the per-job secret; the launcher tells the ranks
+ * where MPJ places them ({@link HostPlacement}), and the ranks of one host share a media driver and talk IPC
+ * ({@code BIND_AERON_IPC=false}: not). The job directory has a
  * random name and is private to its owner; the secret and the job id are in files in it, so that neither is on a
  * command line other users can read. Every rank runs through {@link MpjRankMain}, which records how main ended in the
  * job's {@link StatusDirectory}: MPJ's starter itself reports success whatever the ranks did. The exit status is 1
@@ -251,8 +254,11 @@ public final class MpjLauncher {
             .property("bind.mpj.data", options.data())
             .property("bind.job.file", job.toString())
             .property("bind.secret.file", secret.toString());
-        if (options.machines() != null) {
-            command.property("bind.aeron.hosts", String.join(",", hosts(options.machines())));
+        List<String> hosts = options.machines() != null ? hosts(options.machines()) : List.of("localhost");
+        command.property("bind.aeron.hosts", String.join(",", hosts));
+        if (options.data().equals("aeron") && AeronSettings.ipcWanted(System.getenv())) {
+            // ranks placed on one host share its media driver and talk IPC (BIND_AERON_IPC=false: UDP only)
+            command.property(HostPlacement.PROP_NAME, HostPlacement.mpjBlocks(hosts, options.ranks()).text());
         }
         command.property(MpjRankMain.STATUS_DIR_PROP_NAME, statusDir.toString());
         String host = LaunchOptions.localHostName();

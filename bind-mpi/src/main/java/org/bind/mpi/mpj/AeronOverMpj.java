@@ -1,5 +1,6 @@
 package org.bind.mpi.mpj;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -28,6 +29,8 @@ import org.bind.mpi.aeron.AeronBacked;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransport;
 import org.bind.mpi.aeron.EmbeddedAeron;
+import org.bind.mpi.aeron.HostDriver;
+import org.bind.mpi.aeron.HostPlacement;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -42,6 +45,13 @@ import org.bind.transport.TransportException;
  * text of the file {@value #SECRET_FILE_PROP_NAME} (the launcher writes it), readable by its owner only; without
  * it joining fails and says how to make one (MPJ's messages are not encrypted, so the secret never travels over
  * them).
+ *
+ * <p>Ranks on one host: when the launcher says where it placed the ranks ({@value HostPlacement#PROP_NAME}, indexes
+ * into {@value #HOSTS_PROP_NAME}), the ranks it placed on one host share one media driver, which the lowest of them
+ * starts as a process of its own before the exchange ({@link HostDriver}); they reach each other over Aeron IPC and
+ * the ranks of other hosts over UDP, through that driver. A rank checks that it runs where it was placed (its host's
+ * entry names one of its addresses) and fails, naming both, when it does not. A host with one rank keeps its own
+ * driver, as without a placement.
  */
 final class AeronOverMpj {
     static final String ADDRESS_PROP_NAME = "bind.aeron.address";
@@ -66,16 +76,36 @@ final class AeronOverMpj {
         String own;
         byte[] secret = null;
         RuntimeException failure = null;
+        HostPlacement placement = null;
+        Process startedDriver = null;
+        AeronSettings tuning = null;
         try {
             EmbeddedAeron.grantJdkAccess();
+            // the driver's tuning only (endpoints and secret come below): the same for every rank of the host
+            tuning = AeronSettings.of(rank, size, jobId, Collections.nCopies(size,
+                InetSocketAddress.createUnresolved("localhost", 1)), new byte[0], System.getenv());
             InetAddress address = listenAddress();
             own = address.getHostAddress() + ":" + freeUdpPort(address);
             secret = secret();
+            placement = HostSharing.placement(size);
+            if (placement != null && placement.sameHost(rank).size() > 1) {
+                HostSharing.checkPlaced(placement, rank);
+                if (rank == placement.sameHost(rank).iterator().next()) {
+                    startedDriver = HostDriver.start(HostSharing.hostDir(tuning, placement, rank),
+                        placement.sameHost(rank), tuning, HostSharing.driverFlags());
+                }
+            }
         } catch (RuntimeException e) {
             failure = e;
             own = null;
         }
-        String[] endpoints = exchange(world, rank, size, own, failure);
+        String[] endpoints;
+        try {
+            endpoints = exchange(world, rank, size, own, failure);   // the host's driver is starting meanwhile
+        } catch (RuntimeException e) {
+            HostSharing.stopDriver(startedDriver, tuning, placement, rank);
+            throw e;
+        }
         List<InetSocketAddress> peers = new ArrayList<>(size);
         for (String text : endpoints) {
             int colon = text.lastIndexOf(':');
@@ -84,9 +114,17 @@ final class AeronOverMpj {
         }
         AeronTransport aeron = null;
         try {
-            aeron = new AeronTransport(AeronSettings.of(rank, size, jobId, peers, secret, System.getenv()));
+            AeronSettings settings = AeronSettings.of(rank, size, jobId, peers, secret, System.getenv());
+            HostDriver share = null;
+            if (placement != null && placement.sameHost(rank).size() > 1) {
+                File dir = HostSharing.hostDir(tuning, placement, rank);
+                share = HostDriver.attach(dir, rank, startedDriver, settings.connectTimeoutNs());
+                settings = settings.withSharedDir(dir.getPath(), placement.sameHost(rank));
+            }
+            aeron = new AeronTransport(settings, share);
         } catch (RuntimeException e) {
             failure = e;
+            HostSharing.stopDriver(startedDriver, tuning, placement, rank);
         }
         try {
             exchange(world, rank, size, "started", failure);
@@ -176,7 +214,7 @@ final class AeronOverMpj {
             + "]: set -D" + ADDRESS_PROP_NAME + "=<the address other hosts reach this one at>");
     }
 
-    private static Set<InetAddress> localAddresses() {
+    static Set<InetAddress> localAddresses() {
         Set<InetAddress> addresses = new LinkedHashSet<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {

@@ -187,7 +187,7 @@ class AeronTransportTest {
     private static AeronSettings withMaxFrameBytes(AeronSettings s, int maxFrameBytes) {
         return new AeronSettings(s.rank(), s.size(), s.jobId(), s.peers(), s.secret(), s.protocolVersion(), s.buildId(),
             s.mtuBytes(), s.termBytes(), maxFrameBytes, s.heartbeatNs(), s.heartbeatTimeoutNs(), s.connectTimeoutNs(),
-            s.closeLingerNs(), s.maxIdleParkNs(), s.aeronDirRoot(), s.sharedDir());
+            s.closeLingerNs(), s.maxIdleParkNs(), s.aeronDirRoot(), s.sharedDir(), s.ipcRanks());
     }
 
     @Test
