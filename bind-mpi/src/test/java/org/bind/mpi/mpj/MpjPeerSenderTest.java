@@ -49,13 +49,14 @@ class MpjPeerSenderTest {
         CountDownLatch unblock = new CountDownLatch(1);
         List<Integer> sent = new CopyOnWriteArrayList<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
-        MpjPeerSender sender = new MpjPeerSender(Thread.currentThread().getThreadGroup(), "test-sender", 1,
+        MpjPeerSender sender = new MpjPeerSender(Thread.currentThread().getThreadGroup(), "test-sender", 1, 1,
             new MpjPeerSender.Sink() {
                 @Override
-                public void send(int toRank, MpjPeerSender.Outbound message) throws Exception {
+                public MpjPeerSender.Pending start(int toRank, MpjPeerSender.Outbound message) throws Exception {
                     entered.countDown();
                     unblock.await();
                     sent.add(message.body().length());
+                    return null;
                 }
 
                 @Override
