@@ -114,6 +114,12 @@ final class MpjTransport implements Transport {
         return settings.heartbeatTimeoutMs() > 0 ? settings.heartbeatTimeoutMs() : PEER_TIMEOUT_MS_DEFAULT;
     }
 
+    /** {@link MpjTransportSettings#chunkBytes}: larger than the runtime's default, as niodev's messages cost a thread each. */
+    @Override
+    public int preferredChunkBytes() {
+        return settings.chunkBytes();
+    }
+
     /** Starts the transport's threads. The rank thread only, once. */
     @Override
     public synchronized void start(Receiver receiver) {

@@ -94,7 +94,9 @@ class MpjLaunchTest {
      * The MPJ data plane on both devices: the transport's contract inside an MPJ job ({@link FramesOverMpjMain}:
      * frames sent whole, gathered or written straight into MPJ's buffer arrive once, whole, in order, and land as they
      * arrive when the receiver asks), then versions one byte larger than a chunk, and of several chunks, moved point to
-     * point and down a tree with a relay ({@link MpjChunksMain}, 4 ranks, 4 KiB chunks), checked against plain Java.
+     * point (two at once from two senders) and down a tree with a relay ({@link MpjChunksMain}, 4 ranks, 4 KiB chunks:
+     * the program's chunk size on the multicore device, the MPJ transport's preferred one on niodev), checked against
+     * plain Java.
      */
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -123,7 +125,7 @@ class MpjLaunchTest {
                 FramesOverMpjMain.class.getName()), mpjHome, List.of(daemon));
             assertFramesOk(niodevFrames, 3);
             awaitNoRank(daemon, niodevFrames.output);
-            Job niodevChunks = run(command(starter, 4, List.of("-Dbind.transport=mpj", "-Dbind.chunk.bytes=4096",
+            Job niodevChunks = run(command(starter, 4, List.of("-Dbind.transport=mpj", "-Dbind.mpj.chunk.bytes=4096",
                 "-javaagent:" + MpjInstallation.byteBuddyAgent(), "-Xss2m"), MpjChunksMain.class.getName()), mpjHome,
                 List.of(daemon));
             assertChunksOk(niodevChunks, 4);
