@@ -96,7 +96,8 @@ class MpjLaunchTest {
      * arrive when the receiver asks), then versions one byte larger than a chunk, and of several chunks, moved point to
      * point (two at once from two senders) and down a tree with a relay ({@link MpjChunksMain}, 4 ranks, 4 KiB chunks:
      * the program's chunk size on the multicore device, the MPJ transport's preferred one on niodev), checked against
-     * plain Java.
+     * plain Java; then, on niodev, a rank that halts while two large frames of its move ({@link MpjLostMidTransferMain}):
+     * both survivors report it lost and end, having received only whole frames.
      */
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -130,6 +131,16 @@ class MpjLaunchTest {
                 List.of(daemon));
             assertChunksOk(niodevChunks, 4);
             awaitNoRank(daemon, niodevChunks.output);
+
+            Job lostMid = run(command(starter, 3, List.of("-Dbind.transport=mpj", "-Xss2m",
+                "-Dbind.mpj.heartbeat.interval.ms=250", "-Dbind.mpj.heartbeat.timeout.ms=3000",
+                "-Dbind.mpj.close.timeout.ms=10000"), MpjLostMidTransferMain.class.getName()), mpjHome, List.of(daemon));
+            assertTrue(lostMid.output.contains("mpj-lost-mid rank 2 halting"), lostMid.output);
+            for (int r = 0; r < 2; r++) {
+                assertTrue(lostMid.output.contains("mpj-lost-mid rank " + r + " ok"),
+                    "rank " + r + " did not see rank 2 lost, or hung:\n" + lostMid.output);
+            }
+            awaitNoRank(daemon, lostMid.output);
         } finally {
             stop(daemon);
         }
