@@ -249,8 +249,9 @@ final class MpjTransport implements Transport {
     }
 
     /**
-     * Nothing to drop ahead of the receiver: a frame is received into one reused buffer and handed over at once (MPJ
-     * must still receive it to drain it), so a refused peer holds at most that buffer. Any thread.
+     * Nothing to drop ahead of the receiver: frames are received into MPJ buffers posted at most
+     * {@link MpjTransportSettings#receiveAheadBytes} (or one frame) ahead and handed over in turn (MPJ must still
+     * receive them to drain them), so a refused peer holds at most those buffers. Any thread.
      */
     @Override
     public void refuse(int peer) {
