@@ -1,3 +1,5 @@
+// Over 400 lines: sending, loss detection and closing share one state (peers, senders, queue permits); receiving
+// (MpjReceiving, PackedInbox) and the per-peer send threads (MpjPeerSender) are already classes of their own.
 package org.bind.mpi.mpj;
 
 import java.nio.ByteBuffer;
