@@ -422,7 +422,8 @@ public final class Bind implements AutoCloseable {
         private Path trace = System.getProperty(TRACE_PROP_NAME) == null ? null : Path.of(System.getProperty(TRACE_PROP_NAME));
         private long traceEvents = Long.getLong(TRACE_EVENTS_PROP_NAME, TRACE_EVENTS_DEFAULT);
         private long progressMs = Long.getLong(PROGRESS_PROP_NAME, 0L);
-        private int chunkBytes = Integer.getInteger(CHUNK_BYTES_PROP_NAME, CHUNK_BYTES_DEFAULT);
+        /** 0: the transport's {@link Transport#preferredChunkBytes}, else {@link #CHUNK_BYTES_DEFAULT}. */
+        private int chunkBytes = Integer.getInteger(CHUNK_BYTES_PROP_NAME, 0);
         private long maxVersionBytes = Long.getLong(MAX_VERSION_BYTES_PROP_NAME, defaultMaxVersionBytes());
         private long maxUnclaimedBytes = Long.getLong(MAX_UNCLAIMED_BYTES_PROP_NAME, 0L);
         private boolean recordDag = Boolean.getBoolean(DAG_PROP_NAME);
@@ -452,14 +453,21 @@ public final class Bind implements AutoCloseable {
             return jobId;
         }
 
-        /** Versions larger than this travel in chunks of this many bytes, pipelined down trees; default 1 MiB. */
+        /**
+         * Versions larger than this travel in chunks of this many bytes, pipelined down trees; default (or 0): the
+         * transport's {@link Transport#preferredChunkBytes}, else 1 MiB.
+         */
         public Context chunkBytes(int bytes) {
             this.chunkBytes = bytes;
             return this;
         }
 
         public int chunkBytes() {
-            return chunkBytes;
+            if (chunkBytes != 0) {
+                return chunkBytes;
+            }
+            int preferred = transport == null ? 0 : transport.preferredChunkBytes();
+            return preferred > 0 ? preferred : CHUNK_BYTES_DEFAULT;
         }
 
         /**
@@ -578,8 +586,9 @@ public final class Bind implements AutoCloseable {
             long windowByteBudget = windowBytes == 0 ? Runtime.getRuntime().maxMemory() / 4 : windowBytes;
             int rankHere = transport == null ? 0 : transport.rank();
             int ranks = transport == null ? 1 : transport.size();
-            if (chunkBytes < 64) {
-                throw new IllegalArgumentException("chunkBytes " + chunkBytes + " must be at least 64");
+            int chunk = chunkBytes();
+            if (chunk < 64) {
+                throw new IllegalArgumentException("chunkBytes " + chunk + " must be at least 64");
             }
             if (maxVersionBytes < 1 || maxVersionBytes > MAX_VERSION_BYTES_LIMIT) {
                 throw new IllegalArgumentException("maxVersionBytes " + maxVersionBytes + " out of range [1, "
@@ -609,7 +618,7 @@ public final class Bind implements AutoCloseable {
                 throw new IllegalArgumentException("windowBytes " + windowByteBudget + " must be at least 1");
             }
             return new EngineConfig(rankHere, ranks, workerThreads, windowOps, windowByteBudget, trace, traceEvents,
-                progressMs, transport, jobId, chunkBytes, maxVersionBytes, unclaimedBound, recordDag);
+                progressMs, transport, jobId, chunk, maxVersionBytes, unclaimedBound, recordDag);
         }
     }
 }

@@ -29,6 +29,15 @@ public interface Transport extends AutoCloseable {
         return PEER_TIMEOUT_MS_DEFAULT;
     }
 
+    /**
+     * The chunk size this transport moves large versions best in, used when the program sets none
+     * ({@code bind.chunk.bytes}); 0 (the default) leaves the runtime's default. A transport whose every message costs
+     * much more than its bytes (MPJ's niodev) asks for larger chunks. Any thread.
+     */
+    default int preferredChunkBytes() {
+        return 0;
+    }
+
     /** Starts delivering inbound frames to {@code receiver}. Called once, before any {@link #send}. */
     void start(Receiver receiver);
 

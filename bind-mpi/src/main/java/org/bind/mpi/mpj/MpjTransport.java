@@ -1,3 +1,5 @@
+// Over 400 lines: sending, loss detection and closing share one state (peers, senders, queue permits); receiving
+// (MpjReceiving, PackedInbox) and the per-peer send threads (MpjPeerSender) are already classes of their own.
 package org.bind.mpi.mpj;
 
 import java.nio.ByteBuffer;
@@ -10,6 +12,7 @@ import java.util.function.Supplier;
 
 import mpi.Intracomm;
 import mpi.MPI;
+import mpi.Request;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -26,11 +29,13 @@ import org.bind.transport.TransportException;
  * work there):
  * <ul>
  *   <li>{@code bind-mpj-send-<rank>-to-<peer>}, one per peer ({@link MpjPeerSender}), sends that peer's frames in
- *       order with blocking {@code Send}s on tag {@value #FRAME_TAG}. {@link #send} writes a frame into an MPJ
+ *       order with {@code Isend}s on tag {@value #FRAME_TAG}, up to {@link MpjTransportSettings#sendWindow} in
+ *       flight (then it waits for the oldest). {@link #send} writes a frame into an MPJ
  *       message buffer (the calling thread) and queues it for that peer; the queues together hold at most
  *       {@link MpjTransportSettings#sendQueueBytes}, and {@link #send} waits for room, until the peer is lost at the
  *       latest. A peer that stops reading blocks only its own sender.</li>
- *   <li>{@code bind-mpj-<rank>} receives every message and delivers the frames ({@link MpjReceiving}).</li>
+ *   <li>{@code bind-mpj-<rank>} receives every message, posting receives ahead of the frame it delivers, and
+ *       delivers the frames ({@link MpjReceiving}).</li>
  * </ul>
  * A watchdog thread, {@code bind-mpj-watch-<rank>}, makes no MPJ call: every
  * {@link MpjTransportSettings#heartbeatIntervalMs} it queues an empty heartbeat (tag {@value #HEARTBEAT_TAG})
@@ -111,6 +116,12 @@ final class MpjTransport implements Transport {
         return settings.heartbeatTimeoutMs() > 0 ? settings.heartbeatTimeoutMs() : PEER_TIMEOUT_MS_DEFAULT;
     }
 
+    /** {@link MpjTransportSettings#chunkBytes}: larger than the runtime's default, as niodev's messages cost a thread each. */
+    @Override
+    public int preferredChunkBytes() {
+        return settings.chunkBytes();
+    }
+
     /** Starts the transport's threads. The rank thread only, once. */
     @Override
     public synchronized void start(Receiver receiver) {
@@ -123,8 +134,8 @@ final class MpjTransport implements Transport {
         this.receiver = receiver;
         MpjPeerSender.Sink sink = new MpjPeerSender.Sink() {
             @Override
-            public void send(int toRank, MpjPeerSender.Outbound message) {
-                sendNow(toRank, message);
+            public MpjPeerSender.Pending start(int toRank, MpjPeerSender.Outbound message) {
+                return startSend(toRank, message);
             }
 
             @Override
@@ -132,11 +143,12 @@ final class MpjTransport implements Transport {
                 fail("MPJ send of " + message.body().length() + " bytes to rank " + toRank + " failed: " + failure);
             }
         };
-        receiving = new MpjReceiving(world, rank, size, settings.maxFrameBytes(), peers, errors, receiver,
-            () -> closing, () -> stopReceiving, this::fail);
+        receiving = new MpjReceiving(world, rank, size, settings.maxFrameBytes(), settings.receiveAheadBytes(), peers,
+            errors, receiver, () -> closing, () -> stopReceiving, this::fail);
         senders = new MpjPeerSender[size];
         for (int peer = 0; peer < size; peer++) {
-            senders[peer] = new MpjPeerSender(rankGroup, "bind-mpj-send-" + rank + "-to-" + peer, peer, sink, queueBytes);
+            senders[peer] = new MpjPeerSender(rankGroup, "bind-mpj-send-" + rank + "-to-" + peer, peer,
+                settings.sendWindow(), sink, queueBytes);
         }
         if (size > 1) {
             peers.heardAll();
@@ -214,25 +226,34 @@ final class MpjTransport implements Transport {
         peers.checkSendable(toRank);
     }
 
-    /** A sender thread: one message to {@code toRank}, or to this rank's own receiver. */
-    private void sendNow(int toRank, MpjPeerSender.Outbound message) {
+    /**
+     * A sender thread: starts one message to {@code toRank} ({@code Isend}) and returns what waits for it, or delivers
+     * it to this rank's own receiver (then null).
+     */
+    private MpjPeerSender.Pending startSend(int toRank, MpjPeerSender.Outbound message) {
         if (toRank == rank) {
             if (message.body() instanceof PackedFrame frame) {
                 receiving.deliver(rank, frame.frame());
             }
-        } else if (peers.failure() == null && !peers.isLost(toRank)) {
-            if (message.body() instanceof PackedFrame frame) {
-                world.Send(frame.buffer(), 0, 1, MPI.PACKED, toRank, message.tag()); // released by the sender
-            } else {
-                world.Send(EMPTY, 0, 0, MPI.BYTE, toRank, message.tag());
-            }
-            bytesSent.addAndGet(message.body().length());
+            return null;
         }
+        if (peers.failure() != null || peers.isLost(toRank)) {
+            return null;
+        }
+        Request request = message.body() instanceof PackedFrame frame
+            ? world.Isend(frame.buffer(), 0, 1, MPI.PACKED, toRank, message.tag()) // released by the sender
+            : world.Isend(EMPTY, 0, 0, MPI.BYTE, toRank, message.tag());
+        int length = message.body().length();
+        return () -> {
+            request.Wait();
+            bytesSent.addAndGet(length);
+        };
     }
 
     /**
-     * Nothing to drop ahead of the receiver: a frame is received into one reused buffer and handed over at once (MPJ
-     * must still receive it to drain it), so a refused peer holds at most that buffer. Any thread.
+     * Nothing to drop ahead of the receiver: frames are received into MPJ buffers posted at most
+     * {@link MpjTransportSettings#receiveAheadBytes} (or one frame) ahead and handed over in turn (MPJ must still
+     * receive them to drain them), so a refused peer holds at most those buffers. Any thread.
      */
     @Override
     public void refuse(int peer) {

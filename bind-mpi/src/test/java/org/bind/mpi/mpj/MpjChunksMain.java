@@ -10,11 +10,14 @@ import org.bind.Op;
 import org.bind.Scope;
 
 /**
- * Versions in several chunks over the MPJ data plane (run with a small {@code -Dbind.chunk.bytes=CHUNK}): a byte
- * array one byte larger than a chunk and a double array of three chunks and one double, written on the last rank,
- * read on rank 0 alone (point to point), then by every rank (down the runtime's tree: with 4 ranks or more a rank
- * relays chunks it received), then updated on rank 1 and read on every rank again; a few rounds. Every rank checks
- * what it read against the values computed in plain Java. Prints {@code mpj-chunks rank R ok} or throws.
+ * Versions in several chunks over the MPJ data plane (run with a small chunk size: the program's
+ * {@code -Dbind.chunk.bytes=CHUNK}, or the MPJ transport's {@code -Dbind.mpj.chunk.bytes=CHUNK}, which the runtime
+ * takes when the program sets none): a byte array one byte larger than a chunk, written on the last rank, and a double
+ * array of three chunks and one double, written on the rank before it (with 3 ranks or more: then rank 0 receives
+ * the chunks of both versions from two senders at once, interleaved), read on rank 0 alone (point to point), then by
+ * every rank (down the runtime's tree: with 4 ranks or more a rank relays chunks it received), then both updated on
+ * rank 1 and read on every rank again; a few rounds. Every rank checks what it read against the values computed in
+ * plain Java. Prints {@code mpj-chunks rank R ok} or throws.
  */
 @SuppressWarnings("try") // scopes are closed, not referenced
 public final class MpjChunksMain {
@@ -28,11 +31,15 @@ public final class MpjChunksMain {
         }
 
         @Op
-        static void fill(ByteArray bytes, DoubleArray doubles, int round) {
+        static void fillBytes(ByteArray bytes, int round) {
             byte[] b = bytes.data();
             for (int i = 0; i < b.length; i++) {
                 b[i] = expectedByte(i, round);
             }
+        }
+
+        @Op
+        static void fillDoubles(DoubleArray doubles, int round) {
             double[] d = doubles.data();
             for (int i = 0; i < d.length; i++) {
                 d[i] = expectedDouble(i, round);
@@ -68,14 +75,19 @@ public final class MpjChunksMain {
 
     public static void main(String[] args) {
         try (Bind bind = Bind.init(args)) {
-            int chunk = Integer.getInteger(Bind.Context.CHUNK_BYTES_PROP_NAME, 4096);
+            int chunk = Integer.getInteger(Bind.Context.CHUNK_BYTES_PROP_NAME,
+                Integer.getInteger(MpjTransportSettings.CHUNK_BYTES_PROP_NAME, 4096));
             ByteArray bytes = ByteArray.of(chunk + 1);
             DoubleArray doubles = DoubleArray.of(3 * chunk / Double.BYTES + 1);
             int last = bind.size() - 1;
             for (int round = 0; round < ROUNDS; round++) {
                 int writer = round % 2 == 0 ? last : 1 % bind.size();
+                int doublesWriter = round % 2 == 0 ? Math.max(last - 1, 1) % bind.size() : writer;
                 try (Scope s = bind.on(writer)) {
-                    Ops.fill(bytes, doubles, round);
+                    Ops.fillBytes(bytes, round);
+                }
+                try (Scope s = bind.on(doublesWriter)) {
+                    Ops.fillDoubles(doubles, round);
                 }
                 try (Scope s = bind.on(0)) {
                     Ops.check(bytes, doubles, round, 0);

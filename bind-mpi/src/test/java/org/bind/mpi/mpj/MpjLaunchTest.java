@@ -94,7 +94,10 @@ class MpjLaunchTest {
      * The MPJ data plane on both devices: the transport's contract inside an MPJ job ({@link FramesOverMpjMain}:
      * frames sent whole, gathered or written straight into MPJ's buffer arrive once, whole, in order, and land as they
      * arrive when the receiver asks), then versions one byte larger than a chunk, and of several chunks, moved point to
-     * point and down a tree with a relay ({@link MpjChunksMain}, 4 ranks, 4 KiB chunks), checked against plain Java.
+     * point (two at once from two senders) and down a tree with a relay ({@link MpjChunksMain}, 4 ranks, 4 KiB chunks:
+     * the program's chunk size on the multicore device, the MPJ transport's preferred one on niodev), checked against
+     * plain Java; then, on niodev, a rank that halts while two large frames of its move ({@link MpjLostMidTransferMain}):
+     * both survivors report it lost and end, having received only whole frames.
      */
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -123,11 +126,21 @@ class MpjLaunchTest {
                 FramesOverMpjMain.class.getName()), mpjHome, List.of(daemon));
             assertFramesOk(niodevFrames, 3);
             awaitNoRank(daemon, niodevFrames.output);
-            Job niodevChunks = run(command(starter, 4, List.of("-Dbind.transport=mpj", "-Dbind.chunk.bytes=4096",
+            Job niodevChunks = run(command(starter, 4, List.of("-Dbind.transport=mpj", "-Dbind.mpj.chunk.bytes=4096",
                 "-javaagent:" + MpjInstallation.byteBuddyAgent(), "-Xss2m"), MpjChunksMain.class.getName()), mpjHome,
                 List.of(daemon));
             assertChunksOk(niodevChunks, 4);
             awaitNoRank(daemon, niodevChunks.output);
+
+            Job lostMid = run(command(starter, 3, List.of("-Dbind.transport=mpj", "-Xss2m",
+                "-Dbind.mpj.heartbeat.interval.ms=250", "-Dbind.mpj.heartbeat.timeout.ms=3000",
+                "-Dbind.mpj.close.timeout.ms=10000"), MpjLostMidTransferMain.class.getName()), mpjHome, List.of(daemon));
+            assertTrue(lostMid.output.contains("mpj-lost-mid rank 2 halting"), lostMid.output);
+            for (int r = 0; r < 2; r++) {
+                assertTrue(lostMid.output.contains("mpj-lost-mid rank " + r + " ok"),
+                    "rank " + r + " did not see rank 2 lost, or hung:\n" + lostMid.output);
+            }
+            awaitNoRank(daemon, lostMid.output);
         } finally {
             stop(daemon);
         }
