@@ -104,6 +104,26 @@ final class FoldOps {
     }
 
     /**
+     * A reduce's function over one part's received table: called on every key in canonical order with its values
+     * (one per source rank, in rank order) as {@link PairOps#apply} calls it on the groups {@link #seal} would make,
+     * without making them; what it emits is grouped by key ({@link ListingEmitter}), cut by part.
+     */
+    @Op
+    static void reduce(@In Cell<Folded> received, @ByRef Mapper<Object, Object, Object, Object> fn,
+                       @ByRef PairOps.Step step, @Out Cell<PairBlock> emitted) {
+        Folded table = received.get();
+        ListingEmitter out = new ListingEmitter(step, table == null ? null : table.types.keys());
+        if (table != null) {
+            for (int e : table.canonicalOrder()) {
+                Object key = table.key(e);
+                out.calledWith(key, table.hash(e));
+                fn.apply(key, table.valueList(e), out);
+            }
+        }
+        emitted.set(PairBlock.of(out.groups().byPart(step.parts())));
+    }
+
+    /**
      * The entries of one map op's table (on rank {@code rank}) that go to rank {@code dest}: encoded here when
      * {@code dest} is another rank, else the table itself.
      */

@@ -325,7 +325,13 @@ public final class KVPairs<K, V> {
      */
     public <K2, V2> KVPairs<K2, V2> reduce(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
         PairOps.Step step = check("reduce", keyType, valueType, fn, null);
-        Cell<Group[]>[][] shuffled = folded != null ? FoldedPairs.shuffle(bind, folded, parts, foldedBy) : ListedPairs.shuffle(bind, segments(), types, parts);
+        if (folded != null) { // the tables themselves are shuffled, and fn runs on what each part received
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Mapper<Object, Object, Object, Object> any = (Mapper) fn;
+            return new KVPairs<>(bind, step.types(), parts, FoldedPairs.reduce(bind, folded, parts, foldedBy, any,
+                step));
+        }
+        Cell<Group[]>[][] shuffled = ListedPairs.shuffle(bind, segments(), types, parts);
         KVPairs<K2, V2> result = apply(step, shuffled, fn);
         for (int d = 0; d < bind.size(); d++) {
             try (Scope s = bind.on(d)) {
@@ -482,7 +488,7 @@ public final class KVPairs<K, V> {
                 Cell<PairBlock>[] emitted = new Cell[parts];
                 for (int p = 0; p < parts; p++) {
                     emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
-                    PairOps.apply(input[q][p], any, step, emitted[p]);
+                    PairOps.apply(input[q][p], any, step, types.keys(), emitted[p]);
                 }
                 output[q] = ListedPairs.collect(emitted, step.types(), parts, step.combiner());
                 for (Cell<PairBlock> cell : emitted) {
