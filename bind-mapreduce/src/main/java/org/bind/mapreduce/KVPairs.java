@@ -356,9 +356,16 @@ public final class KVPairs<K, V> {
     @SuppressWarnings("unchecked")
     public Map<K, List<V>> local() {
         Collective.sync(bind, "KVPairs.local()", Collective::local);
-        Map<K, List<V>> result = new LinkedHashMap<>();
-        for (Cell<Group[]> segment : segments()[bind.rank()]) {
-            result.putAll(Gather.copyOut(segment.await(), types));
+        Cell<Group[]>[] mine = segments()[bind.rank()];
+        Group[][] parts = new Group[mine.length][];
+        int size = 0;
+        for (int p = 0; p < mine.length; p++) {
+            parts[p] = mine[p].await();
+            size += parts[p] == null ? 0 : parts[p].length;
+        }
+        Map<K, List<V>> result = new LinkedHashMap<>(Gather.capacity(size));
+        for (Group[] part : parts) {
+            Gather.copyOut(part, types, result);
         }
         return result;
     }
