@@ -35,8 +35,8 @@ import org.bind.Scope;
  * compact binary encoding), and each value moves once. After a {@code map(..., combiner)} whose types fold
  * ({@code String} or other {@code equals}-compared keys, {@code Long}, {@code Integer} or {@code Double} values), the
  * map ops' primitive tables are shuffled themselves ({@link FoldOps}): each is written once into one encoded block
- * per destination rank, and the receivers decode the blocks straight into a table, making groups only for the
- * reducer. {@link #mapToLong}, {@link #mapToInt} and {@link #mapToDouble} do the same with values emitted as
+ * per destination rank, and the receivers decode the blocks straight into a table, on which the reducer is called
+ * without groups made first. {@link #mapToLong}, {@link #mapToInt} and {@link #mapToDouble} do the same with values emitted as
  * primitives and a primitive combiner: no box per pair. No rank submits anything data-dependent, so the ranks'
  * op sequences never diverge. Intermediate data is released (by an op writing an empty version) as soon as its
  * readers are submitted, so that it goes when they are done.
