@@ -20,8 +20,9 @@ import org.bind.codec.CodecException;
  * primitive arrays into one encoded block (cut by destination part), once, and hands the table itself to its own
  * rank; the receiving ops decode each block's part into the destination part's listing table, key by key, without
  * a group, a list or a box per pair (a {@code String} key is written from its chars, and read as bytes that make a
- * {@code String} only when the key is new to the table or not ASCII), and turn it into groups once, in canonical order, for the reducer. Any other
- * use of the pairs first merges each rank's tables part by part ({@link #merge}) into ordinary segments.
+ * {@code String} only when the key is new to the table or not ASCII); the reducer is then called on that table
+ * ({@link #reduce}), key by key in canonical order, without a group made first. Any other use of the pairs first
+ * merges each rank's tables part by part ({@link #merge}) into ordinary segments.
  *
  * <p>Block encoding: the part count (int), the end offset of each part (ints, from the end of this header), then
  * each part: its entry count (varint) and per entry its key ({@link Kind#write}) and its value bits (8 bytes).
@@ -101,6 +102,26 @@ final class FoldOps {
     static void seal(@In Cell<Folded> table, @Out Cell<Group[]> segment) {
         Folded folded = table.get();
         segment.set(folded == null ? new Group[0] : folded.groups());
+    }
+
+    /**
+     * A reduce's function over one part's received table: called on every key in canonical order with its values
+     * (one per source rank, in rank order) as {@link PairOps#apply} calls it on the groups {@link #seal} would make,
+     * without making them; what it emits is grouped by key ({@link ListingEmitter}), cut by part.
+     */
+    @Op
+    static void reduce(@In Cell<Folded> received, @ByRef Mapper<Object, Object, Object, Object> fn,
+                       @ByRef PairOps.Step step, @Out Cell<PairBlock> emitted) {
+        Folded table = received.get();
+        ListingEmitter out = new ListingEmitter(step, table == null ? null : table.types.keys());
+        if (table != null) {
+            for (int e : table.canonicalOrder()) {
+                Object key = table.key(e);
+                out.calledWith(key, table.hash(e));
+                fn.apply(key, table.valueList(e), out);
+            }
+        }
+        emitted.set(PairBlock.of(out.groups().byPart(step.parts())));
     }
 
     /**

@@ -258,6 +258,26 @@ final class Folded {
         return values;
     }
 
+    /**
+     * The values of {@code entry}, boxed as read: a new unmodifiable list in order (listing mode), or of the one
+     * value (folding mode).
+     */
+    java.util.List<Object> valueList(int entry) {
+        long[] bits = listing ? values(entry) : new long[] {value(entry)};
+        FoldingEmitter.Slot boxes = slot;
+        return new java.util.AbstractList<>() {
+            @Override
+            public Object get(int index) {
+                return boxes.box(bits[index]);
+            }
+
+            @Override
+            public int size() {
+                return bits.length;
+            }
+        };
+    }
+
     /** The source rank of the last value of {@code entry} (listing mode; -1 otherwise). */
     int lastSource(int entry) {
         return listing ? lastSources[entry] : -1;

@@ -70,10 +70,38 @@ final class FoldedPairs {
     }
 
     /**
-     * The shuffle of a reduce over folded tables: every key to rank {@code (hash & 0xFFFFFFFF) % ranks}, part by
-     * part there, with one value per source rank (the ranks in order); the segments of each rank.
+     * A reduce over folded tables: every key to rank {@code (hash & 0xFFFFFFFF) % ranks} ({@link #shuffle}), then
+     * {@code fn} over each part's received table ({@link FoldOps#reduce}); what it emits, grouped per rank and part.
      */
-    static Cell<Group[]>[][] shuffle(Bind bind, Cell<Folded>[][] tables, int parts, PairOps.Step step) {
+    static Cell<Group[]>[][] reduce(Bind bind, Cell<Folded>[][] tables, int parts, PairOps.Step folded,
+                                    Mapper<Object, Object, Object, Object> fn, PairOps.Step step) {
+        Cell<Folded>[][] received = shuffle(bind, tables, parts, folded);
+        int ranks = bind.size();
+        @SuppressWarnings("unchecked")
+        Cell<Group[]>[][] output = new Cell[ranks][];
+        for (int q = 0; q < ranks; q++) {
+            try (Scope s = bind.on(q)) {
+                @SuppressWarnings("unchecked")
+                Cell<PairBlock>[] emitted = new Cell[parts];
+                for (int p = 0; p < parts; p++) {
+                    emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
+                    FoldOps.reduce(received[q][p], fn, step, emitted[p]);
+                    PairOps.release(received[q][p]);
+                }
+                output[q] = ListedPairs.collect(emitted, step.types(), parts, step.combiner());
+                for (Cell<PairBlock> cell : emitted) {
+                    PairOps.release(cell);
+                }
+            }
+        }
+        return output;
+    }
+
+    /**
+     * The shuffle of a reduce over folded tables: every key to rank {@code (hash & 0xFFFFFFFF) % ranks}, part by
+     * part there, with one value per source rank (the ranks in order); the listing tables of each rank's parts.
+     */
+    static Cell<Folded>[][] shuffle(Bind bind, Cell<Folded>[][] tables, int parts, PairOps.Step step) {
         int ranks = bind.size();
         @SuppressWarnings("unchecked")
         Cell<FoldOps.Block>[][] blocks = new Cell[ranks][ranks * parts]; // [destination][source rank, map op]
@@ -89,18 +117,15 @@ final class FoldedPairs {
             }
         }
         @SuppressWarnings("unchecked")
-        Cell<Group[]>[][] shuffled = new Cell[ranks][parts];
+        Cell<Folded>[][] received = new Cell[ranks][parts];
         for (int d = 0; d < ranks; d++) {
             try (Scope s = bind.on(d)) {
                 for (int part = 0; part < parts; part++) {
-                    Cell<Folded> received = Cell.of(FoldOps.codec(step.types(), step.combiner(), true, step.name()),
+                    received[d][part] = Cell.of(FoldOps.codec(step.types(), step.combiner(), true, step.name()),
                         FoldOps::copy);
                     for (int i = 0; i < ranks * parts; i++) {
-                        FoldOps.receive(received, blocks[d][i], part, parts, i / parts, step);
+                        FoldOps.receive(received[d][part], blocks[d][i], part, parts, i / parts, step);
                     }
-                    shuffled[d][part] = Cell.of(PairBlock.segmentCodec(step.types()));
-                    FoldOps.seal(received, shuffled[d][part]);
-                    PairOps.release(received);
                 }
             }
         }
@@ -113,7 +138,7 @@ final class FoldedPairs {
                 }
             }
         }
-        return shuffled;
+        return received;
     }
 
     private static org.bind.codec.Codec<Folded> codec(PairOps.Step step, boolean listing) {

@@ -180,14 +180,26 @@ final class Gather {
     }
 
     /** Groups as a map for the caller: keys in the groups' order; the lists and mutable keys and values copied. */
-    @SuppressWarnings("unchecked")
     static <K, V> Map<K, List<V>> copyOut(Group[] groups, PairBlock.Types types) {
-        Map<K, List<V>> result = new LinkedHashMap<>();
+        Map<K, List<V>> result = new LinkedHashMap<>(capacity(groups == null ? 0 : groups.length));
+        copyOut(groups, types, result);
+        return result;
+    }
+
+    /** Puts {@code groups} into {@code result} as {@link #copyOut(Group[], PairBlock.Types)} makes its map. */
+    @SuppressWarnings("unchecked")
+    static <K, V> void copyOut(Group[] groups, PairBlock.Types types, Map<K, List<V>> result) {
         if (groups != null) {
+            Kind keys = types.keys();
+            Kind values = types.values();
             for (Group group : groups) {
-                result.put((K) types.keys().copy(group.key), (List<V>) PairOps.copyValues(group, types.values()));
+                result.put((K) keys.copy(group.key), (List<V>) PairOps.copyValues(group, values));
             }
         }
-        return result;
+    }
+
+    /** A hash map capacity that holds {@code size} entries without growing. */
+    static int capacity(int size) {
+        return (int) Math.min(1 << 30, size / 3L * 4 + 16);
     }
 }

@@ -68,11 +68,16 @@ final class Group {
     /**
      * Groups accumulating pairs, by key identity ({@link Kind}), in order of first arrival. Owned by one op at a
      * time.
+     *
+     * <p>The index by key is built lazily: groups known to be new and distinct ({@link #appendNew},
+     * {@link #adoptAll} into an empty instance) are appended without it, and only a lookup indexes them. A reduce
+     * that emits each key it is called with, and the gathering of one block per part, thus never hash their keys.
      */
     static final class Groups {
         private final Kind keys;
         private final HashMap<Object, Group> index;
         private final ArrayList<Group> order;
+        private int indexed; // order[0, indexed) are in the index
 
         Groups(Kind keys) {
             this(keys, new HashMap<>(), new ArrayList<>());
@@ -82,6 +87,14 @@ final class Group {
             this.keys = keys;
             this.index = index;
             this.order = order;
+        }
+
+        /** Indexes the groups appended without a lookup. */
+        private void indexAll() {
+            for (; indexed < order.size(); indexed++) {
+                Group group = order.get(indexed);
+                index.put(keys.groupingKey(group.key), group);
+            }
         }
 
         /** The values list of {@code key}'s group, made when the key is new. */
@@ -94,13 +107,25 @@ final class Group {
          * a copy of the key (by value, as {@link Kind#copy}), so that the caller may change its own afterwards.
          */
         ArrayList<Object> valuesOf(Object key, boolean capture) {
+            indexAll();
             Object grouping = keys.groupingKey(key);
             Group group = index.get(grouping);
             if (group == null) {
                 group = new Group(capture ? keys.copy(key) : key, keys.hash(key), new ArrayList<>(2));
                 index.put(grouping, group);
                 order.add(group);
+                indexed++;
             }
+            return group.values;
+        }
+
+        /**
+         * Appends a new group for {@code key}, whose 64-bit hash is {@code hash}, without looking it up: the caller
+         * knows that no group here has an equal key. Returns its values list.
+         */
+        ArrayList<Object> appendNew(Object key, long hash) {
+            Group group = new Group(key, hash, new ArrayList<>(2));
+            order.add(group);
             return group.values;
         }
 
@@ -114,15 +139,31 @@ final class Group {
          * folded with the new one instead.
          */
         void adopt(Group group, java.util.function.BinaryOperator<Object> combiner) {
+            indexAll();
             Object grouping = keys.groupingKey(group.key);
             Group own = index.get(grouping);
             if (own == null) {
                 index.put(grouping, group);
                 order.add(group);
+                indexed++;
             } else if (combiner == null) {
                 own.values.addAll(group.values);
             } else {
                 own.values.set(0, combiner.apply(own.values.get(0), group.values.get(0)));
+            }
+        }
+
+        /**
+         * Adopts {@code groups} (distinct keys, as one block's part holds them), with {@code combiner} as
+         * {@link #adopt(Group, java.util.function.BinaryOperator)}: taken over without a lookup when this is empty.
+         */
+        void adoptAll(Group[] groups, java.util.function.BinaryOperator<Object> combiner) {
+            if (order.isEmpty()) {
+                order.addAll(java.util.Arrays.asList(groups));
+                return;
+            }
+            for (Group group : groups) {
+                adopt(group, combiner);
             }
         }
 
@@ -148,7 +189,7 @@ final class Group {
 
         /** A deep copy: new groups with copied value lists. */
         Groups copy() {
-            Groups copy = new Groups(keys, new HashMap<>(index.size() * 2), new ArrayList<>(order.size()));
+            Groups copy = new Groups(keys, new HashMap<>(order.size() * 2), new ArrayList<>(order.size()));
             for (Group group : order) {
                 copy.adopt(new Group(group.key, group.hash, new ArrayList<>(group.values)));
             }

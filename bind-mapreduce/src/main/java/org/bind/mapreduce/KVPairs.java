@@ -35,8 +35,8 @@ import org.bind.Scope;
  * compact binary encoding), and each value moves once. After a {@code map(..., combiner)} whose types fold
  * ({@code String} or other {@code equals}-compared keys, {@code Long}, {@code Integer} or {@code Double} values), the
  * map ops' primitive tables are shuffled themselves ({@link FoldOps}): each is written once into one encoded block
- * per destination rank, and the receivers decode the blocks straight into a table, making groups only for the
- * reducer. {@link #mapToLong}, {@link #mapToInt} and {@link #mapToDouble} do the same with values emitted as
+ * per destination rank, and the receivers decode the blocks straight into a table, on which the reducer is called
+ * without groups made first. {@link #mapToLong}, {@link #mapToInt} and {@link #mapToDouble} do the same with values emitted as
  * primitives and a primitive combiner: no box per pair. No rank submits anything data-dependent, so the ranks'
  * op sequences never diverge. Intermediate data is released (by an op writing an empty version) as soon as its
  * readers are submitted, so that it goes when they are done.
@@ -325,7 +325,13 @@ public final class KVPairs<K, V> {
      */
     public <K2, V2> KVPairs<K2, V2> reduce(Class<K2> keyType, Class<V2> valueType, Mapper<K, V, K2, V2> fn) {
         PairOps.Step step = check("reduce", keyType, valueType, fn, null);
-        Cell<Group[]>[][] shuffled = folded != null ? FoldedPairs.shuffle(bind, folded, parts, foldedBy) : ListedPairs.shuffle(bind, segments(), types, parts);
+        if (folded != null) { // the tables themselves are shuffled, and fn runs on what each part received
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Mapper<Object, Object, Object, Object> any = (Mapper) fn;
+            return new KVPairs<>(bind, step.types(), parts, FoldedPairs.reduce(bind, folded, parts, foldedBy, any,
+                step));
+        }
+        Cell<Group[]>[][] shuffled = ListedPairs.shuffle(bind, segments(), types, parts);
         KVPairs<K2, V2> result = apply(step, shuffled, fn);
         for (int d = 0; d < bind.size(); d++) {
             try (Scope s = bind.on(d)) {
@@ -350,9 +356,16 @@ public final class KVPairs<K, V> {
     @SuppressWarnings("unchecked")
     public Map<K, List<V>> local() {
         Collective.sync(bind, "KVPairs.local()", Collective::local);
-        Map<K, List<V>> result = new LinkedHashMap<>();
-        for (Cell<Group[]> segment : segments()[bind.rank()]) {
-            result.putAll(Gather.copyOut(segment.await(), types));
+        Cell<Group[]>[] mine = segments()[bind.rank()];
+        Group[][] parts = new Group[mine.length][];
+        int size = 0;
+        for (int p = 0; p < mine.length; p++) {
+            parts[p] = mine[p].await();
+            size += parts[p] == null ? 0 : parts[p].length;
+        }
+        Map<K, List<V>> result = new LinkedHashMap<>(Gather.capacity(size));
+        for (Group[] part : parts) {
+            Gather.copyOut(part, types, result);
         }
         return result;
     }
@@ -482,7 +495,7 @@ public final class KVPairs<K, V> {
                 Cell<PairBlock>[] emitted = new Cell[parts];
                 for (int p = 0; p < parts; p++) {
                     emitted[p] = Cell.of(PairBlock.codec(step.types(), parts));
-                    PairOps.apply(input[q][p], any, step, emitted[p]);
+                    PairOps.apply(input[q][p], any, step, types.keys(), emitted[p]);
                 }
                 output[q] = ListedPairs.collect(emitted, step.types(), parts, step.combiner());
                 for (Cell<PairBlock> cell : emitted) {

@@ -40,34 +40,21 @@ final class PairOps {
     }
 
     /**
-     * Calls {@code fn} on every group of one segment, in canonical order, and collects what it emits by key (in
-     * order of first emission), cut by part.
+     * Calls {@code fn} on every group of one segment (keys of kind {@code calledKeys}), in canonical order, and
+     * collects what it emits by key (in order of first emission), cut by part.
      */
     @Op
     static void apply(@In Cell<Group[]> segment, @ByRef Mapper<Object, Object, Object, Object> fn,
-                      @ByRef Step step, @Out Cell<PairBlock> emitted) {
+                      @ByRef Step step, @ByRef Kind calledKeys, @Out Cell<PairBlock> emitted) {
         Group[] groups = segment.get();
-        Group.Groups out = new Group.Groups(step.types().keys());
-        Object[] current = new Object[1]; // the key fn was called with, for messages
-        BinaryOperator<Object> combiner = step.combiner();
-        Emitter<Object, Object> emitter = (key, value) -> {
-            checkEmitted(step, current[0], key, value);
-            // captured by value at the call, as op arguments are: the mapper may reuse its arrays and records
-            ArrayList<Object> values = out.valuesOf(key, true);
-            Object captured = step.types().values().copy(value);
-            if (combiner == null || values.isEmpty()) {
-                values.add(captured);
-            } else {
-                values.set(0, combiner.apply(values.get(0), captured));
-            }
-        };
+        ListingEmitter out = new ListingEmitter(step, calledKeys);
         if (groups != null) {
             for (Group group : groups) {
-                current[0] = group.key;
-                fn.apply(group.key, Collections.unmodifiableList(group.values), emitter);
+                out.calledWith(group.key, group.hash);
+                fn.apply(group.key, Collections.unmodifiableList(group.values), out);
             }
         }
-        emitted.set(PairBlock.of(out.byPart(step.parts())));
+        emitted.set(PairBlock.of(out.groups().byPart(step.parts())));
     }
 
     /** Checks one emitted pair: neither null, each of the step's declared type; {@code current} names the call. */
@@ -99,9 +86,7 @@ final class PairOps {
         if (into == null) {
             into = new Group.Groups(types.keys());
         }
-        for (Group group : block.get().part(part, types)) {
-            into.adopt(group, combiner);
-        }
+        into.adoptAll(block.get().part(part, types), combiner); // a block's part holds distinct keys
         groups.set(into);
     }
 

@@ -63,6 +63,7 @@ final class WordScanner {
         byte[] lower = word;
         int n = 0;
         int h = 0;
+        long packed = 0;
         int i = start;
         for (; i < to; i++) {
             int c = text[i];
@@ -80,10 +81,11 @@ final class WordScanner {
                 lower = Arrays.copyOf(lower, 2 * n);
                 word = lower;
             }
+            packed = WordTable.pack(packed, n, l);
             lower[n++] = l;
             h = WordTable.step(h, l);
         }
-        table.add(lower, 0, n, WordTable.finish(h), 1);
+        table.add(lower, 0, n, WordTable.finish(h), packed, 1);
         return i;
     }
 

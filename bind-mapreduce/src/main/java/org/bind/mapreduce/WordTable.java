@@ -9,10 +9,13 @@ import java.util.Arrays;
  * the table is copied (into a byte arena); no {@code String} is made until the table is turned into a {@link Folded}
  * table of {@code String} keys ({@link #folded}), once per distinct word.
  *
- * <p>Layout: entries dense, in order of first insertion, each an arena offset and length (one {@code long}) and a
- * count; an
- * {@link OpenIndex} finds them by a 32-bit hash of the bytes ({@link #hash}: the polynomial of
- * {@code String.hashCode} over the bytes, spread), which the scanner computes as it reads a word.
+ * <p>Layout: entries dense, in order of first insertion; per entry its first eight bytes packed in a {@code long}
+ * (little-endian, zero-padded) beside its count in one array (one cache line holds both), and its arena offset and
+ * length (one {@code long}). An {@link OpenIndex} finds them by a 32-bit hash of the bytes ({@link #hash}: the
+ * polynomial of {@code String.hashCode} over the bytes, spread), which the scanner computes as it reads a word,
+ * together with the packed bytes ({@link #pack}). A word's bytes are never 0 (letters and digits, or UTF-8 of
+ * characters above U+007F), so a word of fewer than eight bytes equals an entry exactly when their packed bytes are
+ * equal: a probe then costs one compare of a {@code long}, and the arena is read only for longer words.
  *
  * <p>Single thread: one op owns it.
  */
@@ -21,7 +24,7 @@ final class WordTable {
     private byte[] arena = new byte[1 << 12];
     private int arenaBytes;
     private long[] spans = new long[64]; // per entry: arena offset << 32 | length (one load finds the bytes)
-    private long[] counts = new long[64];
+    private long[] packedCounts = new long[128]; // per entry e: [2e] its first 8 bytes packed, [2e + 1] its count
     private int size;
 
     /** One step of the word hash: {@code h} so far, then byte {@code b} (as a signed byte). */
@@ -43,33 +46,58 @@ final class WordTable {
         return finish(h);
     }
 
+    /** The packing of a word's first bytes so far, {@code packed}, with byte {@code b} at position {@code i}. */
+    static long pack(long packed, int i, int b) {
+        return i < 8 ? packed | (b & 0xFFL) << (8 * i) : packed;
+    }
+
+    /** The first eight bytes of {@code bytes[from, from + length)}, packed as {@link #pack} packs them. */
+    static long packed(byte[] bytes, int from, int length) {
+        long packed = 0;
+        for (int i = 0; i < Math.min(8, length); i++) {
+            packed = pack(packed, i, bytes[from + i]);
+        }
+        return packed;
+    }
+
     int size() {
         return size;
     }
 
     /** Adds {@code count} to the word {@code bytes[from, from + length)}, whose {@link #hash} is {@code hash}. */
     void add(byte[] bytes, int from, int length, int hash, long count) {
+        add(bytes, from, length, hash, packed(bytes, from, length), count);
+    }
+
+    /**
+     * Adds {@code count} to the word {@code bytes[from, from + length)}, whose {@link #hash} is {@code hash} and whose
+     * first bytes pack to {@code packed} ({@link #packed}).
+     */
+    void add(byte[] bytes, int from, int length, int hash, long packed, long count) {
         for (int i = index.first(hash); ; i = index.next(i)) {
             int entry = index.entry(i);
             if (entry < 0) {
-                insert(bytes, from, length, hash, count);
+                insert(bytes, from, length, hash, packed, count);
                 return;
             }
-            if (index.hash(i) == hash) {
-                long span = spans[entry];
-                int start = (int) (span >>> 32);
-                if ((int) span == length && Arrays.equals(arena, start, start + length, bytes, from, from + length)) {
-                    counts[entry] += count;
-                    return;
-                }
+            if (index.hash(i) == hash && packedCounts[2 * entry] == packed
+                && (length < 8 || sameBytes(entry, bytes, from, length))) {
+                packedCounts[2 * entry + 1] += count;
+                return;
             }
         }
     }
 
-    private void insert(byte[] bytes, int from, int length, int hash, long count) {
+    private boolean sameBytes(int entry, byte[] bytes, int from, int length) {
+        long span = spans[entry];
+        int start = (int) (span >>> 32);
+        return (int) span == length && Arrays.equals(arena, start, start + length, bytes, from, from + length);
+    }
+
+    private void insert(byte[] bytes, int from, int length, int hash, long packed, long count) {
         if (size == spans.length) {
             spans = Arrays.copyOf(spans, 2 * size);
-            counts = Arrays.copyOf(counts, 2 * size);
+            packedCounts = Arrays.copyOf(packedCounts, 4 * size);
         }
         if (arena.length - arenaBytes < length) {
             long grown = Math.max(2L * arena.length, (long) arenaBytes + length);
@@ -81,7 +109,8 @@ final class WordTable {
         System.arraycopy(bytes, from, arena, arenaBytes, length);
         index.add(hash, size);
         spans[size] = (long) arenaBytes << 32 | length;
-        counts[size] = count;
+        packedCounts[2 * size] = packed;
+        packedCounts[2 * size + 1] = count;
         arenaBytes += length;
         size++;
     }
@@ -92,7 +121,7 @@ final class WordTable {
     }
 
     long count(int entry) {
-        return counts[entry];
+        return packedCounts[2 * entry + 1];
     }
 
     /**
@@ -102,7 +131,7 @@ final class WordTable {
     Folded folded(PairOps.Step step) {
         Folded folded = new Folded(step.types(), step.combiner(), false, step.name());
         for (int e = 0; e < size; e++) {
-            folded.add(0L, word(e), Kind.hashUtf8(arena, (int) (spans[e] >>> 32), (int) spans[e]), counts[e], -1);
+            folded.add(0L, word(e), Kind.hashUtf8(arena, (int) (spans[e] >>> 32), (int) spans[e]), count(e), -1);
         }
         return folded;
     }

@@ -101,6 +101,15 @@ class WordInputTest {
         assertEquals(Map.of("x", 1L, "y", 1L), scan("x\u00a0y"));
         assertEquals(Map.of(), scan(""));
         assertEquals(Map.of("crlf", 2L), scan("crlf\r\nCRLF\r\n"));
+        // words that share their first eight bytes, or are a prefix of one another, around the packed length
+        assertEquals(Map.of("abcdefg", 2L, "abcdefgh", 3L, "abcdefghi", 1L, "abcdefghij", 2L, "abcdefgh\u00e9", 1L),
+            scan("abcdefgh abcdefghi ABCDEFG abcdefghij abcdefgh abcdefg AbcdefghiJ abcdefgh ABCDEFGH\u00c9"));
+        // the same first eight bytes and the same hash ("c0" and "an": 99 * 31 + 48 == 97 * 31 + 110)
+        assertEquals(WordTable.hash("abcdefghc0".getBytes(StandardCharsets.US_ASCII), 0, 10),
+            WordTable.hash("abcdefghan".getBytes(StandardCharsets.US_ASCII), 0, 10));
+        assertEquals(Map.of("abcdefghc0", 2L, "abcdefghan", 1L), scan("abcdefghc0 abcdefghan ABCDEFGHC0"));
+        assertEquals(Map.of("\u00e9t\u00e9", 2L, "\u00e9t\u00e9s", 1L, "\u00e9t\u00e9st\u00e9", 1L),
+            scan("\u00e9t\u00e9 \u00c9T\u00c9S \u00e9t\u00e9 \u00e9t\u00e9st\u00e9"));
     }
 
     private static Map<String, Long> scan(String text) {
