@@ -86,7 +86,7 @@ public final class Engine implements OpSink, ObjectOwner {
         this.window = new Window(config.windowOps(), config.windowBytes(), Window.floorFor(workers));
         long poolBytes = Math.max(1L << 20, Math.min(64L << 20, config.windowBytes() / (4L * workers)));
         this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes,
-            (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));
+            Scheduler.ringCapacityFor(config.windowOps()), (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));
         this.programThread = Thread.currentThread();
         // checked mode (AccessCheck) is fixed when the engine starts
         this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler);
