@@ -28,11 +28,19 @@ import org.bind.version.MemoryAccount;
  */
 public final class Window implements MemoryAccount {
     private static final long PARK_NS = 20_000_000L; // re-check now and then; wake-ups are not relied on alone
+    /**
+     * Windows of at least this many ops wait from their last 64th on ({@link #acquire}): a program that keeps up
+     * with the window's edge would otherwise read the count the workers write on every submission, one op per
+     * release, and keep a core from them.
+     */
+    private static final long EDGE_MIN_OPS = 64;
     private static final VarHandle ACQUIRED;
+    private static final VarHandle WAITER;
 
     static {
         try {
             ACQUIRED = MethodHandles.lookup().findVarHandle(Window.class, "acquired", long.class);
+            WAITER = MethodHandles.lookup().findVarHandle(Window.class, "waiter", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -42,6 +50,7 @@ public final class Window implements MemoryAccount {
     private final long maxBytes;
     private final long floorOps;
     private final long resumeOps;
+    private final long edgeOps;
     /** Slots the program thread took; written by it only. */
     private volatile long acquired;
     /** The program thread's last reading of {@code released}: a lower bound of it. Program thread only. */
@@ -63,6 +72,7 @@ public final class Window implements MemoryAccount {
         this.maxBytes = maxBytes;
         this.floorOps = Math.min(floorOps, maxOps);
         this.resumeOps = Math.max(0, maxOps - Math.max(1, maxOps / 4));
+        this.edgeOps = maxOps >= EDGE_MIN_OPS ? maxOps - maxOps / EDGE_MIN_OPS : maxOps;
     }
 
     /**
@@ -73,12 +83,14 @@ public final class Window implements MemoryAccount {
         long taken = (long) ACQUIRED.get(this); // own field: no other thread writes it
         if (taken + entered.get() - releasedSeen >= maxOps || liveBytes.get() > maxBytes) {
             releasedSeen = released.get();
-            if (full()) {
+            if (full() || taken + entered.get() - releasedSeen >= edgeOps) {
+                // Full, or at its edge: wait until a quarter has drained (or the bytes fit) rather than take one
+                // slot per release, re-reading the workers' count each time.
                 stalls.increment();
-                while (full()) {
+                do {
                     await(liveBytes.get() > maxBytes ? inFlight() - 1 : resumeOps);
                     whileWaiting.run();
-                }
+                } while (full());
             }
         }
         ACQUIRED.setRelease(this, taken + 1); // read by other threads only for a snapshot or a wake-up decision
@@ -98,8 +110,9 @@ public final class Window implements MemoryAccount {
     public void release() {
         long out = released.incrementAndGet(); // a full fence: the read of waiter below sees a parking program thread
         Thread w = waiter;
-        if (w != null && (long) ACQUIRED.getAcquire(this) + entered.get() - out <= wakeAtOps) {
-            LockSupport.unpark(w);
+        if (w != null && (long) ACQUIRED.getAcquire(this) + entered.get() - out <= wakeAtOps
+            && WAITER.compareAndSet(this, w, null)) {
+            LockSupport.unpark(w); // once: the releases that follow until the program runs again find no waiter
         }
     }
 
@@ -149,7 +162,7 @@ public final class Window implements MemoryAccount {
         return liveBytes.get();
     }
 
-    /** Times the program thread found the window full. */
+    /** Times the program thread found the window full (or at its edge) and waited. */
     public long stalls() {
         return stalls.sum();
     }
