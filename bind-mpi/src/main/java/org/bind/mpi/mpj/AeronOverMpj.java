@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import mpi.Intracomm;
 import mpi.MPI;
-import org.bind.mpi.aeron.AeronBacked;
+import org.bind.mpi.aeron.AeronForwarding;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransport;
 import org.bind.mpi.aeron.EmbeddedAeron;
@@ -273,7 +272,7 @@ final class AeronOverMpj {
     }
 
     /** Aeron's transport, then {@code MPI.Finalize} on close when every peer stayed. */
-    private static final class Finalizing implements Transport, AeronBacked {
+    private static final class Finalizing extends AeronForwarding {
         private final AeronTransport aeron;
         private final AtomicBoolean peerLost = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
@@ -288,59 +287,8 @@ final class AeronOverMpj {
         }
 
         @Override
-        public int rank() {
-            return aeron.rank();
-        }
-
-        @Override
-        public int size() {
-            return aeron.size();
-        }
-
-        @Override
-        public long peerTimeoutMs() {
-            return aeron.peerTimeoutMs();
-        }
-
-        @Override
-        public void start(Receiver receiver) {
-            aeron.start(new Receiver() {
-                @Override
-                public void onFrame(int fromRank, ByteBuffer frame) {
-                    receiver.onFrame(fromRank, frame);
-                }
-
-                @Override
-                public void onPeerLost(int lostRank, String reason) {
-                    peerLost.set(true);
-                    receiver.onPeerLost(lostRank, reason);
-                }
-
-                @Override
-                public void onPeerClosed(int closedRank) {
-                    receiver.onPeerClosed(closedRank);
-                }
-            });
-        }
-
-        @Override
-        public void send(int toRank, ByteBuffer frame) {
-            aeron.send(toRank, frame);
-        }
-
-        @Override
-        public void send(int toRank, ByteBuffer header, ByteBuffer payload) {
-            aeron.send(toRank, header, payload); // gathered by Aeron: no copy of the payload
-        }
-
-        @Override
-        public void send(int toRank, ByteBuffer header, Payload payload) {
-            aeron.send(toRank, header, payload); // written by the payload into Aeron's log: no staging copy
-        }
-
-        @Override
-        public void refuse(int peer) {
-            aeron.refuse(peer);
+        protected void peerLost(int lostRank) {
+            peerLost.set(true);
         }
 
         /** Closes Aeron; then {@code MPI.Finalize}, skipped when a rank was lost and bounded in time otherwise. */

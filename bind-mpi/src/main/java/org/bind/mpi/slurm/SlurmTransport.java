@@ -1,16 +1,15 @@
 package org.bind.mpi.slurm;
 
 import java.io.File;
-import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.agrona.IoUtil;
+import org.bind.mpi.aeron.AeronForwarding;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.AeronTransport;
-import org.bind.transport.Transport;
 
 /**
  * A Slurm task's rank: the Aeron transport, plus the clean-up no launcher does for it. The task removes its own
@@ -18,7 +17,7 @@ import org.bind.transport.Transport;
  * SIGTERM of {@code scancel} or of the time limit); it removes the Aeron directories that lost ranks left on this
  * node (a rank killed by SIGKILL cannot). Thread safe.
  */
-final class SlurmTransport implements Transport {
+final class SlurmTransport extends AeronForwarding {
     private final AeronSettings settings;
     private final Rendezvous rendezvous;
     private final Set<Integer> lost = ConcurrentHashMap.newKeySet();
@@ -64,44 +63,13 @@ final class SlurmTransport implements Transport {
     }
 
     @Override
-    public void start(Receiver receiver) {
-        aeron.start(new Receiver() {
-            @Override
-            public void onFrame(int fromRank, ByteBuffer frame) {
-                receiver.onFrame(fromRank, frame);
-            }
-
-            @Override
-            public void onPeerLost(int lostRank, String reason) {
-                lost.add(lostRank);
-                receiver.onPeerLost(lostRank, reason);
-            }
-
-            @Override
-            public void onPeerClosed(int closedRank) {
-                receiver.onPeerClosed(closedRank);
-            }
-        });
+    public AeronTransport aeron() {
+        return aeron;
     }
 
     @Override
-    public void send(int toRank, ByteBuffer frame) {
-        aeron.send(toRank, frame);
-    }
-
-    @Override
-    public void send(int toRank, ByteBuffer header, ByteBuffer payload) {
-        aeron.send(toRank, header, payload);
-    }
-
-    @Override
-    public void send(int toRank, ByteBuffer header, Payload payload) {
-        aeron.send(toRank, header, payload); // written by the payload into Aeron's log: no staging copy
-    }
-
-    @Override
-    public void refuse(int peer) {
-        aeron.refuse(peer);
+    protected void peerLost(int lostRank) {
+        lost.add(lostRank);
     }
 
     @Override
