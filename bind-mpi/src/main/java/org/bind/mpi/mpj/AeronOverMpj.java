@@ -2,11 +2,8 @@ package org.bind.mpi.mpj;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +26,7 @@ import org.bind.mpi.aeron.AeronTransport;
 import org.bind.mpi.aeron.EmbeddedAeron;
 import org.bind.mpi.aeron.HostDriver;
 import org.bind.mpi.aeron.HostPlacement;
+import org.bind.mpi.aeron.LocalAddresses;
 import org.bind.transport.Transport;
 import org.bind.transport.TransportException;
 
@@ -84,7 +81,7 @@ final class AeronOverMpj {
             tuning = AeronSettings.of(rank, size, jobId, Collections.nCopies(size,
                 InetSocketAddress.createUnresolved("localhost", 1)), new byte[0], System.getenv());
             InetAddress address = listenAddress();
-            own = address.getHostAddress() + ":" + freeUdpPort(address);
+            own = address.getHostAddress() + ":" + LocalAddresses.freeUdpPort(address);
             secret = secret();
             placement = HostSharing.placement(size);
             if (placement != null && placement.sameHost(rank).size() > 1) {
@@ -185,7 +182,7 @@ final class AeronOverMpj {
         if (hosts.isEmpty()) {
             return InetAddress.getLoopbackAddress();
         }
-        Set<InetAddress> local = localAddresses();
+        Set<InetAddress> local = LocalAddresses.ofThisHost();
         List<InetAddress> named = new ArrayList<>();
         for (String host : hosts.split(",")) {
             if (host.isBlank()) {
@@ -211,28 +208,6 @@ final class AeronOverMpj {
         }
         throw new TransportException("none of this host's addresses " + local + " is among the job's hosts [" + hosts
             + "]: set -D" + ADDRESS_PROP_NAME + "=<the address other hosts reach this one at>");
-    }
-
-    static Set<InetAddress> localAddresses() {
-        Set<InetAddress> addresses = new LinkedHashSet<>();
-        try {
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (nic.isUp()) {
-                    addresses.addAll(Collections.list(nic.getInetAddresses()));
-                }
-            }
-        } catch (SocketException e) {
-            throw new TransportException("cannot list this host's network interfaces: " + e.getMessage(), e);
-        }
-        return addresses;
-    }
-
-    private static int freeUdpPort(InetAddress address) {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, 0))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new TransportException("cannot bind a UDP port on " + address.getHostAddress() + ": " + e.getMessage(), e);
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import org.agrona.IoUtil;
 import org.bind.mpi.aeron.AeronSettings;
 import org.bind.mpi.aeron.HostDriver;
 import org.bind.mpi.aeron.HostPlacement;
+import org.bind.mpi.aeron.LocalAddresses;
 import org.bind.transport.TransportException;
 
 /**
@@ -53,7 +54,7 @@ final class HostSharing {
      */
     static void checkPlaced(HostPlacement placement, int rank) {
         String host = System.getProperty(AeronOverMpj.HOSTS_PROP_NAME, "").split(",")[placement.hostOf(rank)].trim();
-        Set<InetAddress> local = AeronOverMpj.localAddresses();
+        Set<InetAddress> local = LocalAddresses.ofThisHost();
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
                 if (local.contains(address)) {

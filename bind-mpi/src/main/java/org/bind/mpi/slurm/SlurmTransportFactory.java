@@ -1,16 +1,10 @@
 package org.bind.mpi.slurm;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.bind.mpi.aeron.AeronSettings;
+import org.bind.mpi.aeron.LocalAddresses;
 import org.bind.transport.TransportException;
 import org.bind.transport.TransportFactory;
 
@@ -62,7 +57,7 @@ public final class SlurmTransportFactory implements TransportFactory {
         Runtime.getRuntime().addShutdownHook(leaveOnExit);
         try {
             InetAddress address = listenAddress(step, setting(environment, ADDRESS_ENV));
-            int port = freeUdpPort(address);
+            int port = LocalAddresses.freeUdpPort(address);
             Rendezvous.Credentials credentials = rendezvous.credentials();
             rendezvous.publish(endpoint(address, port));
             List<InetSocketAddress> peers = new ArrayList<>(step.size());
@@ -137,7 +132,7 @@ public final class SlurmTransportFactory implements TransportFactory {
             throw new TransportException("this node's name '" + node + "' (" + SlurmStep.NODE_NAME_ENV + ") does not"
                 + " resolve: set " + ADDRESS_ENV + " to the address other nodes reach this one at");
         }
-        Set<InetAddress> local = localAddresses();
+        Set<InetAddress> local = LocalAddresses.ofThisHost();
         for (InetAddress candidate : named) {
             if (!candidate.isLoopbackAddress() && local.contains(candidate)) {
                 return candidate;
@@ -147,29 +142,6 @@ public final class SlurmTransportFactory implements TransportFactory {
         throw new TransportException("this node's name '" + node + "' resolves to " + names + ", none of which is a"
             + " non-loopback address of this host " + local + ": set " + ADDRESS_ENV + " to the address other nodes"
             + " reach this one at");
-    }
-
-    private static Set<InetAddress> localAddresses() {
-        Set<InetAddress> addresses = new HashSet<>();
-        try {
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (nic.isUp()) {
-                    addresses.addAll(Collections.list(nic.getInetAddresses()));
-                }
-            }
-        } catch (SocketException e) {
-            throw new TransportException("cannot list this host's network interfaces: " + e.getMessage(), e);
-        }
-        return addresses;
-    }
-
-    private static int freeUdpPort(InetAddress address) {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, 0))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new TransportException("cannot bind a UDP port on " + address.getHostAddress() + ": "
-                + e.getMessage(), e);
-        }
     }
 
     private static String endpoint(InetAddress address, int port) {
