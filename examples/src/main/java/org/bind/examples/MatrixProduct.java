@@ -39,29 +39,9 @@ public final class MatrixProduct {
          * 128 does not divide {@code n}.
          */
         public static Params parse(String... args) {
-            int n = N_DEFAULT;
-            int tile = 0;
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                if (!option.equals("--n") && !option.equals("--tile")) {
-                    throw new IllegalArgumentException("unknown option " + option + "; expected --n N, --tile T");
-                }
-                if (i + 1 == args.length) {
-                    throw new IllegalArgumentException("option " + option + " needs a value");
-                }
-                String text = args[++i];
-                int value;
-                try {
-                    value = Integer.parseInt(text);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("option " + option + ": " + text + " is not an integer", e);
-                }
-                if (option.equals("--n")) {
-                    n = value;
-                } else {
-                    tile = value;
-                }
-            }
+            SizeAndTile given = SizeAndTile.parse(N_DEFAULT, args);
+            int n = given.n();
+            int tile = given.tile();
             if (tile == 0) {
                 tile = n % TILE_DEFAULT == 0 ? TILE_DEFAULT : n;
             }
