@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(DumpJobsOnTimeout.class)
 class RankLossTest {
     private static final int RANKS = 3;
-    private static final int DEFAULT_SEEDS = 8;
+    private static final int DEFAULT_SEEDS = 4;
     private static final long HEARTBEAT_MS = 500;
     private static final long HEARTBEAT_TIMEOUT_MS = 2_000;
     /**

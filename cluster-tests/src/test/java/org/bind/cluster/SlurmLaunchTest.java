@@ -104,9 +104,11 @@ class SlurmLaunchTest {
      * Slurm's own time limit ({@code srun --time 1}: one minute) on a job that would run 10 minutes, launched through
      * {@code bin/bindrun}: Slurm sends every task SIGTERM at the limit (SIGKILL {@code KillWait} seconds later); srun
      * ends non-zero saying the step was cancelled for its time limit, and no task, rendezvous file or Aeron
-     * directory is left.
+     * directory is left. Tagged {@code wide} ({@code mvn -Pwide}): Slurm's limits count in minutes, so it takes
+     * over a minute of the default run's time.
      */
     @Test
+    @Tag("wide")
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shouldEndTheJobCleanlyAtSlurmsTimeLimit() throws Exception {
         SlurmJob job = SlurmJob.start(3, 1, Map.of("BIND_BUILD", "never"), dir, List.of(bindrun(), "--workers", "1",

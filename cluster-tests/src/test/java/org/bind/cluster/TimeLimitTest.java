@@ -36,8 +36,8 @@ class TimeLimitTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldEndAJobThatOutlivesItsTimeLimitAfterPrintingEveryRanksStacks() throws Exception {
-        ClusterJob job = ClusterJob.start(RANKS, List.of("--time-limit", "20s"), StuckProgram.class, "spin");
-        assertEndedWithStacks(job, job.out, "Full thread dump");
+        ClusterJob job = ClusterJob.start(RANKS, List.of("--time-limit", "10s"), StuckProgram.class, "spin");
+        assertEndedWithStacks(job, job.out, "Full thread dump", 10_000);
     }
 
     /**
@@ -51,7 +51,7 @@ class TimeLimitTest {
             StuckProgram.class, "spin");
         assertNotNull(job.awaitRanks(RANKS, Duration.ofSeconds(90)), () -> "the ranks did not start: " + job.report());
         assertJobIdPrivate(jobs, job);
-        assertEndedWithStacks(job, job.out, "Full thread dump (rank ");
+        assertEndedWithStacks(job, job.out, "Full thread dump (rank ", 20_000);
         assertTrue(job.err.text().contains("MPJ Express's daemon cannot be bound to loopback"),
             () -> "no warning about the daemon's exposure: " + job.report());
         try (Stream<Path> left = Files.list(jobs)) {
@@ -68,7 +68,7 @@ class TimeLimitTest {
             "-Dnet.bytebuddy.safe=true", "-Dbind.workers=1", "-cp", classpath,
             "org.bind.transport.inproc.InProcMain", "-np", Integer.toString(RANKS), "--tag-output", "-cp", classpath,
             StuckProgram.class.getName(), "spin"));
-        List<String> arguments = new ArrayList<>(List.of("--time-limit", "15s", "--"));
+        List<String> arguments = new ArrayList<>(List.of("--time-limit", "8s", "--"));
         arguments.addAll(command);
         Lines out = new Lines();
         Lines err = new Lines();
@@ -76,8 +76,8 @@ class TimeLimitTest {
         int status = InProcLauncher.run(arguments.toArray(String[]::new), out.stream(), err.stream());
         String report = "--- stdout ---\n" + out.text() + "--- stderr ---\n" + err.text();
         assertEquals(ProcessLauncher.STATUS_TIME_LIMIT, status, () -> "launcher status: " + report);
-        assertTrue(System.nanoTime() - startNs >= TimeUnit.SECONDS.toNanos(15), () -> "ended before the limit: " + report);
-        assertTrue(err.text().contains("bindrun: the job outlived its time limit of 15000 ms"),
+        assertTrue(System.nanoTime() - startNs >= TimeUnit.SECONDS.toNanos(8), () -> "ended before the limit: " + report);
+        assertTrue(err.text().contains("bindrun: the job outlived its time limit of 8000 ms"),
             () -> "no time-limit message: " + report);
         for (int rank = 0; rank < RANKS; rank++) {
             String joined = "[rank " + rank + "] rank " + rank + " joined";
@@ -114,13 +114,14 @@ class TimeLimitTest {
         }
     }
 
-    private static void assertEndedWithStacks(ClusterJob job, Lines stacks, String dumpHeader) throws Exception {
+    private static void assertEndedWithStacks(ClusterJob job, Lines stacks, String dumpHeader, long limitMs)
+        throws Exception {
         List<ClusterJob.RankInfo> ranks = job.awaitRanks(RANKS, Duration.ofSeconds(90));
         assertNotNull(ranks, () -> "the ranks did not start: " + job.report());
         int status = job.await(Duration.ofSeconds(90));
         String report = job.report();
         assertEquals(ProcessLauncher.STATUS_TIME_LIMIT, status, () -> "launcher status: " + report);
-        assertTrue(job.err.text().contains("bindrun: the job outlived its time limit of 20000 ms"),
+        assertTrue(job.err.text().contains("bindrun: the job outlived its time limit of " + limitMs + " ms"),
             () -> "no time-limit message: " + report);
         for (int rank = 0; rank < RANKS; rank++) {
             String tag = "[rank " + rank + "] ";
