@@ -22,8 +22,8 @@ import org.bind.version.BufferPool;
  * core is reused by the next version produced there (GRAMPS' buffer manager).
  *
  * <p>Ops the program thread makes ready go to its own {@link SubmissionRing} (single producer, drainers consume;
- * an offer allocates nothing and updates no counter shared with the workers), or, when the ring is full, to the
- * inbox, which also takes ops made ready by other threads (a transport receiving a version); the program keeps
+ * an offer allocates nothing and updates no counter shared with the workers; it has room for the whole window, up
+ * to 65,536 ops: {@link #ringCapacityFor}), or, when the ring is full, to the inbox, which also takes ops made ready by other threads (a transport receiving a version); the program keeps
  * to the inbox until it empties, so its ops are still taken in submission order. Drainer tasks empty both, at
  * most one drainer per worker: a drainer that takes an op while more are waiting starts another drainer first, so independent ops run in
  * parallel, and a drainer that finds the inbox empty lingers about 50 µs before it ends, so that a program
