@@ -22,20 +22,9 @@ record LinalgOptions(int n, int tile, int reps, int ranks) {
         int tile = 0;
         int reps = repsDefault;
         int ranks = ranksDefault;
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            String value;
-            int eq = name.indexOf('=');
-            if (eq > 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (name.equals("--help") || name.equals("-h")) {
-                throw new IllegalArgumentException(usage);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException(name + " needs a value\n" + usage);
-            }
+        for (OptionPairs.Option option : OptionPairs.of(args, usage)) {
+            String name = option.name();
+            String value = option.value();
             switch (name) {
                 case "--n" -> n = positive(name, value);
                 case "--tile" -> tile = positive(name, value);

@@ -49,20 +49,9 @@ record OverheadOptions(int ops, int chainOps, int reps, int workers, int width, 
         double stencilMs = 100;
         int stencilMaxOps = 100_000;
         Set<String> phases = new LinkedHashSet<>(PHASES);
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            String value;
-            int eq = name.indexOf('=');
-            if (eq > 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (name.equals("--help") || name.equals("-h")) {
-                throw new IllegalArgumentException(USAGE);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException(name + " needs a value\n" + USAGE);
-            }
+        for (OptionPairs.Option option : OptionPairs.of(args, USAGE)) {
+            String name = option.name();
+            String value = option.value();
             switch (name) {
                 case "--ops" -> ops = count(name, value, 1);
                 case "--chain" -> chainOps = count(name, value, 1);

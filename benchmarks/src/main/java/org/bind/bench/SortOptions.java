@@ -1,6 +1,7 @@
 package org.bind.bench;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Settings of {@link SortBenchmark}, from {@code --name value} or {@code --name=value} arguments. Counts take
@@ -65,8 +66,9 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
         int baselineHeap = 0;
         int sparkHeap = 0;
         boolean spark = true;
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
+        for (OptionPairs.Option option : OptionPairs.of(args, USAGE, Set.of("--skewed", "--no-spark"))) {
+            String name = option.name();
+            String value = option.value();
             if (name.equals("--skewed")) {
                 skewed = true;
                 continue;
@@ -74,19 +76,6 @@ record SortOptions(long n, int ranks, int workers, int parts, int reps, int warm
             if (name.equals("--no-spark")) {
                 spark = false;
                 continue;
-            }
-            if (name.equals("--help") || name.equals("-h")) {
-                throw new IllegalArgumentException(USAGE);
-            }
-            String value;
-            int eq = name.indexOf('=');
-            if (eq > 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException(name + " needs a value\n" + USAGE);
             }
             switch (name) {
                 case "--n" -> n = count(name, value, 0, 1L << 40);
