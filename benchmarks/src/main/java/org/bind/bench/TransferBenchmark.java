@@ -50,7 +50,8 @@ import org.bind.transport.TransportFactory;
  *       ping-pong ({@code RESULT transfer-mpj}).</li>
  * </ol>
  *
- * <p>Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
+ * <p>{@code --only same-host} runs the first two alone, {@code --only mpj} the last two (the other figures are then
+ * NaN). Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
  * machine readable, for the largest size: {@code RESULT transfer bytes=B path=same-host bind_gb_s=X aeron_gb_s=Y
  * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=netns|loopback bind_gb_s=.. aeron_gb_s=.. ratio=..},
  * {@code RESULT transfer-mac bytes=B path=netns|loopback bind_gb_s=.. mac_gb_s=.. ratio=mac/bind},
@@ -77,6 +78,7 @@ public final class TransferBenchmark {
         int ranks = 4;
         String mpjHome = System.getProperty("bind.mpj.home", System.getenv("MPJ_HOME"));
         boolean aeronPaths = true;
+        boolean otherPaths = true;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -90,10 +92,12 @@ public final class TransferBenchmark {
                     case "--ranks" -> ranks = bounded("--ranks", value(args, ++i), 2, 64);
                     case "--mpj-home" -> mpjHome = value(args, ++i);
                     case "--only" -> {
-                        if (!value(args, ++i).equals("mpj")) {
-                            throw new IllegalArgumentException("--only takes mpj (MPJ's ping-pong and Bind over MPJ)");
+                        switch (value(args, ++i)) {
+                            case "mpj" -> aeronPaths = false;
+                            case "same-host" -> otherPaths = false;
+                            default -> throw new IllegalArgumentException("--only takes mpj (MPJ's ping-pong and"
+                                + " Bind over MPJ) or same-host (Bind and raw Aeron over IPC)");
                         }
-                        aeronPaths = false;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
@@ -101,7 +105,7 @@ public final class TransferBenchmark {
         } catch (IllegalArgumentException e) {
             System.err.println("transfer: " + e.getMessage());
             System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4]"
-                + " [--mpj-home DIR] [--only mpj]");
+                + " [--mpj-home DIR] [--only mpj|same-host]");
             System.exit(2);
             return;
         }
@@ -127,6 +131,8 @@ public final class TransferBenchmark {
             aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                 sizeList, repsText);
+        }
+        if (aeronPaths && otherPaths) {
             try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
                 out.println("transfer: two hosts made of network namespaces " + hosts.addresses() + " (veth pairs and"
                     + " a bridge, as the multi-host tests make them): UDP between them, each rank with its own media"
@@ -160,7 +166,10 @@ public final class TransferBenchmark {
         }
         Map<Integer, Double> mpj = Map.of();
         Map<Integer, Double> bindMpj = Map.of();
-        if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
+        if (!otherPaths) {
+            out.println("transfer: --only same-host: skipping the other paths");
+        } else if (mpjHome == null || mpjHome.isBlank()
+            || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
             out.println("transfer: MPJ Express is not set up (no MPJ home with lib/starter.jar; run bin/setup-mpj):"
                 + " skipping its ping-pong");
         } else if (TransferBenchmark.class.getClassLoader().getResource("org/bind/bench/MpjPingPong.class") == null) {

@@ -9,6 +9,7 @@ import org.bind.ByteArray;
 import org.bind.In;
 import org.bind.Op;
 import org.bind.Scope;
+import org.bind.dag.Counters;
 
 /**
  * The Bind side of {@code bin/bench transfer}, run on every rank: {@code pingpong SIZES REPS} moves one byte array
@@ -59,6 +60,7 @@ public final class TransferProgram {
                 run(bind, a, sinks, pingpong, 2); // warm-up: buffers, connections, JIT
                 long cpuBeforeNs = ProcessCpu.processNanos();
                 Map<String, Long> threadsBefore = ProcessCpu.threadNanosByRole();
+                Counters countersBefore = bind.counters();
                 long wallBeforeNs = System.nanoTime();
                 double[] rates = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
@@ -72,7 +74,7 @@ public final class TransferProgram {
                 }
                 if (Boolean.getBoolean(CPU_PROP_NAME)) {
                     printCpu(bind.rank(), own[0], bytes, System.nanoTime() - wallBeforeNs,
-                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore);
+                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore, countersBefore, bind.counters());
                 }
             }
         }
@@ -80,10 +82,12 @@ public final class TransferProgram {
 
     /**
      * One line per rank: its CPU seconds over the timed repetitions (the whole process: GC and JIT included), by
-     * thread role, and the wall time; the share of a core each used is CPU over wall.
+     * thread role, and the wall time; the share of a core each used is CPU over wall. Then the versions it
+     * received, of which how many into a dead version's buffer ({@code recycled}), and the ops that wrote their
+     * input in place or copied it.
      */
     private static void printCpu(int rank, String mode, int bytes, long wallNs, long processNs,
-                                 Map<String, Long> threadsBefore) {
+                                 Map<String, Long> threadsBefore, Counters before, Counters after) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU %s bytes=%d rank=%d wall_s=%.3f"
             + " process_s=%.3f", mode, bytes, rank, wallNs / 1e9, processNs / 1e9));
         ProcessCpu.threadNanosByRole().forEach((role, ns) -> {
@@ -92,6 +96,10 @@ public final class TransferProgram {
                 line.append(String.format(Locale.ROOT, " %s=%.3f", role, s));
             }
         });
+        line.append(String.format(Locale.ROOT, " received=%d recycled=%d in_place=%d copies=%d",
+            after.versionsReceived() - before.versionsReceived(),
+            after.receivedIntoRecycled() - before.receivedIntoRecycled(),
+            after.inPlaceWrites() - before.inPlaceWrites(), after.copies() - before.copies()));
         System.out.println(line);
     }
 

@@ -1,6 +1,7 @@
 package org.bind.codec;
 
 import java.nio.ByteBuffer;
+import java.util.function.Supplier;
 
 /**
  * Encodes values of one type to bytes and back, and copies them. Implementations must be stateless and
@@ -46,6 +47,19 @@ public interface Codec<T> {
      */
     default RangeDecoder<T> rangeDecoder(int length) {
         return null;
+    }
+
+    /**
+     * Optional: {@link #rangeDecoder(int)}, filling a recycled buffer instead of allocating one where it can. The
+     * decoder calls {@code recycled} at most once, where it would allocate the value, and gets a buffer of this type
+     * of the shape the runtime keeps for the object (a dead version's, contents unspecified) or null; it then owns
+     * it: the buffer becomes the value, every byte of it overwritten by the encoding, or it is dropped as a value
+     * the decoder allocated would be (a decoder abandoned half-way). The default ignores {@code recycled}.
+     *
+     * @throws CodecException when no encoding of this type has {@code length} bytes
+     */
+    default RangeDecoder<T> rangeDecoder(int length, Supplier<? extends T> recycled) {
+        return rangeDecoder(length);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.bind.codec;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 
 /**
  * Primitive arrays: an int element count, then the elements in the buffer's byte order (callers use little-endian).
@@ -149,10 +150,20 @@ final class PrimitiveArrayCodec<A> implements Codec<A> {
 
     @Override
     public RangeDecoder<A> rangeDecoder(int length) {
+        return rangeDecoder(length, null);
+    }
+
+    /**
+     * A range decoder that fills the array {@code recycled} gives, once the count has come, when it is an array of
+     * this type and of that count: every element is then overwritten by the encoding, so no zeroing is needed. Any
+     * other array it gives is left to the garbage collector, and a new one allocated.
+     */
+    @Override
+    public RangeDecoder<A> rangeDecoder(int length, Supplier<? extends A> recycled) {
         if (length < COUNT_BYTES || (length - COUNT_BYTES) % elementBytes != 0) {
             throw new CodecException("malformed " + type.getSimpleName() + ": no encoding has " + length + " bytes");
         }
-        return new InPlace(length);
+        return new InPlace(length, recycled);
     }
 
     @Override
@@ -164,20 +175,23 @@ final class PrimitiveArrayCodec<A> implements Codec<A> {
     }
 
     /**
-     * Allocates the array when the count has come (checked against the encoding's length first), then copies each
-     * piece's whole elements straight into it; the bytes of a count or element cut by a piece's end wait in
-     * {@link #carry} for the rest.
+     * Allocates the array when the count has come (checked against the encoding's length first), or takes a recycled
+     * one of that count, then copies each piece's whole elements straight into it; the bytes of a count or element
+     * cut by a piece's end wait in {@link #carry} for the rest.
      */
     private final class InPlace implements RangeDecoder<A> {
         private final int length;
+        /** Where a recycled array may come from, or null. */
+        private final Supplier<? extends A> recycled;
         private final byte[] carry = new byte[Math.max(COUNT_BYTES, elementBytes)];
         private int carried;
         private long fed;
         private long decoded;
         private Object array;
 
-        InPlace(int length) {
+        InPlace(int length, Supplier<? extends A> recycled) {
             this.length = length;
+            this.recycled = recycled;
         }
 
         @Override
@@ -199,7 +213,7 @@ final class PrimitiveArrayCodec<A> implements Codec<A> {
                         throw new CodecException("malformed " + type.getSimpleName() + ": " + n + " elements in an "
                             + "encoding of " + length + " bytes");
                     }
-                    array = Array.newInstance(element, n); // n checked against length, itself capped by the caller
+                    array = allocate(n); // n checked against length, itself capped by the caller
                     carried = 0;
                     decoded = COUNT_BYTES;
                 }
@@ -227,6 +241,15 @@ final class PrimitiveArrayCodec<A> implements Codec<A> {
             }
             carried = end - pos;
             source.get(pos, carry, 0, carried);
+        }
+
+        /** A recycled array of {@code n} elements when one comes, else a new one. */
+        private Object allocate(int n) {
+            A reused = recycled == null ? null : recycled.get();
+            if (reused != null && reused.getClass() == type && Array.getLength(reused) == n) {
+                return reused;
+            }
+            return Array.newInstance(element, n);
         }
 
         private int index() {

@@ -9,12 +9,15 @@ import org.bind.codec.Codec;
 import org.bind.codec.RangeDecoder;
 import org.bind.dag.IncomingTransfer.Storage;
 import org.bind.transport.Transport;
+import org.bind.version.BufferType;
 import org.bind.version.Version;
 
 /**
  * Where the bytes of one {@link IncomingTransfer} are kept, in one of the three ways of {@link Storage}: decoded in
  * place into the value's final array ({@link RangeDecoder}), copied into one array of the whole encoding, or kept
  * as separate pieces joined at the end. Bytes come in order of the encoding; {@link #put} places the next ones.
+ * Decoded in place, the value fills a dead version's buffer from the rank's shared pool when one of its shape is
+ * there ({@link Codec#rangeDecoder(int, java.util.function.Supplier)}), else a new one.
  *
  * <p>Under its transfer's lock.
  */
@@ -34,15 +37,16 @@ final class ChunkStore {
 
     /**
      * The store for a version of {@code totalLength} bytes: pieces when {@code fullSized} is false, else in place when
-     * {@code target} is known and its codec decodes ranges, else whole.
+     * {@code target} is known and its codec decodes ranges (into a dead version's buffer when {@code host}'s shared
+     * pool has one, {@link IncomingHost#recycledBuffer}), else whole.
      */
-    static ChunkStore choose(int totalLength, boolean fullSized, Version target) {
+    static ChunkStore choose(int totalLength, boolean fullSized, Version target, IncomingHost host) {
         if (!fullSized) {
             ChunkStore store = new ChunkStore(totalLength, Storage.PIECES);
             store.pieces = new ArrayList<>();
             return store;
         }
-        RangeDecoder<Object> ranges = target == null ? null : rangeDecoder(target, totalLength);
+        RangeDecoder<Object> ranges = target == null ? null : rangeDecoder(target, totalLength, host);
         if (ranges != null) {
             ChunkStore store = new ChunkStore(totalLength, Storage.IN_PLACE);
             store.decoder = ranges;
@@ -53,11 +57,15 @@ final class ChunkStore {
         return store;
     }
 
-    /** The target's range decoder for this encoding, or null (its codec has none, or refuses the length). */
-    private static RangeDecoder<Object> rangeDecoder(Version target, int totalLength) {
-        Codec<Object> codec = target.chain().type().codec();
+    /**
+     * The target's range decoder for this encoding, filling a recycled buffer when {@code host} has one (and the
+     * codec can), or null (its codec has none, or refuses the length).
+     */
+    private static RangeDecoder<Object> rangeDecoder(Version target, int totalLength, IncomingHost host) {
+        BufferType<Object> type = target.chain().type();
+        Codec<Object> codec = type.codec();
         try {
-            return codec.rangeDecoder(totalLength);
+            return codec.rangeDecoder(totalLength, () -> host.recycledBuffer(type));
         } catch (RuntimeException malformed) {
             return null; // decoded whole at the end, where the failure is reported with its reason
         }
@@ -93,11 +101,11 @@ final class ChunkStore {
     }
 
     /** A reader of {@code target} attached while bytes land whole: decodes the prefix once; the rest lands in place. */
-    void moveInPlace(Version target) {
+    void moveInPlace(Version target, IncomingHost host) {
         if (storage != Storage.WHOLE) {
             return;
         }
-        RangeDecoder<Object> ranges = rangeDecoder(target, totalLength);
+        RangeDecoder<Object> ranges = rangeDecoder(target, totalLength, host);
         if (ranges == null) {
             return;
         }

@@ -19,8 +19,11 @@ package org.bind.dag;
  * @param framesDropped    frames rejected as malformed, of another job, or unclaimed
  * @param collections      garbage collections the runtime asked for, over the byte window, to find the objects
  *                         the program dropped
+ * @param receivedIntoRecycled versions received into the buffer of a version that had died here (the rank's
+ *                         shared pool) instead of a new one
  */
 public record Counters(long opsRun, long opsSkipped, long inFlight, long liveBytes, long windowStalls, long steals,
                        long inPlaceWrites, long copies, long epoch, long versionsSent, long versionsReceived,
-                       long bytesSent, long bytesReceived, long framesDropped, long collections) {
+                       long bytesSent, long bytesReceived, long framesDropped, long collections,
+                       long receivedIntoRecycled) {
 }

@@ -74,7 +74,7 @@ interface Distribution {
 
     /** What this rank sent and received. */
     record Transfers(long versionsSent, long versionsReceived, long bytesSent, long bytesReceived,
-                     long framesDropped) {
-        static final Transfers NONE = new Transfers(0, 0, 0, 0, 0);
+                     long framesDropped, long receivedIntoRecycled) {
+        static final Transfers NONE = new Transfers(0, 0, 0, 0, 0, 0);
     }
 }

@@ -419,6 +419,7 @@ public final class Engine implements OpSink, ObjectOwner {
             distribution.close();
         }
         dropped.clear();
+        host.clearSharedPool();
         if (progress != null) {
             progress.stop();
         }
@@ -445,7 +446,7 @@ public final class Engine implements OpSink, ObjectOwner {
         return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
             window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
             t.versionsSent(), t.versionsReceived(),
-            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections());
+            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections(), t.receivedIntoRecycled());
     }
 
     public int workers() {

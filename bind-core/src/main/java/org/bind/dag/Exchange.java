@@ -12,6 +12,7 @@ import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
+import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -50,6 +51,8 @@ final class Exchange {
     private final AtomicLong versionsReceived = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong framesDropped = new AtomicLong();
+    /** Versions received into a dead version's buffer instead of a new one. */
+    private final AtomicLong receivedIntoRecycled = new AtomicLong();
     private final IncomingHost transferHost = new TransferHost();
 
     private record Key(long objectId, long number, int source) {
@@ -295,13 +298,22 @@ final class Exchange {
 
         @Override
         public void releaseChild(Version version) {
-            version.releaseHold(null, engine);
+            version.releaseHold(engine.sharedPool(), engine);
             engine.leaveInFlight();
         }
 
         @Override
         public void countDropped() {
             framesDropped.incrementAndGet();
+        }
+
+        @Override
+        public Object recycledBuffer(BufferType<Object> type) {
+            Object recycled = engine.sharedPool().take(type);
+            if (recycled != null) {
+                receivedIntoRecycled.incrementAndGet();
+            }
+            return recycled;
         }
 
         @Override
@@ -350,6 +362,10 @@ final class Exchange {
 
     long framesDropped() {
         return framesDropped.get();
+    }
+
+    long receivedIntoRecycled() {
+        return receivedIntoRecycled.get();
     }
 
     void countDropped() {

@@ -1,6 +1,7 @@
 package org.bind.dag;
 
 import org.bind.trace.Tracer;
+import org.bind.version.BufferPool;
 import org.bind.version.MemoryAccount;
 
 /**
@@ -18,6 +19,12 @@ interface ExchangeHost extends MemoryAccount {
 
     /** A transfer failed (encoding, sending, decoding): reported at {@code sync()} like an op failure. */
     void onTransferFailed(String what, Throwable error);
+
+    /**
+     * The rank's shared pool of dead version buffers ({@link BufferPool#shared}): a version whose last hold a send,
+     * a relay or the program thread releases goes there, and received versions land in its buffers. Any thread.
+     */
+    BufferPool sharedPool();
 
     /** The epoch the program thread is in. */
     long epoch();

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import org.bind.transport.Frames;
 import org.bind.transport.Messages;
 import org.bind.transport.Transport;
+import org.bind.version.BufferPool;
+import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 
@@ -45,6 +47,15 @@ interface IncomingHost {
     void releaseChild(Version target);
 
     void countDropped();
+
+    /**
+     * A dead version's buffer of {@code type} (contents unspecified) from the rank's shared pool
+     * ({@link BufferPool#shared}), which a version decoded in place fills instead of a new one; null when the pool
+     * has none (then a new one is allocated). The caller owns what it gets. Any thread; never waits.
+     */
+    default Object recycledBuffer(BufferType<Object> type) {
+        return null;
+    }
 
     /**
      * {@code bytes} more of a transfer no reader here has claimed yet, from {@code source}, are about to be kept;

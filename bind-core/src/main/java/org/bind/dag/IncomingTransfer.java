@@ -22,7 +22,9 @@ import org.bind.version.Version;
  * bytes are stored one of three ways ({@link Storage}), chosen at the first chunk:
  * <ul>
  * <li>{@link Storage#IN_PLACE}: the local version is known and its codec decodes ranges ({@link RangeDecoder}, the
- * primitive arrays): each chunk is decoded straight into the value's final array, once. The usual case.</li>
+ * primitive arrays): each chunk is decoded straight into the value's final array, once. The usual case. That array
+ * is a dead version's from the rank's shared pool when one of its shape is there
+ * ({@link IncomingHost#recycledBuffer}), else a new one.</li>
  * <li>{@link Storage#WHOLE}: the first chunk came before the local reader was known (the type, hence the codec, is
  * not known), or the codec cannot decode ranges: chunks are copied into one array of the whole encoding, decoded once
  * complete. A reader that attaches mid-way with a range-decoding codec moves the transfer to {@code IN_PLACE} (the
@@ -185,7 +187,7 @@ final class IncomingTransfer {
             switch (state) {
                 case AWAITING -> {
                 }
-                case RECEIVING -> store.moveInPlace(target);
+                case RECEIVING -> store.moveInPlace(target, host);
                 case RECEIVED -> finish();
                 case LOST -> fail(host.failureOf(lost));
                 case DONE -> throw new IllegalStateException("transfer of " + name + " attached twice");
@@ -297,7 +299,8 @@ final class IncomingTransfer {
         if (cursor.begin(header)) {
             firstChunkNs = System.nanoTime();
             moveTo(State.RECEIVING);
-            store = ChunkStore.choose(cursor.totalLength(), cursor.fullSized(header.payloadLength()), target);
+            store = ChunkStore.choose(cursor.totalLength(), cursor.fullSized(header.payloadLength()), target,
+                host);
         }
     }
 

@@ -12,6 +12,7 @@ import org.bind.OpFailedException;
 import org.bind.collective.Residence;
 import org.bind.intercept.OpMethod;
 import org.bind.transport.Transport;
+import org.bind.version.BufferPool;
 import org.bind.version.Failure;
 import org.bind.version.MemoryAccount;
 import org.bind.version.Tracked;
@@ -36,6 +37,8 @@ final class MultiRank implements Distribution {
     private final JobHealth health;
     private final OpLog opLog = new OpLog();
     private final MemoryAccount account;
+    /** Where a version that a remote write supersedes goes when that was its last hold (it may have been sent). */
+    private final BufferPool sharedPool;
     private final LongSupplier epoch;
     /** The engine gives up on the job with a reason (it becomes unusable); returns the exception to throw. */
     private final Function<String, BindException> failJob;
@@ -51,6 +54,7 @@ final class MultiRank implements Distribution {
         this.size = config.size();
         this.transport = config.transport();
         this.account = host;
+        this.sharedPool = host.sharedPool();
         this.epoch = epoch;
         this.failJob = failJob;
         this.schedulerIdle = schedulerIdle;
@@ -94,7 +98,7 @@ final class MultiRank implements Distribution {
                 exchange.noteRead(latest, where, epoch.getAsLong());
             }
             if (access[i].writes()) {
-                onWrite(objects[i].versionChain().supersedeRemote(null, account), objects[i], where);
+                onWrite(objects[i].versionChain().supersedeRemote(sharedPool, account), objects[i], where);
             }
         }
         return false;
@@ -231,6 +235,6 @@ final class MultiRank implements Distribution {
     @Override
     public Transfers transfers() {
         return new Transfers(exchange.versionsSent(), exchange.versionsReceived(), exchange.bytesSent(),
-            exchange.bytesReceived(), exchange.framesDropped());
+            exchange.bytesReceived(), exchange.framesDropped(), exchange.receivedIntoRecycled());
     }
 }

@@ -27,6 +27,12 @@ interface OpHost extends MemoryAccount {
     /** A zeroed buffer, recycled when the pool has one; the caller counts its bytes. */
     Object freshBuffer(BufferType<Object> type, BufferPool pool);
 
+    /**
+     * A dead buffer of {@code type} with unspecified contents, from the worker's {@code pool} (may be null) or else
+     * the rank's shared pool; null when neither has one.
+     */
+    Object recycledBuffer(BufferType<Object> type, BufferPool pool);
+
     /** {@code op} threw {@code error}: the failure its outputs carry, recorded for {@code sync()}. */
     Failure onOpFailed(OpNode op, Throwable error);
 

@@ -304,7 +304,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                     engine.countInPlace();
                 } else {
                     BufferType<Object> type = out.chain().type();
-                    Object target = pool == null ? null : pool.take(type);
+                    Object target = engine.recycledBuffer(type, pool);
                     buffers[i] = type.copy(in.buffer(), target);
                     settle(i, type.bytes(buffers[i]));
                     engine.countCopy();

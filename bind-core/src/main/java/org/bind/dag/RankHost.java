@@ -24,6 +24,8 @@ final class RankHost implements OpHost, ExchangeHost {
     private final boolean checked;
     private final Window window;
     private final Scheduler scheduler;
+    /** Dead buffers released off the workers (sends, relays, the program thread); received versions land in them. */
+    private final BufferPool shared;
     private FailureLedger ledger;
     private volatile long epoch;
     final LongAdder opsRun = new LongAdder();
@@ -38,6 +40,15 @@ final class RankHost implements OpHost, ExchangeHost {
         this.checked = checked;
         this.window = window;
         this.scheduler = scheduler;
+        this.shared = BufferPool.shared(sharedPoolBytes(window.maxBytes()));
+    }
+
+    /**
+     * What the shared pool may hold for a window of {@code windowBytes}: an eighth of it, at least 1 MiB (with the
+     * default window, a quarter of the heap, a 32nd of the heap).
+     */
+    static long sharedPoolBytes(long windowBytes) {
+        return Math.max(1L << 20, windowBytes / 8);
     }
 
     /** Where failures are recorded; set once, before the first op. */
@@ -77,8 +88,24 @@ final class RankHost implements OpHost, ExchangeHost {
 
     @Override
     public Object freshBuffer(BufferType<Object> type, BufferPool pool) {
-        Object recycled = pool == null ? null : pool.take(type);
+        Object recycled = recycledBuffer(type, pool);
         return recycled == null ? type.allocate() : type.reset(recycled);
+    }
+
+    @Override
+    public Object recycledBuffer(BufferType<Object> type, BufferPool pool) {
+        Object recycled = pool == null ? null : pool.take(type);
+        return recycled != null ? recycled : shared.take(type);
+    }
+
+    @Override
+    public BufferPool sharedPool() {
+        return shared;
+    }
+
+    /** Discards what the shared pool holds (native buffers are freed). At close, once nothing runs. */
+    void clearSharedPool() {
+        shared.clear();
     }
 
     @Override

@@ -152,7 +152,8 @@ final class VersionSender {
                 zeros = false;
                 version.chain().type().discard(buffer);
             }
-            version.releaseHold(BufferPool.ofCurrentThread(), engine);
+            BufferPool own = BufferPool.ofCurrentThread();
+            version.releaseHold(own != null ? own : engine.sharedPool(), engine); // a buffer a receive may land in
             engine.leaveInFlight();
             return true;
         }

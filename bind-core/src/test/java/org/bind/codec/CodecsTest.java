@@ -418,6 +418,62 @@ class CodecsTest {
         }
     }
 
+    /**
+     * A range decoder given a recycled array of the right type and length (a dead version's, holding other values)
+     * fills that very array, every element overwritten, asking for it once; one of another length or type is left
+     * alone and a new array made.
+     */
+    @Test
+    void shouldDecodeIntoARecycledArrayOverwritingEveryElement() {
+        java.util.Random random = new java.util.Random(44);
+        for (Class<?> type : PRIMITIVE_ARRAYS) {
+            for (int n : new int[] {0, 1, 17, 1000}) {
+                Object sent = java.lang.reflect.Array.newInstance(type.getComponentType(), n);
+                Object dead = java.lang.reflect.Array.newInstance(type.getComponentType(), n);
+                for (int i = 0; i < n; i++) {
+                    java.lang.reflect.Array.set(sent, i, element(type.getComponentType(), random));
+                    java.lang.reflect.Array.set(dead, i, element(type.getComponentType(), random));
+                }
+                @SuppressWarnings("unchecked")
+                Codec<Object> codec = (Codec<Object>) Codecs.of(type);
+                int total = codec.encodedLength(sent);
+                ByteBuffer whole = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+                codec.encode(sent, whole, 0);
+                int[] asked = {0};
+                RangeDecoder<Object> decoder = codec.rangeDecoder(total, () -> {
+                    asked[0]++;
+                    return dead;
+                });
+                for (int fed = 0; fed < total; ) {
+                    int piece = Math.min(total - fed, 1 + random.nextInt(13));
+                    decoder.accept(whole.slice(fed, piece).order(ByteOrder.LITTLE_ENDIAN));
+                    fed += piece;
+                }
+                Object decoded = decoder.finish();
+                assertSame(dead, decoded, type.getSimpleName() + " of " + n + " lands in the recycled array");
+                assertDeepEquals(sent, decoded, type.getSimpleName() + " of " + n);
+                assertEquals(1, asked[0], "asked once");
+            }
+            Object other = java.lang.reflect.Array.newInstance(type.getComponentType(), 4);
+            Object expected = java.lang.reflect.Array.newInstance(type.getComponentType(), 3);
+            @SuppressWarnings("unchecked")
+            Codec<Object> codec = (Codec<Object>) Codecs.of(type);
+            ByteBuffer whole = ByteBuffer.allocate(codec.encodedLength(expected)).order(ByteOrder.LITTLE_ENDIAN);
+            codec.encode(expected, whole, 0);
+            RangeDecoder<Object> decoder = codec.rangeDecoder(whole.capacity(), () -> other);
+            decoder.accept(whole);
+            Object decoded = decoder.finish();
+            assertNotSame(other, decoded, "an array of another length is not used");
+            assertDeepEquals(expected, decoded, type.getSimpleName());
+        }
+        Codec<int[]> ints = Codecs.of(int[].class);
+        long[] wrongType = new long[3];
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        RangeDecoder<int[]> decoder = ints.rangeDecoder(4 + 4 * 3, (java.util.function.Supplier) () -> wrongType);
+        decoder.accept(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 3));
+        assertArrayEquals(new int[3], decoder.finish(), "an array of another type is not used");
+    }
+
     @Test
     void shouldRefuseRangeDecodingOfMalformedOrShortEncodings() {
         Codec<double[]> codec = Codecs.of(double[].class);

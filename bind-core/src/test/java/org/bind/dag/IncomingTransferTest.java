@@ -24,6 +24,8 @@ import org.bind.transport.Frames;
 import org.bind.transport.MalformedFrameException;
 import org.bind.transport.Messages;
 import org.bind.version.ArrayBufferType;
+import org.bind.version.BufferPool;
+import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.Version;
 import org.bind.version.VersionChain;
@@ -56,6 +58,8 @@ class IncomingTransferTest {
         int released;
         int dropped;
         Consumer<ByteBuffer> next;
+        /** The rank's shared pool received versions land in, or null (always a new buffer). */
+        BufferPool pool;
 
         @Override
         public void forward(int child, Frames.Header first, int chunk, ByteBuffer payload) {
@@ -105,6 +109,11 @@ class IncomingTransferTest {
         @Override
         public void countDropped() {
             dropped++;
+        }
+
+        @Override
+        public Object recycledBuffer(BufferType<Object> type) {
+            return pool == null ? null : pool.take(type);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import org.bind.codec.Codec;
 import org.bind.codec.CodecException;
@@ -21,8 +22,8 @@ import org.bind.version.BufferType;
  * <p>On the wire a tile is its {@code t²} doubles, little-endian, nothing else: the encoding is the storage's bytes,
  * so the codec copies them with bulk copies ({@link Codec#encodeRange}) and {@link Codec#encodedView} gives
  * a read-only view of them, which the runtime hands to the transport as it is (no copy on the sending side). A tile
- * that arrives from another rank is decoded piece by piece straight into a new tile's storage ({@link
- * Codec#rangeDecoder}): each received chunk is copied once, from the transport's frame into native memory, with no
+ * that arrives from another rank is decoded piece by piece straight into a new tile's storage, or a dead tile's the
+ * runtime recycles ({@link Codec#rangeDecoder(int, Supplier)}): each received chunk is copied once, from the transport's frame into native memory, with no
  * array of the tile's size on the heap. Immutable; any thread.
  */
 final class TileType implements BufferType<TileBuffer> {
@@ -207,11 +208,17 @@ final class TileType implements BufferType<TileBuffer> {
          */
         @Override
         public RangeDecoder<TileBuffer> rangeDecoder(int bytes) {
+            return rangeDecoder(bytes, null);
+        }
+
+        /** As {@link #rangeDecoder(int)}, filling a recycled tile of this size when {@code recycled} gives one. */
+        @Override
+        public RangeDecoder<TileBuffer> rangeDecoder(int bytes, Supplier<? extends TileBuffer> recycled) {
             if (bytes != length * Double.BYTES) {
                 throw new CodecException("a tile of " + length + " doubles is " + length * Double.BYTES
                     + " bytes; got " + bytes);
             }
-            return LITTLE_ENDIAN ? new InPlace(length) : null;
+            return LITTLE_ENDIAN ? new InPlace(length, recycled) : null;
         }
 
         /** Tiles decoded from a whole encoding since the class loaded. */
@@ -240,14 +247,17 @@ final class TileType implements BufferType<TileBuffer> {
      */
     private static final class InPlace implements RangeDecoder<TileBuffer> {
         private final int bytes;
+        /** Where a recycled tile may come from (a dead version's, of this size), or null. */
+        private final Supplier<? extends TileBuffer> recycled;
         private final Owned owned;
         private Cleaner.Cleanable cleanable;
         private long fed;
         /** The tile once {@link #finish()} handed it over. */
         private TileBuffer finished;
 
-        InPlace(int length) {
+        InPlace(int length, Supplier<? extends TileBuffer> recycled) {
             this.bytes = length * Double.BYTES;
+            this.recycled = recycled;
             this.owned = new Owned(length);
         }
 
@@ -258,7 +268,14 @@ final class TileType implements BufferType<TileBuffer> {
                 throw new CodecException("tile bytes [" + fed + ", " + (fed + count) + ") beyond its " + bytes);
             }
             if (owned.tile == null) {
-                owned.tile = TileBuffer.uninitialised(owned.length);
+                TileBuffer reused = recycled == null ? null : recycled.get();
+                if (reused != null && reused.length() != owned.length) {
+                    if (reused != RELEASED) {
+                        reused.free(); // not of this size: the decoder owns it, and frees it
+                    }
+                    reused = null; // a released tile's placeholder (recycled under this size's key) is never freed
+                }
+                owned.tile = reused != null ? reused : TileBuffer.uninitialised(owned.length);
                 cleanable = TileCodec.ABANDONED.register(this, owned);
             }
             owned.tile.putBytes((int) fed, source);
