@@ -19,8 +19,10 @@ package org.bind.dag;
  * @param framesDropped    frames rejected as malformed, of another job, or unclaimed
  * @param collections      garbage collections the runtime asked for, over the byte window, to find the objects
  *                         the program dropped
+ * @param sparesReused     buffers of versions that died once sent (on a sending thread) reused by a worker for a new
+ *                         version or a copy ({@link org.bind.version.SpareBuffers})
  */
 public record Counters(long opsRun, long opsSkipped, long inFlight, long liveBytes, long windowStalls, long steals,
                        long inPlaceWrites, long copies, long epoch, long versionsSent, long versionsReceived,
-                       long bytesSent, long bytesReceived, long framesDropped, long collections) {
+                       long bytesSent, long bytesReceived, long framesDropped, long collections, long sparesReused) {
 }

@@ -11,6 +11,7 @@ import org.bind.trace.Tracer;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
 import org.bind.version.ObjectOwner;
+import org.bind.version.SpareBuffers;
 import org.bind.version.Tracked;
 import org.bind.version.Version;
 import org.bind.version.VersionChain;
@@ -85,11 +86,13 @@ public final class Engine implements OpSink, ObjectOwner {
         int workers = config.workers();
         this.window = new Window(config.windowOps(), config.windowBytes(), Window.floorFor(workers));
         long poolBytes = Math.max(1L << 20, Math.min(64L << 20, config.windowBytes() / (4L * workers)));
-        this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes,
+        // buffers of versions that die on sending threads: up to an eighth of the window, for the workers' copies
+        SpareBuffers spares = new SpareBuffers(Math.max(poolBytes, config.windowBytes() / 8));
+        this.scheduler = new Scheduler(workers, "bind-worker-" + rank + "-", poolBytes, spares,
             (thread, error) -> System.err.println("bind: uncaught in " + thread.getName() + ": " + error));
         this.programThread = Thread.currentThread();
         // checked mode (AccessCheck) is fixed when the engine starts
-        this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler);
+        this.host = new RankHost(this, rank, tracer, AccessCheck.enabled(), window, scheduler, spares);
         this.receivers = new ReceiverOrder(host);
         this.dropped = new DroppedObjects(host, window);
         // the ledger is complete before the transport starts (a frame may complete a receive at once)
@@ -419,6 +422,7 @@ public final class Engine implements OpSink, ObjectOwner {
             distribution.close();
         }
         dropped.clear();
+        host.spares().clear();
         if (progress != null) {
             progress.stop();
         }
@@ -445,7 +449,7 @@ public final class Engine implements OpSink, ObjectOwner {
         return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
             window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
             t.versionsSent(), t.versionsReceived(),
-            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections());
+            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections(), host.spares().reused());
     }
 
     public int workers() {

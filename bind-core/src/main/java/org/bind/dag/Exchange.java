@@ -295,7 +295,7 @@ final class Exchange {
 
         @Override
         public void releaseChild(Version version) {
-            version.releaseHold(null, engine);
+            VersionSender.releaseHold(version, engine); // a relay's child: its buffer may serve a worker's copy
             engine.leaveInFlight();
         }
 

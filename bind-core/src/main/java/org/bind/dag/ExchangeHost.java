@@ -2,6 +2,7 @@ package org.bind.dag;
 
 import org.bind.trace.Tracer;
 import org.bind.version.MemoryAccount;
+import org.bind.version.SpareBuffers;
 
 /**
  * What {@link Exchange} needs from its rank's runtime: the window's in-flight count for the transfers it plans,
@@ -24,6 +25,14 @@ interface ExchangeHost extends MemoryAccount {
 
     /** Where transfers are traced, or null when the rank writes no trace. */
     default Tracer tracer() {
+        return null;
+    }
+
+    /**
+     * Where a thread without a pool of its own puts the buffer of a version whose last hold it releases (a sent or
+     * relayed version), for the workers to reuse; null: such buffers are discarded.
+     */
+    default SpareBuffers spares() {
         return null;
     }
 }

@@ -10,6 +10,7 @@ import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
 import org.bind.version.Failure;
+import org.bind.version.SpareBuffers;
 
 /**
  * The engine as its ops ({@link OpHost}) and transfers ({@link ExchangeHost}) see it: the workers, the window,
@@ -24,6 +25,7 @@ final class RankHost implements OpHost, ExchangeHost {
     private final boolean checked;
     private final Window window;
     private final Scheduler scheduler;
+    private final SpareBuffers spares;
     private FailureLedger ledger;
     private volatile long epoch;
     final LongAdder opsRun = new LongAdder();
@@ -31,8 +33,10 @@ final class RankHost implements OpHost, ExchangeHost {
     final LongAdder inPlaceWrites = new LongAdder();
     final LongAdder copies = new LongAdder();
 
-    RankHost(Engine engine, int rank, Tracer tracer, boolean checked, Window window, Scheduler scheduler) {
+    RankHost(Engine engine, int rank, Tracer tracer, boolean checked, Window window, Scheduler scheduler,
+             SpareBuffers spares) {
         this.engine = engine;
+        this.spares = spares;
         this.rank = rank;
         this.tracer = tracer;
         this.checked = checked;
@@ -63,6 +67,11 @@ final class RankHost implements OpHost, ExchangeHost {
     @Override
     public Tracer tracer() {
         return tracer;
+    }
+
+    @Override
+    public SpareBuffers spares() {
+        return spares;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.bind.version.BufferPool;
+import org.bind.version.SpareBuffers;
 
 /**
  * Runs ready ops on a work-stealing pool.
@@ -104,12 +105,15 @@ public final class Scheduler {
      * @param workers         worker threads
      * @param threadName      prefix of worker thread names
      * @param poolBytes       capacity of each worker's buffer pool
+     * @param spares          where the worker pools look for a buffer they lack (dead on threads without a pool), or
+     *                        null
      * @param onUncaught      told about anything that escapes a task (should not happen: ops catch their own)
      */
-    public Scheduler(int workers, String threadName, long poolBytes, Thread.UncaughtExceptionHandler onUncaught) {
+    public Scheduler(int workers, String threadName, long poolBytes, SpareBuffers spares,
+                     Thread.UncaughtExceptionHandler onUncaught) {
         AtomicInteger created = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = fjp -> {
-            Worker worker = new Worker(fjp, poolBytes);
+            Worker worker = new Worker(fjp, poolBytes, spares);
             worker.setName(threadName + created.getAndIncrement());
             worker.setDaemon(true);
             return worker;
@@ -294,9 +298,9 @@ public final class Scheduler {
     static final class Worker extends ForkJoinWorkerThread implements BufferPool.Owner {
         private final BufferPool buffers;
 
-        Worker(ForkJoinPool pool, long poolBytes) {
+        Worker(ForkJoinPool pool, long poolBytes, SpareBuffers spares) {
             super(pool);
-            this.buffers = new BufferPool(poolBytes);
+            this.buffers = new BufferPool(poolBytes, spares);
         }
 
         @Override

@@ -8,7 +8,8 @@ import java.util.Map;
  * A worker's cache of dead version buffers, by {@link BufferType#poolKey()}, so that a new version can reuse
  * the memory of one that just died while it is still in this core's cache (GRAMPS' buffer manager).
  * Bounded in bytes; what does not fit is {@link BufferType#discard discarded}, as is everything held when the pool
- * is cleared.
+ * is cleared. A pool that has no buffer of a type takes one from its rank's {@link SpareBuffers}, where the buffers of
+ * versions that died on threads without a pool go.
  *
  * <p>Owning worker thread only.
  */
@@ -17,11 +18,19 @@ public final class BufferPool {
     /** A type of each key held, to discard its buffers (types with equal keys are interchangeable). */
     private final Map<Object, BufferType<Object>> types = new HashMap<>();
     private final long capacityBytes;
+    /** Where buffers that died on threads without a pool wait for a worker; null: none. */
+    private final SpareBuffers spares;
     private long heldBytes;
     private long reused;
 
     public BufferPool(long capacityBytes) {
+        this(capacityBytes, null);
+    }
+
+    /** A pool that falls back on {@code spares} (or null) when it has no buffer of a type. */
+    public BufferPool(long capacityBytes, SpareBuffers spares) {
         this.capacityBytes = capacityBytes;
+        this.spares = spares;
     }
 
     /** Implemented by threads that own a pool. */
@@ -34,20 +43,21 @@ public final class BufferPool {
         return Thread.currentThread() instanceof Owner owner ? owner.bufferPool() : null;
     }
 
-    /** Keeps {@code buffer} for reuse, or discards it when it has no pool key or does not fit. */
-    void recycle(BufferType<Object> type, Object buffer) {
+    /** Keeps {@code buffer} for reuse, or discards it when it has no pool key or does not fit; whether it kept it. */
+    boolean recycle(BufferType<Object> type, Object buffer) {
         Object key = type.poolKey();
         long bytes = type.bytes(buffer);
         if (key == null || heldBytes + bytes > capacityBytes) {
             type.discard(buffer);
-            return;
+            return false;
         }
         free.computeIfAbsent(key, k -> new ArrayDeque<>()).push(buffer);
         types.putIfAbsent(key, type);
         heldBytes += bytes;
+        return true;
     }
 
-    /** A recycled buffer of this type with unspecified contents, or null. */
+    /** A recycled buffer of this type with unspecified contents (this pool's, else a spare one), or null. */
     public Object take(BufferType<Object> type) {
         Object key = type.poolKey();
         if (key == null) {
@@ -58,11 +68,13 @@ public final class BufferPool {
         if (buffer != null) {
             heldBytes -= type.bytes(buffer);
             reused++;
+        } else if (spares != null) {
+            buffer = spares.take(type);
         }
         return buffer;
     }
 
-    /** Buffers handed out again so far. */
+    /** Buffers of this pool handed out again so far (spare ones not counted: {@link SpareBuffers#reused}). */
     public long reused() {
         return reused;
     }

@@ -144,6 +144,22 @@ public final class Version {
     }
 
     /**
+     * Drops one hold, as {@link #releaseHold(BufferPool, MemoryAccount)}, from a thread that owns no pool: the last
+     * one keeps the buffer in {@code spares} for a worker to reuse (or discards it when it does not fit).
+     */
+    public void releaseHoldInto(SpareBuffers spares, MemoryAccount account) {
+        int before = (int) HOLDS.getAndAdd(this, -1);
+        if (before == 1) {
+            Object freed = takeFreed(account);
+            if (freed != null) {
+                spares.recycle(chain.type(), freed);
+            }
+        } else if (before <= 0) {
+            throw new IllegalStateException(this + " released more often than held");
+        }
+    }
+
+    /**
      * Takes the buffer over for the next version when the caller's hold is the only one left: the in-place
      * write of a read-write op that is the sole user of its input. Returns null when others still hold it.
      */
@@ -157,16 +173,24 @@ public final class Version {
     }
 
     private void free(BufferPool pool, MemoryAccount account) {
-        Object freed = buffer;
+        Object freed = takeFreed(account);
         if (freed != null) {
-            buffer = null;
-            account.addBytes(-chain.type().bytes(freed));
             if (pool != null) {
                 pool.recycle(chain.type(), freed);
             } else {
                 chain.type().discard(freed);
             }
         }
+    }
+
+    /** The buffer of a version whose last hold was released, no longer counted; null when it had none. */
+    private Object takeFreed(MemoryAccount account) {
+        Object freed = buffer;
+        if (freed != null) {
+            buffer = null;
+            account.addBytes(-chain.type().bytes(freed));
+        }
+        return freed;
     }
 
     /**
