@@ -77,6 +77,7 @@ public final class TransferBenchmark {
         int ranks = 4;
         String mpjHome = System.getProperty("bind.mpj.home", System.getenv("MPJ_HOME"));
         boolean aeronPaths = true;
+        boolean broadcastOnly = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -90,10 +91,12 @@ public final class TransferBenchmark {
                     case "--ranks" -> ranks = bounded("--ranks", value(args, ++i), 2, 64);
                     case "--mpj-home" -> mpjHome = value(args, ++i);
                     case "--only" -> {
-                        if (!value(args, ++i).equals("mpj")) {
-                            throw new IllegalArgumentException("--only takes mpj (MPJ's ping-pong and Bind over MPJ)");
+                        switch (value(args, ++i)) {
+                            case "mpj" -> aeronPaths = false;
+                            case "bcast" -> broadcastOnly = true;
+                            default -> throw new IllegalArgumentException("--only takes mpj (MPJ's ping-pong and Bind"
+                                + " over MPJ) or bcast (Bind's point-to-point on one host and the broadcast)");
                         }
-                        aeronPaths = false;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
@@ -101,7 +104,7 @@ public final class TransferBenchmark {
         } catch (IllegalArgumentException e) {
             System.err.println("transfer: " + e.getMessage());
             System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4]"
-                + " [--mpj-home DIR] [--only mpj]");
+                + " [--mpj-home DIR] [--only mpj|bcast]");
             System.exit(2);
             return;
         }
@@ -124,6 +127,8 @@ public final class TransferBenchmark {
             bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
                 ProcessLauncher::run, STARTUP, CPU, "-np", "2", "--workers", "1", "-cp", classpath, "--",
                 TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+        }
+        if (aeronPaths && !broadcastOnly) {
             aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                 sizeList, repsText);
@@ -153,6 +158,8 @@ public final class TransferBenchmark {
                     ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                     sizeList, repsText));
             }
+        }
+        if (aeronPaths) {
             bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
                 ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
                 "--",
@@ -160,7 +167,9 @@ public final class TransferBenchmark {
         }
         Map<Integer, Double> mpj = Map.of();
         Map<Integer, Double> bindMpj = Map.of();
-        if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
+        if (broadcastOnly) {
+            out.println("transfer: --only bcast: no raw Aeron, no namespace hosts, no MPJ");
+        } else if (mpjHome == null || mpjHome.isBlank() || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
             out.println("transfer: MPJ Express is not set up (no MPJ home with lib/starter.jar; run bin/setup-mpj):"
                 + " skipping its ping-pong");
         } else if (TransferBenchmark.class.getClassLoader().getResource("org/bind/bench/MpjPingPong.class") == null) {
@@ -202,6 +211,10 @@ public final class TransferBenchmark {
             System.exit(Double.isNaN(q) ? 1 : 0);
         }
         double x = rate(bind, largest);
+        if (broadcastOnly) {
+            printBroadcastResult(out, ranks, largest, rate(bcast, largest), x);
+            System.exit(Double.isNaN(x) || Double.isNaN(rate(bcast, largest)) ? 1 : 0);
+        }
         double y = rate(aeron, largest);
         double u = rate(bindUdp, largest);
         double v = rate(aeronUdp, largest);
@@ -213,12 +226,16 @@ public final class TransferBenchmark {
         double m = rate(bindMac, largest);
         out.printf(Locale.ROOT, "RESULT transfer-mac bytes=%d path=%s bind_gb_s=%.3f mac_gb_s=%.3f ratio=%.2f%n",
             largest, hostsPath, u, m, m / u);
-        out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
-            ranks, largest, b, x, b / x);
+        printBroadcastResult(out, ranks, largest, b, x);
         printMpjResult(out, largest, q, p);
         if (Double.isNaN(x) || Double.isNaN(y)) {
             System.exit(1);
         }
+    }
+
+    private static void printBroadcastResult(PrintStream out, int ranks, int bytes, double perReceiver, double p2p) {
+        out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
+            ranks, bytes, perReceiver, p2p, perReceiver / p2p);
     }
 
     private static void printMpjResult(PrintStream out, int bytes, double bind, double mpj) {

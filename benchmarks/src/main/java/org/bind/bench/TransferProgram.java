@@ -59,6 +59,7 @@ public final class TransferProgram {
                 run(bind, a, sinks, pingpong, 2); // warm-up: buffers, connections, JIT
                 long cpuBeforeNs = ProcessCpu.processNanos();
                 Map<String, Long> threadsBefore = ProcessCpu.threadNanosByRole();
+                Kernel kernelBefore = Kernel.now();
                 long wallBeforeNs = System.nanoTime();
                 double[] rates = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
@@ -72,24 +73,49 @@ public final class TransferProgram {
                 }
                 if (Boolean.getBoolean(CPU_PROP_NAME)) {
                     printCpu(bind.rank(), own[0], bytes, System.nanoTime() - wallBeforeNs,
-                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore);
+                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore, kernelBefore);
                 }
             }
         }
     }
 
+    /** What the kernel and the collector had cost this process at one moment ({@link KernelStats}). */
+    private record Kernel(KernelStats.Cost process, Map<String, KernelStats.Cost> roles, long[] collections) {
+        static Kernel now() {
+            return new Kernel(KernelStats.process(), KernelStats.byRole(), KernelStats.collections());
+        }
+    }
+
     /**
      * One line per rank: its CPU seconds over the timed repetitions (the whole process: GC and JIT included), by
-     * thread role, and the wall time; the share of a core each used is CPU over wall.
+     * thread role, and the wall time; the share of a core each used is CPU over wall. Then the runtime's copies of
+     * versions (updates of a version still being read or sent) and the buffers of sent versions they reused, both
+     * since the start ({@code copies}, {@code spares_reused}), what of the CPU was system time ({@code sys_s}), the memory first touched through page faults ({@code faults_mib}), the collections and their
+     * milliseconds ({@code gc=N/ms}), and the system time by role ({@code sys:role=s}).
      */
     private static void printCpu(int rank, String mode, int bytes, long wallNs, long processNs,
-                                 Map<String, Long> threadsBefore) {
+                                 Map<String, Long> threadsBefore, Kernel kernelBefore) {
+        Kernel kernel = Kernel.now();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU %s bytes=%d rank=%d wall_s=%.3f"
             + " process_s=%.3f", mode, bytes, rank, wallNs / 1e9, processNs / 1e9));
         ProcessCpu.threadNanosByRole().forEach((role, ns) -> {
             double s = (ns - threadsBefore.getOrDefault(role, 0L)) / 1e9;
             if (s >= 0.005) {
                 line.append(String.format(Locale.ROOT, " %s=%.3f", role, s));
+            }
+        });
+        KernelStats.Cost process = kernel.process().minus(kernelBefore.process());
+        org.bind.dag.Counters counters = Bind.current().counters();
+        line.append(String.format(Locale.ROOT, " copies=%d spares_reused=%d", counters.copies(),
+            counters.sparesReused()));
+        line.append(String.format(Locale.ROOT, " sys_s=%.3f faults_mib=%.0f gc=%d/%d", process.systemNs() / 1e9,
+            process.faultMib(), kernel.collections()[0] - kernelBefore.collections()[0],
+            kernel.collections()[1] - kernelBefore.collections()[1]));
+        kernel.roles().forEach((role, cost) -> {
+            KernelStats.Cost used = cost.minus(kernelBefore.roles().getOrDefault(role, KernelStats.Cost.NONE));
+            if (used.systemNs() >= 10_000_000L || used.faultMib() >= 1) {
+                line.append(String.format(Locale.ROOT, " sys:%s=%.2f/%.0fMiB", role, used.systemNs() / 1e9,
+                    used.faultMib()));
             }
         });
         System.out.println(line);
