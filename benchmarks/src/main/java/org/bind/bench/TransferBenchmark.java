@@ -79,6 +79,7 @@ public final class TransferBenchmark {
         String mpjHome = System.getProperty("bind.mpj.home", System.getenv("MPJ_HOME"));
         boolean aeronPaths = true;
         boolean otherPaths = true;
+        boolean broadcastOnly = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -95,8 +96,10 @@ public final class TransferBenchmark {
                         switch (value(args, ++i)) {
                             case "mpj" -> aeronPaths = false;
                             case "same-host" -> otherPaths = false;
+                            case "bcast" -> broadcastOnly = true;
                             default -> throw new IllegalArgumentException("--only takes mpj (MPJ's ping-pong and"
-                                + " Bind over MPJ) or same-host (Bind and raw Aeron over IPC)");
+                                + " Bind over MPJ), same-host (Bind and raw Aeron over IPC) or bcast (Bind's"
+                                + " point-to-point on one host and the broadcast)");
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -105,7 +108,7 @@ public final class TransferBenchmark {
         } catch (IllegalArgumentException e) {
             System.err.println("transfer: " + e.getMessage());
             System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4]"
-                + " [--mpj-home DIR] [--only mpj|same-host]");
+                + " [--mpj-home DIR] [--only mpj|same-host|bcast]");
             System.exit(2);
             return;
         }
@@ -128,6 +131,8 @@ public final class TransferBenchmark {
             bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
                 ProcessLauncher::run, STARTUP, CPU, "-np", "2", "--workers", "1", "-cp", classpath, "--",
                 TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+        }
+        if (aeronPaths && !broadcastOnly) {
             aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                 sizeList, repsText);
@@ -159,6 +164,8 @@ public final class TransferBenchmark {
                     ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                     sizeList, repsText));
             }
+        }
+        if (aeronPaths) {
             bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
                 ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
                 "--",
@@ -168,6 +175,8 @@ public final class TransferBenchmark {
         Map<Integer, Double> bindMpj = Map.of();
         if (!otherPaths) {
             out.println("transfer: --only same-host: skipping the other paths");
+        } else if (broadcastOnly) {
+            out.println("transfer: --only bcast: no raw Aeron, no namespace hosts, no MPJ");
         } else if (mpjHome == null || mpjHome.isBlank()
             || !Files.isRegularFile(Path.of(mpjHome, "lib/starter.jar"))) {
             out.println("transfer: MPJ Express is not set up (no MPJ home with lib/starter.jar; run bin/setup-mpj):"
@@ -211,6 +220,10 @@ public final class TransferBenchmark {
             System.exit(Double.isNaN(q) ? 1 : 0);
         }
         double x = rate(bind, largest);
+        if (broadcastOnly) {
+            printBroadcastResult(out, ranks, largest, rate(bcast, largest), x);
+            System.exit(Double.isNaN(x) || Double.isNaN(rate(bcast, largest)) ? 1 : 0);
+        }
         double y = rate(aeron, largest);
         double u = rate(bindUdp, largest);
         double v = rate(aeronUdp, largest);
@@ -222,12 +235,16 @@ public final class TransferBenchmark {
         double m = rate(bindMac, largest);
         out.printf(Locale.ROOT, "RESULT transfer-mac bytes=%d path=%s bind_gb_s=%.3f mac_gb_s=%.3f ratio=%.2f%n",
             largest, hostsPath, u, m, m / u);
-        out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
-            ranks, largest, b, x, b / x);
+        printBroadcastResult(out, ranks, largest, b, x);
         printMpjResult(out, largest, q, p);
         if (Double.isNaN(x) || Double.isNaN(y)) {
             System.exit(1);
         }
+    }
+
+    private static void printBroadcastResult(PrintStream out, int ranks, int bytes, double perReceiver, double p2p) {
+        out.printf(Locale.ROOT, "RESULT broadcast ranks=%d bytes=%d per_receiver_gb_s=%.3f p2p_gb_s=%.3f ratio=%.2f%n",
+            ranks, bytes, perReceiver, p2p, perReceiver / p2p);
     }
 
     private static void printMpjResult(PrintStream out, int bytes, double bind, double mpj) {

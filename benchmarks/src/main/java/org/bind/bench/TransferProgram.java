@@ -61,6 +61,7 @@ public final class TransferProgram {
                 long cpuBeforeNs = ProcessCpu.processNanos();
                 Map<String, Long> threadsBefore = ProcessCpu.threadNanosByRole();
                 Counters countersBefore = bind.counters();
+                Kernel kernelBefore = Kernel.now();
                 long wallBeforeNs = System.nanoTime();
                 double[] rates = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
@@ -74,20 +75,32 @@ public final class TransferProgram {
                 }
                 if (Boolean.getBoolean(CPU_PROP_NAME)) {
                     printCpu(bind.rank(), own[0], bytes, System.nanoTime() - wallBeforeNs,
-                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore, countersBefore, bind.counters());
+                        ProcessCpu.processNanos() - cpuBeforeNs, threadsBefore, countersBefore, bind.counters(),
+                        kernelBefore);
                 }
             }
+        }
+    }
+
+    /** What the kernel and the collector had cost this process at one moment ({@link KernelStats}). */
+    private record Kernel(KernelStats.Cost process, Map<String, KernelStats.Cost> roles, long[] collections) {
+        static Kernel now() {
+            return new Kernel(KernelStats.process(), KernelStats.byRole(), KernelStats.collections());
         }
     }
 
     /**
      * One line per rank: its CPU seconds over the timed repetitions (the whole process: GC and JIT included), by
      * thread role, and the wall time; the share of a core each used is CPU over wall. Then the versions it
-     * received, of which how many into a dead version's buffer ({@code recycled}), and the ops that wrote their
-     * input in place or copied it.
+     * received, of which how many into a dead version's buffer ({@code recycled}), the ops that wrote their input in
+     * place or copied it (updates of a version still being read or sent), the buffers taken again from the rank's
+     * shared pool ({@code shared_reused}), what of the CPU was system time ({@code sys_s}), the memory first touched
+     * through page faults ({@code faults_mib}), the collections and their milliseconds ({@code gc=N/ms}), and the
+     * system time by role ({@code sys:role=s}).
      */
     private static void printCpu(int rank, String mode, int bytes, long wallNs, long processNs,
-                                 Map<String, Long> threadsBefore, Counters before, Counters after) {
+                                 Map<String, Long> threadsBefore, Counters before, Counters after, Kernel kernelBefore) {
+        Kernel kernel = Kernel.now();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU %s bytes=%d rank=%d wall_s=%.3f"
             + " process_s=%.3f", mode, bytes, rank, wallNs / 1e9, processNs / 1e9));
         ProcessCpu.threadNanosByRole().forEach((role, ns) -> {
@@ -96,10 +109,22 @@ public final class TransferProgram {
                 line.append(String.format(Locale.ROOT, " %s=%.3f", role, s));
             }
         });
-        line.append(String.format(Locale.ROOT, " received=%d recycled=%d in_place=%d copies=%d",
+        line.append(String.format(Locale.ROOT, " received=%d recycled=%d in_place=%d copies=%d shared_reused=%d",
             after.versionsReceived() - before.versionsReceived(),
             after.receivedIntoRecycled() - before.receivedIntoRecycled(),
-            after.inPlaceWrites() - before.inPlaceWrites(), after.copies() - before.copies()));
+            after.inPlaceWrites() - before.inPlaceWrites(), after.copies() - before.copies(),
+            after.sharedPoolReused() - before.sharedPoolReused()));
+        KernelStats.Cost process = kernel.process().minus(kernelBefore.process());
+        line.append(String.format(Locale.ROOT, " sys_s=%.3f faults_mib=%.0f gc=%d/%d", process.systemNs() / 1e9,
+            process.faultMib(), kernel.collections()[0] - kernelBefore.collections()[0],
+            kernel.collections()[1] - kernelBefore.collections()[1]));
+        kernel.roles().forEach((role, cost) -> {
+            KernelStats.Cost used = cost.minus(kernelBefore.roles().getOrDefault(role, KernelStats.Cost.NONE));
+            if (used.systemNs() >= 10_000_000L || used.faultMib() >= 1) {
+                line.append(String.format(Locale.ROOT, " sys:%s=%.2f/%.0fMiB", role, used.systemNs() / 1e9,
+                    used.faultMib()));
+            }
+        });
         System.out.println(line);
     }
 

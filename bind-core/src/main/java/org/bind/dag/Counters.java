@@ -21,9 +21,12 @@ package org.bind.dag;
  *                         the program dropped
  * @param receivedIntoRecycled versions received into the buffer of a version that had died here (the rank's
  *                         shared pool) instead of a new one
+ * @param sharedPoolReused buffers taken again from the rank's shared pool (versions that died off the workers: sent,
+ *                         relayed, superseded by an op of another rank), by a received version or a worker's new
+ *                         version or copy
  */
 public record Counters(long opsRun, long opsSkipped, long inFlight, long liveBytes, long windowStalls, long steals,
                        long inPlaceWrites, long copies, long epoch, long versionsSent, long versionsReceived,
                        long bytesSent, long bytesReceived, long framesDropped, long collections,
-                       long receivedIntoRecycled) {
+                       long receivedIntoRecycled, long sharedPoolReused) {
 }

@@ -446,7 +446,8 @@ public final class Engine implements OpSink, ObjectOwner {
         return new Counters(host.opsRun.sum(), host.opsSkipped.sum(), window.inFlight(), window.liveBytes(),
             window.stalls(), scheduler.steals(), host.inPlaceWrites.sum(), host.copies.sum(), host.epoch(),
             t.versionsSent(), t.versionsReceived(),
-            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections(), t.receivedIntoRecycled());
+            t.bytesSent(), t.bytesReceived(), t.framesDropped(), dropped.collections(), t.receivedIntoRecycled(),
+            host.sharedPool().reused());
     }
 
     public int workers() {

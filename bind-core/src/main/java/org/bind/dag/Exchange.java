@@ -298,7 +298,7 @@ final class Exchange {
 
         @Override
         public void releaseChild(Version version) {
-            version.releaseHold(engine.sharedPool(), engine);
+            VersionSender.releaseHold(version, engine); // a relay's child: its buffer may serve a receive or a copy
             engine.leaveInFlight();
         }
 
