@@ -2,8 +2,6 @@ package org.bind.dag;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bind.codec.Codec;
@@ -23,14 +21,9 @@ import org.bind.version.VersionWaiter;
  * {@code chunkBytes} once it is done here, or as a {@code LOST} frame when its producer failed or it is too large
  * to send ({@code bind.max.version.bytes}), so that the child's readers are skipped instead of waiting.
  *
- * <p>Each send is a stream of chunks on its child's pump ({@link SendPumps}): round-robin with the versions of other
- * objects to that child, in parallel with the other children. Versions of one object to one child go one after the
- * other, in the order they were planned: a newer version queues behind the older one's stream, when that one's
- * version is done, and starts when it ends ({@link #chained}). Round-robin between them cost memory and gained
- * nothing: every version of the object finished its send, and freed its buffer, only with the last one, so a root
- * that updates a version still being sent (a repeated broadcast) copied each update into a fresh array, and the
- * child got the older version no sooner; in version order, the oldest is done first, its readers on the child
- * start first, and its buffer serves the root's next copy ({@link #releaseHold}).
+ * <p>Each send is a stream of chunks on its child's pump ({@link SendPumps}): round-robin with the other versions
+ * to that child, in parallel with the other children. The last hold on a sent version is usually the sending
+ * thread's: its buffer then goes to the rank's spare buffers for a worker's next copy ({@link #releaseHold}).
  *
  * <p>{@link #sendWhenDone}: program thread. The sends themselves: the sending threads. {@link #sendLost}: any
  * thread.
@@ -45,14 +38,6 @@ final class VersionSender {
     private final AtomicLong versionsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final SendPumps pumps;
-    /**
-     * The newest stream of each (child, object) pair that has not ended: a newer version to that child waits behind
-     * it. Guarded by itself.
-     */
-    private final Map<StreamKey, SendStream> newest = new HashMap<>();
-
-    private record StreamKey(int child, long objectId) {
-    }
 
     VersionSender(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
         this.engine = engine;
@@ -71,43 +56,8 @@ final class VersionSender {
      */
     void sendWhenDone(Version version, int child, long epoch) {
         SendStream stream = new SendStream(version, child, epoch);
-        if (!chained(stream)) {
-            start(stream);
-        }
-    }
-
-    /** Queues {@code stream} on its child's pump once its version is done here. */
-    private void start(SendStream stream) {
-        if (!stream.version.addWaiter(stream)) {
-            pumps.add(stream.child, stream);
-        }
-    }
-
-    /**
-     * Records {@code stream} as the newest of its (child, object) pair; true when an older one is being sent (its
-     * version done) and has not ended: that one starts it when it ends ({@link SendStream#end}). An older version
-     * still being produced holds up no newer one (an {@code @Out} write may be done first): both then go round-robin.
-     */
-    private boolean chained(SendStream stream) {
-        synchronized (newest) {
-            SendStream older = newest.put(stream.key, stream);
-            if (older == null || !older.version.isDone()) {
-                return false;
-            }
-            older.successor = stream;
-            return true;
-        }
-    }
-
-    /** {@code stream} ended: the newer version of its object to its child, if one waits, starts. Any thread. */
-    private void ended(SendStream stream) {
-        SendStream successor;
-        synchronized (newest) {
-            successor = stream.successor;
-            newest.remove(stream.key, stream);
-        }
-        if (successor != null) {
-            start(successor);
+        if (!version.addWaiter(stream)) {
+            pumps.add(child, stream);
         }
     }
 
@@ -157,9 +107,6 @@ final class VersionSender {
         private final Version version;
         private final int child;
         private final long epoch;
-        private final StreamKey key;
-        /** The next version of this object to this child, started when this stream ends. Guarded by newest. */
-        private SendStream successor;
         private Codec<Object> codec;
         /** The value sent: the version's buffer, or zeros made for this send (a first version never materialised). */
         private Object buffer;
@@ -176,7 +123,6 @@ final class VersionSender {
             this.version = version;
             this.child = child;
             this.epoch = epoch;
-            this.key = new StreamKey(child, version.chain().id());
         }
 
         @Override
@@ -220,7 +166,6 @@ final class VersionSender {
                 version.chain().type().discard(buffer);
             }
             releaseHold(version, engine);
-            ended(this); // after the release: the next version's copy may take this one's buffer
             engine.leaveInFlight();
             return true;
         }
