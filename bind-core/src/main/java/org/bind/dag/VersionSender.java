@@ -23,7 +23,8 @@ import org.bind.version.VersionWaiter;
  *
  * <p>Each send is a stream of chunks on its child's pump ({@link SendPumps}): round-robin with the other versions
  * to that child, in parallel with the other children. The last hold on a sent version is usually the sending
- * thread's: its buffer then goes to the rank's spare buffers for a worker's next copy ({@link #releaseHold}).
+ * thread's: its buffer then goes to the rank's shared pool, for a received version or a worker's next copy
+ * ({@link #releaseHold}).
  *
  * <p>{@link #sendWhenDone}: program thread. The sends themselves: the sending threads. {@link #sendLost}: any
  * thread.
