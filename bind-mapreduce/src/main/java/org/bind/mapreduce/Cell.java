@@ -6,6 +6,7 @@ import java.util.function.UnaryOperator;
 import org.bind.Versioned;
 import org.bind.codec.Codec;
 import org.bind.codec.CodecException;
+import org.bind.codec.RangeDecoder;
 import org.bind.version.BufferType;
 
 /**
@@ -61,6 +62,11 @@ final class Cell<T> extends Versioned {
         return holder == null ? null : holder.value;
     }
 
+    /** The codec of the versions of a cell whose values {@code codec} ships: a presence byte, then the value. */
+    static <T> Codec<Holder<T>> holderCodec(Codec<T> codec, UnaryOperator<T> copier) {
+        return new HolderCodec<>(codec, copier);
+    }
+
     /** The mutable holder behind one version. */
     static final class Holder<T> {
         T value;
@@ -75,7 +81,7 @@ final class Cell<T> extends Versioned {
         private final UnaryOperator<T> copier;
 
         CellType(Codec<T> codec, UnaryOperator<T> copier) {
-            this.codec = new HolderCodec<>(codec, copier);
+            this.codec = holderCodec(codec, copier);
             this.copier = copier;
         }
 
@@ -150,9 +156,108 @@ final class Cell<T> extends Versioned {
             return new Holder<>(presence == 0 ? null : codec.decode(buffer, offset + 1, length - 1));
         }
 
+        /** When the value's codec writes ranges: the presence byte, then the value's own range. */
+        @Override
+        public boolean encodeRange(Holder<T> holder, long from, ByteBuffer target) {
+            long end = from + target.remaining();
+            if (from < 0 || (holder.value == null && end > 1)) { // the value's codec checks the rest
+                throw new IllegalArgumentException("bytes " + from + " to " + end + " are not within the encoding"
+                    + " of a" + (holder.value == null ? "n empty" : "") + " cell");
+            }
+            int pos = target.position();
+            if (holder.value != null) {
+                long innerFrom = Math.max(from, 1) - 1;
+                long innerEnd = Math.max(end, 1) - 1;
+                int skip = from == 0 && end > 0 ? 1 : 0;
+                ByteBuffer rest = target.slice(pos + skip, (int) (innerEnd - innerFrom)).order(target.order());
+                if (!codec.encodeRange(holder.value, innerFrom, rest)) {
+                    return false;
+                }
+            }
+            if (from == 0 && end > 0) {
+                target.put(pos, (byte) (holder.value == null ? 0 : 1));
+            }
+            return true;
+        }
+
+        /** When the value's codec decodes ranges: the presence byte, then the value's own decoder. */
+        @Override
+        public RangeDecoder<Holder<T>> rangeDecoder(int length) {
+            if (length < 1) {
+                throw new CodecException("malformed cell: empty");
+            }
+            RangeDecoder<T> inner = length == 1 ? null : codec.rangeDecoder(length - 1);
+            return length == 1 || inner != null ? new InPlace<>(length, inner) : null;
+        }
+
         @Override
         public Holder<T> copy(Holder<T> holder) {
             return new Holder<>(holder.value == null ? null : copier.apply(holder.value));
+        }
+    }
+
+    /** Decodes a cell's encoding piece by piece: the presence byte, then the rest fed to the value's decoder. */
+    private static final class InPlace<T> implements RangeDecoder<Holder<T>> {
+        private final int length;
+        /** Null when the encoding is the presence byte alone (an empty cell). */
+        private final RangeDecoder<T> inner;
+        private boolean present;
+        private boolean started;
+        private Holder<T> holder;
+
+        InPlace(int length, RangeDecoder<T> inner) {
+            this.length = length;
+            this.inner = inner;
+        }
+
+        @Override
+        public void accept(ByteBuffer source) {
+            int pos = source.position();
+            int end = source.limit();
+            if (pos == end) {
+                return;
+            }
+            if (!started) {
+                byte presence = source.get(pos++);
+                if (presence != (inner == null ? 0 : 1)) {
+                    throw new CodecException("malformed cell: presence byte " + presence + " in " + length
+                        + " bytes");
+                }
+                started = true;
+                present = presence == 1;
+            }
+            if (pos < end) {
+                if (!present) {
+                    throw new CodecException("malformed cell: bytes after an empty cell's presence byte");
+                }
+                inner.accept(source.slice(pos, end - pos).order(source.order()));
+            }
+        }
+
+        @Override
+        public long decodedBytes() {
+            return !started ? 0 : 1 + (present ? inner.decodedBytes() : 0);
+        }
+
+        @Override
+        public Holder<T> value() {
+            if (holder == null && started && (!present || inner.value() != null)) {
+                holder = new Holder<>(present ? inner.value() : null);
+            }
+            return holder;
+        }
+
+        @Override
+        public Holder<T> finish() {
+            if (!started) {
+                throw new CodecException("malformed cell: no byte of " + length + " came");
+            }
+            T value = present ? inner.finish() : null;
+            if (holder == null) {
+                holder = new Holder<>(value);
+            }
+            holder.value = value;
+            return holder;
         }
     }
 }

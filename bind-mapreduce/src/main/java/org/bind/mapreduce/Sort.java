@@ -22,14 +22,21 @@ import org.bind.Scope;
  * <ol>
  *   <li>every rank draws a fixed number of samples of its input (op on that rank); common ops gather all samples
  *       on every rank and choose {@code ranks * parts - 1} splitters as weighted quantiles,
- *       so skewed input still gives balanced buckets and heavy duplicates are dealt over several buckets;</li>
+ *       so skewed input still gives balanced buckets and heavy duplicates are dealt over several buckets, and
+ *       for each bucket the top bits its values will be grouped by ({@link IntRadix#msdBits}, from its bounds and
+ *       its share of the input);</li>
  *   <li>every rank cuts each of its {@code parts} chunks by bucket, one array per destination rank (an op per
  *       chunk);</li>
  *   <li>the one all-to-all exchange: each destination rank reads the blocks meant for it, so the runtime moves
- *       each value once, from its rank to its destination, as an implicit transfer;</li>
- *   <li>each rank radix sorts its {@code parts} buckets into place in its slice, an op per bucket (one
- *       most-significant-digit pass from the received blocks into the slice, then least-significant-digit
- *       passes on cache-sized sub-ranges).</li>
+ *       each value once, from its rank to its destination, as an implicit transfer; a block's bytes go from its
+ *       array into the transport's buffer and from there into the receiving block's array
+ *       ({@link IntBlock#CODEC} encodes and decodes ranges), one copy on each side;</li>
+ *   <li>each block that reaches its destination is grouped by those top bits, bucket by bucket, into a new
+ *       block (an op per block: the most-significant-digit pass of a radix sort, made as the blocks arrive, the
+ *       rank's own ones while the others are still on their way);</li>
+ *   <li>each rank sorts its {@code parts} buckets into place in its slice, an op per bucket: each group of top
+ *       bits, gathered from every block, is sorted by least-significant-digit passes in cache, the first reading
+ *       the blocks and the last writing the slice ({@link IntRadix#sortLeafRuns}).</li>
  * </ol>
  * Every intermediate cell is released by a write once its readers are submitted, so that each array is freed as
  * soon as its last reader (or send) is done, not when the cell is collected. The program thread only records
@@ -105,7 +112,8 @@ public final class Sort {
             SortOps.collect(all, sample, q);
         }
         IntArray splitters = IntArray.of(buckets - 1);
-        SortOps.choose(all, splitters, ranks, perRank, buckets);
+        IntArray digits = IntArray.of(buckets);
+        SortOps.choose(all, splitters, digits, ranks, perRank, buckets);
 
         @SuppressWarnings("unchecked")
         Cell<IntBlock>[][] blocks = new Cell[ranks * parts][ranks];
@@ -132,12 +140,15 @@ public final class Sort {
             try (Scope s = bind.on(d)) {
                 Cell<IntBlock[]> received = Cell.of(IntBlock.ARRAY_CODEC, IntBlock[]::clone);
                 for (Cell<IntBlock>[] fromChunk : blocks) {
-                    SortOps.append(received, fromChunk[d]);
+                    Cell<IntBlock> scattered = Cell.of(IntBlock.CODEC);
+                    SortOps.scatter(fromChunk[d], splitters, digits, d * parts, scattered);
+                    SortOps.append(received, scattered);
+                    SortOps.release(scattered);
                 }
                 IntArray ready = IntArray.of(0);
                 SortOps.prepare(received, output, ready);
                 for (int part = 0; part < parts; part++) {
-                    SortOps.sortPart(received, ready, splitters, d * parts + part, part, output);
+                    SortOps.sortPart(received, ready, digits, d * parts + part, part, output);
                 }
                 SortOps.release(received);
             }

@@ -28,10 +28,35 @@ final class SortOps {
         System.arraycopy(from, 0, all.data(), rank * from.length, from.length);
     }
 
+    /**
+     * The splitters, and for each bucket the bits of the most-significant digit its values are grouped by on
+     * arrival ({@link IntRadix#msdBits}, for the bucket's share of every rank's input and its bounds).
+     */
     @Op
-    static void choose(@In IntArray all, @Out IntArray splitters, int ranks, int perRank, int buckets) {
-        int[] chosen = Splitters.choose(all.data(), ranks, perRank, buckets);
+    static void choose(@In IntArray all, @Out IntArray splitters, @Out IntArray digits, int ranks, int perRank,
+                       int buckets) {
+        int[] in = all.data();
+        int[] chosen = Splitters.choose(in, ranks, perRank, buckets);
         System.arraycopy(chosen, 0, splitters.data(), 0, chosen.length);
+        long total = 0;
+        for (int q = 0; q < ranks; q++) {
+            int at = q * (perRank + Splitters.HEADER);
+            total += ((long) in[at] << 32) | (in[at + 1] & 0xFFFFFFFFL);
+        }
+        long share = (total + buckets - 1) / buckets;
+        for (int b = 0; b < buckets; b++) {
+            digits.data()[b] = IntRadix.msdBits(share, low(chosen, b), high(chosen, b));
+        }
+    }
+
+    /** The least value bucket {@code bucket} may hold. */
+    static int low(int[] splitters, int bucket) {
+        return bucket == 0 ? Integer.MIN_VALUE : splitters[bucket - 1];
+    }
+
+    /** The greatest value bucket {@code bucket} may hold. */
+    static int high(int[] splitters, int bucket) {
+        return bucket == splitters.length ? Integer.MAX_VALUE : splitters[bucket];
     }
 
     /**
@@ -132,7 +157,41 @@ final class SortOps {
         block.set(partitioned.get()[rank]);
     }
 
-    /** Adds one received block to the list of this rank's blocks (in program order: by source rank, then chunk). */
+    /**
+     * Groups each part of a block that reached its destination rank by the top bits of its values
+     * ({@link IntRadix#scatterByDigit}, {@code digits[bucket]} bits for the part's bucket), in a new block whose parts
+     * are the digits of every part in turn: the sort's most-significant-digit pass, made block by block as each
+     * arrives (this rank's own block while the others are still on their way).
+     */
+    @Op
+    static void scatter(@In Cell<IntBlock> block, @In IntArray splitters, @In IntArray digits, int firstBucket,
+                        @Out Cell<IntBlock> scattered) {
+        IntBlock in = block.get();
+        int[] s = splitters.data();
+        int[] bits = digits.data();
+        int parts = in.counts().length;
+        int groups = 0;
+        for (int k = 0; k < parts; k++) {
+            groups += 1 << bits[firstBucket + k];
+        }
+        int[] counts = new int[groups];
+        int[] out = new int[in.length()];
+        int from = in.offset();
+        int outAt = 0;
+        int group = 0;
+        for (int k = 0; k < parts; k++) {
+            int bucket = firstBucket + k;
+            int count = in.counts()[k];
+            IntRadix.scatterByDigit(in.data(), from, from + count, low(s, bucket), high(s, bucket), bits[bucket], out,
+                outAt, counts, group);
+            from += count;
+            outAt += count;
+            group += 1 << bits[bucket];
+        }
+        scattered.set(new IntBlock(out, 0, counts));
+    }
+
+    /** Adds one block to the list of this rank's blocks (in program order: by source rank, then chunk). */
     @Op
     static void append(Cell<IntBlock[]> received, @In Cell<IntBlock> block) {
         IntBlock[] before = received.get();
@@ -164,33 +223,53 @@ final class SortOps {
     }
 
     /**
-     * Sorts bucket {@code part} of the received blocks into its place in the slice: after the buckets before it,
-     * which hold only smaller (or equal) values. The bucket's values lie between its two splitters ({@code bucket}
-     * is its index among all buckets), which bound the radix sort's first digit.
+     * Sorts bucket {@code bucket} (part {@code part} of this rank) into its place in the slice, after the buckets
+     * before it, which hold only smaller (or equal) values: digit by digit of the blocks {@link #scatter} grouped,
+     * each digit's runs from every block sorted straight into the slice ({@link IntRadix#sortLeafRuns}).
      */
     @Op
-    static void sortPart(@In Cell<IntBlock[]> received, @In IntArray ready, @In IntArray splitters, int bucket,
+    static void sortPart(@In Cell<IntBlock[]> received, @In IntArray ready, @In IntArray digits, int bucket,
                          int part, @ByRef Output output) {
         IntBlock[] blocks = received.get();
         if (blocks == null) {
             return;
         }
-        int base = 0;
-        int[][] arrays = new int[blocks.length][];
-        int[] starts = new int[blocks.length];
-        int[] ends = new int[blocks.length];
-        for (int b = 0; b < blocks.length; b++) {
-            IntBlock block = blocks[b];
-            for (int k = 0; k < part; k++) {
-                base += block.counts()[k];
-            }
-            arrays[b] = block.data();
-            starts[b] = block.partStart(part);
-            ends[b] = starts[b] + block.counts()[part];
+        int[] bits = digits.data();
+        int firstGroup = 0;
+        for (int k = 0; k < part; k++) {
+            firstGroup += 1 << bits[bucket - part + k];
         }
-        int[] s = splitters.data();
-        int lo = bucket == 0 ? Integer.MIN_VALUE : s[bucket - 1];
-        int hi = bucket == s.length ? Integer.MAX_VALUE : s[bucket];
-        IntRadix.sortRuns(arrays, starts, ends, blocks.length, output.array, base, lo, hi);
+        int groups = 1 << bits[bucket];
+        int runs = blocks.length;
+        int[][] arrays = new int[runs][];
+        int[] starts = new int[runs];
+        int[] ends = new int[runs];
+        int at = 0;
+        for (int b = 0; b < runs; b++) {
+            arrays[b] = blocks[b].data();
+            starts[b] = blocks[b].partStart(firstGroup);
+            at += starts[b] - blocks[b].offset(); // every block's groups before this bucket come first
+        }
+        int largest = 0;
+        for (int g = 0; g < groups; g++) {
+            int size = 0;
+            for (IntBlock block : blocks) {
+                size += block.counts()[firstGroup + g];
+            }
+            largest = Math.max(largest, size);
+        }
+        int[] scratch = new int[Math.min(largest, IntRadix.LARGEST_LEAF)];
+        int[] counts = new int[3 << IntRadix.MAX_DIGIT_BITS];
+        int[] out = output.array;
+        for (int g = 0; g < groups; g++) {
+            int size = 0;
+            for (int b = 0; b < runs; b++) {
+                ends[b] = starts[b] + blocks[b].counts()[firstGroup + g];
+                size += ends[b] - starts[b];
+            }
+            IntRadix.sortLeafRuns(arrays, starts, ends, runs, out, at, scratch, counts);
+            at += size;
+            System.arraycopy(ends, 0, starts, 0, runs);
+        }
     }
 }

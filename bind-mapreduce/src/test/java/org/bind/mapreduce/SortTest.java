@@ -93,6 +93,28 @@ class SortTest {
         }, false);
     }
 
+    /**
+     * Blocks travel between ranks in chunks that cut them anywhere (inside the header, inside an int), each chunk
+     * landing straight in the block's array.
+     */
+    @ParameterizedTest(name = "chunks of {0} bytes")
+    @ValueSource(ints = {4099, 65_537, 1 << 20})
+    void shouldSortBlocksCutAnywhereIntoChunks(int chunkBytes) {
+        int ranks = 3;
+        IntFunction<int[]> input = rank -> uniform(rank, 60_000 + 7 * rank);
+        int[][] slices = new int[ranks][];
+        InProcJob.run(ranks, () -> new Bind.Context().workers(2).chunkBytes(chunkBytes), JOB_SECONDS,
+            TimeUnit.SECONDS, bind -> {
+                int[] slice = Sort.ints(bind, input.apply(bind.rank()), 2);
+                synchronized (slices) {
+                    slices[bind.rank()] = slice;
+                }
+            });
+        int[] expected = java.util.stream.IntStream.range(0, ranks).mapToObj(input)
+            .flatMapToInt(Arrays::stream).sorted().toArray();
+        assertArrayEquals(expected, Arrays.stream(slices).flatMapToInt(Arrays::stream).toArray());
+    }
+
     @Test
     void shouldNotChangeTheInput() {
         InProcJob.run(2, JOB_SECONDS, TimeUnit.SECONDS, bind -> {
