@@ -9,9 +9,10 @@ import org.bind.transport.Transport;
 /**
  * One chunk of an {@link IncomingTransfer} landing while its frame arrives: the transport's receiving thread puts
  * each piece of the frame, a view of the transport's own buffer, and the piece is stored in the transfer at once
- * (one copy). When the transfer's lock is busy, this piece and every later one of the frame are kept here instead,
- * in one array of the bytes still to come, and stored by the delivering thread ({@link #onLanded}); the receiving
- * thread never waits.
+ * (one copy). When the transfer's lock is busy, the piece is kept here instead, in one array of the bytes still to
+ * come, and stored with the next piece that finds the lock free (the kept bytes first); whatever is still kept when
+ * the frame ends is stored by the delivering thread ({@link #onLanded}). So only the pieces that came while the lock
+ * was busy take a copy more, not the rest of the frame, and the receiving thread never waits.
  *
  * <p>{@link #put}: the receiving thread. {@link #onLanded}: the delivering thread, after the last put (the
  * transport's queue orders them). {@link #failure} and {@link #stored} are guarded by the transfer's lock.
@@ -23,8 +24,11 @@ final class ChunkLanding implements Transport.Landing {
     private int headerLeft = Frames.HEADER_BYTES;
     /** Payload bytes still to come. */
     private int payloadLeft;
-    /** Bytes kept for the delivering thread (the lock was busy), or null. */
-    private ByteBuffer rest;
+    /**
+     * Bytes kept while the lock was busy, not stored yet: from 0 to its position; null until the lock was first found
+     * busy (then sized for every byte still to come, so it never grows).
+     */
+    private ByteBuffer kept;
     /** The bytes did not decode (reported by the delivering thread). Transfer's lock. */
     RuntimeException failure;
     /** Every byte is in the store. Transfer's lock. */
@@ -48,20 +52,30 @@ final class ChunkLanding implements Transport.Landing {
             return;
         }
         bytes.limit(bytes.position() + length).order(ByteOrder.LITTLE_ENDIAN);
-        if (rest == null && !transfer.tryPut(this, bytes)) {
-            rest = ByteBuffer.allocate(payloadLeft).order(ByteOrder.LITTLE_ENDIAN); // at most the checked length
-        }
-        if (rest != null) {
-            rest.put(bytes);
+        boolean waiting = kept != null && kept.position() > 0;
+        if (transfer.tryPut(this, waiting ? kept.duplicate().flip().order(ByteOrder.LITTLE_ENDIAN) : null, bytes)) {
+            if (waiting) {
+                kept.clear(); // stored ahead of this piece
+            }
+        } else {
+            if (kept == null) {
+                kept = ByteBuffer.allocate(payloadLeft).order(ByteOrder.LITTLE_ENDIAN); // at most the checked length
+            }
+            kept.put(bytes);
         }
         payloadLeft -= length;
-        if (payloadLeft == 0 && rest == null) {
+        if (payloadLeft == 0 && (kept == null || kept.position() == 0)) {
             transfer.tryComplete(this); // else onLanded completes it
         }
     }
 
+    /** Bytes of this chunk kept aside and not stored yet (for tests). */
+    int keptBytes() {
+        return kept == null ? 0 : kept.position();
+    }
+
     @Override
     public void onLanded() {
-        transfer.landed(this, rest == null ? null : rest.flip());
+        transfer.landed(this, kept == null || kept.position() == 0 ? null : kept.flip());
     }
 }

@@ -41,8 +41,8 @@ import org.bind.version.Version;
  * receiving thread hands each piece of the frame, a view of its own buffer (Aeron's log), to a {@link ChunkLanding},
  * which stores it here at once: a byte is copied once on its way from the log to the value's array. That thread
  * never waits: it only tries the lock ({@link ReentrantLock#tryLock}), and when another thread holds it (briefly:
- * the program thread adding a child, the delivering thread accounting the previous chunk) the landing keeps the
- * rest of the frame's bytes in an array, which {@link #landed} stores. What may block (relaying to children,
+ * the program thread adding a child, the delivering thread accounting the previous chunk) the landing keeps that
+ * piece in an array, stored ahead of the next piece that finds the lock free, or by {@link #landed}. What may block (relaying to children,
  * completing the version) happens in {@link #landed}, on the transport's delivering thread, where and when the whole
  * frame would have been delivered. Two cursors therefore advance: chunks landed (stored; what the next chunk must follow) and
  * chunks accounted for (relayed and counted), which trails it.
@@ -337,14 +337,18 @@ final class IncomingTransfer {
     }
 
     /**
-     * Stores bytes of {@code chunk}'s landing; false, storing nothing, when the lock is busy (the landing keeps them
-     * for {@link #landed}). The receiving thread; never waits.
+     * Stores bytes of {@code chunk}'s landing: {@code kept} (bytes it kept while the lock was busy, or null), then
+     * {@code bytes}; false, storing nothing, when the lock is busy (the landing keeps them). The receiving thread;
+     * never waits.
      */
-    boolean tryPut(ChunkLanding chunk, ByteBuffer bytes) {
+    boolean tryPut(ChunkLanding chunk, ByteBuffer kept, ByteBuffer bytes) {
         if (!lock.tryLock()) {
             return false;
         }
         try {
+            if (kept != null) {
+                put(chunk, kept);
+            }
             put(chunk, bytes);
             return true;
         } finally {

@@ -189,6 +189,60 @@ class ChunkLandingTest {
         assertEquals(1, host.landedChildren);
     }
 
+    /**
+     * The lock is busy for a few pieces in the middle of a frame (the delivering thread accounting the chunk before):
+     * only those pieces are kept aside; the next piece that finds the lock free stores them first, then itself, so
+     * the chunk is whole on the receiving thread and the next one lands at once. The value is the sent array.
+     */
+    @Test
+    void shouldKeepAsideOnlyThePiecesThatCameWhileTheLockWasBusy() throws Exception {
+        double[] sent = doubles(50_000, 27);
+        List<ByteBuffer> frames = chunksOf(sent, 100_003);
+        Version target = pendingVersion(double[].class, sent.length);
+        FakeHost host = new FakeHost();
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+        ByteBuffer frame = frames.get(0);
+        ChunkLanding landing = transfer.land(header(frame));
+        put(landing, frame, 0, 2 * PIECE_BYTES);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch unlock = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            transfer.lock().lock();
+            try {
+                locked.countDown();
+                assertTrue(unlock.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                transfer.lock().unlock();
+            }
+        }, "holder");
+        holder.start();
+        assertTrue(locked.await(20, TimeUnit.SECONDS));
+        put(landing, frame, 2 * PIECE_BYTES, 5 * PIECE_BYTES); // three pieces while the lock is busy
+        assertEquals(3 * PIECE_BYTES, landing.keptBytes(), "the pieces that found the lock busy are kept");
+        unlock.countDown();
+        holder.join(20_000);
+        assertFalse(holder.isAlive());
+        put(landing, frame, 5 * PIECE_BYTES, frame.remaining());
+        assertEquals(0, landing.keptBytes(), "stored with the next piece that found the lock free");
+        ChunkLanding next = transfer.land(header(frames.get(1)));
+        assertNotNull(next, "chunk 0 is whole on the receiving thread: chunk 1 lands at once");
+        landing.onLanded();
+        put(next, frames.get(1), 0, frames.get(1).remaining());
+        next.onLanded();
+        for (ByteBuffer rest : frames.subList(2, frames.size())) {
+            ChunkLanding later = transfer.land(header(rest));
+            assertNotNull(later);
+            put(later, rest, 0, rest.remaining());
+            later.onLanded();
+        }
+        assertEquals(IncomingTransfer.State.DONE, transfer.state());
+        assertArrayEquals(sent, (double[]) target.buffer());
+        assertEquals(0, host.dropped);
+    }
+
     @Test
     void shouldDropTheRestOfALandingWhenTheTransferIsAbandoned() {
         double[] sent = doubles(30_000, 23);
