@@ -137,7 +137,7 @@ public final class TransferBenchmark {
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
                 sizeList, repsText);
         }
-        if (aeronPaths && otherPaths) {
+        if (aeronPaths && otherPaths && !broadcastOnly) {
             try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
                 out.println("transfer: two hosts made of network namespaces " + hosts.addresses() + " (veth pairs and"
                     + " a bridge, as the multi-host tests make them): UDP between them, each rank with its own media"
@@ -165,7 +165,7 @@ public final class TransferBenchmark {
                     sizeList, repsText));
             }
         }
-        if (aeronPaths) {
+        if (aeronPaths && otherPaths) {
             bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
                 ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
                 "--",
