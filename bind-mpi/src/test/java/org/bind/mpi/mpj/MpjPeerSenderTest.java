@@ -99,11 +99,17 @@ class MpjPeerSenderTest {
         List<Integer> completed = new CopyOnWriteArrayList<>();
         List<CountDownLatch> done = List.of(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
         CountDownLatch twoStarted = new CountDownLatch(2);
+        // the first start waits until all three are queued: with none queued behind a send, the sender waits for it
+        // to complete (nothing more to announce), and that must not depend on how fast this thread adds them
+        CountDownLatch allQueued = new CountDownLatch(1);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         MpjPeerSender sender = new MpjPeerSender(Thread.currentThread().getThreadGroup(), "test-window-sender", 1, 2,
             new MpjPeerSender.Sink() {
                 @Override
-                public MpjPeerSender.Pending start(int toRank, MpjPeerSender.Outbound message) {
+                public MpjPeerSender.Pending start(int toRank, MpjPeerSender.Outbound message) throws Exception {
+                    if (started.isEmpty() && !allQueued.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the messages were never all queued");
+                    }
                     int index = started.size();
                     started.add(message.body().length());
                     twoStarted.countDown();
@@ -125,6 +131,7 @@ class MpjPeerSenderTest {
             queueBytes.acquire(body.length());
             sender.add(new MpjPeerSender.Outbound(FRAME_TAG, body, body.length()));
         }
+        allQueued.countDown();
         assertTrue(twoStarted.await(10, TimeUnit.SECONDS), "the second send did not start while the first was open");
         Thread.sleep(200);   // a third start now would break the window of 2 (checked below)
         assertEquals(List.of(10, 20), started, "sends started with a window of 2 while none completed");
