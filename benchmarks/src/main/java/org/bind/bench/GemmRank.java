@@ -69,7 +69,7 @@ public final class GemmRank {
             c = null;
             System.gc();
             try (MemoryWatch memory = new MemoryWatch(() -> bind.counters().liveBytes())) {
-                long[] gcBefore = StrassenBenchmark.collections();
+                long[] gcBefore = KernelStats.collections();
                 long stallsBefore = bind.counters().windowStalls();
                 long cpuStart = ProcessCpu.processNanos();
                 long start = System.nanoTime();
@@ -78,7 +78,7 @@ public final class GemmRank {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double cpu = (ProcessCpu.processNanos() - cpuStart) / 1e9;
                 if (bind.rank() == 0) {
-                    long[] gcAfter = StrassenBenchmark.collections();
+                    long[] gcAfter = KernelStats.collections();
                     System.out.printf(Locale.ROOT, "  bind gemm, %d ranks x %d worker(s)  %8.3f s  %7.1f GFLOPS"
                             + "  (rank 0: %d GCs, %d ms; %d window stalls)%s%n", bind.size(), bind.workers(), elapsed,
                         2.0 * n * n * (double) n / elapsed / 1e9, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1],

@@ -75,7 +75,7 @@ final class KernelStats {
         return roles;
     }
 
-    /** Collections so far and their total time (ms), over every collector of this JVM. */
+    /** Collections so far and their total time (ms, pauses; concurrent phases are not counted), every collector. */
     static long[] collections() {
         long count = 0;
         long ms = 0;

@@ -1,7 +1,6 @@
 package org.bind.bench;
 
 import java.io.PrintStream;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.DoubleBuffer;
 import java.util.Locale;
@@ -132,14 +131,14 @@ public final class StrassenBenchmark {
                 System.gc();
                 try (MemoryWatch memory = new MemoryWatch(() -> bind.counters().liveBytes())) {
                     ProcessCpu.Reading cpu = ProcessCpu.Reading.now();
-                    long[] gcBefore = collections();
+                    long[] gcBefore = KernelStats.collections();
                     long stallsBefore = bind.counters().windowStalls();
                     long start = System.nanoTime();
                     product = Strassen.multiply(tiledA, tiledB);
                     bind.sync();
                     long wallNs = System.nanoTime() - start;
                     double seconds = wallNs / 1e9;
-                    long[] gcAfter = collections();
+                    long[] gcAfter = KernelStats.collections();
                     String shares = cpuShares(cpu, wallNs) + String.format(Locale.ROOT,
                         " %d GCs (%d ms), %d window stalls", gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1],
                         bind.counters().windowStalls() - stallsBefore);
@@ -172,17 +171,6 @@ public final class StrassenBenchmark {
             out.printf(Locale.ROOT, "RESULT strassen n=%d ranks=1 seconds=%.3f openblas_seconds=%.3f speedup=%.3f"
                 + " rel_error=%.3e%n", n, strassen, blas, blas / strassen, error);
         }
-    }
-
-    /** Collections so far and their total time, ms (pauses; concurrent phases are not counted). */
-    static long[] collections() {
-        long count = 0;
-        long ms = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            count += Math.max(0, gc.getCollectionCount());
-            ms += Math.max(0, gc.getCollectionTime());
-        }
-        return new long[] {count, ms};
     }
 
     /** {@code "cpu: this process 97%, others 3% of the cores"} since {@code before}. */

@@ -55,10 +55,9 @@ class WindowEdgeTest {
         assertEquals(0, window.stalls());
     }
 
+    /** Until the program waits at the edge; a program that never does is caught by the test's hard timeout. */
     private static void awaitStall(Window window, long stalls) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (window.stalls() < stalls) {
-            assertTrue(System.nanoTime() < deadline, "the program never waited at the window's edge");
             Thread.sleep(1);
         }
     }
