@@ -131,7 +131,7 @@ class RepeatedBroadcastTest {
      * broadcast does (a sync every few steps): a version's last reader runs on a worker after the program thread
      * recorded the next steps, and the buffer it lets go goes to the rank's shared pool, not the worker's own, which
      * the receiving side never looks in. Between two syncs a receiver holds at most the 4 versions of those steps,
-     * and its shared pool (an eighth of the window: 8 of them) keeps every buffer that died before: after the first
+     * and its shared pool (a quarter of the window: 16 of them) keeps every buffer that died before: after the first
      * 4 steps, each version finds one there, unless its chunks all came before this rank recorded its reader (it is
      * then decoded whole, into a new array; rare). Before, a version landed recycled only when the program thread
      * dropped the last hold: once every 4 steps. Every digest is checked as above: no version lands in a buffer a live
