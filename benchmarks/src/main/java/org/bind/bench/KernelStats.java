@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * What a process's threads cost the kernel, and the garbage collector, to tell memory passes from page faults: the
- * system CPU time and the minor page faults of the process and of its threads by role (Linux, from
+ * system (and user) CPU time and the minor page faults of the process and of its threads by role (Linux, from
  * {@code /proc/self/stat} and {@code /proc/self/task/<tid>/stat}, to 10 ms), and the collections and their time. A
  * thread that writes into memory the process has not touched yet (a fresh large array on a heap that grew or gave
  * memory back) pays a fault per 4 KiB page and the kernel's zeroing of it, as system time.
@@ -27,16 +27,19 @@ final class KernelStats {
     private KernelStats() {
     }
 
-    /** Minor page faults and system CPU time ns, of a process or of the threads of one role. */
-    record Cost(long minorFaults, long systemNs) {
-        static final Cost NONE = new Cost(0, 0);
+    /**
+     * Minor page faults, system and user CPU time ns, of a process or of the threads of one role (the JVM's own
+     * threads too: collector, compilers, which the JVM's per-thread CPU times leave out).
+     */
+    record Cost(long minorFaults, long systemNs, long userNs) {
+        static final Cost NONE = new Cost(0, 0, 0);
 
         Cost plus(Cost other) {
-            return new Cost(minorFaults + other.minorFaults, systemNs + other.systemNs);
+            return new Cost(minorFaults + other.minorFaults, systemNs + other.systemNs, userNs + other.userNs);
         }
 
         Cost minus(Cost before) {
-            return new Cost(minorFaults - before.minorFaults, systemNs - before.systemNs);
+            return new Cost(minorFaults - before.minorFaults, systemNs - before.systemNs, userNs - before.userNs);
         }
 
         /** The memory first touched through these faults, MiB (4 KiB pages). */
@@ -91,7 +94,8 @@ final class KernelStats {
         try {
             String line = Files.readString(stat);
             String[] f = line.substring(line.lastIndexOf(')') + 2).trim().split("\\s+");
-            return new Cost(Long.parseLong(f[7]), Long.parseLong(f[12]) * NS_PER_TICK);
+            return new Cost(Long.parseLong(f[7]), Long.parseLong(f[12]) * NS_PER_TICK,
+                Long.parseLong(f[11]) * NS_PER_TICK);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -3,6 +3,7 @@ package org.bind.bench;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.bind.Bind;
 import org.bind.ByteArray;
@@ -22,6 +23,9 @@ import org.bind.dag.Counters;
 public final class TransferProgram {
     /** {@code true}: every rank prints its CPU time by thread role for each size ({@code CPU ...} lines). */
     static final String CPU_PROP_NAME = "bind.bench.cpu";
+    /** The kernel's names of the JVM's own threads (collector, compilers, VM thread), which have no Java thread. */
+    private static final Pattern JVM_THREAD =
+        Pattern.compile("GC Thread|G1 .*|C[12] CompilerThre|VM .*|Common-Cleaner|Sweeper thread");
     /** Bytes each repetition moves at least, so that small sizes are timed over many steps. */
     private static final long BYTES_PER_REP = 256L << 20;
 
@@ -95,8 +99,9 @@ public final class TransferProgram {
      * received, of which how many into a dead version's buffer ({@code recycled}), the ops that wrote their input in
      * place or copied it (updates of a version still being read or sent), the buffers taken again from the rank's
      * shared pool ({@code shared_reused}), what of the CPU was system time ({@code sys_s}), the memory first touched
-     * through page faults ({@code faults_mib}), the collections and their milliseconds ({@code gc=N/ms}), and the
-     * system time by role ({@code sys:role=s}).
+     * through page faults ({@code faults_mib}), the collections and their milliseconds ({@code gc=N/ms}), the
+     * system time by role ({@code sys:role=s}), and the JVM's own threads' CPU seconds, user and system, by role
+     * ({@code jvm:role=s}: collector, compilers; the per-thread times above cover Java threads only).
      */
     private static void printCpu(int rank, String mode, int bytes, long wallNs, long processNs,
                                  Map<String, Long> threadsBefore, Counters before, Counters after, Kernel kernelBefore) {
@@ -123,6 +128,13 @@ public final class TransferProgram {
             if (used.systemNs() >= 10_000_000L || used.faultMib() >= 1) {
                 line.append(String.format(Locale.ROOT, " sys:%s=%.2f/%.0fMiB", role, used.systemNs() / 1e9,
                     used.faultMib()));
+            }
+        });
+        kernel.roles().forEach((role, cost) -> {
+            KernelStats.Cost used = cost.minus(kernelBefore.roles().getOrDefault(role, KernelStats.Cost.NONE));
+            long ns = used.systemNs() + used.userNs();
+            if (JVM_THREAD.matcher(role).matches() && ns >= 10_000_000L) {
+                line.append(String.format(Locale.ROOT, " jvm:%s=%.2f", role.replace(' ', '_'), ns / 1e9));
             }
         });
         System.out.println(line);

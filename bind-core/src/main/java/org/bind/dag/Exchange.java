@@ -276,7 +276,9 @@ final class Exchange {
             }
             engine.addBytes(target.chain().type().bytes(value));
             forget(transfer, target);
-            target.complete(value, null, engine);
+            // once it dies (on a worker after its last reader, usually), its buffer returns to the shared pool,
+            // where the next version received from there lands
+            target.completeReceived(value, engine.sharedPool(), engine);
             pendingReceives.decrementAndGet();
             engine.leaveInFlight();
             sender.countRelayed(children, bytes);

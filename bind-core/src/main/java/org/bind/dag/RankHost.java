@@ -44,11 +44,14 @@ final class RankHost implements OpHost, ExchangeHost {
     }
 
     /**
-     * What the shared pool may hold for a window of {@code windowBytes}: an eighth of it, at least 1 MiB (with the
-     * default window, a quarter of the heap, a 32nd of the heap).
+     * What the shared pool may hold for a window of {@code windowBytes}: a quarter of it, at least 1 MiB (with the
+     * default window, a quarter of the heap, a 16th of the heap). A rank that updates a version it broadcasts has, at
+     * each sync, every version of the run since the last one die at once and its next updates copy into as many: with
+     * an eighth, 2 of the 3 arrays of 64 MiB a repetition of {@code bin/bench transfer}'s broadcast leaves fitted (an
+     * eighth of the window of a 5.9 GiB heap is 188 MiB), and one of the root's copies in three went to a new array.
      */
     static long sharedPoolBytes(long windowBytes) {
-        return Math.max(1L << 20, windowBytes / 8);
+        return Math.max(1L << 20, windowBytes / 4);
     }
 
     /** Where failures are recorded; set once, before the first op. */

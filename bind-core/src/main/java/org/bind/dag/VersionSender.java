@@ -21,8 +21,9 @@ import org.bind.version.VersionWaiter;
  * {@code chunkBytes} once it is done here, or as a {@code LOST} frame when its producer failed or it is too large
  * to send ({@code bind.max.version.bytes}), so that the child's readers are skipped instead of waiting.
  *
- * <p>Each send is a stream of chunks on its child's pump ({@link SendPumps}): round-robin with the other versions
- * to that child, in parallel with the other children. The last hold on a sent version is usually the sending
+ * <p>Each send is a stream of chunks on its child's pump ({@link SendPumps}): round-robin with the versions of other
+ * objects to that child, in parallel with the other children; versions of one object to one child go one after the
+ * other, in version order ({@link SendOrder}). The last hold on a sent version is usually the sending
  * thread's: its buffer then goes to the rank's shared pool, for a received version or a worker's next copy
  * ({@link #releaseHold}).
  *
@@ -39,6 +40,7 @@ final class VersionSender {
     private final AtomicLong versionsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final SendPumps pumps;
+    private final SendOrder<SendStream> order = new SendOrder<>();
 
     VersionSender(ExchangeHost engine, Transport transport, long jobId, int chunkBytes, long maxVersionBytes) {
         this.engine = engine;
@@ -52,13 +54,20 @@ final class VersionSender {
 
     /**
      * Sends {@code version} to {@code child} once it is done here, chunk by chunk on the child's pump
-     * ({@link SendPumps}); the caller took a hold on the version and entered the in-flight count, both released when
-     * the send is over.
+     * ({@link SendPumps}), after the sends of older versions of its object to that child ({@link SendOrder}); the
+     * caller took a hold on the version and entered the in-flight count, both released when the send is over.
      */
     void sendWhenDone(Version version, int child, long epoch) {
         SendStream stream = new SendStream(version, child, epoch);
-        if (!version.addWaiter(stream)) {
-            pumps.add(child, stream);
+        if (order.admit(child, version.chain().id(), stream)) {
+            start(stream);
+        }
+    }
+
+    /** Queues {@code stream} on its child's pump once its version is done here. */
+    private void start(SendStream stream) {
+        if (!stream.version.addWaiter(stream)) {
+            pumps.add(stream.child, stream);
         }
     }
 
@@ -160,11 +169,15 @@ final class VersionSender {
             return over && end();
         }
 
-        /** Releases what the send held; true (the stream is over). Called once. */
+        /** Releases what the send held and starts the next version's send to this child; true. Called once. */
         private boolean end() {
             if (zeros) {
                 zeros = false;
                 version.chain().type().discard(buffer);
+            }
+            SendStream next = order.ended(child, version.chain().id());
+            if (next != null) {
+                start(next);
             }
             releaseHold(version, engine);
             engine.leaveInFlight();

@@ -92,6 +92,11 @@ public sealed class BufferPool permits BufferPool.Shared {
         }
     }
 
+    /** Whether a buffer of {@code bytes} bytes may enter this pool (it may still make room for itself). */
+    boolean keeps(long bytes) {
+        return bytes <= capacityBytes;
+    }
+
     /** Bytes of the buffers held. */
     public long heldBytes() {
         return heldBytes;
@@ -154,6 +159,11 @@ public sealed class BufferPool permits BufferPool.Shared {
                 }
             }
             type.discard(buffer);
+        }
+
+        @Override
+        boolean keeps(long bytes) {
+            return bytes >= SHARED_MIN_BYTES && super.keeps(bytes);
         }
 
         @Override

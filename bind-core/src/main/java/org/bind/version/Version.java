@@ -13,7 +13,9 @@ import org.bind.collective.Residence;
  * <p><b>Holds.</b> A version's buffer is live while something holds it: being the object's latest version,
  * a pending producer, each reader op submitted against it (and, across ranks, each pending send). When the
  * last hold is released the buffer goes back to the releasing worker's {@link BufferPool}, or is
- * {@link BufferType#discard discarded} when the releasing thread has none. A read-write op
+ * {@link BufferType#discard discarded} when the releasing thread has none; a version received from another rank
+ * returns it to the rank's shared pool instead, where the next received version of its shape lands
+ * ({@link #completeReceived}). A read-write op
  * that is the only holder of its input takes the buffer over instead of copying it ({@link #tryTakeOver}).
  *
  * <p><b>Threads.</b> Created and read for submission by the program thread; completed by one worker;
@@ -43,6 +45,11 @@ public final class Version {
     private final VersionChain chain;
     private final long number;
     private Object buffer;
+    /**
+     * Where the buffer goes when the version dies, whatever thread releases the last hold (null: that thread's pool):
+     * the rank's shared pool for a version received from another rank ({@link #completeReceived}).
+     */
+    private BufferPool home;
     private Failure failure;
     private volatile int state;
     private volatile int holds;
@@ -160,9 +167,11 @@ public final class Version {
         Object freed = buffer;
         if (freed != null) {
             buffer = null;
-            account.addBytes(-chain.type().bytes(freed));
-            if (pool != null) {
-                pool.recycle(chain.type(), freed);
+            long bytes = chain.type().bytes(freed);
+            account.addBytes(-bytes);
+            BufferPool into = home != null && home.keeps(bytes) ? home : pool;
+            if (into != null) {
+                into.recycle(chain.type(), freed);
             } else {
                 chain.type().discard(freed);
             }
@@ -177,6 +186,18 @@ public final class Version {
     public void complete(Object produced, BufferPool pool, MemoryAccount account) {
         buffer = produced;
         finish(READY, pool, account);
+    }
+
+    /**
+     * Publishes a version received from another rank ({@link #complete} with no pool: the receiving thread has
+     * none). Its buffer, once the version dies, goes to {@code home} (the rank's shared pool) whichever thread
+     * releases the last hold, a worker after the last reader included: the next version of this object usually
+     * arrives from that rank too, and lands in what this pool holds. A buffer {@code home} does not keep (too small)
+     * goes where it would have gone.
+     */
+    public void completeReceived(Object received, BufferPool home, MemoryAccount account) {
+        this.home = home; // published with the state, before the producer's hold is dropped
+        complete(received, null, account);
     }
 
     /** Marks this version as lost because its producer failed (or was skipped); drops the producer's hold. */

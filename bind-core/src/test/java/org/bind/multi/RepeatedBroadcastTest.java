@@ -2,6 +2,7 @@ package org.bind.multi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.TimeUnit;
 
@@ -11,6 +12,7 @@ import org.bind.IntArray;
 import org.bind.LongArray;
 import org.bind.Op;
 import org.bind.Scope;
+import org.bind.dag.Counters;
 import org.bind.transport.inproc.InProcJob;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * versions are still being sent down the tree (so the update copies them), and every other rank reads each version.
  * The buffers of sent versions die on the sending threads and serve the root's next copies
  * (the rank's shared pool of buffers): no version may reach a reader altered by a later one written into its
- * buffer, which a buffer reused while still being sent would do.
+ * buffer, which a buffer reused while still being sent would do. On the receiving ranks, a version usually dies on
+ * the worker that ran its last reader, after the program thread moved on: its buffer returns to the rank's shared
+ * pool, where the next versions received land instead of in new arrays.
  */
 @ExtendWith(DumpThreadsOnTimeout.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -69,15 +73,16 @@ class RepeatedBroadcastTest {
         return digests;
     }
 
-    @Test
-    void shouldDeliverEveryVersionIntactWhileTheRootCopiesIntoBuffersOfVersionsItSent() {
+    /**
+     * Runs the broadcast: step {@code k} on rank 0, then a digest of the version on every other rank, STEPS times,
+     * with a sync after every {@code syncEvery} steps; returns each rank's counters and checks every digest against a
+     * sequential run.
+     */
+    private static PerRank<Counters> broadcast(int chunkBytes, long windowBytes, int syncEvery) {
         PerRank<long[]> seen = new PerRank<>(RANKS);
-        PerRank<Long> spares = new PerRank<>(RANKS);
-        // 16 KiB chunks: each 256 KiB version is 16 frames to each child, so the root's copies overlap the sends; a
-        // window of 8 versions' bytes: once full, the root's next update is submitted only when a version died
-        InProcJob.run(RANKS, () -> new Bind.Context().chunkBytes(16 * 1024).workers(1).windowBytes(2L << 20),
-            JOB_TIMEOUT_S,
-            TimeUnit.SECONDS, bind -> {
+        PerRank<Counters> counters = new PerRank<>(RANKS);
+        InProcJob.run(RANKS, () -> new Bind.Context().chunkBytes(chunkBytes).workers(1).windowBytes(windowBytes),
+            JOB_TIMEOUT_S, TimeUnit.SECONDS, bind -> {
                 IntArray a = IntArray.of(N);
                 LongArray[] digests = new LongArray[RANKS];
                 for (int r = 0; r < RANKS; r++) {
@@ -92,20 +97,56 @@ class RepeatedBroadcastTest {
                             Ops.digest(a, digests[r], k);
                         }
                     }
+                    if ((k + 1) % syncEvery == 0) {
+                        bind.sync();
+                    }
                 }
                 bind.sync();
                 if (bind.rank() > 0) {
                     seen.put(bind.rank(), digests[bind.rank()].toArray());
                 }
-                spares.put(bind.rank(), bind.counters().sharedPoolReused());
+                counters.put(bind.rank(), bind.counters());
             });
         long[] expected = sequentialDigests();
         for (int r = 1; r < RANKS; r++) {
             assertArrayEquals(expected, seen.get(r), "the digest of every version rank " + r + " read");
         }
+        return counters;
+    }
+
+    @Test
+    void shouldDeliverEveryVersionIntactWhileTheRootCopiesIntoBuffersOfVersionsItSent() {
+        // 16 KiB chunks: each 256 KiB version is 16 frames to each child, so the root's copies overlap the sends; a
+        // window of 8 versions' bytes: once full, the root's next update is submitted only when a version died
+        PerRank<Counters> counters = broadcast(16 * 1024, 2L << 20, STEPS);
+        long reused = counters.get(0).sharedPoolReused();
         // the root's update of step k copies version k-1 (still being sent) into a buffer; once the window is full,
         // an update is submitted only after a version died, on the sending thread that sent its last chunk (the
         // update that read it copied it long before): over 40 steps such a buffer serves at least one copy
-        assertTrue(spares.get(0) > 0, "the root reused no buffer of a version it had sent (" + spares.get(0) + ")");
+        assertTrue(reused > 0, "the root reused no buffer of a version it had sent (" + counters.get(0) + ")");
+    }
+
+    /**
+     * The receivers land most versions in the buffers of versions that died there, as {@code bin/bench transfer}'s
+     * broadcast does (a sync every few steps): a version's last reader runs on a worker after the program thread
+     * recorded the next steps, and the buffer it lets go goes to the rank's shared pool, not the worker's own, which
+     * the receiving side never looks in. Between two syncs a receiver holds at most the 4 versions of those steps,
+     * and its shared pool (a quarter of the window: 16 of them) keeps every buffer that died before: after the first
+     * 4 steps, each version finds one there, unless its chunks all came before this rank recorded its reader (it is
+     * then decoded whole, into a new array; rare). Before, a version landed recycled only when the program thread
+     * dropped the last hold: once every 4 steps. Every digest is checked as above: no version lands in a buffer a live
+     * one holds.
+     */
+    @Test
+    void shouldLandTheReceiversVersionsInTheBuffersOfVersionsTheirReadersLetGo() {
+        // 64 KiB chunks, the smallest a receiver lands in place (smaller first chunks are kept apart and joined at
+        // the end, in a new array): each version is 4 frames to each child
+        PerRank<Counters> counters = broadcast(64 * 1024, 16L << 20, 4);
+        for (int r = 1; r < RANKS; r++) {
+            Counters c = counters.get(r);
+            assertEquals(STEPS, c.versionsReceived(), "rank " + r + ": " + c);
+            assertTrue(c.receivedIntoRecycled() >= STEPS / 2, "rank " + r + " received " + c.receivedIntoRecycled()
+                + " of " + STEPS + " versions into dead versions' buffers: " + c);
+        }
     }
 }

@@ -167,6 +167,44 @@ class BufferPoolTest {
     }
 
     /**
+     * A version received from another rank returns its buffer to the rank's shared pool whichever thread drops its
+     * last hold (a worker after its last reader: not that worker's own pool, where received versions never look), and
+     * only then; a buffer too small for the shared pool goes to the worker's pool as before.
+     */
+    @Test
+    void shouldReturnAReceivedVersionsBufferToTheSharedPoolWhereverItDies() {
+        ArrayBufferType<int[]> type = new ArrayBufferType<>(int[].class, 32 * KIB);
+        @SuppressWarnings("unchecked")
+        BufferType<Object> erased = (BufferType<Object>) (BufferType<?>) type;
+        BufferPool shared = BufferPool.shared(1 << 20);
+        BufferPool worker = new BufferPool(1 << 20);
+        VersionChain chain = new VersionChain(null, 1, "A#1", type);
+        Version received = chain.supersedeRemote(shared, NO_ACCOUNT); // produced on another rank: held as latest
+        received.addHold(); // its receive
+        received.addHold(); // a reader here
+        int[] landed = new int[32 * KIB];
+        received.completeReceived(landed, shared, NO_ACCOUNT); // the receive's hold goes
+        chain.supersedeRemote(shared, NO_ACCOUNT); // the next version is written elsewhere: the latest-hold goes
+        assertNull(shared.take(erased), "still held by its reader");
+        received.releaseHold(worker, NO_ACCOUNT); // the reader ran on a worker
+        assertNull(worker.take(erased), "not the worker's pool");
+        assertSame(landed, shared.take(erased));
+
+        ArrayBufferType<int[]> smallType = new ArrayBufferType<>(int[].class, 1024);
+        @SuppressWarnings("unchecked")
+        BufferType<Object> smallErased = (BufferType<Object>) (BufferType<?>) smallType;
+        VersionChain smallChain = new VersionChain(null, 2, "B#2", smallType);
+        Version small = smallChain.supersedeRemote(shared, NO_ACCOUNT);
+        small.addHold(); // its receive
+        small.addHold(); // a reader here
+        int[] smallLanded = new int[1024];
+        small.completeReceived(smallLanded, shared, NO_ACCOUNT);
+        smallChain.supersedeRemote(shared, NO_ACCOUNT);
+        small.releaseHold(worker, NO_ACCOUNT);
+        assertSame(smallLanded, worker.take(smallErased), "below the shared pool's smallest: the worker keeps it");
+    }
+
+    /**
      * Threads recycle and take at once: every buffer taken was recycled before and is taken at most once per time it
      * was recycled, and no buffer is lost (taken, held or discarded at the end).
      */
