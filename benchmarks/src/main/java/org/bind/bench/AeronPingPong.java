@@ -23,7 +23,8 @@ import org.bind.mpi.aeron.EmbeddedAeron;
  * talk {@code aeron:ipc} (exclusive publications, as Bind's ranks); otherwise each embeds its own driver and they talk
  * UDP on loopback. Each message of SIZE bytes goes as pieces of the largest Aeron message and is
  * copied into a receive array (as a program receiving data would). Rank 0 prints
- * {@code TRANSFER aeron bytes=B gb_s=G}: the median over REPS of bytes delivered per second, both directions.
+ * {@code TRANSFER aeron bytes=B gb_s=G}: the median over REPS of bytes delivered per second, both directions, after
+ * WARMUP_REPS untimed repetitions (default 0: two round trips only).
  */
 public final class AeronPingPong {
     private static final long BYTES_PER_REP = 256L << 20;
@@ -35,8 +36,9 @@ public final class AeronPingPong {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: AeronPingPong SIZE_BYTES[,SIZE...] REPS (under the launcher)");
+        if (args.length < 2 || args.length > 3) {
+            throw new IllegalArgumentException("usage: AeronPingPong SIZE_BYTES[,SIZE...] REPS [WARMUP_REPS] (under the"
+                + " launcher)");
         }
         Map<String, String> env = System.getenv();
         AeronSettings settings = AeronTransportFactory.settings(env);
@@ -58,12 +60,16 @@ public final class AeronPingPong {
                 idle.idle();
             }
             int reps = Integer.parseInt(args[1]);
+            int warmupReps = args.length > 2 ? Integer.parseInt(args[2]) : 0;
             for (String text : args[0].split(",")) {
                 int bytes = Integer.parseInt(text.trim());
                 byte[] send = new byte[bytes];
                 byte[] receive = new byte[bytes];
                 int steps = (int) Math.max(2, BYTES_PER_REP / (2L * bytes));
                 exchange(rank, out, in, idle, send, receive, 2);
+                for (int rep = 0; rep < warmupReps; rep++) {
+                    exchange(rank, out, in, idle, send, receive, steps); // untimed, as TransferProgram's
+                }
                 double[] rates = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
                     long startNs = System.nanoTime();

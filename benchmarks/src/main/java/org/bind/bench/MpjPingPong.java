@@ -18,19 +18,24 @@ public final class MpjPingPong {
     public static void main(String[] args) {
         String[] own = MPI.Init(args);
         try {
-            if (own.length != 2) {
-                throw new IllegalArgumentException("usage: MpjPingPong SIZE_BYTES[,SIZE...] REPS (under mpjrun)");
+            if (own.length < 2 || own.length > 3) {
+                throw new IllegalArgumentException("usage: MpjPingPong SIZE_BYTES[,SIZE...] REPS [WARMUP_REPS] (under"
+                    + " mpjrun)");
             }
             int rank = MPI.COMM_WORLD.Rank();
             if (MPI.COMM_WORLD.Size() != 2) {
                 throw new IllegalArgumentException("MpjPingPong runs on 2 ranks, not " + MPI.COMM_WORLD.Size());
             }
             int reps = Integer.parseInt(own[1]);
+            int warmupReps = own.length > 2 ? Integer.parseInt(own[2]) : 0;
             for (String text : own[0].split(",")) {
                 int bytes = Integer.parseInt(text.trim());
                 byte[] buffer = new byte[bytes];
                 int steps = (int) Math.max(2, BYTES_PER_REP / (2L * bytes));
                 exchange(rank, buffer, 2);
+                for (int rep = 0; rep < warmupReps; rep++) {
+                    exchange(rank, buffer, steps); // untimed, as TransferProgram's
+                }
                 double[] rates = new double[reps];
                 for (int rep = 0; rep < reps; rep++) {
                     long startNs = System.nanoTime();

@@ -51,7 +51,8 @@ import org.bind.transport.TransportFactory;
  * </ol>
  *
  * <p>{@code --only same-host} runs the first two alone, {@code --only mpj} the last two (the other figures are then
- * NaN). Each figure is the median over {@code --reps} repetitions of at least 256 MiB each. The last three lines are
+ * NaN). Each figure is the median over {@code --reps} repetitions of at least 256 MiB each, after {@code --warmup}
+ * untimed ones (every program the same; {@code --warmup 0}: two steps only, as before 2026-12-06). The last lines are
  * machine readable, for the largest size: {@code RESULT transfer bytes=B path=same-host bind_gb_s=X aeron_gb_s=Y
  * ratio=X/Y}, {@code RESULT transfer-hosts bytes=B path=netns|loopback bind_gb_s=.. aeron_gb_s=.. ratio=..},
  * {@code RESULT transfer-mac bytes=B path=netns|loopback bind_gb_s=.. mac_gb_s=.. ratio=mac/bind},
@@ -59,6 +60,12 @@ import org.bind.transport.TransportFactory;
  * {@code RESULT transfer-mpj bytes=B bind_gb_s=.. mpj_gb_s=.. ratio=bind/mpj} (NaN where MPJ is not set up).
  */
 public final class TransferBenchmark {
+    /**
+     * Repetitions of each size run untimed before the timed ones, by every program alike: the first size's timed
+     * repetitions otherwise ran while the JIT compiled the runtime's paths (1 MiB rose from 0.14 to 1.3 GB/s over the
+     * first 10 repetitions of 256 MiB, with the JIT compiling all along; raw Aeron's few paths compile at once).
+     */
+    static final int WARMUP_DEFAULT = 5;
     /** Start-up is not what this measures: on a busy machine the ranks' handshake can take over the default 10 s. */
     private static final String STARTUP = "-J-Dbind.connect.timeout.ms=120000";
     private static final Pattern LINE = Pattern.compile("TRANSFER (\\w+) bytes=(\\d+) gb_s=([0-9.]+)");
@@ -75,6 +82,7 @@ public final class TransferBenchmark {
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = new ArrayList<>(List.of(1 << 20, 4 << 20, 16 << 20, 64 << 20));
         int reps = 5;
+        int warmup = WARMUP_DEFAULT;
         int ranks = 4;
         String mpjHome = System.getProperty("bind.mpj.home", System.getenv("MPJ_HOME"));
         boolean aeronPaths = true;
@@ -90,6 +98,7 @@ public final class TransferBenchmark {
                         }
                     }
                     case "--reps" -> reps = bounded("--reps", value(args, ++i), 1, 1000);
+                    case "--warmup" -> warmup = bounded("--warmup", value(args, ++i), 0, 1000);
                     case "--ranks" -> ranks = bounded("--ranks", value(args, ++i), 2, 64);
                     case "--mpj-home" -> mpjHome = value(args, ++i);
                     case "--only" -> {
@@ -107,17 +116,19 @@ public final class TransferBenchmark {
             }
         } catch (IllegalArgumentException e) {
             System.err.println("transfer: " + e.getMessage());
-            System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--ranks 4]"
+            System.err.println("usage: bin/bench transfer [--sizes-mib 1,4,16,64] [--reps 5] [--warmup 5] [--ranks 4]"
                 + " [--mpj-home DIR] [--only mpj|same-host|bcast]");
             System.exit(2);
             return;
         }
         String sizeList = String.join(",", sizes.stream().map(String::valueOf).toList());
         String repsText = Integer.toString(reps);
+        String warmupText = Integer.toString(warmup);
         String classpath = System.getProperty("java.class.path");
         PrintStream out = System.out;
-        out.printf(Locale.ROOT, "transfer: sizes %s MiB, %d repetitions (median), broadcast on %d ranks, %d cores%n",
-            sizes.stream().map(s -> Integer.toString(s >> 20)).toList(), reps, ranks,
+        out.printf(Locale.ROOT, "transfer: sizes %s MiB, %d repetitions (median) after %d warm-up repetitions,"
+            + " broadcast on %d ranks, %d cores%n", sizes.stream().map(s -> Integer.toString(s >> 20)).toList(), reps,
+            warmup, ranks,
             Runtime.getRuntime().availableProcessors());
 
         Map<Integer, Double> bind = Map.of();
@@ -130,12 +141,12 @@ public final class TransferBenchmark {
         if (aeronPaths) {
             bind = launch("bind point-to-point, same host (aeron:ipc)", out, "pingpong",
                 ProcessLauncher::run, STARTUP, CPU, "-np", "2", "--workers", "1", "-cp", classpath, "--",
-                TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+                TransferProgram.class.getName(), "pingpong", sizeList, repsText, warmupText);
         }
         if (aeronPaths && !broadcastOnly) {
             aeron = launch("raw aeron, same host (aeron:ipc, the launcher's driver)", out, "aeron",
                 ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
-                sizeList, repsText);
+                sizeList, repsText, warmupText);
         }
         if (aeronPaths && otherPaths && !broadcastOnly) {
             try (NamespaceHosts hosts = NamespaceHosts.create(2)) {
@@ -144,32 +155,33 @@ public final class TransferBenchmark {
                     + " driver");
                 bindUdp = onHosts("bind point-to-point, two hosts (UDP between namespaces)", out, "pingpong", hosts,
                     List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1"), classpath, TransferProgram.class.getName(),
-                    "pingpong", sizeList, repsText);
+                    "pingpong", sizeList, repsText, warmupText);
                 bindMac = onHosts("bind point-to-point, two hosts, frames with MACs", out, "pingpong", hosts,
                     List.of("-D" + Bind.Context.WORKERS_PROP_NAME + "=1", "-Dbind.wire.mac=true"), classpath,
-                    TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+                    TransferProgram.class.getName(), "pingpong", sizeList, repsText, warmupText);
                 aeronUdp = onHosts("raw aeron, two hosts (UDP between namespaces)", out, "aeron", hosts, List.of(),
-                    classpath, AeronPingPong.class.getName(), sizeList, repsText);
+                    classpath, AeronPingPong.class.getName(), sizeList, repsText, warmupText);
             } catch (IOException e) {
                 hostsPath = "loopback";
                 out.println("transfer: no network namespaces here (" + e.getMessage() + "): path=loopback instead,"
                     + " UDP on 127.0.0.1 between two processes, each with its own media driver (BIND_AERON_IPC=false)");
                 bindUdp = withoutIpc(() -> launch("bind point-to-point, loopback UDP", out, "pingpong",
                     ProcessLauncher::run, STARTUP, "-np", "2", "--workers", "1", "-cp", classpath, "--",
-                    TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+                    TransferProgram.class.getName(), "pingpong", sizeList, repsText, warmupText));
                 bindMac = withoutIpc(() -> launch("bind point-to-point, loopback UDP, frames with MACs", out,
                     "pingpong", ProcessLauncher::run, STARTUP, "-J-Dbind.wire.mac=true", "-np", "2", "--workers", "1",
-                    "-cp", classpath, "--", TransferProgram.class.getName(), "pingpong", sizeList, repsText));
+                    "-cp", classpath, "--", TransferProgram.class.getName(), "pingpong", sizeList, repsText,
+                    warmupText));
                 aeronUdp = withoutIpc(() -> launch("raw aeron, loopback UDP", out, "aeron",
                     ProcessLauncher::run, STARTUP, "-np", "2", "-cp", classpath, "--", AeronPingPong.class.getName(),
-                    sizeList, repsText));
+                    sizeList, repsText, warmupText));
             }
         }
         if (aeronPaths && otherPaths) {
             bcast = launch("bind broadcast, same host (aeron:ipc)", out, "bcast",
                 ProcessLauncher::run, STARTUP, CPU, "-np", Integer.toString(ranks), "--workers", "1", "-cp", classpath,
                 "--",
-                TransferProgram.class.getName(), "bcast", sizeList, repsText);
+                TransferProgram.class.getName(), "bcast", sizeList, repsText, warmupText);
         }
         Map<Integer, Double> mpj = Map.of();
         Map<Integer, Double> bindMpj = Map.of();
@@ -186,10 +198,10 @@ public final class TransferBenchmark {
                 + " its ping-pong");
         } else {
             mpj = launch("mpj niodev", out, "mpj", MpjLauncher::run, "-np", "2", "--mpj-home", mpjHome, "-cp",
-                classpath, "--", "org.bind.bench.MpjPingPong", sizeList, repsText);
+                classpath, "--", "org.bind.bench.MpjPingPong", sizeList, repsText, warmupText);
             bindMpj = launch("bind point-to-point over mpj niodev (--transport mpj)", out, "pingpong", MpjLauncher::run,
                 "-np", "2", "--mpj-home", mpjHome, "--workers", "1", "-cp", classpath, "--",
-                TransferProgram.class.getName(), "pingpong", sizeList, repsText);
+                TransferProgram.class.getName(), "pingpong", sizeList, repsText, warmupText);
         }
 
         String rule = "-".repeat(158);

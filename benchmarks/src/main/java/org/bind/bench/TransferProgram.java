@@ -17,7 +17,7 @@ import org.bind.dag.Counters;
  * between ranks 0 and 1 (an in-place update on each rank in turn: every step moves the whole array), and
  * {@code bcast SIZES REPS} updates it on rank 0 and reads it on every other rank (the runtime relays it down its
  * tree). Rank 0 prints {@code TRANSFER mode bytes=B gb_s=G} per size: the median over REPS repetitions of bytes
- * delivered to one receiver per second.
+ * delivered to one receiver per second, after WARMUP_REPS untimed ones (default 0: two steps only).
  */
 @SuppressWarnings("try") // scopes are entered for their effect
 public final class TransferProgram {
@@ -45,14 +45,16 @@ public final class TransferProgram {
     public static void main(String[] args) {
         try (Bind bind = Bind.init(args)) {
             String[] own = bind.args();
-            if (own.length != 3 || !(own[0].equals("pingpong") || own[0].equals("bcast"))) {
-                throw new IllegalArgumentException("usage: TransferProgram pingpong|bcast SIZE_BYTES[,SIZE...] REPS");
+            if (own.length < 3 || own.length > 4 || !(own[0].equals("pingpong") || own[0].equals("bcast"))) {
+                throw new IllegalArgumentException("usage: TransferProgram pingpong|bcast SIZE_BYTES[,SIZE...] REPS"
+                    + " [WARMUP_REPS]");
             }
             boolean pingpong = own[0].equals("pingpong");
             if (bind.size() < 2) {
                 throw new IllegalArgumentException(own[0] + " needs at least 2 ranks, not " + bind.size());
             }
             int reps = Integer.parseInt(own[2]);
+            int warmupReps = own.length > 3 ? Integer.parseInt(own[3]) : 0;
             for (String text : own[1].split(",")) {
                 int bytes = Integer.parseInt(text.trim());
                 ByteArray a = ByteArray.of(bytes);
@@ -61,7 +63,10 @@ public final class TransferProgram {
                     sinks[r] = ByteArray.of(1);
                 }
                 int steps = (int) Math.max(2, BYTES_PER_REP / (pingpong ? 2L * bytes : bytes));
-                run(bind, a, sinks, pingpong, 2); // warm-up: buffers, connections, JIT
+                run(bind, a, sinks, pingpong, 2); // warm-up: buffers, connections
+                for (int rep = 0; rep < warmupReps; rep++) {
+                    run(bind, a, sinks, pingpong, steps); // warm-up: the JIT
+                }
                 long cpuBeforeNs = ProcessCpu.processNanos();
                 Map<String, Long> threadsBefore = ProcessCpu.threadNanosByRole();
                 Counters countersBefore = bind.counters();

@@ -14,8 +14,9 @@ import org.bind.transport.Transport;
  * the frame ends is stored by the delivering thread ({@link #onLanded}). So only the pieces that came while the lock
  * was busy take a copy more, not the rest of the frame, and the receiving thread never waits.
  *
- * <p>{@link #put}: the receiving thread. {@link #onLanded}: the delivering thread, after the last put (the
- * transport's queue orders them). {@link #failure} and {@link #stored} are guarded by the transfer's lock.
+ * <p>{@link #put}, {@link #tryLandNow}: the receiving thread. {@link #onLanded}: the delivering thread, after the last
+ * put (the transport's queue orders them), unless {@link #tryLandNow} finished the chunk. {@link #failure} and
+ * {@link #stored} are guarded by the transfer's lock.
  */
 final class ChunkLanding implements Transport.Landing {
     final Frames.Header header;
@@ -72,6 +73,15 @@ final class ChunkLanding implements Transport.Landing {
     /** Bytes of this chunk kept aside and not stored yet (for tests). */
     int keptBytes() {
         return kept == null ? 0 : kept.position();
+    }
+
+    /**
+     * Finishes this chunk on the receiving thread ({@link IncomingTransfer#tryLanded}) when nothing of it was kept
+     * aside; false, changing nothing, otherwise.
+     */
+    @Override
+    public boolean tryLandNow() {
+        return (kept == null || kept.position() == 0) && transfer.tryLanded(this);
     }
 
     @Override

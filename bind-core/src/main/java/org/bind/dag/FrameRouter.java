@@ -113,6 +113,11 @@ final class FrameRouter implements Transport.Receiver {
             }
 
             @Override
+            public boolean tryLandNow() {
+                return !exchange.refused(fromRank) && idleReports.receiveInline(fromRank, chunk::tryLandNow);
+            }
+
+            @Override
             public void onLanded() {
                 if (exchange.refused(fromRank)) {
                     exchange.countDropped();

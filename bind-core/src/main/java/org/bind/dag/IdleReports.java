@@ -3,6 +3,7 @@ package org.bind.dag;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 
@@ -28,7 +29,8 @@ import org.bind.transport.Transport;
  * handled (the work it makes ready is queued first), a sent frame before it is sent: every race shows as a count
  * mismatch, which cancels the conclusion, never as a false one.
  *
- * <p>Sends through {@link #counting}: workers and the transport's thread. {@code on*} else: the transport's thread.
+ * <p>Sends through {@link #counting}: workers and the transport's thread. {@code on*} else, and
+ * {@link #receiveInline}: the transport's thread.
  * {@link #stuck}, {@link #onQuiesced}: the program thread.
  */
 final class IdleReports {
@@ -48,6 +50,8 @@ final class IdleReports {
     private long sequence;
     /** The epoch this rank has quiesced for and waits for {@code SYNC}s of, -1 while it quiesces or runs. */
     private volatile long quiescedEpoch = -1;
+    /** Frames being handled on the transport's receiving thread ({@link #receiveInline}). */
+    private final AtomicInteger inlineReceives = new AtomicInteger();
 
     IdleReports(Transport transport, long jobId) {
         this.rank = transport.rank();
@@ -137,9 +141,37 @@ final class IdleReports {
         }
     }
 
-    /** This rank has quiesced for {@code epoch} and is about to send its {@code SYNC}: reports, and keeps reporting. */
+    /**
+     * Handles a frame from {@code peer} on the transport's receiving thread ({@code land}, which returns whether it
+     * handled it) and counts it as received, unless this rank has quiesced: a quiesced rank reports each frame it
+     * receives, and a report is a send, which the receiving thread must not make. False, with nothing run or
+     * counted, when quiesced or when {@code land} declined: the frame is then handled and counted as usual
+     * ({@link #onReceived}). {@link #onQuiesced} waits for a call in progress, so that either its report counts the
+     * frame or the call sees the rank quiesced (both sides write, then read: sequentially consistent). The
+     * transport's receiving thread.
+     */
+    boolean receiveInline(int peer, BooleanSupplier land) {
+        inlineReceives.incrementAndGet();
+        try {
+            if (quiescedEpoch >= 0 || !land.getAsBoolean()) {
+                return false;
+            }
+            receivedFrom.incrementAndGet(peer); // after the work it made ready is queued
+            return true;
+        } finally {
+            inlineReceives.decrementAndGet();
+        }
+    }
+
+    /**
+     * This rank has quiesced for {@code epoch} and is about to send its {@code SYNC}: reports, and keeps reporting.
+     * Waits (briefly: it never blocks) for a frame being handled on the receiving thread ({@link #receiveInline}).
+     */
     void onQuiesced(long epoch) {
         quiescedEpoch = epoch;
+        while (inlineReceives.get() != 0) {
+            Thread.onSpinWait();
+        }
         report(epoch, counts());
     }
 

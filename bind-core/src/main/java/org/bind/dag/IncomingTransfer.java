@@ -424,6 +424,39 @@ final class IncomingTransfer {
         }
     }
 
+    /**
+     * {@link #landed} for a chunk none of whose bytes was kept aside, on the receiving thread, when nothing in it can
+     * wait: both locks free, no child to relay to (a send may wait out back-pressure), the bytes decoded. Accounts
+     * the chunk and, after the last, completes the local version (which wakes its readers; nothing waits). False,
+     * having changed nothing, otherwise ({@link #landed} follows). The receiving thread; never waits.
+     */
+    boolean tryLanded(ChunkLanding chunk) {
+        if (!relayLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!lock.tryLock()) {
+                return false;
+            }
+            try {
+                if (relay.size() > 0 || chunk.failure != null) {
+                    return false;
+                }
+                complete(chunk);
+                if (!chunk.stored || state == State.DONE) {
+                    host.countDropped();
+                } else {
+                    account(chunk.header, null); // no child: nothing to forward
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            relayLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- after a chunk is stored
 
     /**

@@ -141,5 +141,17 @@ public interface Transport extends AutoCloseable {
          * would have been, in order with the frames, closes and losses of the same source; may block.
          */
         void onLanded();
+
+        /**
+         * Every byte of the frame was put and nothing of any source waits for delivery: finishes the frame right
+         * here, on the receiving thread, when that cannot block (no lock another thread holds is waited for, nothing
+         * is sent); returns true when it did, and {@link #onLanded} is then never called; false, having changed
+         * nothing, to get {@link #onLanded} as usual. Saves the hand-off to the delivering thread and its wake-up.
+         * Transports that deliver landed frames on a thread of their own may ask (Aeron); others never do. The
+         * transport's receiving thread: never blocks.
+         */
+        default boolean tryLandNow() {
+            return false;
+        }
     }
 }

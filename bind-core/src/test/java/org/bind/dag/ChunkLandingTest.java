@@ -77,6 +77,88 @@ class ChunkLandingTest {
         assertEquals(0, host.dropped);
     }
 
+    /**
+     * With no child to relay to and the locks free, each chunk is finished on the receiving thread as its last piece
+     * lands ({@link ChunkLanding#tryLandNow}): accounted, and the version completed after the last, with no delivery
+     * at all. The value is the sent array; nothing is dropped.
+     */
+    @Test
+    void shouldFinishEachChunkOnTheReceivingThreadWhenNoChildIsRelayed() {
+        double[] sent = doubles(40_000, 31);
+        List<ByteBuffer> frames = chunksOf(sent, 100_001);
+        Version target = pendingVersion(double[].class, sent.length);
+        FakeHost host = new FakeHost();
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+        for (int c = 0; c < frames.size(); c++) {
+            ChunkLanding landing = transfer.land(header(frames.get(c)));
+            assertNotNull(landing, "chunk " + c + " lands in place");
+            put(landing, frames.get(c), 0, frames.get(c).remaining());
+            assertNull(host.landed, "complete before its last chunk");
+            assertTrue(landing.tryLandNow(), "chunk " + c + " finished where it landed");
+        }
+        assertEquals(IncomingTransfer.State.DONE, transfer.state());
+        assertSame(target.buffer(), host.landed);
+        assertArrayEquals(sent, (double[]) target.buffer());
+        assertEquals(0, host.dropped);
+        assertEquals(0, host.landedChildren);
+    }
+
+    /**
+     * A chunk is left to the delivering thread, with nothing changed, when finishing it could wait: a child to relay
+     * to (the send may wait out back-pressure), or the transfer's lock held by another thread. Delivered as usual
+     * afterwards, the version is the sent array and the child got every chunk.
+     */
+    @Test
+    void shouldLeaveAChunkToTheDeliveringThreadWhenARelayOrABusyLockCouldMakeItWait() throws Exception {
+        double[] sent = doubles(30_000, 32);
+        List<ByteBuffer> frames = chunksOf(sent, 100_001);
+        assertTrue(frames.size() >= 3, frames.size() + " chunks");
+        Version target = pendingVersion(double[].class, sent.length);
+        FakeHost host = new FakeHost();
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+
+        ChunkLanding first = transfer.land(header(frames.get(0)));
+        put(first, frames.get(0), 0, frames.get(0).remaining());
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch unlock = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            transfer.lock().lock();
+            try {
+                locked.countDown();
+                assertTrue(unlock.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                transfer.lock().unlock();
+            }
+        }, "holder");
+        holder.start();
+        assertTrue(locked.await(20, TimeUnit.SECONDS));
+        assertFalse(first.tryLandNow(), "the lock is busy: left to the delivering thread");
+        unlock.countDown();
+        holder.join(20_000);
+        assertFalse(holder.isAlive());
+        first.onLanded();
+
+        transfer.addChild(2, target);
+        for (ByteBuffer frame : frames.subList(1, frames.size())) {
+            ChunkLanding next = transfer.land(header(frame));
+            assertNotNull(next);
+            put(next, frame, 0, frame.remaining());
+            assertFalse(next.tryLandNow(), "a child is relayed: left to the delivering thread");
+            next.onLanded();
+        }
+        assertEquals(IncomingTransfer.State.DONE, transfer.state());
+        assertArrayEquals(sent, (double[]) target.buffer());
+        assertEquals(frames.size(), host.forwarded.size());
+        for (int c = 0; c < frames.size(); c++) {
+            assertEquals(Frames.payload(frames.get(c)), Frames.payload(host.forwarded.get(c)), "chunk " + c);
+        }
+        assertEquals(1, host.landedChildren);
+    }
+
     /** A version one byte larger than the chunk size: a full chunk, then a chunk of one byte, both landing. */
     @Test
     void shouldLandAVersionOneByteLargerThanTheChunkSizeAsItArrives() {

@@ -53,7 +53,10 @@ import org.bind.transport.TransportException;
  * Everything else that the receiver does and that may block (relaying chunks to children under back-pressure,
  * completing versions, control frames) runs on {@code bind-aeron-deliver-<rank>}, which takes whole frames and
  * landed ones from a queue in arrival order; so heartbeats are never starved and a peer's silence is measured on a
- * thread that is never stuck. The runtime's submission window bounds what the queue holds.
+ * thread that is never stuck. The runtime's submission window bounds what the queue holds. A frame that landed
+ * while that queue is empty and its thread idle is finished on the polling thread when the receiver can do so
+ * without blocking ({@link Transport.Landing#tryLandNow}: a chunk of a version no child is relayed): the usual case
+ * of point-to-point, saving a hand-off and a wake-up per chunk.
  *
  * <h2>Sending and closing</h2>
  * {@link #send} offers on (or claims in) the peer's publication, every return code handled ({@link Outbound}).
@@ -487,6 +490,19 @@ public final class AeronTransport implements Transport {
     /** Authentication attempts that failed. */
     public long rejectedPeers() {
         return rejected.get();
+    }
+
+    /**
+     * Frames that landed and were finished on the polling thread, without the delivering thread (nothing waited
+     * for delivery; see {@link Deliveries}).
+     */
+    public long framesLandedOnPollingThread() {
+        return deliveries.landedNow();
+    }
+
+    /** Whether nothing waits for the delivering thread nor is being delivered. Any thread. */
+    boolean deliveriesIdle() {
+        return deliveries.idle();
     }
 
     /** Errors reported by Aeron or thrown by the receiver. */
