@@ -8,6 +8,7 @@ import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.RunningOp;
 import org.bind.schedule.Prioritized;
+import org.bind.schedule.Scheduler;
 import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
@@ -254,6 +255,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                 ? " (failed)" : " (skipped)"), touched(), startNs, System.nanoTime());
         }
         finish(ran ? null : failure, pool);
+        Scheduler.afterTask(); // last: this worker may linger here for the next op (the node is finished)
         return true;
     }
 

@@ -101,6 +101,12 @@ public final class Scheduler {
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicInteger drainers = new AtomicInteger();
     private final AtomicInteger idleDrainers = new AtomicInteger();
+    /**
+     * Set by a worker that forked a ready task onto a deque already holding one (a finishing op made two or more
+     * ready): an idle drainer steals at once instead of after {@link #STEAL_AFTER_SPINS} polls. Cleared by a
+     * drainer whose steal finds nothing. A hint only: a lost or stale one delays a steal, it never loses a task.
+     */
+    private volatile boolean surplus;
 
     /**
      * @param workers         worker threads
@@ -114,7 +120,7 @@ public final class Scheduler {
         this.ring = new SubmissionRing(ringCapacity);
         AtomicInteger created = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = fjp -> {
-            Worker worker = new Worker(fjp, poolBytes);
+            Worker worker = new Worker(fjp, this, poolBytes);
             worker.setName(threadName + created.getAndIncrement());
             worker.setDaemon(true);
             return worker;
@@ -148,6 +154,9 @@ public final class Scheduler {
             (priority > 0 ? urgent : deferred).add(task);
         } else if (Thread.currentThread() instanceof Worker worker && worker.getPool() == pool) {
             task.fork();
+            if (ForkJoinTask.getQueuedTaskCount() > 1 && !surplus) {
+                surplus = true; // this worker runs one of them next; an idle drainer may take the others at once
+            }
             return;
         } else {
             inbox.offer(task);
@@ -195,6 +204,34 @@ public final class Scheduler {
     }
 
     /**
+     * Tells the scheduler that the calling task has done its work: on a worker of this kind that runs no drainer and
+     * has nothing left in its deque, the worker becomes a drainer in place and lingers (see the overview) instead of
+     * going back to the pool, which would park it after a short scan. Called by a task at the very end of its
+     * {@code exec}: the task counts as running until the linger ends, so nothing may join it. Any thread; a no-op
+     * off this kind of worker.
+     */
+    public static void afterTask() {
+        if (Thread.currentThread() instanceof Worker worker && !worker.draining
+            && ForkJoinTask.getQueuedTaskCount() == 0) {
+            worker.scheduler.lingerInPlace(worker);
+        }
+    }
+
+    private void lingerInPlace(Worker worker) {
+        if (idleDrainers.get() > 0) {
+            return; // one waits for work already: two spinning would take the core the program thread needs
+        }
+        int active;
+        do {
+            active = drainers.get();
+            if (active >= maxDrainers || pool.isShutdown()) {
+                return;
+            }
+        } while (!drainers.compareAndSet(active, active + 1));
+        drain(worker);
+    }
+
+    /**
      * Runs ops submitted by the program thread, and what they make ready, on one worker; lingers briefly when
      * the inbox is empty so that a program thread submitting small ops does not pay a worker wake-up per op.
      */
@@ -203,72 +240,23 @@ public final class Scheduler {
 
         @Override
         protected boolean exec() {
-            long idleSinceNs = 0;
-            int spins = 0;
-            int idleSpins = 0;
-            boolean idle = false;
-            while (!pool.isShutdown()) {
-                ForkJoinTask<?> task = urgent.pollFirst();
-                boolean shared = task != null;
-                if (task == null) {
-                    task = pollNextLocalTask();
-                }
-                boolean fromRing = false;
-                if (task == null) {
-                    task = ring.poll();
-                    fromRing = task != null;
-                }
-                if (task == null) {
-                    task = inbox.poll();
-                    shared = task != null;
-                }
-                if (task == null && idleSpins >= STEAL_AFTER_SPINS) {
-                    task = pollTask(); // an op another worker made ready and has not got to: it is busy
-                    if (task instanceof Drainer) {
-                        drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
-                        continue;
-                    }
-                }
-                if (task == null) {
-                    task = deferred.pollFirst();
-                    shared = task != null;
-                }
-                if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
-                    spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
-                }
-                if (task != null) {
-                    if (idle) {
-                        idle = false;
-                        idleDrainers.decrementAndGet();
-                    }
-                    task.invoke();
-                    idleSinceNs = 0;
-                    idleSpins = 0;
-                    continue;
-                }
-                if (!idle) {
-                    idle = true;
-                    idleDrainers.incrementAndGet();
-                }
-                idleSpins++;
-                if ((++spins & 63) == 0) {
-                    long now = System.nanoTime();
-                    if (idleSinceNs == 0) {
-                        idleSinceNs = now;
-                    } else if (now - idleSinceNs > DRAINER_LINGER_NS) {
-                        break;
-                    }
-                }
-                Thread.onSpinWait();
-            }
-            if (idle) {
-                idleDrainers.decrementAndGet();
-            }
-            drainers.decrementAndGet();
-            if (backlog.get() > 0 || !ring.isEmpty()) {
-                spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
+            Thread self = Thread.currentThread();
+            if (self instanceof Worker worker && !worker.draining) {
+                drain(worker);
+            } else {
+                drainers.decrementAndGet(); // run by a drainer's own loop (not expected): that loop drains already
             }
             return true;
+        }
+
+        /** The next task of the calling worker's own deque. Worker threads only. */
+        static ForkJoinTask<?> pollOwn() {
+            return pollNextLocalTask();
+        }
+
+        /** A task of the calling worker's deque, else one taken from another worker's. Worker threads only. */
+        static ForkJoinTask<?> steal() {
+            return pollTask();
         }
 
         @Override
@@ -279,6 +267,94 @@ public final class Scheduler {
         @Override
         protected void setRawResult(Void value) {
         }
+    }
+
+    /**
+     * The drainer loop, on {@code worker} (the calling thread), which holds one of the {@code drainers} counts and
+     * gives it back when the loop ends.
+     */
+    private void drain(Worker worker) {
+        worker.draining = true;
+        long idleSinceNs = 0;
+        int spins = 0;
+        int idleSpins = 0;
+        boolean idle = false;
+        while (!pool.isShutdown()) {
+            ForkJoinTask<?> task = urgent.pollFirst();
+            boolean shared = task != null;
+            if (task == null) {
+                task = pollLocal();
+            }
+            boolean fromRing = false;
+            if (task == null) {
+                task = ring.poll();
+                fromRing = task != null;
+            }
+            if (task == null) {
+                task = inbox.poll();
+                shared = task != null;
+            }
+            if (task == null && (idleSpins >= STEAL_AFTER_SPINS || surplus)) {
+                task = Drainer.steal(); // an op another worker made ready and has not got to: it is busy
+                if (task == null) {
+                    surplus = false; // nothing left to take: later polls wait for the owner again
+                } else if (task instanceof Drainer) {
+                    drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
+                    continue;
+                }
+            }
+            if (task == null) {
+                task = deferred.pollFirst();
+                shared = task != null;
+            }
+            if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
+                spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
+            }
+            if (task != null) {
+                if (idle) {
+                    idle = false;
+                    idleDrainers.decrementAndGet();
+                }
+                task.invoke();
+                idleSinceNs = 0;
+                idleSpins = 0;
+                continue;
+            }
+            if (!idle) {
+                idle = true;
+                idleDrainers.incrementAndGet();
+            }
+            idleSpins++;
+            if ((++spins & 63) == 0) {
+                long now = System.nanoTime();
+                if (idleSinceNs == 0) {
+                    idleSinceNs = now;
+                } else if (now - idleSinceNs > DRAINER_LINGER_NS) {
+                    break;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        if (idle) {
+            idleDrainers.decrementAndGet();
+        }
+        worker.draining = false;
+        drainers.decrementAndGet();
+        if (backlog.get() > 0 || !ring.isEmpty()) {
+            spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
+        }
+    }
+
+    /**
+     * The next task of the calling worker's own deque; a drainer found there (spawned by this worker for another
+     * one, which has not taken it) is absorbed: this loop drains in its place.
+     */
+    private ForkJoinTask<?> pollLocal() {
+        ForkJoinTask<?> task;
+        while ((task = Drainer.pollOwn()) instanceof Drainer) {
+            drainers.decrementAndGet();
+        }
+        return task;
     }
 
     /**
@@ -313,9 +389,13 @@ public final class Scheduler {
     /** A worker thread with its buffer pool. */
     static final class Worker extends ForkJoinWorkerThread implements BufferPool.Owner {
         private final BufferPool buffers;
+        private final Scheduler scheduler;
+        /** Whether this worker runs a drainer loop now. This thread only. */
+        boolean draining;
 
-        Worker(ForkJoinPool pool, long poolBytes) {
+        Worker(ForkJoinPool pool, Scheduler scheduler, long poolBytes) {
             super(pool);
+            this.scheduler = scheduler;
             this.buffers = new BufferPool(poolBytes);
         }
 
