@@ -278,12 +278,17 @@ public final class Scheduler {
         long idleSinceNs = 0;
         int spins = 0;
         int idleSpins = 0;
+        int absorbed = 0;
         boolean idle = false;
         while (!pool.isShutdown()) {
             ForkJoinTask<?> task = urgent.pollFirst();
             boolean shared = task != null;
             if (task == null) {
-                task = pollLocal();
+                task = Drainer.pollOwn();
+                if (task instanceof Drainer) {
+                    absorbed++; // one this worker spawned for another, not taken: this loop drains in its place
+                    continue;
+                }
             }
             boolean fromRing = false;
             if (task == null) {
@@ -339,22 +344,10 @@ public final class Scheduler {
             idleDrainers.decrementAndGet();
         }
         worker.draining = false;
-        drainers.decrementAndGet();
+        drainers.addAndGet(-1 - absorbed); // absorbed drainers count until this loop ends, as if they ran nested
         if (backlog.get() > 0 || !ring.isEmpty()) {
             spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
         }
-    }
-
-    /**
-     * The next task of the calling worker's own deque; a drainer found there (spawned by this worker for another
-     * one, which has not taken it) is absorbed: this loop drains in its place.
-     */
-    private ForkJoinTask<?> pollLocal() {
-        ForkJoinTask<?> task;
-        while ((task = Drainer.pollOwn()) instanceof Drainer) {
-            drainers.decrementAndGet();
-        }
-        return task;
     }
 
     /**
