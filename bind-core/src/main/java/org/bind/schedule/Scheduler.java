@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bind.version.BufferPool;
 
 /**
- * Runs ready ops on a work-stealing pool.
+ * Runs ready ops on a work-stealing pool. (Over 400 lines: more than half is this overview with its measurements,
+ * kept next to the code they describe.)
  *
  * <p><b>Implementation overview.</b> Each worker owns a deque (a {@link ForkJoinPool} in LIFO mode). Ops made
  * ready by the program thread enter through the pool's shared submission queues; ops made ready by a
@@ -30,8 +31,14 @@ import org.bind.version.BufferPool;
  * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. A lingering
  * drainer that has polled a few dozen times in vain steals from the other workers' deques ({@code pollTask}): ops
  * a finishing op made ready wait there while their worker runs the first of them, and the owner, which pops its
- * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). Idle
- * workers park; the only spinning is that short linger while the program is submitting.
+ * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). A worker
+ * that forks a ready op onto a deque already holding one (a finishing op made two or more ready, as each step of a
+ * stencil does) sets the {@code surplus} hint, and an idle drainer steals at once instead. Ops that finishing ops
+ * make ready never pass through the ring, so no drainer is started for them: a worker that finishes an op with its
+ * deque empty becomes a drainer in place ({@link #afterTask}, at the very end of the op's {@code exec}) and lingers
+ * like one, unless a drainer waits already (two spinning would take the core the program thread needs); otherwise
+ * it would go back to the pool, which parks it after a short scan, and the next op made ready for it would pay a
+ * wake-up. Idle workers park; the only spinning is those short lingers.
  *
  * <p><b>Priorities.</b> A task with a non-zero {@link Prioritized#priority()} skips the deques and the inbox: it
  * goes into one of two ranked sets shared by all workers (a lock-free skip list ordered by priority, then
@@ -68,6 +75,20 @@ import org.bind.version.BufferPool;
  * lines) was tried against it, interleaved on the same quiet machine, and not kept: empty ops 215-364 ns wall
  * (CPU 132-221 ns), chain ops 457-839 ns wall (CPU 250-494 ns), no better on the wall and worse on the chain,
  * while its freedom from lost wake-ups rested on an argument its stress test could not exercise.
+ *
+ * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases chain,stencil}: width
+ * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the in-place linger,
+ * JFR of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing
+ * the step and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a
+ * park and a futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet
+ * machine). Measured 2026-12-06 on the shared 2 cores at load average 4-11 (other engineers' builds and tests; the
+ * benchmark's "other" column 0-60%), four runs interleaved with the code before, medians: stencil efficiency at
+ * d = 2 µs 34% before, 41% after; at 5 µs 40% and 62%; METG(50%) 4.2 µs to above 10 µs before, 2.5-3.1 µs after
+ * (one run of each side stayed under 50% everywhere). In the one run of each side with no other load (other 0%):
+ * 31% before and 52% after at 2 µs, 54% and 77% at 5 µs. The dependent chain, which no in-place linger serves (its
+ * next op is ready on its own worker, or comes through the ring), did not improve: 613 ns per op before, 840 after
+ * (medians of those four; runs 480-2,080 ns, moved by the load more than by the change). A worker's buffer pool
+ * keeps its most recently used key aside, so a stencil op's recycle and take of one size hash nothing.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
