@@ -81,14 +81,17 @@ import org.bind.version.BufferPool;
  * JFR of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing
  * the step and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a
  * park and a futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet
- * machine). Measured 2026-12-06 on the shared 2 cores at load average 4-11 (other engineers' builds and tests; the
- * benchmark's "other" column 0-60%), four runs interleaved with the code before, medians: stencil efficiency at
- * d = 2 µs 34% before, 41% after; at 5 µs 40% and 62%; METG(50%) 4.2 µs to above 10 µs before, 2.5-3.1 µs after
- * (one run of each side stayed under 50% everywhere). In the one run of each side with no other load (other 0%):
- * 31% before and 52% after at 2 µs, 54% and 77% at 5 µs. The dependent chain, which no in-place linger serves (its
- * next op is ready on its own worker, or comes through the ring), did not improve: 613 ns per op before, 840 after
- * (medians of those four; runs 480-2,080 ns, moved by the load more than by the change). A worker's buffer pool
- * keeps its most recently used key aside, so a stencil op's recycle and take of one size hash nothing.
+ * machine). Measured 2026-12-06 on the shared 2 cores at load average 7-12 (other engineers' builds and tests),
+ * four runs interleaved with the code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10), medians:
+ * stencil efficiency at d = 2 µs 30% before, 36% after; at 5 µs 35% and 49%; at 10 µs 43% and 44%; METG(50%)
+ * above 10 µs in all four runs before, 2.7 and 3.6 µs in two runs after (the other two stayed under 50%). Only
+ * the rows where other processes took at most 10% of the machine: 28-31% before and 40-44% after at 2 µs,
+ * 33-37% and 56-62% at 5 µs, 42-47% and 58-71% at 10 µs; this JVM then used 72-92% of the two cores before and
+ * 86-98% after: the hand-off no longer leaves a core idle. The dependent chain, which the in-place linger does not serve (its next op is ready on
+ * its own worker, or comes through the ring), did not move: 675 ns per op before, 637 after (runs 576-839 and
+ * 609-640). An earlier version that gave back the count of a drainer it absorbed let the next submission spawn and
+ * wake another drainer: its chain took 840 ns (median of four, before: 613). A worker's buffer pool keeps its most
+ * recently used key aside, so that a stencil op's recycle and take of one size hash nothing.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
