@@ -87,8 +87,8 @@ import org.bind.version.BufferPool;
  * above 10 µs in all four runs before, 2.7 and 3.6 µs in two runs after (the other two stayed under 50%). Only
  * the rows where other processes took at most 10% of the machine: 28-31% before and 40-44% after at 2 µs,
  * 33-37% and 56-62% at 5 µs, 42-47% and 58-71% at 10 µs; this JVM then used 72-92% of the two cores before and
- * 86-98% after: the hand-off no longer leaves a core idle. The dependent chain, which the in-place linger does not serve (its next op is ready on
- * its own worker, or comes through the ring), did not move: 675 ns per op before, 637 after (runs 576-839 and
+ * 86-98% after: the hand-off no longer leaves a core idle. The dependent chain, which the in-place linger does
+ * not serve (its next op is ready on its own worker, or comes through the ring), did not move: 675 ns per op before, 637 after (runs 576-839 and
  * 609-640). An earlier version that gave back the count of a drainer it absorbed let the next submission spawn and
  * wake another drainer: its chain took 840 ns (median of four, before: 613). A worker's buffer pool keeps its most
  * recently used key aside, so that a stencil op's recycle and take of one size hash nothing.
