@@ -78,20 +78,20 @@ import org.bind.version.BufferPool;
  *
  * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases chain,stencil}: width
  * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the in-place linger,
- * JFR of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing
- * the step and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a
- * park and a futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet
- * machine). Measured 2026-12-06 on the shared 2 cores at load average 7-12 (other engineers' builds and tests),
- * four runs interleaved with the code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10), medians:
- * stencil efficiency at d = 2 µs 30% before, 36% after; at 5 µs 35% and 49%; at 10 µs 43% and 44%; METG(50%)
- * above 10 µs in all four runs before, 2.7 and 3.6 µs in two runs after (the other two stayed under 50%). Only
- * the rows where other processes took at most 10% of the machine: 28-31% before and 40-44% after at 2 µs,
- * 33-37% and 56-62% at 5 µs, 42-47% and 58-71% at 10 µs; this JVM then used 72-92% of the two cores before and
- * 86-98% after: the hand-off no longer leaves a core idle. The dependent chain, which the in-place linger does
- * not serve (its next op is ready on its own worker, or comes through the ring), did not move: 675 ns per op before, 637 after (runs 576-839 and
- * 609-640). An earlier version that gave back the count of a drainer it absorbed let the next submission spawn and
- * wake another drainer: its chain took 840 ns (median of four, before: 613). A worker's buffer pool keeps its most
- * recently used key aside, so that a stencil op's recycle and take of one size hash nothing.
+ * JFR of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing the
+ * step and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a park
+ * and a futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet machine).
+ * Measured 2026-12-06 on the shared 2 cores at load average 7-12 (other engineers' builds and tests), four runs
+ * interleaved with the code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10), medians: stencil
+ * efficiency at d = 2 µs 30% before, 36% after; at 5 µs 35% and 49%; at 10 µs 43% and 44%; METG(50%) above 10 µs in
+ * all four runs before, 2.7 and 3.6 µs in two runs after (the other two stayed under 50%). Only the rows where other
+ * processes took at most 10% of the machine: 28-31% before and 40-44% after at 2 µs, 33-37% and 56-62% at 5 µs, 42-47%
+ * and 58-71% at 10 µs; this JVM then used 72-92% of the two cores before and 86-98% after: the hand-off no longer
+ * leaves a core idle. The dependent chain, which the in-place linger does not serve (its next op is ready on its own
+ * worker, or comes through the ring), did not move: 675 ns per op before, 637 after (runs 576-839 and 609-640). An
+ * earlier version that gave back the count of a drainer it absorbed let the next submission spawn and wake another
+ * drainer: its chain took 840 ns (median of four, before: 613). A worker's buffer pool keeps its most recently used
+ * key aside, so that a stencil op's recycle and take of one size hash nothing.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
