@@ -254,8 +254,11 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             tracer.record(ran ? method.name() : method.name() + (failure.opName().equals(method.name())
                 ? " (failed)" : " (skipped)"), touched(), startNs, System.nanoTime());
         }
-        finish(ran ? null : failure, pool);
-        Scheduler.afterTask(); // last: this worker may linger here for the next op (the node is finished)
+        try {
+            finish(ran ? null : failure, pool);
+        } finally {
+            Scheduler.afterTask(); // last: runs the op this one made ready first, may linger for more (finished node)
+        }
         return true;
     }
 

@@ -169,17 +169,22 @@ public final class Scheduler {
     }
 
     /**
-     * Makes {@code task} runnable: onto the calling worker's own deque, else into the inbox that drainers empty.
-     * Any thread.
+     * Makes {@code task} runnable: on a worker, the first task the running task makes ready waits in the worker's
+     * {@code next} slot for {@link #afterTask} (so a worker may call this only from a task that calls it), the others
+     * go onto its own deque; on other threads, into the inbox that drainers empty. Any thread.
      */
     public void execute(ForkJoinTask<?> task) {
         int priority = task instanceof Prioritized ranked ? ranked.priority() : 0;
         if (priority != 0) {
             (priority > 0 ? urgent : deferred).add(task);
         } else if (Thread.currentThread() instanceof Worker worker && worker.getPool() == pool) {
+            if (worker.next == null) {
+                worker.next = task; // run by this worker once the finishing op returns (afterTask): no push, no wake-up
+                return;
+            }
             task.fork();
-            if (ForkJoinTask.getQueuedTaskCount() > 1 && !surplus) {
-                surplus = true; // this worker runs one of them next; an idle drainer may take the others at once
+            if (!surplus) {
+                surplus = true; // this worker runs the first one next; an idle drainer may take this one at once
             }
             return;
         } else {
@@ -228,15 +233,30 @@ public final class Scheduler {
     }
 
     /**
-     * Tells the scheduler that the calling task has done its work: on a worker of this kind that runs no drainer and
-     * has nothing left in its deque, the worker becomes a drainer in place and lingers (see the overview) instead of
-     * going back to the pool, which would park it after a short scan. Called by a task at the very end of its
-     * {@code exec}: the task counts as running until the linger ends, so nothing may join it. Any thread; a no-op
-     * off this kind of worker.
+     * Tells the scheduler that the calling task has done its work: on a worker of this kind, runs the task it made
+     * ready first ({@link Worker#next}, and what that one makes ready first, and so on); then, when the worker runs
+     * no drainer and has nothing left in its deque, it becomes a drainer in place and lingers (see the overview)
+     * instead of going back to the pool, which would park it after a short scan. Called by a task at the very end of
+     * its {@code exec}, always (in a {@code finally}): the task counts as running until this returns, so nothing may
+     * join it. Any thread; a no-op off this kind of worker.
      */
     public static void afterTask() {
-        if (Thread.currentThread() instanceof Worker worker && !worker.draining
-            && ForkJoinTask.getQueuedTaskCount() == 0) {
+        if (!(Thread.currentThread() instanceof Worker worker) || worker.runningNext) {
+            return; // not a worker, or the loop below, further up this stack, runs what comes next
+        }
+        ForkJoinTask<?> next = worker.next;
+        if (next != null) {
+            worker.runningNext = true;
+            try {
+                do {
+                    worker.next = null;
+                    next.invoke();
+                } while ((next = worker.next) != null);
+            } finally {
+                worker.runningNext = false;
+            }
+        }
+        if (!worker.draining && ForkJoinTask.getQueuedTaskCount() == 0) {
             worker.scheduler.lingerInPlace(worker);
         }
     }
@@ -409,6 +429,14 @@ public final class Scheduler {
         private final Scheduler scheduler;
         /** Whether this worker runs a drainer loop now. This thread only. */
         boolean draining;
+        /**
+         * The first op a finishing op made ready on this worker, run by {@link #afterTask} right after it, out of
+         * the thieves' reach and without the push that would wake an idle worker (a dependent chain's next op);
+         * the others are forked. This thread only.
+         */
+        ForkJoinTask<?> next;
+        /** Whether {@link #afterTask} is running {@link #next} ops further up this thread's stack. */
+        boolean runningNext;
 
         Worker(ForkJoinPool pool, Scheduler scheduler, long poolBytes) {
             super(pool);
