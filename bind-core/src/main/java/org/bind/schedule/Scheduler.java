@@ -31,9 +31,11 @@ import org.bind.version.BufferPool;
  * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. A lingering
  * drainer that has polled a few dozen times in vain steals from the other workers' deques ({@code pollTask}): ops
  * a finishing op made ready wait there while their worker runs the first of them, and the owner, which pops its
- * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). A worker
- * that forks a ready op onto a deque already holding one (a finishing op made two or more ready, as each step of a
- * stencil does) sets the {@code surplus} hint, and an idle drainer steals at once instead. Ops that finishing ops
+ * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). The first op
+ * a finishing op makes ready does not even enter the deque: it waits in the worker's {@code next} slot and runs
+ * right after ({@link #afterTask}), so a dependent chain's next op costs no push and wakes no idle worker; the ops
+ * after it (a stencil's step makes two ready) are forked and set the {@code surplus} hint, on which an idle drainer
+ * steals at once. Ops that finishing ops
  * make ready never pass through the ring, so no drainer is started for them: a worker that finishes an op with its
  * deque empty becomes a drainer in place ({@link #afterTask}, at the very end of the op's {@code exec}) and lingers
  * like one, unless a drainer waits already (two spinning would take the core the program thread needs); otherwise
@@ -77,21 +79,24 @@ import org.bind.version.BufferPool;
  * while its freedom from lost wake-ups rested on an argument its stress test could not exercise.
  *
  * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases chain,stencil}: width
- * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the in-place linger,
- * JFR of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing the
- * step and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a park
- * and a futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet machine).
- * Measured 2026-12-06 on the shared 2 cores at load average 7-12 (other engineers' builds and tests), four runs
- * interleaved with the code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10), medians: stencil
- * efficiency at d = 2 µs 30% before, 36% after; at 5 µs 35% and 49%; at 10 µs 43% and 44%; METG(50%) above 10 µs in
- * all four runs before, 2.7 and 3.6 µs in two runs after (the other two stayed under 50%). Only the rows where other
- * processes took at most 10% of the machine: 28-31% before and 40-44% after at 2 µs, 33-37% and 56-62% at 5 µs, 42-47%
- * and 58-71% at 10 µs; this JVM then used 72-92% of the two cores before and 86-98% after: the hand-off no longer
- * leaves a core idle. The dependent chain, which the in-place linger does not serve (its next op is ready on its own
- * worker, or comes through the ring), did not move: 675 ns per op before, 637 after (runs 576-839 and 609-640). An
- * earlier version that gave back the count of a drainer it absorbed let the next submission spawn and wake another
- * drainer: its chain took 840 ns (median of four, before: 613). A worker's buffer pool keeps its most recently used
- * key aside, so that a stencil op's recycle and take of one size hash nothing.
+ * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the changes here, JFR
+ * of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing the step
+ * and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a park and a
+ * futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet machine). In the
+ * dependent chain, JFR showed the finishing worker's fork of the next op waking the idle worker ({@code signalWork},
+ * an unpark per op), which then spun on the program thread's core. Now the first op a finishing op makes ready runs
+ * from the worker's {@code next} slot (no push, no wake-up), the others are forked with the surplus hint, and a
+ * worker left without work lingers in place. Measured 2026-12-06 on the shared 2 cores, six runs interleaved with the
+ * code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10, load average 3-15 from other engineers'
+ * builds and tests), medians before and after: stencil efficiency at d = 2 µs 31% and 49%, at 5 µs 46% and 71%, at 1
+ * µs 28% and 33%; METG(50%) above 10 µs in four of the six runs before (3.6 and 3.9 µs in the others), 1.9-2.5 µs
+ * (median 2.05) in all six after; the chain 510 ns per op before, 445 after (runs 454-872 and 364-595);
+ * program-thread CPU per op unchanged. One figure got worse: the first duration measured after the warm-up (10 µs
+ * here) ran at 28-37% after against 19-57% before, while the same duration measured later in a run reached 77%; not
+ * explained yet. On JDK 25 (one pair, quiet), whose pool spins before parking, the code before already reached 55% at
+ * 2 µs (METG 1.7 µs) and the change did not help the stencil (47%, METG 2.3 µs); its chain went from 520 to 476 ns. A
+ * worker's buffer pool keeps its most recently used key aside, so that a stencil op's recycle and take of one size
+ * hash nothing.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
