@@ -91,12 +91,15 @@ import org.bind.version.BufferPool;
  * builds and tests), medians before and after: stencil efficiency at d = 2 µs 31% and 49%, at 5 µs 46% and 71%, at 1
  * µs 28% and 33%; METG(50%) above 10 µs in four of the six runs before (3.6 and 3.9 µs in the others), 1.9-2.5 µs
  * (median 2.05) in all six after; the chain 510 ns per op before, 445 after (runs 454-872 and 364-595);
- * program-thread CPU per op unchanged. One figure got worse: the first duration measured after the warm-up (10 µs
- * here) ran at 28-37% after against 19-57% before, while the same duration measured later in a run reached 77%; not
- * explained yet. On JDK 25 (one pair, quiet), whose pool spins before parking, the code before already reached 55% at
- * 2 µs (METG 1.7 µs) and the change did not help the stencil (47%, METG 2.3 µs); its chain went from 520 to 476 ns. A
- * worker's buffer pool keeps its most recently used key aside, so that a stencil op's recycle and take of one size
- * hash nothing.
+ * program-thread CPU per op unchanged. The full default sweep once each, with the machine nearly idle (load 1.2-2):
+ * {@code metg50_us} 5.80 before, 1.93 after (2 µs 34% and 51%, 5 µs 43% and 80%). One figure got worse and is not
+ * explained yet: the first duration measured after the warm-up runs at about half speed after the change (1,000 µs in
+ * the default sweep: 90% before, 48% after, with both cores busy; 10 µs when it comes first: 28-37% after against
+ * 19-57% before), while the same duration measured later in a run reaches 77-95%; the benchmark then flags METG as
+ * "under 50% at the longer 1000 us". On JDK 25 (one pair, quiet), whose pool spins before parking, the code before
+ * already reached 55% at 2 µs (METG 1.7 µs) and the change did not help the stencil (47%, METG 2.3 µs); its chain
+ * went from 520 to 476 ns. A worker's buffer pool keeps its most recently used key aside, so that a stencil op's
+ * recycle and take of one size hash nothing.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
