@@ -8,6 +8,7 @@ import org.bind.intercept.Dispatcher;
 import org.bind.intercept.OpMethod;
 import org.bind.intercept.RunningOp;
 import org.bind.schedule.Prioritized;
+import org.bind.schedule.Scheduler;
 import org.bind.trace.Tracer;
 import org.bind.version.BufferPool;
 import org.bind.version.BufferType;
@@ -253,7 +254,11 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             tracer.record(ran ? method.name() : method.name() + (failure.opName().equals(method.name())
                 ? " (failed)" : " (skipped)"), touched(), startNs, System.nanoTime());
         }
-        finish(ran ? null : failure, pool);
+        try {
+            finish(ran ? null : failure, pool);
+        } finally {
+            Scheduler.afterTask(); // last: runs the op this one made ready first, may linger for more (finished node)
+        }
         return true;
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bind.version.BufferPool;
 
 /**
- * Runs ready ops on a work-stealing pool.
+ * Runs ready ops on a work-stealing pool. (Over 400 lines: more than half is this overview with its measurements,
+ * kept next to the code they describe.)
  *
  * <p><b>Implementation overview.</b> Each worker owns a deque (a {@link ForkJoinPool} in LIFO mode). Ops made
  * ready by the program thread enter through the pool's shared submission queues; ops made ready by a
@@ -30,8 +31,16 @@ import org.bind.version.BufferPool;
  * submitting a stream of small ops does not pay a worker wake-up (a futex call, microseconds) per op. A lingering
  * drainer that has polled a few dozen times in vain steals from the other workers' deques ({@code pollTask}): ops
  * a finishing op made ready wait there while their worker runs the first of them, and the owner, which pops its
- * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). Idle
- * workers park; the only spinning is that short linger while the program is submitting.
+ * own deque within nanoseconds, keeps what it can take at once (a dependent chain stays on its core). The first op
+ * a finishing op makes ready does not even enter the deque: it waits in the worker's {@code next} slot and runs
+ * right after ({@link #afterTask}), so a dependent chain's next op costs no push and wakes no idle worker; the ops
+ * after it (a stencil's step makes two ready) are forked and set the {@code surplus} hint, on which an idle drainer
+ * steals at once. Ops that finishing ops
+ * make ready never pass through the ring, so no drainer is started for them: a worker that finishes an op with its
+ * deque empty becomes a drainer in place ({@link #afterTask}, at the very end of the op's {@code exec}) and lingers
+ * like one, unless a drainer waits already (two spinning would take the core the program thread needs); otherwise
+ * it would go back to the pool, which parks it after a short scan, and the next op made ready for it would pay a
+ * wake-up. Idle workers park; the only spinning is those short lingers.
  *
  * <p><b>Priorities.</b> A task with a non-zero {@link Prioritized#priority()} skips the deques and the inbox: it
  * goes into one of two ranked sets shared by all workers (a lock-free skip list ordered by priority, then
@@ -69,6 +78,29 @@ import org.bind.version.BufferPool;
  * (CPU 132-221 ns), chain ops 457-839 ns wall (CPU 250-494 ns), no better on the wall and worse on the chain,
  * while its freedom from lost wake-ups rested on an argument its stress test could not exercise.
  *
+ * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases chain,stencil}: width
+ * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the changes here, JFR
+ * of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing the step
+ * and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a park and a
+ * futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet machine). In the
+ * dependent chain, JFR showed the finishing worker's fork of the next op waking the idle worker ({@code signalWork},
+ * an unpark per op), which then spun on the program thread's core. Now the first op a finishing op makes ready runs
+ * from the worker's {@code next} slot (no push, no wake-up), the others are forked with the surplus hint, and a
+ * worker left without work lingers in place. Measured 2026-12-06 on the shared 2 cores, six runs interleaved with the
+ * code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10, load average 3-15 from other engineers'
+ * builds and tests), medians before and after: stencil efficiency at d = 2 µs 31% and 49%, at 5 µs 46% and 71%, at 1
+ * µs 28% and 33%; METG(50%) above 10 µs in four of the six runs before (3.6 and 3.9 µs in the others), 1.9-2.5 µs
+ * (median 2.05) in all six after; the chain 510 ns per op before, 445 after (runs 454-872 and 364-595);
+ * program-thread CPU per op unchanged. The full default sweep once each, with the machine nearly idle (load 1.2-2):
+ * {@code metg50_us} 5.80 before, 1.93 after (2 µs 34% and 51%, 5 µs 43% and 80%). One figure got worse and is not
+ * explained yet: the first duration measured after the warm-up runs at about half speed after the change (1,000 µs in
+ * the default sweep: 90% before, 48% after, with both cores busy; 10 µs when it comes first: 28-37% after against
+ * 19-57% before), while the same duration measured later in a run reaches 77-95%; the benchmark then flags METG as
+ * "under 50% at the longer 1000 us". On JDK 25 (one pair, quiet), whose pool spins before parking, the code before
+ * already reached 55% at 2 µs (METG 1.7 µs) and the change did not help the stencil (47%, METG 2.3 µs); its chain
+ * went from 520 to 476 ns. A worker's buffer pool keeps its most recently used key aside, so that a stencil op's
+ * recycle and take of one size hash nothing.
+ *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
  * between the program thread and the workers (cache lines crossing cores) and waking parked workers, not the
@@ -101,6 +133,12 @@ public final class Scheduler {
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicInteger drainers = new AtomicInteger();
     private final AtomicInteger idleDrainers = new AtomicInteger();
+    /**
+     * Set by a worker that forked a ready task onto a deque already holding one (a finishing op made two or more
+     * ready): an idle drainer steals at once instead of after {@link #STEAL_AFTER_SPINS} polls. Cleared by a
+     * drainer whose steal finds nothing. A hint only: a lost or stale one delays a steal, it never loses a task.
+     */
+    private volatile boolean surplus;
 
     /**
      * @param workers         worker threads
@@ -114,7 +152,7 @@ public final class Scheduler {
         this.ring = new SubmissionRing(ringCapacity);
         AtomicInteger created = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = fjp -> {
-            Worker worker = new Worker(fjp, poolBytes);
+            Worker worker = new Worker(fjp, this, poolBytes);
             worker.setName(threadName + created.getAndIncrement());
             worker.setDaemon(true);
             return worker;
@@ -139,15 +177,23 @@ public final class Scheduler {
     }
 
     /**
-     * Makes {@code task} runnable: onto the calling worker's own deque, else into the inbox that drainers empty.
-     * Any thread.
+     * Makes {@code task} runnable: on a worker, the first task the running task makes ready waits in the worker's
+     * {@code next} slot for {@link #afterTask} (so a worker may call this only from a task that calls it), the others
+     * go onto its own deque; on other threads, into the inbox that drainers empty. Any thread.
      */
     public void execute(ForkJoinTask<?> task) {
         int priority = task instanceof Prioritized ranked ? ranked.priority() : 0;
         if (priority != 0) {
             (priority > 0 ? urgent : deferred).add(task);
         } else if (Thread.currentThread() instanceof Worker worker && worker.getPool() == pool) {
+            if (worker.next == null) {
+                worker.next = task; // run by this worker once the finishing op returns (afterTask): no push, no wake-up
+                return;
+            }
             task.fork();
+            if (!surplus) {
+                surplus = true; // this worker runs the first one next; an idle drainer may take this one at once
+            }
             return;
         } else {
             inbox.offer(task);
@@ -195,6 +241,49 @@ public final class Scheduler {
     }
 
     /**
+     * Tells the scheduler that the calling task has done its work: on a worker of this kind, runs the task it made
+     * ready first ({@link Worker#next}, and what that one makes ready first, and so on); then, when the worker runs
+     * no drainer and has nothing left in its deque, it becomes a drainer in place and lingers (see the overview)
+     * instead of going back to the pool, which would park it after a short scan. Called by a task at the very end of
+     * its {@code exec}, always (in a {@code finally}): the task counts as running until this returns, so nothing may
+     * join it. Any thread; a no-op off this kind of worker.
+     */
+    public static void afterTask() {
+        if (!(Thread.currentThread() instanceof Worker worker) || worker.runningNext) {
+            return; // not a worker, or the loop below, further up this stack, runs what comes next
+        }
+        ForkJoinTask<?> next = worker.next;
+        if (next != null) {
+            worker.runningNext = true;
+            try {
+                do {
+                    worker.next = null;
+                    next.invoke();
+                } while ((next = worker.next) != null);
+            } finally {
+                worker.runningNext = false;
+            }
+        }
+        if (!worker.draining && ForkJoinTask.getQueuedTaskCount() == 0) {
+            worker.scheduler.lingerInPlace(worker);
+        }
+    }
+
+    private void lingerInPlace(Worker worker) {
+        if (idleDrainers.get() > 0) {
+            return; // one waits for work already: two spinning would take the core the program thread needs
+        }
+        int active;
+        do {
+            active = drainers.get();
+            if (active >= maxDrainers || pool.isShutdown()) {
+                return;
+            }
+        } while (!drainers.compareAndSet(active, active + 1));
+        drain(worker);
+    }
+
+    /**
      * Runs ops submitted by the program thread, and what they make ready, on one worker; lingers briefly when
      * the inbox is empty so that a program thread submitting small ops does not pay a worker wake-up per op.
      */
@@ -203,72 +292,23 @@ public final class Scheduler {
 
         @Override
         protected boolean exec() {
-            long idleSinceNs = 0;
-            int spins = 0;
-            int idleSpins = 0;
-            boolean idle = false;
-            while (!pool.isShutdown()) {
-                ForkJoinTask<?> task = urgent.pollFirst();
-                boolean shared = task != null;
-                if (task == null) {
-                    task = pollNextLocalTask();
-                }
-                boolean fromRing = false;
-                if (task == null) {
-                    task = ring.poll();
-                    fromRing = task != null;
-                }
-                if (task == null) {
-                    task = inbox.poll();
-                    shared = task != null;
-                }
-                if (task == null && idleSpins >= STEAL_AFTER_SPINS) {
-                    task = pollTask(); // an op another worker made ready and has not got to: it is busy
-                    if (task instanceof Drainer) {
-                        drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
-                        continue;
-                    }
-                }
-                if (task == null) {
-                    task = deferred.pollFirst();
-                    shared = task != null;
-                }
-                if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
-                    spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
-                }
-                if (task != null) {
-                    if (idle) {
-                        idle = false;
-                        idleDrainers.decrementAndGet();
-                    }
-                    task.invoke();
-                    idleSinceNs = 0;
-                    idleSpins = 0;
-                    continue;
-                }
-                if (!idle) {
-                    idle = true;
-                    idleDrainers.incrementAndGet();
-                }
-                idleSpins++;
-                if ((++spins & 63) == 0) {
-                    long now = System.nanoTime();
-                    if (idleSinceNs == 0) {
-                        idleSinceNs = now;
-                    } else if (now - idleSinceNs > DRAINER_LINGER_NS) {
-                        break;
-                    }
-                }
-                Thread.onSpinWait();
-            }
-            if (idle) {
-                idleDrainers.decrementAndGet();
-            }
-            drainers.decrementAndGet();
-            if (backlog.get() > 0 || !ring.isEmpty()) {
-                spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
+            Thread self = Thread.currentThread();
+            if (self instanceof Worker worker && !worker.draining) {
+                drain(worker);
+            } else {
+                drainers.decrementAndGet(); // run by a drainer's own loop (not expected): that loop drains already
             }
             return true;
+        }
+
+        /** The next task of the calling worker's own deque. Worker threads only. */
+        static ForkJoinTask<?> pollOwn() {
+            return pollNextLocalTask();
+        }
+
+        /** A task of the calling worker's deque, else one taken from another worker's. Worker threads only. */
+        static ForkJoinTask<?> steal() {
+            return pollTask();
         }
 
         @Override
@@ -278,6 +318,87 @@ public final class Scheduler {
 
         @Override
         protected void setRawResult(Void value) {
+        }
+    }
+
+    /**
+     * The drainer loop, on {@code worker} (the calling thread), which holds one of the {@code drainers} counts and
+     * gives it back when the loop ends.
+     */
+    private void drain(Worker worker) {
+        worker.draining = true;
+        long idleSinceNs = 0;
+        int spins = 0;
+        int idleSpins = 0;
+        int absorbed = 0;
+        boolean idle = false;
+        while (!pool.isShutdown()) {
+            ForkJoinTask<?> task = urgent.pollFirst();
+            boolean shared = task != null;
+            if (task == null) {
+                task = Drainer.pollOwn();
+                if (task instanceof Drainer) {
+                    absorbed++; // one this worker spawned for another, not taken: this loop drains in its place
+                    continue;
+                }
+            }
+            boolean fromRing = false;
+            if (task == null) {
+                task = ring.poll();
+                fromRing = task != null;
+            }
+            if (task == null) {
+                task = inbox.poll();
+                shared = task != null;
+            }
+            if (task == null && (idleSpins >= STEAL_AFTER_SPINS || surplus)) {
+                task = Drainer.steal(); // an op another worker made ready and has not got to: it is busy
+                if (task == null) {
+                    surplus = false; // nothing left to take: later polls wait for the owner again
+                } else if (task instanceof Drainer) {
+                    drainers.decrementAndGet(); // a drainer not started yet: this one drains in its place
+                    continue;
+                }
+            }
+            if (task == null) {
+                task = deferred.pollFirst();
+                shared = task != null;
+            }
+            if (shared && backlog.decrementAndGet() > 0 || fromRing && !ring.isEmpty()) {
+                spawnDrainer(); // more is waiting: another worker takes it while this one runs the task
+            }
+            if (task != null) {
+                if (idle) {
+                    idle = false;
+                    idleDrainers.decrementAndGet();
+                }
+                task.invoke();
+                idleSinceNs = 0;
+                idleSpins = 0;
+                continue;
+            }
+            if (!idle) {
+                idle = true;
+                idleDrainers.incrementAndGet();
+            }
+            idleSpins++;
+            if ((++spins & 63) == 0) {
+                long now = System.nanoTime();
+                if (idleSinceNs == 0) {
+                    idleSinceNs = now;
+                } else if (now - idleSinceNs > DRAINER_LINGER_NS) {
+                    break;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        if (idle) {
+            idleDrainers.decrementAndGet();
+        }
+        worker.draining = false;
+        drainers.addAndGet(-1 - absorbed); // absorbed drainers count until this loop ends, as if they ran nested
+        if (backlog.get() > 0 || !ring.isEmpty()) {
+            spawnDrainer(); // a task may have arrived after the last poll, while this drainer still counted
         }
     }
 
@@ -313,9 +434,21 @@ public final class Scheduler {
     /** A worker thread with its buffer pool. */
     static final class Worker extends ForkJoinWorkerThread implements BufferPool.Owner {
         private final BufferPool buffers;
+        private final Scheduler scheduler;
+        /** Whether this worker runs a drainer loop now. This thread only. */
+        boolean draining;
+        /**
+         * The first op a finishing op made ready on this worker, run by {@link #afterTask} right after it, out of
+         * the thieves' reach and without the push that would wake an idle worker (a dependent chain's next op);
+         * the others are forked. This thread only.
+         */
+        ForkJoinTask<?> next;
+        /** Whether {@link #afterTask} is running {@link #next} ops further up this thread's stack. */
+        boolean runningNext;
 
-        Worker(ForkJoinPool pool, long poolBytes) {
+        Worker(ForkJoinPool pool, Scheduler scheduler, long poolBytes) {
             super(pool);
+            this.scheduler = scheduler;
             this.buffers = new BufferPool(poolBytes);
         }
 

@@ -17,7 +17,18 @@ public final class ArrayBufferType<A> implements BufferType<A> {
     private final long bytes;
     private final PoolKey key;
 
+    /** Written out: a record's generated equals and hashCode go through method handles, slower on this path. */
     record PoolKey(Class<?> arrayType, int length) {
+        @Override
+        public boolean equals(Object other) {
+            return other == this
+                || other instanceof PoolKey key && key.arrayType == arrayType && key.length == length;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * arrayType.hashCode() + length;
+        }
     }
 
     public ArrayBufferType(Class<A> arrayType, int length) {

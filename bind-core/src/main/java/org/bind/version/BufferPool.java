@@ -24,6 +24,12 @@ public sealed class BufferPool permits BufferPool.Shared {
     private final LinkedHashMap<Object, ArrayDeque<Object>> free = new LinkedHashMap<>(16, 0.75f, true);
     /** A type of each key held, to discard its buffers (types with equal keys are interchangeable). */
     private final Map<Object, BufferType<Object>> types = new HashMap<>();
+    /**
+     * The most recently used key (the last in {@link #free}'s access order) and its buffers: a program that makes
+     * versions of one size recycles and takes without hashing its key or reordering the map.
+     */
+    private Object lastKey;
+    private ArrayDeque<Object> lastBuffers;
     private final long capacityBytes;
     private long heldBytes;
     private long reused;
@@ -68,8 +74,15 @@ public sealed class BufferPool permits BufferPool.Shared {
         if (heldBytes + bytes > capacityBytes) {
             evictFor(bytes);
         }
-        free.computeIfAbsent(key, k -> new ArrayDeque<>()).push(buffer);
-        types.putIfAbsent(key, type);
+        if (key.equals(lastKey)) {
+            lastBuffers.push(buffer); // already the most recently used key: the map's order stays as it is
+        } else {
+            ArrayDeque<Object> buffers = free.computeIfAbsent(key, k -> new ArrayDeque<>());
+            buffers.push(buffer);
+            types.putIfAbsent(key, type);
+            lastKey = key;
+            lastBuffers = buffers;
+        }
         heldBytes += bytes;
     }
 
@@ -88,6 +101,10 @@ public sealed class BufferPool permits BufferPool.Shared {
             if (buffers.isEmpty()) {
                 keys.remove();
                 types.remove(entry.getKey());
+                if (buffers == lastBuffers) {
+                    lastKey = null;
+                    lastBuffers = null;
+                }
             }
         }
     }
@@ -108,7 +125,16 @@ public sealed class BufferPool permits BufferPool.Shared {
         if (key == null) {
             return null;
         }
-        ArrayDeque<Object> buffers = free.get(key);
+        ArrayDeque<Object> buffers;
+        if (key.equals(lastKey)) {
+            buffers = lastBuffers;
+        } else {
+            buffers = free.get(key); // moves the key to the end of the access order
+            if (buffers != null) {
+                lastKey = key;
+                lastBuffers = buffers;
+            }
+        }
         Object buffer = buffers == null ? null : buffers.poll();
         if (buffer != null) {
             heldBytes -= type.bytes(buffer);
@@ -132,6 +158,8 @@ public sealed class BufferPool permits BufferPool.Shared {
         }
         free.clear();
         types.clear();
+        lastKey = null;
+        lastBuffers = null;
         heldBytes = 0;
     }
 

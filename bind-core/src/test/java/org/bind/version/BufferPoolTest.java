@@ -37,10 +37,17 @@ class BufferPoolTest {
     /** Byte arrays of one length, recycled by length; records what it is told to discard. */
     private static final class CountingType implements BufferType<Object> {
         final int length;
+        /** One key object for every call (as the runtime's array types have), or null: a fresh boxed length. */
+        final Object key;
         final Set<Object> discarded = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
         CountingType(int length) {
+            this(length, null);
+        }
+
+        CountingType(int length, Object key) {
             this.length = length;
+            this.key = key;
         }
 
         @Override
@@ -75,7 +82,7 @@ class BufferPoolTest {
 
         @Override
         public Object poolKey() {
-            return length;
+            return key != null ? key : Integer.valueOf(length);
         }
     }
 
@@ -117,6 +124,50 @@ class BufferPoolTest {
         CountingType huge = new CountingType(600 * KIB);
         pool.recycle(huge, tooLarge);
         assertTrue(huge.discarded.contains(tooLarge), "a buffer larger than the whole pool is discarded");
+    }
+
+    @Test
+    void shouldKeepTheLeastRecentlyUsedOrderWhenOneKeyIsUsedOverAndOver() {
+        CountingType one = new CountingType(100 * KIB, "one");
+        CountingType two = new CountingType(100 * KIB, "two");
+        CountingType four = new CountingType(400 * KIB, "four");
+        BufferPool pool = new BufferPool(600 * KIB);
+        Object oneFirst = one.allocate();
+        Object twoFirst = two.allocate();
+        Object oneSecond = one.allocate();
+        pool.recycle(one, oneFirst);
+        pool.recycle(two, twoFirst);
+        assertSame(twoFirst, pool.take(two));  // the key used last, taken again
+        pool.recycle(two, twoFirst);
+        pool.recycle(one, oneSecond);          // size "one" is the most recent again
+        assertSame(oneSecond, pool.take(one), "newest first");
+        pool.recycle(one, oneSecond);
+        pool.recycle(four, four.allocate());   // needs 100 KiB more room: "two" was used least recently
+        assertEquals(Set.of(twoFirst), Set.copyOf(two.discarded), "the least recently used key went first");
+        assertEquals(Set.of(), Set.copyOf(one.discarded));
+        assertNull(pool.take(two), "its buffers are gone");
+        assertSame(oneSecond, pool.take(one));
+        assertSame(oneFirst, pool.take(one));
+        assertNull(pool.take(one));
+        Object four2 = four.allocate();
+        pool.recycle(four, four2);             // room for it by evicting the other 400 KiB buffer, and its key
+        assertEquals(1, four.discarded.size());
+        assertSame(four2, pool.take(four), "the key's entry made anew after its eviction");
+        assertEquals(0, pool.heldBytes());
+        pool.recycle(one, oneFirst);           // after a key was evicted and taken from, one more round
+        assertSame(oneFirst, pool.take(one));
+        assertEquals(6, pool.reused());
+
+        BufferPool small = new BufferPool(150 * KIB);
+        Object a = one.allocate();
+        Object b = one.allocate();
+        small.recycle(one, a);
+        small.recycle(one, b);                 // evicts a, and with it the key's entry, the most recently used
+        small.recycle(two, twoFirst);          // must find b to make room: b is in the pool's map, not lost
+        assertTrue(one.discarded.containsAll(List.of(a, b)), "both went, oldest first");
+        assertEquals(100 * KIB, small.heldBytes());
+        assertSame(twoFirst, small.take(two));
+        assertNull(small.take(one));
     }
 
     @Test
