@@ -87,7 +87,7 @@ import org.bind.version.BufferPool;
  * an unpark per op), which then spun on the program thread's core. Now the first op a finishing op makes ready runs
  * from the worker's {@code next} slot (no push, no wake-up), the others are forked with the surplus hint, and a
  * worker left without work lingers in place. Measured 2026-12-06 on the shared 2 cores, six runs interleaved with the
- * code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10, load average 3-15 from other engineers'
+ * code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10, load average 3-15 from other
  * builds and tests), medians before and after: stencil efficiency at d = 2 µs 31% and 49%, at 5 µs 46% and 71%, at 1
  * µs 28% and 33%; METG(50%) above 10 µs in four of the six runs before (3.6 and 3.9 µs in the others), 1.9-2.5 µs
  * (median 2.05) in all six after; the chain 510 ns per op before, 445 after (runs 454-872 and 364-595);
