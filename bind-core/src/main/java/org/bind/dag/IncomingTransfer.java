@@ -401,20 +401,10 @@ final class IncomingTransfer {
     void landed(ChunkLanding chunk, ByteBuffer rest) {
         relayLock.lock();
         try {
-            List<Relay.Forward> forwards = List.of();
+            List<Relay.Forward> forwards;
             lock.lock();
             try {
-                if (rest != null) {
-                    put(chunk, rest);
-                }
-                complete(chunk);
-                if (chunk.failure != null && state == State.RECEIVING) {
-                    giveUp(host.decodeFailed(target, chunk.failure));
-                } else if (!chunk.stored || state == State.DONE) {
-                    host.countDropped();
-                } else {
-                    forwards = account(chunk.header, null);
-                }
+                forwards = settle(chunk, rest);
             } finally {
                 lock.unlock();
             }
@@ -422,6 +412,26 @@ final class IncomingTransfer {
         } finally {
             relayLock.unlock();
         }
+    }
+
+    /**
+     * Under both locks: stores {@code rest} (or null), completes the chunk, then gives up on a decoding failure,
+     * counts a chunk that was not stored, or accounts it; returns the chunks to relay.
+     */
+    private List<Relay.Forward> settle(ChunkLanding chunk, ByteBuffer rest) {
+        if (rest != null) {
+            put(chunk, rest);
+        }
+        complete(chunk);
+        if (chunk.failure != null && state == State.RECEIVING) {
+            giveUp(host.decodeFailed(target, chunk.failure));
+            return List.of();
+        }
+        if (!chunk.stored || state == State.DONE) {
+            host.countDropped();
+            return List.of();
+        }
+        return account(chunk.header, null);
     }
 
     /**
@@ -442,12 +452,7 @@ final class IncomingTransfer {
                 if (relay.size() > 0 || chunk.failure != null) {
                     return false;
                 }
-                complete(chunk);
-                if (!chunk.stored || state == State.DONE) {
-                    host.countDropped();
-                } else {
-                    account(chunk.header, null); // no child: nothing to forward
-                }
+                settle(chunk, null); // no child: nothing to forward
                 return true;
             } finally {
                 lock.unlock();
