@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
 
 import org.bind.testing.DumpStacksOnTimeout;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(60)
 class SchedulerSpillTest {
     /** Records its number when it runs; the first one waits for a latch, holding the only worker. */
-    static final class Recorded extends ForkJoinTask<Void> {
+    static final class Recorded extends VoidTask {
         private static final long serialVersionUID = 1L;
         private final int number;
         private final ConcurrentLinkedQueue<Integer> ran;
@@ -46,15 +45,6 @@ class SchedulerSpillTest {
             }
             ran.add(number);
             return true;
-        }
-
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void value) {
         }
     }
 

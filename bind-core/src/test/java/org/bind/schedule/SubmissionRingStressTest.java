@@ -28,21 +28,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(120)
 class SubmissionRingStressTest {
     /** A task that only carries its number. */
-    static final class Numbered extends ForkJoinTask<Void> {
+    static final class Numbered extends VoidTask {
         private static final long serialVersionUID = 1L;
         final int number;
 
         Numbered(int number) {
             this.number = number;
-        }
-
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void value) {
         }
 
         @Override

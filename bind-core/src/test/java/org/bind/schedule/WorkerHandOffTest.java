@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(120)
 class WorkerHandOffTest {
     /** One of a step's two tasks; the second to finish makes the next step's two ready from its worker. */
-    static final class Step extends ForkJoinTask<Void> {
+    static final class Step extends VoidTask {
         private static final long serialVersionUID = 1L;
         private final Steps steps;
         private final int step;
@@ -58,15 +57,6 @@ class WorkerHandOffTest {
             }
             Scheduler.afterTask();
             return true;
-        }
-
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void value) {
         }
     }
 
@@ -125,7 +115,7 @@ class WorkerHandOffTest {
     }
 
     /** Counts itself and makes up to {@code fanOut} children ready from its worker, then lingers in place. */
-    static final class Spawning extends ForkJoinTask<Void> {
+    static final class Spawning extends VoidTask {
         private static final long serialVersionUID = 1L;
         private final Scheduler scheduler;
         private final int depth;
@@ -151,15 +141,6 @@ class WorkerHandOffTest {
             ran.incrementAndGet(); // after the children are counted as made: ran never passes made
             Scheduler.afterTask();
             return true;
-        }
-
-        @Override
-        public Void getRawResult() {
-            return null;
-        }
-
-        @Override
-        protected void setRawResult(Void value) {
         }
     }
 
