@@ -121,25 +121,9 @@ class ChunkLandingTest {
 
         ChunkLanding first = transfer.land(header(frames.get(0)));
         put(first, frames.get(0), 0, frames.get(0).remaining());
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch unlock = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            transfer.lock().lock();
-            try {
-                locked.countDown();
-                assertTrue(unlock.await(20, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                transfer.lock().unlock();
-            }
-        }, "holder");
-        holder.start();
-        assertTrue(locked.await(20, TimeUnit.SECONDS));
+        LockHolder holder = new LockHolder(transfer);
         assertFalse(first.tryLandNow(), "the lock is busy: left to the delivering thread");
-        unlock.countDown();
-        holder.join(20_000);
-        assertFalse(holder.isAlive());
+        holder.release();
         first.onLanded();
 
         transfer.addChild(2, target);
@@ -228,25 +212,9 @@ class ChunkLandingTest {
         ChunkLanding busy = transfer.land(header(fourth));
         assertNotNull(busy);
         put(busy, fourth, 0, 2 * PIECE_BYTES);
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch unlock = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            transfer.lock().lock();
-            try {
-                locked.countDown();
-                assertTrue(unlock.await(20, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                transfer.lock().unlock();
-            }
-        }, "holder");
-        holder.start();
-        assertTrue(locked.await(20, TimeUnit.SECONDS));
+        LockHolder holder = new LockHolder(transfer);
         put(busy, fourth, 2 * PIECE_BYTES, fourth.remaining()); // the lock is busy: kept aside, never waits
-        unlock.countDown();
-        holder.join(20_000);
-        assertFalse(holder.isAlive());
+        holder.release();
         assertNull(transfer.land(header(frames.get(4))), "chunk 3 is kept aside, not stored: chunk 4 comes whole");
 
         release.countDown();
@@ -287,26 +255,10 @@ class ChunkLandingTest {
         ByteBuffer frame = frames.get(0);
         ChunkLanding landing = transfer.land(header(frame));
         put(landing, frame, 0, 2 * PIECE_BYTES);
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch unlock = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            transfer.lock().lock();
-            try {
-                locked.countDown();
-                assertTrue(unlock.await(20, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                transfer.lock().unlock();
-            }
-        }, "holder");
-        holder.start();
-        assertTrue(locked.await(20, TimeUnit.SECONDS));
+        LockHolder holder = new LockHolder(transfer);
         put(landing, frame, 2 * PIECE_BYTES, 5 * PIECE_BYTES); // three pieces while the lock is busy
         assertEquals(3 * PIECE_BYTES, landing.keptBytes(), "the pieces that found the lock busy are kept");
-        unlock.countDown();
-        holder.join(20_000);
-        assertFalse(holder.isAlive());
+        holder.release();
         put(landing, frame, 5 * PIECE_BYTES, frame.remaining());
         assertEquals(0, landing.keptBytes(), "stored with the next piece that found the lock free");
         ChunkLanding next = transfer.land(header(frames.get(1)));
@@ -366,5 +318,38 @@ class ChunkLandingTest {
         assertNull(transfer.land(header(frames.get(1))), "chunk 0 is still landing");
         put(landing, frames.get(0), 0, frames.get(0).remaining());
         assertNotNull(transfer.land(header(frames.get(1))), "chunk 0 is stored: chunk 1 may land");
+    }
+
+    /**
+     * Another thread holding {@code transfer}'s lock until {@link #release}, as the delivering thread does while it
+     * accounts a chunk.
+     */
+    private static final class LockHolder {
+        private final CountDownLatch locked = new CountDownLatch(1);
+        private final CountDownLatch unlock = new CountDownLatch(1);
+        private final Thread thread;
+
+        LockHolder(IncomingTransfer transfer) throws InterruptedException {
+            thread = new Thread(() -> {
+                transfer.lock().lock();
+                try {
+                    locked.countDown();
+                    assertTrue(unlock.await(20, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    transfer.lock().unlock();
+                }
+            }, "holder");
+            thread.start();
+            assertTrue(locked.await(20, TimeUnit.SECONDS), "the holder took the lock");
+        }
+
+        /** Lets the lock go and waits for the holder to end. */
+        void release() throws InterruptedException {
+            unlock.countDown();
+            thread.join(20_000);
+            assertFalse(thread.isAlive(), "the holder ended");
+        }
     }
 }
