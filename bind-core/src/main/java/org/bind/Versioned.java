@@ -28,12 +28,12 @@ public abstract class Versioned implements Tracked {
 
     /** The buffer bound to this object in the running op; {@link IllegalStateException} outside ops. */
     protected final Object buffer() {
-        return RunningOps.boundBuffer(this, chain.name(), false);
+        return RunningOps.boundBuffer(this, false);
     }
 
     /** Like {@link #buffer()}, and also checks that the running op may write this object. */
     protected final Object writableBuffer() {
-        return RunningOps.boundBuffer(this, chain.name(), true);
+        return RunningOps.boundBuffer(this, true);
     }
 
     /**

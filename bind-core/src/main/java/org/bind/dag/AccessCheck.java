@@ -52,7 +52,7 @@ final class AccessCheck {
                     Access[] access, Version[] inputs, Version[] outputs, Object[] buffers) throws Throwable {
         for (int i = 0; i < objects.length; i++) {
             Version in = inputs[i];
-            if (in != null && in.producer() != null && hash(in.chain().type(), in.buffer()) != in.contentHash()) {
+            if (in != null && in.producer() != null && hash(in.type(), in.buffer()) != in.contentHash()) {
                 throw new BindException(describe(method, arguments, receiver, objects[i]) + " reads "
                     + in.chain().name() + " as op " + in.producer() + " made it, but its contents changed after that"
                     + " op ended: a data() array was written after its op ended (kept in a field or a lambda)");
@@ -62,7 +62,7 @@ final class AccessCheck {
         for (int i = 0; i < objects.length; i++) {
             if (access[i] == Access.READ) {
                 versions[i] = buffers[i];
-                buffers[i] = inputs[i].chain().type().copy(buffers[i], null);
+                buffers[i] = inputs[i].type().copy(buffers[i], null);
             }
         }
         try {
@@ -78,7 +78,7 @@ final class AccessCheck {
                 }
             }
             for (int i = 0; i < objects.length; i++) {
-                if (versions[i] != null && !sameContents(inputs[i].chain().type(), versions[i], buffers[i])) {
+                if (versions[i] != null && !sameContents(inputs[i].type(), versions[i], buffers[i])) {
                     throw new BindException(describe(method, arguments, receiver, objects[i]) + " wrote into "
                         + inputs[i].chain().name() + ", which it may only read (@In); write through an @Out or"
                         + " unannotated parameter. The version was left as it was");
@@ -87,13 +87,13 @@ final class AccessCheck {
         } finally {
             for (int i = 0; i < objects.length; i++) {
                 if (versions[i] != null) {
-                    inputs[i].chain().type().discard(versions[i]); // the op's private copy of an @In buffer
+                    inputs[i].type().discard(versions[i]); // the op's private copy of an @In buffer
                 }
             }
         }
         for (int i = 0; i < objects.length; i++) {
             if (outputs[i] != null) {
-                outputs[i].recordContents(method.name(), hash(outputs[i].chain().type(), buffers[i]));
+                outputs[i].recordContents(method.name(), hash(outputs[i].type(), buffers[i]));
             }
         }
     }

@@ -62,7 +62,7 @@ final class ChunkStore {
      * codec can), or null (its codec has none, or refuses the length).
      */
     private static RangeDecoder<Object> rangeDecoder(Version target, int totalLength, IncomingHost host) {
-        BufferType<Object> type = target.chain().type();
+        BufferType<Object> type = target.type();
         Codec<Object> codec = type.codec();
         try {
             return codec.rangeDecoder(totalLength, () -> host.recycledBuffer(type));
@@ -136,7 +136,7 @@ final class ChunkStore {
         if (decoder.decodedBytes() < from + length) {
             return null;
         }
-        Codec<Object> codec = target.chain().type().codec();
+        Codec<Object> codec = target.type().codec();
         Object value = decoder.value();
         return new Transport.Payload() {
             @Override
@@ -178,7 +178,7 @@ final class ChunkStore {
     }
 
     private static Object decode(Version target, byte[] bytes) {
-        return target.chain().type().codec().decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), 0,
+        return target.type().codec().decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), 0,
             bytes.length);
     }
 

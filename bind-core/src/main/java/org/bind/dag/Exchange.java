@@ -274,7 +274,7 @@ final class Exchange {
                 tracer.recordTransfer("receive " + target.chain().name() + " from rank " + transfer.source(),
                     bytes + " bytes", transfer.firstChunkNs(), System.nanoTime());
             }
-            engine.addBytes(target.chain().type().bytes(value));
+            engine.addBytes(target.type().bytes(value));
             forget(transfer, target);
             // once it dies (on a worker after its last reader, usually), its buffer returns to the shared pool,
             // where the next version received from there lands

@@ -160,7 +160,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
 
     void bindOutput(int index, Version version) {
         outputs[index] = version;
-        long bytes = version.chain().type().reservedBytes();
+        long bytes = version.type().reservedBytes();
         if (bytes > 0) {
             if (reserved == null) {
                 reserved = new long[outputs.length];
@@ -297,7 +297,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             if (out == null) {
                 buffers[i] = in.buffer();
             } else if (in == null) {
-                BufferType<Object> type = out.chain().type();
+                BufferType<Object> type = out.type();
                 buffers[i] = engine.freshBuffer(type, pool);
                 settle(i, type.bytes(buffers[i]));
             } else {
@@ -308,7 +308,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                     settle(i, 0);
                     engine.countInPlace();
                 } else {
-                    BufferType<Object> type = out.chain().type();
+                    BufferType<Object> type = out.type();
                     Object target = engine.recycledBuffer(type, pool);
                     buffers[i] = type.copy(in.buffer(), target);
                     settle(i, type.bytes(buffers[i]));
@@ -328,8 +328,8 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
                 out.complete(buffers[i], pool, engine);
             } else {
                 if (buffers[i] != null) { // taken over, copied or fresh: counted when bound, dropped now
-                    engine.addBytes(-out.chain().type().bytes(buffers[i]));
-                    out.chain().type().discard(buffers[i]);
+                    engine.addBytes(-out.type().bytes(buffers[i]));
+                    out.type().discard(buffers[i]);
                 }
                 settle(i, 0); // a reservation never bound to a buffer
                 out.fail(failure, pool, engine);

@@ -83,7 +83,7 @@ final class ReceiverOrder {
 
     /** Whether {@code version} belongs to a receiver's order chain. */
     static boolean isOrder(Version version) {
-        return version.chain().type() == ORDER;
+        return version.type() == ORDER;
     }
 
     private void expunge() {

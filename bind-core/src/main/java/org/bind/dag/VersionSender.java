@@ -173,7 +173,7 @@ final class VersionSender {
         private boolean end() {
             if (zeros) {
                 zeros = false;
-                version.chain().type().discard(buffer);
+                version.type().discard(buffer);
             }
             SendStream next = order.ended(child, version.chain().id());
             if (next != null) {
@@ -187,7 +187,7 @@ final class VersionSender {
         /** Sizes the encoding; a version too large to send goes as LOST (and throws, reported on every rank). */
         private void begin() {
             startNs = System.nanoTime();
-            BufferType<Object> type = version.chain().type();
+            BufferType<Object> type = version.type();
             buffer = version.buffer();
             if (buffer == null) {
                 buffer = type.allocate();

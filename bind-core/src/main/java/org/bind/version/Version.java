@@ -43,6 +43,11 @@ public final class Version {
     }
 
     private final VersionChain chain;
+    /**
+     * The chain's buffer type, kept here: the threads that complete, copy and free versions read it without touching
+     * the chain, whose line the program thread writes at every new version.
+     */
+    private final BufferType<Object> type;
     private final long number;
     private Object buffer;
     /**
@@ -62,6 +67,7 @@ public final class Version {
 
     Version(VersionChain chain, long number, int holds, boolean done, Object buffer) {
         this.chain = chain;
+        this.type = chain.type();
         this.number = number;
         this.buffer = buffer;
         this.holds = holds;
@@ -79,6 +85,11 @@ public final class Version {
 
     public VersionChain chain() {
         return chain;
+    }
+
+    /** How this version's buffers are made: its chain's type. Any thread. */
+    public BufferType<Object> type() {
+        return type;
     }
 
     /** Checked mode: records the op that made this version and a hash of its contents. Its worker, before completing it. */
@@ -128,8 +139,8 @@ public final class Version {
         // Only a first version (number 0, never produced by an op) starts without a buffer; testing the number
         // first avoids reading the buffer field of a version an op is producing right now.
         if (number == 0 && buffer == null) {
-            buffer = chain.type().allocate();
-            account.addBytes(chain.type().bytes(buffer));
+            buffer = type.allocate();
+            account.addBytes(type.bytes(buffer));
         }
     }
 
@@ -167,13 +178,13 @@ public final class Version {
         Object freed = buffer;
         if (freed != null) {
             buffer = null;
-            long bytes = chain.type().bytes(freed);
+            long bytes = type.bytes(freed);
             account.addBytes(-bytes);
             BufferPool into = home != null && home.keeps(bytes) ? home : pool;
             if (into != null) {
-                into.recycle(chain.type(), freed);
+                into.recycle(type, freed);
             } else {
-                chain.type().discard(freed);
+                type.discard(freed);
             }
         }
     }
