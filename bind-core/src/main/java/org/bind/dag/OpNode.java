@@ -89,8 +89,7 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
             access = new Access[n];
             inputs = new Version[n];
             outputs = new Version[n];
-            buffers = new Object[n];
-            found.moveTo(objects, access);
+            found.moveTo(objects, access); // buffers: allocated by the worker that runs the op (exec)
         }
         PENDING.set(this, UNSUBMITTED); // plain: published by the first waiter's CAS, or with the node
         waiting = 0;
@@ -227,6 +226,9 @@ final class OpNode extends ForkJoinTask<Void> implements VersionWaiter, Prioriti
         BufferPool pool = BufferPool.ofCurrentThread();
         Tracer tracer = engine.tracer();
         long startNs = tracer == null ? 0 : System.nanoTime();
+        if (objects.length > 0) {
+            buffers = new Object[objects.length]; // here, not at submission: one allocation less for the program thread
+        }
         Failure failure = inputFailure();
         boolean ran = false;
         if (failure == null) {

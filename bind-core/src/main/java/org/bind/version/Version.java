@@ -232,12 +232,20 @@ public final class Version {
 
     /** Wakes a list pushed newest first, oldest first: the order the waiters registered in. */
     private void wakeInRegistrationOrder(Waiters newest) {
-        Waiters reversed = null;
-        for (Waiters w = newest; w != null; w = w.next) {
-            reversed = new Waiters(w.waiter, reversed);
+        int count = 1; // the first waiter, which ends the list
+        for (Object w = newest; w instanceof Waiters node; w = node.older) {
+            count++;
         }
-        for (Waiters w = reversed; w != null; w = w.next) {
-            w.waiter.onVersionDone(this);
+        VersionWaiter[] inOrder = new VersionWaiter[count];
+        Object w = newest;
+        for (int i = count - 1; i > 0; i--) {
+            Waiters node = (Waiters) w;
+            inOrder[i] = node.waiter;
+            w = node.older;
+        }
+        inOrder[0] = (VersionWaiter) w;
+        for (VersionWaiter waiter : inOrder) {
+            waiter.onVersionDone(this);
         }
     }
 
@@ -252,22 +260,24 @@ public final class Version {
             if (head == DONE) {
                 return false;
             }
-            Object next = head == null ? waiter
-                : new Waiters(waiter, head instanceof Waiters list ? list : new Waiters((VersionWaiter) head, null));
+            Object next = head == null ? waiter : new Waiters(waiter, head); // one node per waiter after the first
             if (WAITERS.compareAndSet(this, head, next)) {
                 return true;
             }
         }
     }
 
-    /** A waiter list node; the list is pushed newest first. */
+    /**
+     * A waiter list node; the list is pushed newest first, and the first waiter, registered alone, ends it: {@code
+     * older} is the node pushed before this one, or that first waiter itself.
+     */
     private static final class Waiters {
         final VersionWaiter waiter;
-        final Waiters next;
+        final Object older;
 
-        Waiters(VersionWaiter waiter, Waiters next) {
+        Waiters(VersionWaiter waiter, Object older) {
             this.waiter = waiter;
-            this.next = next;
+            this.older = older;
         }
     }
 
