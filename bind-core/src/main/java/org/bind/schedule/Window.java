@@ -26,7 +26,7 @@ import org.bind.version.MemoryAccount;
  * pass one line back and forth; the count is the stripes' sum. The program thread tests the bound against its own
  * lower bound of {@code released} and sums the stripes only when that bound says the window may be full, so a
  * submission touches no cache line the workers write. One shared count was the most sampled frame on the workers
- * (an empty op 144.5 ns with it, 113 ns striped: {@link Scheduler}'s overview); a
+ * (an empty op 144.5 ns with it, 117 ns striped, and what it costs the stencil: {@link Scheduler}'s overview); a
  * {@link java.util.concurrent.atomic.LongAdder} did no better, as two workers can keep sharing one of its cells (it
  * rehashes a thread only after a failed CAS).
  *
