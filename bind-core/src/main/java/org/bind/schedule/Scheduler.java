@@ -82,6 +82,32 @@ import org.bind.version.BufferPool;
  * benchmark, other builds and tests), 8 runs interleaved with the code before, medians before and after: chain op 281
  * and 225 ns (program CPU 195 and 151 ns); stencil op at d = 2 µs program CPU 156 and 143 ns, efficiency 54% and 59%.
  *
+ * <p><b>Where an empty op's wall time goes beyond the program thread's CPU</b> (measured 2026-12-06 on the 2 shared
+ * cores, load average 2.5-4 from one other JVM's builds and benchmarks; interleaved runs, medians). The program thread
+ * does not have a core to itself: in the empty phase this JVM keeps 91-100% of both cores busy, and JFR samples the two
+ * workers together about as often as the program thread (191 and 162 samples), so three threads share two cores and the
+ * wall follows their summed CPU per op. Much of that CPU is cache lines crossing cores: in runs where another process
+ * held one core, so that all three threads ran on the other, the program thread spent 31-65 ns of CPU per empty op,
+ * against medians of 73-89 ns with both cores (below). The workers' largest single cost was the window's shared release
+ * count (18% of their samples); counting releases on a stripe per worker ({@link Window}) took an empty op from 144.5
+ * to 117 ns and program-thread CPU from 89 to 73 ns (26 runs each); the chain went from 252.5 to 247 ns. The stencil
+ * (20 runs each, {@code --durations 20,5,2}) kept its METG(50%) (2 µs or less in 13 runs before and 16 after) and its
+ * efficiency at 2 µs (53.7% and 53.9%), but lost some at 5 µs (76.6% and 70.7%, lower in 15 of the 20 pairs, also with
+ * the order of the runs reversed) and at 20 µs (43.9% and 40.3%, runs spread over 31-74%); JFR of the workers at 5 µs
+ * shows no sample in the release path, and no cause was found. Tried here and not kept, at least six runs each against
+ * the code they changed: one drainer taking ring ops while fewer than 64 wait, the others parked on standby (a single
+ * drainer does not keep up: the second took 14% of the ring's ops in a counted run; 141 ns against 132); a drainer
+ * counting itself idle only after 16 empty polls (107.5 against 110 ns); drainers claiming a share of the waiting ring
+ * slots per CAS (149 against 147 ns; with the striped count, 134.5 against 126.5); pausing 1 µs between ring polls once
+ * a stream runs (141.5 against 121 ns); a {@code LongAdder} for the release count (128 against 131.5 ns: two workers
+ * can keep hashing to one of its cells); the ring's {@code head} padded onto a line of its own, though JFR put the
+ * program thread's read of {@code tail} first among its frames (with the striped count, 131 ns against 129 for the code
+ * before both, program-thread CPU 105 against 69 ns); while the program waits, counting releases on the shared stripe,
+ * so that the sums deciding its wake-up read no line another worker is writing (the stencil at 5 µs 71.3% against 79.0%
+ * for the code before both: no better than the striped count alone); a worker's stripe picked by a number the scheduler
+ * gives it rather than by its pool queue's index (a line thieves write): at 5 µs 67.8% against 81.2% for the code
+ * before both, at 2 µs 60.4% against 50.7%: no cure for 5 µs.
+ *
  * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases chain,stencil}: width
  * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the changes here, JFR
  * of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing the step

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * any thread) under contention: a program thread acquires a slot per op and hands the op to two releasing threads
  * while a third thread enters and releases transfers. Counted independently, the ops in flight never exceed the
  * window when an acquire returns, the program is blocked and woken thousands of times, and once everything is
- * released the window is empty.
+ * released the window is empty. The releasing threads are plain threads (they share one stripe of the release
+ * count) or the workers of a pool (each counts on its own stripe).
  */
 @ExtendWith(DumpStacksOnTimeout.class)
 @Timeout(120)
@@ -31,27 +34,35 @@ class WindowStressTest {
     @Test
     void shouldNeverAdmitMoreOpsThanTheWindowAndEndEmpty() throws Exception {
         for (int maxOps : new int[] {1, 2, 7}) {
-            run(maxOps, 100_000, 50_000);
+            run(maxOps, 100_000, 50_000, false);
+            run(maxOps, 100_000, 50_000, true);
         }
     }
 
-    private static void run(int maxOps, int ops, int transfers) throws Exception {
+    private static void run(int maxOps, int ops, int transfers, boolean onPoolWorkers) throws Exception {
         Window window = new Window(maxOps, Long.MAX_VALUE, 1);
         AtomicInteger live = new AtomicInteger(); // acquired and not yet released: decremented before release()
         AtomicReference<String> problem = new AtomicReference<>();
         BlockingQueue<Integer> handOff = new ArrayBlockingQueue<>(maxOps + 2);
-        List<Thread> threads = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            threads.add(new Thread(() -> {
-                try {
-                    while (handOff.take() != STOP) {
-                        live.decrementAndGet();
-                        window.release();
-                    }
-                } catch (InterruptedException e) {
-                    problem.compareAndSet(null, "releaser interrupted");
+        Runnable releaser = () -> {
+            try {
+                while (handOff.take() != STOP) {
+                    live.decrementAndGet();
+                    window.release();
                 }
-            }, "window-releaser-" + r));
+            } catch (InterruptedException e) {
+                problem.compareAndSet(null, "releaser interrupted");
+            }
+        };
+        List<Thread> threads = new ArrayList<>();
+        ForkJoinPool pool = onPoolWorkers ? new ForkJoinPool(2) : null;
+        List<Future<?>> onPool = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            if (pool != null) {
+                onPool.add(pool.submit(releaser));
+            } else {
+                threads.add(new Thread(releaser, "window-releaser-" + r));
+            }
         }
         threads.add(new Thread(() -> {
             for (int i = 0; i < transfers; i++) {
@@ -83,9 +94,16 @@ class WindowStressTest {
         for (Thread t : threads) {
             t.join();
         }
-        assertNull(problem.get(), () -> "window of " + maxOps + ": " + problem.get());
-        assertEquals(0, window.inFlight(), "window of " + maxOps + " after every release");
+        for (Future<?> f : onPool) {
+            f.get();
+        }
+        if (pool != null) {
+            pool.shutdown();
+        }
+        String where = "window of " + maxOps + (onPoolWorkers ? ", released on pool workers" : "");
+        assertNull(problem.get(), () -> where + ": " + problem.get());
+        assertEquals(0, window.inFlight(), where + " after every release");
         assertEquals(0, live.get());
-        assertTrue(window.stalls() > 0, "the program never found the window of " + maxOps + " full");
+        assertTrue(window.stalls() > 0, "the program never found the " + where + " full");
     }
 }
