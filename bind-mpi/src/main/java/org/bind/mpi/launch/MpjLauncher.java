@@ -45,6 +45,10 @@ import org.bind.mpi.aeron.HostPlacement;
  * ranks' Aeron directories on this host are removed at the end, also when the launcher itself is stopped; when it is
  * killed ({@code kill -9}), its {@link JobReaper} does it instead. Ranks on this host watch the launcher's process;
  * ranks on other hosts watch its heartbeat in the job directory ({@link LauncherBeat}).
+ *
+ * <p>(Over 400 lines: launching, supervising and cleaning up share one job's state: its directory, the private
+ * daemon, MPJ's starter and the reaper. What both launchers share is in classes of its own: {@link LaunchOptions},
+ * {@link RankCommand}, {@link OutputPump}, {@link JobSupervisor}.)
  */
 public final class MpjLauncher {
     /** The MPJ transport's heartbeat timeout flag and default (MpjTransportSettings). */
