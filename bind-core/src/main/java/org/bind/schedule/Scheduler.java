@@ -12,8 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bind.version.BufferPool;
 
 /**
- * Runs ready ops on a work-stealing pool. (Over 400 lines: more than half is this overview with its measurements,
- * kept next to the code they describe.)
+ * Runs ready ops on a work-stealing pool. (A little over 400 lines, a sixth of them this overview.)
  *
  * <p><b>Implementation overview.</b> Each worker owns a deque (a {@link ForkJoinPool} in LIFO mode). Ops made
  * ready by the program thread enter through the pool's shared submission queues; ops made ready by a
@@ -50,91 +49,40 @@ import org.bind.version.BufferPool;
  * worker takes. The default order (all priorities 0) never touches the sets: ops the program makes ready run in
  * submission order, ops a finishing op makes ready run next on its worker (depth first).
  *
- * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead --phases empty,chain}, "prog ns": the
- * program thread's CPU time per op, the figure that bounds everything else). What a submission pays: the woven call
- * (two thread-local lookups, the argument arrays), classifying the arguments, a fresh op node with its arrays,
- * renaming (a new version per write), binding inputs, the window and the hand-off. Atomics left per op: the
- * ring's volatile {@code tail} store (the StoreLoad the idle-drainer check needs, and where the stores before it
- * drain), a waiter CAS per input still being produced, and the byte reservation of each output; none for the
- * window count (the program thread's own count, {@link Window}), none for the pending count of an op that waits
- * for nothing, and none for the hold a read-write op takes on the version it supersedes (the latest-hold passes
- * to it). Reusing op nodes was tried and dropped: a node a worker wrote last costs the program thread cache
- * misses that a fresh node in its own allocation buffer does not, and interleaved runs showed no gain.
- * Measured 2026-12-06 on the 2 shared cores at load average 29 to 44 (other builds and tests; this JVM got
- * 5-20% of the machine), interleaved with the code before these changes, medians of 4 runs each: an empty op
- * 119 ns before, 103 ns after (an earlier set of 4 at load 31-51: 146 ns, and 107-111 ns); an op of a dependent
- * chain 588 ns before, 299 ns after (earlier set: 324 ns, and 302-338 ns: at this load the chain's figure moves
- * by more than the change from run to run). Where the
- * program thread's time goes, from JFR execution samples in the call path (profile settings, empty and chain runs):
- * {@code Engine.submit} itself ~26% (placement, op log, renaming loop), filling the op node ~15% (allocation), the
- * woven call ~12%, the hand-off ~11% (ring store and fence, the inbox when the ring is full, drainer spawns),
- * binding inputs ~10% (hold and waiter CAS), classifying arguments ~9%, the dropped-object check ~6%, binding
- * outputs ~5%, the window ~5%. Before: {@code Engine.submit} itself ~42% (its pending-count atomic and the window's
- * shared counter drained the node's stores there), the hand-off ~11%, the woven call ~14%, classifying ~14%.
- * On a quiet machine (load 1.5-2.4, the benchmark alone), four runs of {@code bin/bench overhead}: an empty op
- * 249-279 ns wall, 168-200 ns of program-thread CPU; a chain op 515-607 ns wall, 228-347 ns CPU. A hand-off with
- * no fence per op (ring slots publishing themselves, drainers trailing the program thread, counters on padded
- * lines) was tried against it, interleaved on the same quiet machine, and not kept: empty ops 215-364 ns wall
- * (CPU 132-221 ns), chain ops 457-839 ns wall (CPU 250-494 ns), no better on the wall and worse on the chain,
- * while its freedom from lost wake-ups rested on an argument its stress test could not exercise. Workers read a
- * version's buffer type from the version, not from its chain (the line the program thread writes per new version),
- * and allocate an op's buffer array themselves; measured 2026-12-06 on the 2 shared cores at load 2.3-4.6 (the
- * benchmark, other builds and tests), 8 runs interleaved with the code before, medians before and after: chain op 281
- * and 225 ns (program CPU 195 and 151 ns); stencil op at d = 2 µs program CPU 156 and 143 ns, efficiency 54% and 59%.
+ * <p><b>Per-op budget of the program thread</b> ({@code bin/bench overhead}, "prog ns": the program thread's CPU
+ * time per op, the figure that bounds everything else). What a submission pays: the woven call (two thread-local
+ * lookups, the argument arrays), classifying the arguments, a fresh op node, renaming (a new version per write),
+ * binding inputs, the window and the hand-off. Atomics left per op: the ring's volatile {@code tail} store (the
+ * StoreLoad the idle-drainer check needs), a waiter CAS per input still being produced, and the byte reservation of
+ * each output; none for the window count ({@link Window}: the program thread counts what it takes, each worker what
+ * it releases, on a line of its own), none for the pending count of an op that waits for nothing, and none for the
+ * hold a read-write op takes on the version it supersedes (the latest-hold passes to it). Workers take what they need
+ * of a version (its buffer type) from the version, not from its chain, whose line the program thread writes at every
+ * new version, and allocate an op's buffer array themselves. Reusing op nodes was tried and dropped: a node a worker
+ * wrote last costs the program thread cache misses that a fresh node in its own allocation buffer does not. Quiet,
+ * 2026-12-06 (2 vCPUs, the benchmark alone, four full runs): an empty op 97-130 ns wall with 61-100 ns of
+ * program-thread CPU, a chain op 188-275 ns, a stencil op at d = 2 µs 282-302 ns of program-thread CPU.
  *
- * <p><b>Where an empty op's wall time goes beyond the program thread's CPU</b> (measured 2026-12-06 on the 2 shared
- * cores, load average 2.5-4 from one other JVM's builds and benchmarks; interleaved runs, medians). The program thread
- * does not have a core to itself: in the empty phase this JVM keeps 91-100% of both cores busy, and JFR samples the two
- * workers together about as often as the program thread (191 and 162 samples), so three threads share two cores and the
- * wall follows their summed CPU per op. Much of that CPU is cache lines crossing cores: in runs where another process
- * held one core, so that all three threads ran on the other, the program thread spent 31-65 ns of CPU per empty op,
- * against medians of 73-89 ns with both cores (below). The workers' largest single cost was the window's shared release
- * count (18% of their samples); counting releases on a stripe per worker ({@link Window}) took an empty op from 144.5
- * to 117 ns and program-thread CPU from 89 to 73 ns (26 runs each); the chain went from 252.5 to 247 ns. The stencil
- * (20 runs each, {@code --durations 20,5,2}) kept its METG(50%) (2 µs or less in 13 runs before and 16 after) and its
- * efficiency at 2 µs (53.7% and 53.9%), but lost some at 5 µs (76.6% and 70.7%, lower in 15 of the 20 pairs, also with
- * the order of the runs reversed) and at 20 µs (43.9% and 40.3%, runs spread over 31-74%); JFR of the workers at 5 µs
- * shows no sample in the release path, and no cause was found. Tried here and not kept, at least six runs each against
- * the code they changed: one drainer taking ring ops while fewer than 64 wait, the others parked on standby (a single
- * drainer does not keep up: the second took 14% of the ring's ops in a counted run; 141 ns against 132); a drainer
- * counting itself idle only after 16 empty polls (107.5 against 110 ns); drainers claiming a share of the waiting ring
- * slots per CAS (149 against 147 ns; with the striped count, 134.5 against 126.5); pausing 1 µs between ring polls once
- * a stream runs (141.5 against 121 ns); a {@code LongAdder} for the release count (128 against 131.5 ns: two workers
- * can keep hashing to one of its cells); the ring's {@code head} padded onto a line of its own, though JFR put the
- * program thread's read of {@code tail} first among its frames (with the striped count, 131 ns against 129 for the code
- * before both, program-thread CPU 105 against 69 ns); while the program waits, counting releases on the shared stripe,
- * so that the sums deciding its wake-up read no line another worker is writing (the stencil at 5 µs 71.3% against 79.0%
- * for the code before both: no better than the striped count alone); a worker's stripe picked by a number the scheduler
- * gives it rather than by its pool queue's index (a line thieves write): at 5 µs 67.8% against 81.2% for the code
- * before both, at 2 µs 60.4% against 50.7%: no cure for 5 µs.
+ * <p><b>Why the wall exceeds the program thread's CPU.</b> With a worker per core, the program thread does not
+ * have a core to itself: three threads share two cores and the wall follows their summed CPU per op, much of it cache
+ * lines crossing cores (in runs where another process held one core, the program thread spent 31-65 ns of CPU per
+ * empty op, against 73-89 ns with both cores). Handing ops to fewer drainers, parking sooner, or claiming several ring
+ * slots at once did not pay: a single drainer does not keep up with the program thread.
  *
- * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases chain,stencil}: width
- * 2, each step's two ops read both ops of the step before, so every step crosses cores). Before the changes here, JFR
- * of the workers at d = 2 µs showed no drainer on them: a step's ops were made ready by the worker finishing the step
- * and forked onto its deque, and the other worker reached the second op through the pool's own scan, or a park and a
- * futex wake-up; ~6 µs per step where 2 is ideal (33% efficiency, METG(50%) 3.6 µs on the quiet machine). In the
- * dependent chain, JFR showed the finishing worker's fork of the next op waking the idle worker ({@code signalWork},
- * an unpark per op), which then spun on the program thread's core. Now the first op a finishing op makes ready runs
- * from the worker's {@code next} slot (no push, no wake-up), the others are forked with the surplus hint, and a
- * worker left without work lingers in place. Measured 2026-12-06 on the shared 2 cores, six runs interleaved with the
- * code before ({@code --durations 10,5,2,1 --reps 5}, both at nice -10, load average 3-15 from other
- * builds and tests), medians before and after: stencil efficiency at d = 2 µs 31% and 49%, at 5 µs 46% and 71%, at 1
- * µs 28% and 33%; METG(50%) above 10 µs in four of the six runs before (3.6 and 3.9 µs in the others), 1.9-2.5 µs
- * (median 2.05) in all six after; the chain 510 ns per op before, 445 after (runs 454-872 and 364-595);
- * program-thread CPU per op unchanged. The full default sweep once each, with the machine nearly idle (load 1.2-2):
- * {@code metg50_us} 5.80 before, 1.93 after (2 µs 34% and 51%, 5 µs 43% and 80%). One figure got worse and is not
- * explained yet: the first duration measured after the warm-up runs at about half speed after the change (1,000 µs in
- * the default sweep: 90% before, 48% after, with both cores busy; 10 µs when it comes first: 28-37% after against
- * 19-57% before), while the same duration measured later in a run reaches 77-95%; the benchmark then flags METG as
- * "under 50% at the longer 1000 us". On JDK 25 (one pair, quiet), whose pool spins before parking, the code before
- * already reached 55% at 2 µs (METG 1.7 µs) and the change did not help the stencil (47%, METG 2.3 µs); its chain
- * went from 520 to 476 ns. A worker's buffer pool keeps its most recently used key aside, so that a stencil op's
- * recycle and take of one size hash nothing.
+ * <p><b>Hand-off between workers</b> (Task Bench's stencil, {@code bin/bench overhead --phases stencil}: width 2,
+ * each step's two ops read both ops of the step before, so every step crosses cores). The first op a finishing op makes
+ * ready runs from the worker's {@code next} slot (no push, no wake-up of an idle worker), the others are forked with the
+ * surplus hint an idle drainer steals on at once, and a worker left without work lingers in place; before, the second
+ * op of each step waited for the pool's scan or a park and a futex wake-up. A worker's buffer pool keeps its most
+ * recently used key aside, so that a stencil op's recycle and take of one size hash nothing.
  *
  * <p>Benchmarks ({@code bin/bench overhead}): a ForkJoinPool task costs ~15-50 ns as a balanced fork/join tree
  * but 75-130 ns forked flat or submitted from outside; what dominates the per-op cost here is handing ops
  * between the program thread and the workers (cache lines crossing cores) and waking parked workers, not the
  * pool itself.
+ *
+ * <p>The dated measurements behind these choices, and the changes tried and not kept, are in
+ * {@code benchmarks/MEASUREMENTS.md}.
  */
 public final class Scheduler {
     private static final long DRAINER_LINGER_NS = 50_000;

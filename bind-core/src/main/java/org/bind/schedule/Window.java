@@ -24,9 +24,10 @@ import org.bind.version.MemoryAccount;
  * counts the rare transfers other threads start, and {@code released} is what workers count up, each worker on its
  * own stripe (a cache line of its own; other threads share one), so that workers finishing ops side by side do not
  * pass one line back and forth; the count is the stripes' sum. The program thread tests the bound against its own
- * lower bound of {@code released} and sums the stripes only when that bound says the window may be full, so a
- * submission touches no cache line the workers write. One shared count was the most sampled frame on the workers
- * (an empty op 144.5 ns with it, 117 ns striped, and what it costs the stencil: {@link Scheduler}'s overview); a
+ * lower bound of {@code released} and sums the stripes only when that bound says the window may be full, so the
+ * only line a submission reads that workers write is the live-bytes count (written when a version is freed). One
+ * shared count was the most sampled frame on the workers (an empty op 144.5 ns with it, 117 ns striped; the
+ * measurements are in {@code benchmarks/MEASUREMENTS.md}); a
  * {@link java.util.concurrent.atomic.LongAdder} did no better, as two workers can keep sharing one of its cells (it
  * rehashes a thread only after a failed CAS).
  *
