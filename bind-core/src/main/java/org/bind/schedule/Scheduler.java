@@ -61,7 +61,11 @@ import org.bind.version.BufferPool;
  * new version, and allocate an op's buffer array themselves. Reusing op nodes was tried and dropped: a node a worker
  * wrote last costs the program thread cache misses that a fresh node in its own allocation buffer does not. Quiet,
  * 2026-12-06 (2 vCPUs, the benchmark alone, four full runs): an empty op 97-130 ns wall with 61-100 ns of
- * program-thread CPU, a chain op 188-275 ns, a stencil op at d = 2 µs 282-302 ns of program-thread CPU.
+ * program-thread CPU, a chain op 188-275 ns, a stencil op at d = 2 µs 282-302 ns of program-thread CPU. Later that
+ * evening (the benchmark alone, load average 2.0-2.9, 22 runs of {@code --phases empty,chain,stencil --durations
+ * 20,5,2 --reps 5}, medians): an empty op 118 ns wall with 85 ns of program-thread CPU, a chain op 214 ns, a
+ * stencil op at d = 2 µs 376 ns of program-thread CPU and 48 % efficiency. Moving the live-bytes count off the
+ * submission's path and the ops-run count off a shared cell per op did not pay ({@code benchmarks/MEASUREMENTS.md}).
  *
  * <p><b>Why the wall exceeds the program thread's CPU.</b> With a worker per core, the program thread does not
  * have a core to itself: three threads share two cores and the wall follows their summed CPU per op, much of it cache

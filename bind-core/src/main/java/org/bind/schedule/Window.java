@@ -25,7 +25,8 @@ import org.bind.version.MemoryAccount;
  * own stripe (a cache line of its own; other threads share one), so that workers finishing ops side by side do not
  * pass one line back and forth; the count is the stripes' sum. The program thread tests the bound against its own
  * lower bound of {@code released} and sums the stripes only when that bound says the window may be full, so the
- * only line a submission reads that workers write is the live-bytes count (written when a version is freed). One
+ * only line a submission reads that workers write is the live-bytes count (written when a version is freed; counting
+ * the frees on the workers' stripes too, read only near the byte bound, did not pay, see the measurements). One
  * shared count was the most sampled frame on the workers (an empty op 144.5 ns with it, 117 ns striped; the
  * measurements are in {@code benchmarks/MEASUREMENTS.md}); a
  * {@link java.util.concurrent.atomic.LongAdder} did no better, as two workers can keep sharing one of its cells (it
