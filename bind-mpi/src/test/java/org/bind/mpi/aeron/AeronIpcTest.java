@@ -10,9 +10,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import io.aeron.driver.MediaDriver;
-import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.bind.mpi.TransportContractTest.Recorder;
 import org.bind.transport.TransportException;
 import org.junit.jupiter.api.AfterEach;
@@ -26,26 +23,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AeronIpcTest {
     private static final int MIB = 1 << 20;
-    private final List<AeronTransport> opened = new ArrayList<>();
-    private MediaDriver driver;
-    private AeronSettings[] settings;
+    private AeronTestJobs.IpcJob ipcJob;
 
     @AfterEach
     void closeAll() {
-        opened.forEach(AeronTransport::close);
-        CloseHelper.quietClose(driver);
-        if (settings != null) {
-            IoUtil.delete(settings[0].jobSharedDir(), true);
+        if (ipcJob != null) {
+            ipcJob.close();
         }
     }
 
     private Recorder[] startJob(int size, AeronSettings[] jobSettings) throws Exception {
-        settings = AeronTestJobs.ipc(jobSettings);
-        driver = AeronTestJobs.sharedDriver(settings[0]);
+        ipcJob = new AeronTestJobs.IpcJob(jobSettings);
         AeronTransport[] transports = new AeronTransport[size];
         for (int r = 0; r < size; r++) {
-            transports[r] = new AeronTransport(settings[r]);
-            opened.add(transports[r]);
+            transports[r] = ipcJob.open(r);
         }
         Recorder[] recorders = new Recorder[size];
         List<Thread> starters = new ArrayList<>();
@@ -94,13 +85,14 @@ class AeronIpcTest {
         for (int i = 0; i < big.length; i++) {
             big[i] = (byte) (i * 31 + (i >>> 13));
         }
-        opened.get(0).send(1, ByteBuffer.wrap(big));
-        opened.get(1).send(0, ByteBuffer.wrap(big, 5, 77));
+        ipcJob.opened.get(0).send(1, ByteBuffer.wrap(big));
+        ipcJob.opened.get(1).send(0, ByteBuffer.wrap(big, 5, 77));
         await("both frames", 30_000, () -> recorders[1].count(0) == 1 && recorders[0].count(1) == 1);
         assertTrue(java.util.Arrays.equals(big, recorders[1].frames.get(0).peek()), "the 9 MiB frame differs");
         assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(big, 5, 82),
             recorders[0].frames.get(1).peek()), "the 77-byte frame differs");
-        assertTrue(!opened.get(0).settings().aeronDir().exists() && !opened.get(1).settings().aeronDir().exists(),
+        assertTrue(!ipcJob.opened.get(0).settings().aeronDir().exists()
+            && !ipcJob.opened.get(1).settings().aeronDir().exists(),
             "a client of the shared driver made a directory of its own");
     }
 
@@ -116,9 +108,9 @@ class AeronIpcTest {
         }
         Recorder[] recorders = startJob(3, job);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread sender = flood(opened.get(0), 2, failures);
+        Thread sender = flood(ipcJob.opened.get(0), 2, failures);
         await("frames flowing", 30_000, () -> recorders[2].count(0) >= 4);
-        opened.get(2).crash();
+        ipcJob.opened.get(2).crash();
         await("rank 2 reported lost by ranks 0 and 1", 30_000,
             () -> !recorders[0].lost.isEmpty() && !recorders[1].lost.isEmpty());
         await("the flood to end", 30_000, () -> !sender.isAlive());   // dumps every stack if it does not
@@ -138,9 +130,9 @@ class AeronIpcTest {
     void shouldLoseEveryPeerWhenTheSharedDriverStops() throws Exception {
         Recorder[] recorders = startJob(3, AeronTestJobs.settings(3));
         List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread sender = flood(opened.get(0), 1, failures);
+        Thread sender = flood(ipcJob.opened.get(0), 1, failures);
         await("frames flowing", 30_000, () -> recorders[1].count(0) >= 4);
-        driver.close();
+        ipcJob.driver.close();
         await("every rank to report both peers lost", 60_000, () -> {
             for (Recorder recorder : recorders) {
                 if (recorder.lost.size() < 2) {
@@ -149,9 +141,10 @@ class AeronIpcTest {
             }
             return true;
         });
+        String driverGone = "the media driver in " + ipcJob.settings[0].jobSharedDir() + " stopped responding";
         for (int r = 0; r < recorders.length; r++) {
             for (String lost : recorders[r].lost) {
-                assertTrue(lost.contains("the media driver in " + settings[0].jobSharedDir() + " stopped responding"),
+                assertTrue(lost.contains(driverGone),
                     "rank " + r + " reported " + lost);
             }
         }

@@ -13,9 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.aeron.driver.MediaDriver;
-import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.bind.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,16 +27,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AeronLandingTest {
     private static final int FRAME_BYTES = 300_001; // several Aeron messages, the last one byte into its piece
-    private final List<AeronTransport> opened = new ArrayList<>();
-    private MediaDriver driver;
-    private AeronSettings[] settings;
+    private AeronTestJobs.IpcJob ipcJob;
 
     @AfterEach
     void closeAll() {
-        opened.forEach(AeronTransport::close);
-        CloseHelper.quietClose(driver);
-        if (settings != null) {
-            IoUtil.delete(settings[0].jobSharedDir(), true);
+        if (ipcJob != null) {
+            ipcJob.close();
         }
     }
 
@@ -128,12 +121,9 @@ class AeronLandingTest {
 
     @Test
     void shouldFinishEveryLandedFrameOnceInOrderWhetherOnThePollingThreadOrQueued() throws Exception {
-        settings = AeronTestJobs.ipc(AeronTestJobs.settings(2));
-        driver = AeronTestJobs.sharedDriver(settings[0]);
-        AeronTransport sender = new AeronTransport(settings[0]);
-        AeronTransport receiver = new AeronTransport(settings[1]);
-        opened.add(sender);
-        opened.add(receiver);
+        ipcJob = new AeronTestJobs.IpcJob(AeronTestJobs.settings(2));
+        AeronTransport sender = ipcJob.open(0);
+        AeronTransport receiver = ipcJob.open(1);
         Landings landings = new Landings();
         Thread starter = new Thread(() -> receiver.start(landings), "starter");
         starter.start();

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.aeron.driver.MediaDriver;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.bind.mpi.launch.ProcessLauncher;
 
 /** Settings and transports for jobs of several Aeron ranks in one JVM. */
@@ -60,5 +62,34 @@ final class AeronTestJobs {
             transports[r] = new AeronTransport(settings[r]);
         }
         return transports;
+    }
+
+    /**
+     * Ranks of one host sharing one media driver over IPC ({@link #ipc}, {@link #sharedDriver}): the transports it
+     * opened, the driver and the job's shared directory go on {@link #close}.
+     */
+    static final class IpcJob implements AutoCloseable {
+        final AeronSettings[] settings;
+        final MediaDriver driver;
+        final List<AeronTransport> opened = new ArrayList<>();
+
+        IpcJob(AeronSettings[] jobSettings) {
+            this.settings = ipc(jobSettings);
+            this.driver = sharedDriver(settings[0]);
+        }
+
+        /** A transport for {@code rank}, not started; closed with the job. */
+        AeronTransport open(int rank) {
+            AeronTransport transport = new AeronTransport(settings[rank]);
+            opened.add(transport);
+            return transport;
+        }
+
+        @Override
+        public void close() {
+            opened.forEach(AeronTransport::close);
+            CloseHelper.quietClose(driver);
+            IoUtil.delete(settings[0].jobSharedDir(), true);
+        }
     }
 }
