@@ -45,6 +45,16 @@ class ChunkLandingTest {
         return Frames.parse(frame, JOB, Integer.MAX_VALUE);
     }
 
+    /** What the transfers of a test tell their host: the frames relayed, what landed, what was dropped. */
+    private final FakeHost host = new FakeHost();
+
+    /** A transfer from rank "A" receiving into {@code target}, telling {@link #host}. */
+    private IncomingTransfer attachedTo(Version target) {
+        IncomingTransfer transfer = new IncomingTransfer(host, "A");
+        transfer.attach(target);
+        return transfer;
+    }
+
     /** Puts {@code frame}'s bytes {@code from..to} to {@code landing} in pieces, as views of the frame. */
     private static void put(ChunkLanding landing, ByteBuffer frame, int from, int to) {
         for (int at = from; at < to; at += PIECE_BYTES) {
@@ -57,9 +67,7 @@ class ChunkLandingTest {
         double[] sent = doubles(40_000, 21);
         List<ByteBuffer> frames = chunksOf(sent, 100_001); // chunk ends cut doubles apart
         Version target = pendingVersion(double[].class, sent.length);
-        FakeHost host = new FakeHost();
-        IncomingTransfer transfer = new IncomingTransfer(host, "A");
-        transfer.attach(target);
+        IncomingTransfer transfer = attachedTo(target);
         List<ChunkLanding> landings = new ArrayList<>();
         for (ByteBuffer frame : frames) {
             ChunkLanding landing = transfer.land(header(frame));
@@ -87,9 +95,7 @@ class ChunkLandingTest {
         double[] sent = doubles(40_000, 31);
         List<ByteBuffer> frames = chunksOf(sent, 100_001);
         Version target = pendingVersion(double[].class, sent.length);
-        FakeHost host = new FakeHost();
-        IncomingTransfer transfer = new IncomingTransfer(host, "A");
-        transfer.attach(target);
+        IncomingTransfer transfer = attachedTo(target);
         for (int c = 0; c < frames.size(); c++) {
             ChunkLanding landing = transfer.land(header(frames.get(c)));
             assertNotNull(landing, "chunk " + c + " lands in place");
@@ -115,9 +121,7 @@ class ChunkLandingTest {
         List<ByteBuffer> frames = chunksOf(sent, 100_001);
         assertTrue(frames.size() >= 3, frames.size() + " chunks");
         Version target = pendingVersion(double[].class, sent.length);
-        FakeHost host = new FakeHost();
-        IncomingTransfer transfer = new IncomingTransfer(host, "A");
-        transfer.attach(target);
+        IncomingTransfer transfer = attachedTo(target);
 
         ChunkLanding first = transfer.land(header(frames.get(0)));
         put(first, frames.get(0), 0, frames.get(0).remaining());
@@ -180,9 +184,7 @@ class ChunkLandingTest {
         List<ByteBuffer> frames = chunksOf(sent, 70_001);
         assertTrue(frames.size() >= 5, frames.size() + " chunks");
         Version target = pendingVersion(double[].class, sent.length);
-        FakeHost host = new FakeHost();
-        IncomingTransfer transfer = new IncomingTransfer(host, "A");
-        transfer.attach(target);
+        IncomingTransfer transfer = attachedTo(target);
         ChunkLanding first = transfer.land(header(frames.get(0)));
         put(first, frames.get(0), 0, frames.get(0).remaining());
         first.onLanded();
@@ -249,9 +251,7 @@ class ChunkLandingTest {
         double[] sent = doubles(50_000, 27);
         List<ByteBuffer> frames = chunksOf(sent, 100_003);
         Version target = pendingVersion(double[].class, sent.length);
-        FakeHost host = new FakeHost();
-        IncomingTransfer transfer = new IncomingTransfer(host, "A");
-        transfer.attach(target);
+        IncomingTransfer transfer = attachedTo(target);
         ByteBuffer frame = frames.get(0);
         ChunkLanding landing = transfer.land(header(frame));
         put(landing, frame, 0, 2 * PIECE_BYTES);
@@ -282,9 +282,7 @@ class ChunkLandingTest {
         double[] sent = doubles(30_000, 23);
         List<ByteBuffer> frames = chunksOf(sent, 100_000);
         Version target = pendingVersion(double[].class, sent.length);
-        FakeHost host = new FakeHost();
-        IncomingTransfer transfer = new IncomingTransfer(host, "A");
-        transfer.attach(target);
+        IncomingTransfer transfer = attachedTo(target);
         ByteBuffer frame = frames.get(0);
         ChunkLanding landing = transfer.land(header(frame));
         put(landing, frame, 0, frame.remaining() / 2);
