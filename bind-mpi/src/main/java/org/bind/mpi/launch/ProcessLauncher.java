@@ -7,12 +7,16 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.driver.MediaDriver;
@@ -52,6 +56,8 @@ public final class ProcessLauncher {
     /** The launcher's status when the job outlived {@code --time-limit} (as timeout(1)). */
     public static final int STATUS_TIME_LIMIT = JobSupervisor.STATUS_TIME_LIMIT;
     private static final long STACK_DUMP_WAIT_MS = 2_000;
+    /** Lowest port picked for a local job's ranks: above the well-known and most registered services' ports. */
+    private static final int LOWEST_JOB_PORT = 10_000;
     private static final LaunchOptions TABLE = new LaunchOptions("ProcessLauncher", LaunchOptions.PROGRAM, LaunchOptions.RANKS,
         LaunchOptions.TRANSPORT, LaunchOptions.WORKERS, LaunchOptions.TAG_OUTPUT, LaunchOptions.GRACE_MS,
         LaunchOptions.TIME_LIMIT, LaunchOptions.CLASSPATH);
@@ -130,15 +136,22 @@ public final class ProcessLauncher {
     }
 
     /**
-     * {@code count} distinct UDP ports free on 127.0.0.1 now (held open together while picked, so distinct). A
-     * port can still be taken by another process before a rank binds it; the rank then fails to start, loudly.
+     * {@code count} distinct UDP ports free on 127.0.0.1 now (held open together while picked, so distinct), chosen at
+     * random below the kernel's ephemeral range ({@link #ephemeralLow}) when there is room: the ranks' own senders
+     * (Aeron publications) bind ephemeral ports as they start, and one of those could otherwise take a port picked for
+     * a rank that has not bound it yet. A port can still be taken by another process before a rank binds it; the rank
+     * then fails to start, loudly.
      */
     public static int[] freeUdpPorts(int count) {
+        int below = ephemeralLow();
         List<DatagramSocket> sockets = new ArrayList<>();
         try {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                DatagramSocket socket = below - LOWEST_JOB_PORT >= 1_000 ? bindBelow(below) : null;
+                if (socket == null) {
+                    socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                }
                 sockets.add(socket);
                 ports[i] = socket.getLocalPort();
             }
@@ -147,6 +160,33 @@ public final class ProcessLauncher {
             throw new UncheckedIOException("cannot find free UDP ports on 127.0.0.1", e);
         } finally {
             sockets.forEach(DatagramSocket::close);
+        }
+    }
+
+    /** A socket on a free port in [{@link #LOWEST_JOB_PORT}, {@code below}), tried at random; null if none was. */
+    private static DatagramSocket bindBelow(int below) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 64; attempt++) {
+            int port = random.nextInt(LOWEST_JOB_PORT, below);
+            try {
+                return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (SocketException e) {
+                // taken: another one
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The first port of the kernel's ephemeral range, which binding port 0 and outgoing sockets draw from (Linux's
+     * {@code ip_local_port_range}); 32,768, Linux's default, where it cannot be read.
+     */
+    static int ephemeralLow() {
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

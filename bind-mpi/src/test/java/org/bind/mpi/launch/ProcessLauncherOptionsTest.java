@@ -57,5 +57,10 @@ class ProcessLauncherOptionsTest {
     void shouldPickDistinctFreePorts() {
         int[] ports = ProcessLauncher.freeUdpPorts(8);
         assertEquals(8, java.util.Arrays.stream(ports).distinct().count());
+        int ephemeralLow = ProcessLauncher.ephemeralLow();
+        for (int port : ports) {
+            // below the range the ranks' own senders bind from, where the kernel leaves room for that (it does here)
+            assertTrue(ephemeralLow < 11_000 || port >= 10_000 && port < ephemeralLow, port + " vs " + ephemeralLow);
+        }
     }
 }
